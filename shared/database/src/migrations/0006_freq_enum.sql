@@ -1,0 +1,1 @@
+CREATE TYPE "wxyc_schema"."freq_enum" AS ENUM('S', 'L', 'M', 'H');

@@ -1,0 +1,1 @@
+ALTER TABLE "wxyc_schema"."library" ADD COLUMN "alternate_artist_name" varchar(128);

