@@ -39,7 +39,7 @@ describe('one runner at a time', () => {
   it('a second runner waits MIGRATE_LOCK_WAIT, then exits naming the holder', async () => {
     const db = await database();
     const holder = session(db.url, 'other-runner');
-    const [{ pid }] = await holder<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_advisory_lock(${MIGRATE_LOCK_KEY})`;
+    const pid = (await holder<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_advisory_lock(${MIGRATE_LOCK_KEY})`)[0]!.pid;
     const started = Date.now();
     const r = await runRunner(db.url, { dir: flowsheet, env: { MIGRATE_LOCK_WAIT: '1' } });
     expect(r.code).toBe(MIGRATE_EXIT.LOCK_BUSY);
@@ -74,7 +74,7 @@ describe('pre-flight', () => {
     // With the schema on search_path, ::regclass prints just "flowsheet": matching must use the namespace.
     await db.sql.unsafe(`ALTER DATABASE ${db.name} SET search_path = wxyc_schema, public`);
     const locker = session(db.url, 'psql-operator');
-    const [{ pid }] = await locker<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+    const pid = (await locker<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     const reserved = await locker.reserve();
     await reserved`BEGIN`;
     await reserved`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
@@ -134,7 +134,7 @@ describe('pre-flight', () => {
     const leftover = session(db.url, 'wxyc-migrate');
     const sleeping = leftover`SELECT pg_sleep(30)`.catch(() => {});
     await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'active'`).length > 0, 5000, 'the leftover backend');
-    const [{ pid }] = await db.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`;
+    const pid = (await db.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`)[0]!.pid;
     try {
       const r = await runRunner(db.url, { dir: step2 });
       expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);

@@ -65,7 +65,7 @@ describe('lock_timeout and retries', () => {
     const sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'busy-app' } });
     clients.push(sql);
     const tx = await sql.reserve();
-    const [{ pid }] = await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+    const pid = (await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     await tx`BEGIN`;
     await tx`SELECT * FROM t`; // ACCESS SHARE, held until the transaction ends
     return { pid, release: async () => (await tx`ROLLBACK`, tx.release()) };
