@@ -15,7 +15,10 @@ if (!existsSync(`${dir}/meta/_journal.json`)) {
 }
 await loadParser();
 const { findings, waived } = lintDirectory(dir);
-const shown = (f: string) => relative(cwd, f) || f;
+const shown = (f: string) => {
+  const rel = relative(cwd, f);
+  return rel && !rel.startsWith('..') ? rel : f;
+};
 for (const f of findings) console.error(`${shown(f.file)}:${f.line}: [${f.rule}] ${f.message}\n    ${RULES[f.rule]}`);
 console.log(`[lint:migrations] ${findings.length} problem(s), ${waived.length} waived (allow markers and historical exceptions) in ${dir}`);
 process.exitCode = findings.length ? 1 : 0;
