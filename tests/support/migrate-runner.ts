@@ -5,8 +5,11 @@ import { mkdtempSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { afterAll } from 'vitest';
 import { exitCodeFor, type Logger } from '@wxyc/job-runtime';
 import { runMigrate, type MigrateMode } from '@wxyc/database';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -132,4 +135,29 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
   return Date.now() - started;
+}
+
+/**
+ * Databases and extra sessions for one test file, all closed/dropped after its tests:
+ * `database()` makes a fresh one, `session(url, app)` opens a connection of "another application".
+ */
+export function useScratch() {
+  const dbs: TestDatabase[] = [];
+  const clients: postgres.Sql[] = [];
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.end({ timeout: 1 })));
+    await Promise.all(dbs.map((d) => d.drop()));
+  });
+  return {
+    async database(start: 'head' | 'empty' = 'empty'): Promise<TestDatabase> {
+      const db = await createTestDatabase(start);
+      dbs.push(db);
+      return db;
+    },
+    session(url: string, applicationName: string): postgres.Sql {
+      const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: applicationName } });
+      clients.push(sql);
+      return sql;
+    },
+  };
 }

@@ -1,22 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATE_EXIT, MIGRATIONS_DIR, loadMigrations } from '@wxyc/database';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import type { TestDatabase } from '../../support/test-database.js';
 import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
-import { migrationsDir, runRunner } from '../../support/migrate-runner.js';
+import { migrationsDir, runRunner, useScratch } from '../../support/migrate-runner.js';
 
 const all = loadMigrations(MIGRATIONS_DIR);
-const dbs: TestDatabase[] = [];
-async function database(start: 'head' | 'empty' = 'empty'): Promise<TestDatabase> {
-  const db = await createTestDatabase(start);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  await Promise.all(dbs.map((d) => d.drop()));
-});
+const { database } = useScratch();
 
 const recorded = async (db: TestDatabase) =>
   db.sql<{ hash: string; created_at: string }[]>`SELECT hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id`;

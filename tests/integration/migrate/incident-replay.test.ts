@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATE_EXIT, MIGRATIONS_DIR } from '@wxyc/database';
 import { useTestDatabase } from '../../support/test-database.js';
 import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
+import { insertShowWithFlowsheet } from '../../support/flowsheet-rows.js';
 import { runRunner } from '../../support/migrate-runner.js';
 
 const db = useTestDatabase('empty');
@@ -14,12 +15,7 @@ let locker: postgres.Sql;
 
 beforeAll(async () => {
   await migrateWithDrizzle(db.url, { upTo: '0052' });
-  await db.sql`INSERT INTO wxyc_schema.shows (start_time, legacy_dj_name) VALUES (now(), 'DJ Bluejay')`;
-  await db.sql`
-    INSERT INTO wxyc_schema.flowsheet (show_id, entry_type, artist_name, track_title, play_order)
-    SELECT 1, CASE WHEN g % 10 = 0 THEN 'talkset' ELSE 'track' END::wxyc_schema.flowsheet_entry_type,
-           'Artist ' || g, 'Track ' || g, g
-    FROM generate_series(1, ${ROWS}) g`;
+  await insertShowWithFlowsheet(db.sql, ROWS);
   locker = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'stuck-session' } });
 }, 120_000);
 afterAll(async () => {

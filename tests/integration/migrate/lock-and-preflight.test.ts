@@ -1,27 +1,14 @@
 import postgres from 'postgres';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { MIGRATE_EXIT, MIGRATE_LOCK_KEY } from '@wxyc/database';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { migrationsDir, runRunner, waitFor } from '../../support/migrate-runner.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import { migrationsDir, runRunner, useScratch, waitFor } from '../../support/migrate-runner.js';
 import { withDatabase } from '../../support/urls.js';
 
-const dbs: TestDatabase[] = [];
-async function database(): Promise<TestDatabase> {
-  const db = await createTestDatabase('empty');
-  dbs.push(db);
-  return db;
-}
-const clients: postgres.Sql[] = [];
+const scratch = useScratch();
+const database = () => scratch.database();
 /** A session of another application, on its own connection. */
-function session(url: string, applicationName: string): postgres.Sql {
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: applicationName } });
-  clients.push(sql);
-  return sql;
-}
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.end({ timeout: 1 })));
-  await Promise.all(dbs.map((d) => d.drop()));
-});
+const session = scratch.session;
 
 const flowsheet = migrationsDir([
   { tag: '0000_schema', sql: 'CREATE SCHEMA wxyc_schema;--> statement-breakpoint\nCREATE TABLE wxyc_schema.flowsheet (id int);' },
@@ -102,7 +89,6 @@ describe('pre-flight', () => {
     expect((await runRunner(template.url, { dir: flowsheet })).code).toBe(0);
     await template.sql.end();
     const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
-    clients.push(admin);
     const copies = [`${template.name}_a`, `${template.name}_b`];
     for (const name of copies) await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${template.name}`);
     const [mine, theirs] = copies.map((name) => withDatabase(template.url, name));
@@ -125,6 +111,7 @@ describe('pre-flight', () => {
       }
       await Promise.all(lockers.map((l) => l.end()));
       for (const name of copies) await admin.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
     }
   });
 

@@ -1,20 +1,11 @@
-import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATE_EXIT } from '@wxyc/database';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { migrationsDir, runRunner, waitFor } from '../../support/migrate-runner.js';
+import type { TestDatabase } from '../../support/test-database.js';
+import { migrationsDir, runRunner, useScratch, waitFor } from '../../support/migrate-runner.js';
 
-const dbs: TestDatabase[] = [];
-async function database(): Promise<TestDatabase> {
-  const db = await createTestDatabase('empty');
-  dbs.push(db);
-  return db;
-}
-const clients: postgres.Sql[] = [];
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.end({ timeout: 1 })));
-  await Promise.all(dbs.map((d) => d.drop()));
-});
+const scratch = useScratch();
+const database = () => scratch.database();
+
 const tagsApplied = async (db: TestDatabase) =>
   (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
 const exists = async (db: TestDatabase, rel: string) => (await db.sql`SELECT to_regclass(${rel}) IS NOT NULL AS ok`)[0]!.ok as boolean;
@@ -62,8 +53,7 @@ END $$;`;
 
 describe('lock_timeout and retries', () => {
   async function blocker(db: TestDatabase) {
-    const sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'busy-app' } });
-    clients.push(sql);
+    const sql = scratch.session(db.url, 'busy-app');
     const tx = await sql.reserve();
     const pid = (await tx<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     await tx`BEGIN`;
