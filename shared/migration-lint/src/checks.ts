@@ -89,6 +89,8 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
   const created = new Set<string>();
   const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
   let timeoutOptIn = false;
+  /** `table.constraint` of constraints added in this file. */
+  const addedHere = new Set<string>();
 
   for (const u of parsed.units) {
     const n = u.node;
@@ -125,7 +127,7 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
         const table = tableKey(n.relation);
         const existing = !created.has(table);
         for (const c of (n.cmds ?? []).map((x: Node) => x.AlterTableCmd)) {
-          checkAlterCmd(u, c, table, existing, timeoutOptIn, history, add);
+          checkAlterCmd(u, c, table, existing, timeoutOptIn, history, addedHere, add);
         }
         break;
       }
@@ -144,6 +146,7 @@ function checkAlterCmd(
   existing: boolean,
   timeoutOptIn: boolean,
   history: History,
+  addedHere: Set<string>,
   add: (u: Unit, rule: RuleId, message: string) => void,
 ): void {
   switch (c.subtype) {
@@ -175,7 +178,11 @@ function checkAlterCmd(
       break;
     case 'AT_AddConstraint': {
       const k = c.def?.Constraint ?? {};
+      if (existing && ['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(k.contype) && !k.indexname) {
+        add(u, 'index-not-concurrent', `ADD CONSTRAINT ${k.conname ?? ''} on existing table ${table} builds its index under ACCESS EXCLUSIVE (build it CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX)`);
+      }
       if (k.contype !== 'CONSTR_FOREIGN' && k.contype !== 'CONSTR_CHECK') break;
+      if (k.conname) addedHere.add(`${table}.${k.conname}`);
       if (existing && !k.skip_validation) {
         add(u, 'constraint-not-valid', `ADD CONSTRAINT ${k.conname ?? ''} ${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} on existing table ${table} without NOT VALID`);
       }
@@ -185,6 +192,9 @@ function checkAlterCmd(
       break;
     }
     case 'AT_ValidateConstraint': {
+      if (addedHere.has(`${table}.${c.name}`)) {
+        add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`);
+      }
       const col = history.pendingChecks.get(`${table}.${c.name}`);
       if (col) history.notNullChecks.add(col);
       break;

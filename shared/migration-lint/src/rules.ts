@@ -3,7 +3,7 @@ export const RULES = {
   'dml-with-ddl':
     'UPDATE, DELETE, MERGE or INSERT ... SELECT in a migration that also has DDL (DO blocks included): the rewrite runs while the DDL holds its lock. Bulk data changes belong in jobs/backfills/.',
   'index-not-concurrent':
-    'CREATE INDEX on an existing table without CONCURRENTLY blocks every write to it for the whole build. Use CREATE INDEX CONCURRENTLY in a -- migrate:no-transaction file.',
+    'CREATE INDEX on an existing table without CONCURRENTLY (or ADD CONSTRAINT UNIQUE/PRIMARY KEY without USING INDEX) blocks every write to it for the whole build. Use CREATE INDEX CONCURRENTLY in a -- migrate:no-transaction file.',
   'add-column-volatile-default':
     'ADD COLUMN on an existing table with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()/serial/identity, ...) rewrites the table under ACCESS EXCLUSIVE. Add it nullable, backfill in a job, then set the default.',
   'add-column-not-null-without-default':
@@ -14,6 +14,8 @@ export const RULES = {
     'BEGIN/COMMIT/ROLLBACK in a migration: the runner runs each migration in its own transaction (or none, with -- migrate:no-transaction); an explicit one breaks that.',
   'constraint-not-valid':
     'ADD CONSTRAINT FOREIGN KEY or CHECK on an existing table without NOT VALID scans the table under lock. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration (SHARE UPDATE EXCLUSIVE only).',
+  'validate-in-same-migration':
+    'VALIDATE CONSTRAINT in the same migration that adds the constraint: the validating scan runs while the ADD still holds its lock (one transaction). Validate in the next migration.',
   'set-not-null-without-check':
     'SET NOT NULL on an existing table scans it under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists: add that CHECK NOT VALID, VALIDATE it, then SET NOT NULL.',
   'concurrently-needs-no-transaction':

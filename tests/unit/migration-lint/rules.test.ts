@@ -44,9 +44,15 @@ const cases: [RuleId, string, string][] = [
     'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id) NOT VALID;',
   ],
   [
+    'validate-in-same-migration',
+    'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_u_fk;',
+    'ALTER TABLE t VALIDATE CONSTRAINT t_u_fk;',
+  ],
+  [
     'set-not-null-without-check',
     'ALTER TABLE t ALTER COLUMN c SET NOT NULL;',
-    'ALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;',
+    // On an existing table the CHECK comes from earlier migrations: see 'remembers a CHECK' below.
+    'CREATE TABLE t (c int);\nALTER TABLE t ALTER COLUMN c SET NOT NULL;',
   ],
   [
     'concurrently-needs-no-transaction',
@@ -122,12 +128,18 @@ describe('details', () => {
     expect(rulesOf("ALTER TABLE t ADD COLUMN d date DEFAULT now() NOT NULL, ADD COLUMN e text DEFAULT 'x';")).toEqual([]);
   });
 
+  it('reads ADD CONSTRAINT UNIQUE/PRIMARY KEY on an existing table as an index build, unless USING INDEX', () => {
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);')).toEqual(['index-not-concurrent']);
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);')).toEqual(['index-not-concurrent']);
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx;')).toEqual([]);
+  });
+
   it('remembers a CHECK (c IS NOT NULL) validated in an earlier file', () => {
     const history = newHistory();
     expect(lintSource('1.sql', 'ALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;', history).findings).toEqual([]);
     expect(lintSource('2.sql', 'ALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings.map((f) => f.rule)).toEqual(['set-not-null-without-check']);
-    expect(lintSource('3.sql', 'ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;', history).findings).toEqual([]);
-    expect(lintSource('4.sql', 'ALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings).toEqual([]);
+    // Validating (SHARE UPDATE EXCLUSIVE) and then SET NOT NULL in one migration is fine: no scan under ACCESS EXCLUSIVE.
+    expect(lintSource('3.sql', 'ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings).toEqual([]);
   });
 
   it('a marker waives only its rule on the statement directly below it', () => {
