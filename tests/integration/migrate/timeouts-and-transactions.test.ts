@@ -171,3 +171,28 @@ describe('-- migrate:no-transaction', () => {
     expect(r.output).toContain('must hold exactly one statement, found 2');
   });
 });
+
+describe('a lost session', () => {
+  it('stops instead of going on without the migration lock when its connection was dropped', async () => {
+    const db = await database();
+    expect((await runRunner(db.url, { dir: migrationsDir([base]) })).code).toBe(0);
+    const holder = scratch.session(db.url, 'busy-app');
+    const tx = await holder.reserve();
+    await tx`BEGIN`;
+    await tx`SELECT * FROM t`;
+    const run = runRunner(db.url, {
+      dir: migrationsDir([base, { tag: '0001_alter', sql: 'ALTER TABLE t ADD COLUMN note text;' }]),
+      env: { MIGRATE_LOCK_TIMEOUT: '200ms', MIGRATE_RETRY_BASE_MS: '3000', MIGRATE_RETRY_CAP_MS: '3000' },
+    });
+    // After its first lock_timeout the runner rolls back and sleeps: drop its connection then.
+    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND wait_event_type = 'Lock'`).length > 0, 5000, 'the first lock wait');
+    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'idle'`).length > 0, 5000, 'the backoff sleep');
+    await db.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`;
+    await tx`ROLLBACK`;
+    tx.release();
+    const r = await run;
+    expect(r.code).toBe(MIGRATE_EXIT.UNREACHABLE);
+    expect(r.output).toMatch(/lost the database connection \(backend \d+\) and with it the migration lock; nothing more was applied/);
+    expect(await tagsApplied(db)).toBe(1);
+  });
+});

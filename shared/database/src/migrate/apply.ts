@@ -29,6 +29,7 @@ export interface ApplyContext {
 export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<void> {
   const { settings, log } = ctx;
   for (let attempt = 1; ; attempt++) {
+    await assertSameSession(ctx);
     try {
       if (m.noTransaction) await applyOutsideTransaction(ctx, m);
       else await applyInTransaction(ctx, m);
@@ -57,6 +58,20 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       await sleep(delay, ctx.signal);
       if (ctx.signal.aborted) throw interrupted(ctx, err);
     }
+  }
+}
+
+/**
+ * postgres-js reconnects silently after a dropped connection; a new session would not hold the
+ * migration lock (nor be the pid a signal cancels), so the runner stops instead.
+ */
+async function assertSameSession(ctx: ApplyContext): Promise<void> {
+  const [row] = await ctx.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+  if (row!.pid !== ctx.runnerPid) {
+    throw new MigrateError(
+      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock; nothing more was applied. Run again.`,
+      MIGRATE_EXIT.UNREACHABLE,
+    );
   }
 }
 

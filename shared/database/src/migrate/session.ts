@@ -26,6 +26,8 @@ export function connectRunner(settings: MigrateSettings, env: Env, onNotice: (ms
     applicationName: RUNNER_APPLICATION_NAME,
     env: connectEnv(env),
     max: 1,
+    // Never close it while idle (backoff sleeps reach 30 s): the advisory lock lives in this session.
+    idleTimeoutS: 0,
     settings: {
       statement_timeout: settings.statementTimeout,
       lock_timeout: settings.lockTimeout,
