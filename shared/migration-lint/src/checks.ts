@@ -133,6 +133,15 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
       }
     }
   }
+  if (noTransaction && parsed.tops.length !== 1) {
+    const second = parsed.tops[1];
+    findings.push({
+      rule: 'no-transaction-one-statement',
+      line: second?.line ?? 1,
+      topLine: second?.line ?? 1,
+      message: `-- migrate:no-transaction file with ${parsed.tops.length} statements`,
+    });
+  }
   for (const d of parsed.dynamic) {
     findings.push({ rule: 'dynamic-sql-in-do', line: d.line, topLine: d.top.line, message: 'EXECUTE of a string built at run time inside a DO block' });
   }

@@ -20,6 +20,8 @@ export const RULES = {
     'SET NOT NULL on an existing table scans it under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists: add that CHECK NOT VALID, VALIDATE it, then SET NOT NULL.',
   'concurrently-needs-no-transaction':
     'CREATE/DROP INDEX CONCURRENTLY or REINDEX CONCURRENTLY cannot run in a transaction: the file must start with -- migrate:no-transaction and hold only that statement.',
+  'no-transaction-one-statement':
+    'A -- migrate:no-transaction file holds exactly one statement: outside a transaction, a failure halfway would leave the first ones applied and unrecorded.',
   'generated-column-needs-timeout':
     'Adding a STORED generated column (or SET EXPRESSION) rewrites the table: the migration must opt in to a longer statement timeout with SET LOCAL statement_timeout before it.',
   'dynamic-sql-in-do':

@@ -60,6 +60,11 @@ const cases: [RuleId, string, string][] = [
     '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);',
   ],
   [
+    'no-transaction-one-statement',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);',
+  ],
+  [
     'generated-column-needs-timeout',
     "ALTER TABLE t ADD COLUMN doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(a, ''))) STORED;",
     "SET LOCAL statement_timeout = '30min';\nALTER TABLE t ADD COLUMN doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(a, ''))) STORED;",
