@@ -87,8 +87,6 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
     runnerPid = (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     // Open the side connection now: on SIGTERM there may be no connection slot left to get one.
     await control`SELECT 1`;
-    // Waiting runners carry another name, so pre-flight does not take them for leftovers.
-    await sql`SELECT set_config('application_name', ${`${RUNNER_APPLICATION_NAME}-waiting`}, false)`;
     await acquireMigrateLock(sql, settings.lockWaitMs, signal, (h) =>
       log.info(
         h

@@ -7,6 +7,8 @@ import type { MigrateSettings } from './settings.js';
  * left by an earlier run by it, so it is fixed (DB_APPLICATION_NAME does not override it).
  */
 export const RUNNER_APPLICATION_NAME = 'wxyc-migrate';
+/** The same connection until it holds the advisory lock, so pre-flight never takes a waiting runner for a leftover. */
+export const WAITING_APPLICATION_NAME = 'wxyc-migrate-waiting';
 /** The side connection that watches for blockers and cancels the in-flight statement. */
 export const CONTROL_APPLICATION_NAME = 'wxyc-migrate-control';
 /** Read-only connection of --status / --dry-run. */
@@ -19,11 +21,14 @@ function connectEnv(env: Env): Env {
   return { DB_CONNECT_TIMEOUT_S: env.DB_CONNECT_TIMEOUT_S };
 }
 
-/** One connection (max 1): the session advisory lock and every migration run on it. */
+/**
+ * One connection (max 1): the session advisory lock and every migration run on it. It starts
+ * as WAITING_APPLICATION_NAME and takes RUNNER_APPLICATION_NAME once it holds the lock.
+ */
 export function connectRunner(settings: MigrateSettings, env: Env, onNotice: (msg: string) => void): Sql {
   return createDbClient({
     url: settings.url,
-    applicationName: RUNNER_APPLICATION_NAME,
+    applicationName: WAITING_APPLICATION_NAME,
     env: connectEnv(env),
     max: 1,
     // Never close it while idle (backoff sleeps reach 30 s): the advisory lock lives in this session.
