@@ -37,6 +37,21 @@ describe('one runner at a time', () => {
     await holder`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
   });
 
+  it('a signal while waiting for the lock ends the wait at once', async () => {
+    const db = await database();
+    const holder = session(db.url, 'other-runner');
+    await holder`SELECT pg_advisory_lock(${MIGRATE_LOCK_KEY})`;
+    const stop = new AbortController();
+    const started = Date.now();
+    const run = runRunner(db.url, { dir: flowsheet, env: { MIGRATE_LOCK_WAIT: '60' }, signal: stop.signal });
+    setTimeout(() => stop.abort('SIGTERM'), 300);
+    const r = await run;
+    expect(r.code).toBe(MIGRATE_EXIT.INTERRUPTED);
+    expect(r.output).toContain('interrupted while waiting for the migration lock');
+    expect(Date.now() - started).toBeLessThan(5000);
+    await holder`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
+  });
+
   it('two runners started together apply every migration exactly once', async () => {
     const db = await database();
     const slow = migrationsDir([
