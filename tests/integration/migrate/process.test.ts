@@ -67,6 +67,14 @@ describe('the process', () => {
     expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status | --dry-run]');
   });
 
+  it('exits 3 when the database is unreachable, without printing the password', async () => {
+    const run = spawnRunner('postgres://someone:Pw-unreachable-9@127.0.0.1:1/x', { dir: sleeper });
+    expect((await run.exited).code).toBe(MIGRATE_EXIT.UNREACHABLE);
+    expect(run.output()).toContain('[migrate] error: connect ECONNREFUSED 127.0.0.1:1');
+    expect(run.output()).toContain('postgres://someone:***@127.0.0.1:1/x');
+    expect(run.output()).not.toContain('Pw-unreachable-9');
+  });
+
   it('prints a failed migration as one report with its exit code, and no stack', async () => {
     await db.sql`DROP SCHEMA IF EXISTS drizzle CASCADE`;
     const dir = migrationsDir([{ tag: '0000_bad', sql: 'CREATE TABLE q (id int);\n--> statement-breakpoint\nALTER TABLE q ADD COLUMN id int;' }]);
