@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, loadMigrations, type Migration } from '@wxyc/database';
 import { useTestDatabase } from '../support/test-database.js';
 import { migrateWithDrizzle } from '../support/drizzle-migrate.js';
+import { insertShowWithFlowsheet } from '../support/flowsheet-rows.js';
 
 const db = useTestDatabase('empty');
 const migration = (n: string): Migration => loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith(n))!;
@@ -18,12 +19,7 @@ const relfilenode = async () =>
 describe('0053 and the 0054 guard on a populated table', () => {
   beforeAll(async () => {
     await migrateWithDrizzle(db.url, { upTo: '0052' });
-    await db.sql`INSERT INTO wxyc_schema.shows (start_time, legacy_dj_name) VALUES (now(), 'DJ Bluejay')`;
-    await db.sql`
-      INSERT INTO wxyc_schema.flowsheet (show_id, entry_type, artist_name, track_title, play_order)
-      SELECT 1, CASE WHEN g % 10 = 0 THEN 'talkset' ELSE 'track' END::wxyc_schema.flowsheet_entry_type,
-             'Artist ' || g, 'Track ' || g, g
-      FROM generate_series(1, 5000) g`;
+    await insertShowWithFlowsheet(db.sql, 5000);
   });
 
   it('0053 is metadata-only: the table is not rewritten', async () => {

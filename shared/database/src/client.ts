@@ -14,6 +14,8 @@ export interface DbClientOptions {
   /** Extra server settings sent at connect time (e.g. lock_timeout). */
   settings?: Record<string, string | number>;
   max?: number;
+  /** Seconds before an idle connection is closed (default 30); 0 keeps it open, as a session lock needs. */
+  idleTimeoutS?: number;
   env?: Env;
   onnotice?: Options<never>['onnotice'];
 }
@@ -45,7 +47,7 @@ export function createDbClient(opts: DbClientOptions): Sql {
   return postgres(url, {
     max: opts.max ?? 4,
     connect_timeout: intEnv(env, 'DB_CONNECT_TIMEOUT_S', { default: 10, min: 1 }),
-    idle_timeout: 30,
+    idle_timeout: opts.idleTimeoutS ?? 30,
     connection,
     onnotice: opts.onnotice ?? (() => {}),
   });

@@ -15,3 +15,4 @@ export {
   type Statement,
 } from './journal.js';
 export { MIGRATIONS_DIR } from './paths.js';
+export * from './migrate/index.js';

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Migration runner: `node dev_env/init-db.mjs [--status | --dry-run]`, the entrypoint of the
+// migrate image and of the local stack. The logic lives in @wxyc/database (src/migrate/,
+// tested there); this file only wires in the dev seed. Settings and exit codes:
+// docs/migrations.md. It runs the built package, so build first: `pnpm build`.
+let runMigrateCli;
+try {
+  ({ runMigrateCli } = await import('@wxyc/database'));
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  console.error(`[migrate] error: @wxyc/database is not built (${err.message}); run \`pnpm build\` first.`);
+  process.exit(2);
+}
+await runMigrateCli(process.argv.slice(2), {
+  seedFile: new URL('./seed/postgres-dev.sql', import.meta.url).pathname,
+});

@@ -1,0 +1,161 @@
+import type { Sql } from 'postgres';
+import type { Logger } from '@wxyc/job-runtime';
+import type { Migration } from '../journal.js';
+import { backoffDelayMs } from './backoff.js';
+import { recordApplied } from './bookkeeping.js';
+import { MigrateError } from './errors.js';
+import { MIGRATE_EXIT } from './exit-codes.js';
+import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
+import { dropInvalidIndex, invalidIndexName, targetIndexName } from './invalid-index.js';
+import type { MigrateSettings } from './settings.js';
+import { sleep } from './sleep.js';
+import { StatementError, type Blocker } from './statement-error.js';
+
+export interface ApplyContext {
+  /** The runner's own connection (max 1): holds the advisory lock, runs the migrations. */
+  sql: Sql;
+  /** Side connection: samples who blocks the runner, cancels its statement on SIGTERM. */
+  control: Sql;
+  runnerPid: number;
+  settings: MigrateSettings;
+  signal: AbortSignal;
+  log: Logger;
+  /** True while a statement of a migration is on the server (what a signal must cancel). */
+  inFlight: { value: boolean };
+  random?: () => number;
+}
+
+/** Applies one migration, retrying it whole (after a rollback) when it hits lock_timeout. */
+export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<void> {
+  const { settings, log } = ctx;
+  for (let attempt = 1; ; attempt++) {
+    await assertSameSession(ctx);
+    try {
+      if (m.noTransaction) await applyOutsideTransaction(ctx, m);
+      else await applyInTransaction(ctx, m);
+      return;
+    } catch (err) {
+      if (ctx.signal.aborted) throw interrupted(ctx, err);
+      if (!(err instanceof StatementError)) throw err;
+      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}`;
+      if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
+      const blockedBy = err.blockers.length
+        ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
+        : 'a backend that let go before it could be named';
+      if (attempt >= settings.lockRetries) {
+        throw new MigrateError(
+          `${where}: lock_timeout (${settings.lockTimeout}) on all ${settings.lockRetries} attempts (MIGRATE_LOCK_RETRIES); ` +
+            `last blocked by ${blockedBy}. Nothing of ${m.tag} is applied; earlier migrations of this run stay committed. ` +
+            `Deploy again when the table is quieter, or end the blocker (pg_cancel_backend, then pg_terminate_backend).`,
+          MIGRATE_EXIT.LOCK_TIMEOUT,
+        );
+      }
+      const delay = backoffDelayMs(attempt, settings.retryBaseMs, settings.retryCapMs, ctx.random);
+      log.warn(
+        `${where}: lock_timeout (${settings.lockTimeout}) on attempt ${attempt}/${settings.lockRetries}, blocked by ${blockedBy}; ` +
+          `rolled back, retrying in ${delay} ms`,
+      );
+      await sleep(delay, ctx.signal);
+      if (ctx.signal.aborted) throw interrupted(ctx, err);
+    }
+  }
+}
+
+/**
+ * postgres-js reconnects silently after a dropped connection; a new session would not hold the
+ * migration lock (nor be the pid a signal cancels), so the runner stops instead.
+ */
+async function assertSameSession(ctx: ApplyContext): Promise<void> {
+  const [row] = await ctx.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+  if (row!.pid !== ctx.runnerPid) {
+    throw new MigrateError(
+      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock; nothing more was applied. Run again.`,
+      MIGRATE_EXIT.UNREACHABLE,
+    );
+  }
+}
+
+async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
+  const { sql } = ctx;
+  await sql.unsafe('BEGIN');
+  try {
+    for (let i = 0; i < m.statements.length; i++) await runStatement(ctx, m, i);
+    await recordApplied(sql, m.hash, m.when);
+    await sql.unsafe('COMMIT');
+  } catch (err) {
+    // SET LOCAL settings of the migration end here too, so they never reach the next one.
+    await sql.unsafe('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * A `-- migrate:no-transaction` file: its one statement (CREATE INDEX CONCURRENTLY) runs in
+ * autocommit. An INVALID index that an earlier failed attempt left behind is dropped first,
+ * so the build starts clean.
+ */
+async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
+  const index = targetIndexName(m.statements[0]!.sql);
+  if (index) {
+    const dropped = await dropInvalidIndex(ctx.sql, index);
+    if (dropped) ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
+  }
+  await runStatement(ctx, m, 0);
+  await recordApplied(ctx.sql, m.hash, m.when);
+}
+
+async function runStatement(ctx: ApplyContext, m: Migration, index: number): Promise<void> {
+  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), []);
+  const blockers: Blocker[] = [];
+  // Who blocks us is only visible while we wait, so sample it during the statement.
+  const sampler = setInterval(() => {
+    ctx.control<Blocker[]>`
+      SELECT pid, application_name, state, left(query, 80) AS query
+      FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(${ctx.runnerPid}))`
+      .then((rows) => {
+        if (rows.length) blockers.splice(0, blockers.length, ...rows);
+      })
+      .catch(() => {});
+  }, 250);
+  ctx.inFlight.value = true;
+  try {
+    await ctx.sql.unsafe(m.statements[index]!.sql).simple();
+  } catch (err) {
+    throw new StatementError(m, index, err, blockers);
+  } finally {
+    ctx.inFlight.value = false;
+    clearInterval(sampler);
+  }
+}
+
+function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
+  const at =
+    err instanceof StatementError
+      ? ` ${err.migration.tag}.sql line ${errorLine(err.migration.statements[err.index]!, err.cause)}` +
+        (sqlState(err.cause) === QUERY_CANCELED ? ' (its statement was cancelled on the server)' : '')
+      : '';
+  return new MigrateError(
+    `interrupted by ${String(ctx.signal.reason ?? 'a signal')} during${at}: rolled back, nothing of that migration is applied; ` +
+      `earlier migrations of this run stay committed. Run again to continue.`,
+    MIGRATE_EXIT.INTERRUPTED,
+  );
+}
+
+async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Promise<MigrateError> {
+  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}`];
+  if (sqlState(err.cause) === QUERY_CANCELED) {
+    lines.push(
+      `  statement_timeout is ${ctx.settings.statementTimeout} (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer ` +
+        `opts in with SET LOCAL statement_timeout = '...' at its top.`,
+    );
+  }
+  if (m.noTransaction) {
+    const index = targetIndexName(m.statements[0]!.sql);
+    const invalid = index ? await invalidIndexName(ctx.sql, index).catch(() => undefined) : undefined;
+    if (invalid) lines.push(`  it left the INVALID index ${invalid}; the next run drops and rebuilds it.`);
+    lines.push(`  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`);
+  } else {
+    lines.push(`  ${m.tag} was rolled back; migrations before it stay committed. Fix the cause and run again.`);
+  }
+  return new MigrateError(lines.join('\n'), MIGRATE_EXIT.MIGRATION_FAILED);
+}

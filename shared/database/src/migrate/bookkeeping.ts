@@ -1,0 +1,24 @@
+import type { Sql } from 'postgres';
+import type { AppliedRow } from './plan.js';
+
+// The same table drizzle's migrator keeps, written the same way (hash = sha256 of the file,
+// created_at = the journal's `when`), so drizzle-kit and drizzle's migrator keep working.
+export const BOOKKEEPING = { schema: 'drizzle', table: '__drizzle_migrations' } as const;
+
+export async function ensureBookkeeping(sql: Sql): Promise<void> {
+  const [t] = await sql<{ exists: boolean }[]>`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists`;
+  if (t!.exists) return;
+  await sql`CREATE SCHEMA IF NOT EXISTS drizzle`;
+  await sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`;
+}
+
+/** The recorded rows, or none when the table does not exist yet (a new database). */
+export async function readApplied(sql: Sql): Promise<AppliedRow[]> {
+  const [t] = await sql<{ exists: boolean }[]>`SELECT to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS exists`;
+  if (!t!.exists) return [];
+  return sql<AppliedRow[]>`SELECT id, hash, created_at::text AS created_at FROM drizzle.__drizzle_migrations ORDER BY id`;
+}
+
+export async function recordApplied(sql: Sql, hash: string, when: number): Promise<void> {
+  await sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${hash}, ${when})`;
+}

@@ -1,0 +1,46 @@
+import type { Migration } from '../journal.js';
+
+/** One row of drizzle.__drizzle_migrations, as drizzle's migrator writes it. */
+export interface AppliedRow {
+  id: number;
+  hash: string;
+  /** The journal's `when` of the migration (epoch ms); postgres returns bigint as text. */
+  created_at: string | number | null;
+}
+
+export interface MigrationPlan {
+  applied: Migration[];
+  /** In journal order; includes any migration older than an applied one (never skipped). */
+  pending: Migration[];
+  /** Applied, but the file's sha256 differs from the recorded hash. */
+  drifted: { migration: Migration; recordedHash: string }[];
+  /** Pending migrations whose `when` is older than the newest applied one (drizzle's cursor would skip them). */
+  outOfOrder: Migration[];
+  /** Recorded rows that match no journal entry (e.g. a migration file was removed). */
+  unknownRows: AppliedRow[];
+}
+
+/**
+ * Matches recorded rows to journal entries by created_at = `when`, never by "newer than the
+ * latest applied", so an entry can never be silently skipped.
+ */
+export function planMigrations(migrations: Migration[], rows: AppliedRow[]): MigrationPlan {
+  const byWhen = new Map<number, AppliedRow>();
+  for (const r of rows) if (r.created_at !== null) byWhen.set(Number(r.created_at), r);
+  const known = new Set(migrations.map((m) => m.when));
+  const plan: MigrationPlan = { applied: [], pending: [], drifted: [], outOfOrder: [], unknownRows: [] };
+  let newestApplied = -Infinity;
+  for (const m of migrations) {
+    const row = byWhen.get(m.when);
+    if (!row) {
+      plan.pending.push(m);
+      continue;
+    }
+    plan.applied.push(m);
+    newestApplied = Math.max(newestApplied, m.when);
+    if (row.hash !== m.hash) plan.drifted.push({ migration: m, recordedHash: row.hash });
+  }
+  plan.outOfOrder = plan.pending.filter((m) => m.when < newestApplied);
+  plan.unknownRows = rows.filter((r) => r.created_at === null || !known.has(Number(r.created_at)));
+  return plan;
+}

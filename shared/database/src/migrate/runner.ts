@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import type { Sql } from 'postgres';
+import type { Logger } from '@wxyc/job-runtime';
+import { JournalError, loadMigrations, type Migration } from '../journal.js';
+import { maskUrl } from '../mask-url.js';
+import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
+import { applyMigration, type ApplyContext } from './apply.js';
+import { ensureBookkeeping, readApplied } from './bookkeeping.js';
+import { MigrateError } from './errors.js';
+import { MIGRATE_EXIT } from './exit-codes.js';
+import { planMigrations, type MigrationPlan } from './plan.js';
+import { describeOffenders, findOffenders } from './preflight.js';
+import {
+  CONTROL_APPLICATION_NAME,
+  RUNNER_APPLICATION_NAME,
+  STATUS_APPLICATION_NAME,
+  connectRunner,
+  connectSide,
+} from './session.js';
+import { readMigrateSettings, type MigrateSettings } from './settings.js';
+
+type Env = Record<string, string | undefined>;
+
+export type MigrateMode = 'apply' | 'status' | 'dry-run';
+
+export interface MigrateOptions {
+  mode: MigrateMode;
+  migrationsDir: string;
+  /** SQL run after the migrations unless SKIP_SEED=true (idempotent dev data). */
+  seedFile?: string;
+  env?: Env;
+  log: Logger;
+  /** Aborts on SIGTERM/SIGINT: the in-flight statement is cancelled on the server. */
+  signal: AbortSignal;
+  random?: () => number;
+}
+
+/** Runs the runner in one of its modes; returns the exit code, throws MigrateError on refusals. */
+export async function runMigrate(opts: MigrateOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const settings = readMigrateSettings(env);
+  const migrations = loadJournal(opts.migrationsDir);
+  if (opts.mode === 'apply') return apply(opts, settings, env, migrations);
+  const sql = connectSide(settings, env, STATUS_APPLICATION_NAME);
+  try {
+    const plan = planMigrations(migrations, await readApplied(sql));
+    if (opts.mode === 'status') {
+      printStatus(opts.log, migrations, plan);
+      return MIGRATE_EXIT.OK;
+    }
+    opts.log.info(`dry run on ${maskUrl(settings.url)}: nothing will be changed`);
+    const offenders = await findOffenders(sql);
+    reportPlan(opts.log, plan, settings);
+    if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
+    opts.log.info(
+      plan.pending.length ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}` : 'nothing to apply',
+    );
+    return MIGRATE_EXIT.OK;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+function loadJournal(dir: string): Migration[] {
+  try {
+    return loadMigrations(dir);
+  } catch (err) {
+    if (err instanceof JournalError) throw new MigrateError(`bad journal: ${err.message}`, MIGRATE_EXIT.BAD_JOURNAL);
+    throw err;
+  }
+}
+
+async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, migrations: Migration[]): Promise<number> {
+  const { log, signal } = opts;
+  const sql = connectRunner(settings, env, (msg) => log.info(`server notice: ${msg}`));
+  const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
+  const inFlight = { value: false };
+  let runnerPid = 0;
+  const cancel = () => {
+    // Cancel on the server from the side connection: closing our socket alone would leave the
+    // statement running until the next client_connection_check_interval tick.
+    if (inFlight.value && runnerPid) control`SELECT pg_cancel_backend(${runnerPid})`.catch(() => {});
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    log.info(`migrating ${maskUrl(settings.url)} from ${opts.migrationsDir}`);
+    runnerPid = (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+    // Open the side connection now: on SIGTERM there may be no connection slot left to get one.
+    await control`SELECT 1`;
+    await acquireMigrateLock(sql, settings.lockWaitMs, signal, (h) =>
+      log.info(
+        h
+          ? `waiting up to ${settings.lockWaitMs / 1000}s for the migration lock held by pid ${h.pid} ('${h.application_name}', since ${h.backend_start})`
+          : 'waiting for the migration lock',
+      ),
+    );
+    await sql`SELECT set_config('application_name', ${RUNNER_APPLICATION_NAME}, false)`;
+    const offenders = await findOffenders(sql);
+    if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
+
+    await ensureBookkeeping(sql);
+    const plan = planMigrations(migrations, await readApplied(sql));
+    reportPlan(log, plan, settings);
+    if (plan.drifted.length && settings.strictHashes) {
+      throw new MigrateError(
+        `hash drift in ${plan.drifted.map((d) => d.migration.tag).join(', ')} and MIGRATE_STRICT_HASHES=1: nothing applied. ` +
+          `Restore the applied files (git history) instead of editing them; put changes in a new migration.`,
+        MIGRATE_EXIT.HASH_DRIFT,
+      );
+    }
+    const ctx: ApplyContext = { sql, control, runnerPid, settings, signal, log, inFlight, random: opts.random };
+    for (const m of plan.pending) {
+      if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
+      const started = Date.now();
+      log.info(`applying ${m.tag}${m.noTransaction ? ' (no transaction)' : ''}`);
+      await applyMigration(ctx, m);
+      log.info(`applied ${m.tag} in ${Date.now() - started} ms`);
+    }
+    log.info(plan.pending.length ? `applied ${plan.pending.length} migration(s)` : 'database is up to date');
+    if (!settings.skipSeed && opts.seedFile) await seed(sql, opts.seedFile, log);
+    await sql`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
+    return MIGRATE_EXIT.OK;
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    await Promise.all([sql.end({ timeout: 2 }), control.end({ timeout: 2 })]);
+  }
+}
+
+async function seed(sql: Sql, file: string, log: Logger): Promise<void> {
+  log.info(`seeding dev data from ${file} (SKIP_SEED=true skips this)`);
+  await sql.begin((tx) => tx.unsafe(readFileSync(file, 'utf8')).simple());
+}
+
+function reportPlan(log: Logger, plan: MigrationPlan, settings: MigrateSettings): void {
+  for (const d of plan.drifted) {
+    const msg = `${d.migration.tag}.sql changed after it was applied (recorded sha256 ${d.recordedHash.slice(0, 12)}, file ${d.migration.hash.slice(0, 12)})`;
+    if (settings.strictHashes) log.error(msg);
+    else log.warn(`${msg}; MIGRATE_STRICT_HASHES=1 makes this an error`);
+  }
+  for (const r of plan.unknownRows) log.warn(`drizzle.__drizzle_migrations row ${r.id} (created_at ${r.created_at}) matches no journal entry`);
+  for (const m of plan.outOfOrder) log.warn(`${m.tag} is older than an applied migration but was never applied: it will be applied now`);
+}
+
+function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan): void {
+  const applied = new Set(plan.applied);
+  const drifted = new Set(plan.drifted.map((d) => d.migration));
+  for (const m of migrations) log.info(`${drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending'}  ${m.tag}`);
+  for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} created_at ${r.created_at} (no journal entry)`);
+  log.info(`${plan.applied.length} applied, ${plan.pending.length} pending, ${plan.drifted.length} drifted`);
+}

@@ -1,0 +1,21 @@
+import type { Migration } from '../journal.js';
+
+/** A statement of a migration failed; keeps where, and the blockers seen while it waited. */
+export class StatementError extends Error {
+  override name = 'StatementError';
+  constructor(
+    readonly migration: Migration,
+    readonly index: number,
+    override readonly cause: unknown,
+    readonly blockers: Blocker[],
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+export interface Blocker {
+  pid: number;
+  application_name: string;
+  state: string | null;
+  query: string | null;
+}

@@ -1,0 +1,217 @@
+import type { Node, ParsedFile, Unit } from './parse.js';
+import type { RuleId } from './rules.js';
+
+export interface RawFinding {
+  rule: RuleId;
+  line: number;
+  /** Line of the top-level statement: an allow marker sits directly above it. */
+  topLine: number;
+  message: string;
+}
+
+/**
+ * What earlier migrations established, carried through the files in journal order: which
+ * columns have a validated CHECK (col IS NOT NULL), so SET NOT NULL needs no scan.
+ */
+export interface History {
+  notNullChecks: Set<string>;
+  /** NOT VALID checks by `table.constraint`, waiting for VALIDATE CONSTRAINT. */
+  pendingChecks: Map<string, string>;
+}
+
+export const newHistory = (): History => ({ notNullChecks: new Set(), pendingChecks: new Map() });
+
+// Built-in functions whose volatility is 'v' in pg_proc and that show up in defaults.
+const VOLATILE_FUNCTIONS = new Set([
+  'random',
+  'random_normal',
+  'gen_random_uuid',
+  'uuidv4',
+  'uuidv7',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+  'setval',
+  'txid_current',
+  'pg_current_xact_id',
+]);
+const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+const NOT_DDL = new Set([
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'MergeStmt',
+  'VariableSetStmt',
+  'VariableShowStmt',
+  'DoStmt',
+  'TransactionStmt',
+  'ExplainStmt',
+  'CallStmt',
+  'LockStmt',
+  'NotifyStmt',
+]);
+
+const tableKey = (rel: Node | undefined): string => `${rel?.schemaname ?? 'public'}.${rel?.relname ?? '?'}`;
+const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => !!s);
+
+function isDml(u: Unit): boolean {
+  if (u.type === 'UpdateStmt' || u.type === 'DeleteStmt' || u.type === 'MergeStmt') return true;
+  return u.type === 'InsertStmt' && !!u.node.selectStmt?.SelectStmt && !u.node.selectStmt.SelectStmt.valuesLists;
+}
+
+/** Every node of a given type inside a subtree. */
+function findAll(node: unknown, type: string, out: Node[] = []): Node[] {
+  if (Array.isArray(node)) for (const n of node) findAll(n, type, out);
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === type) out.push(v as Node);
+      findAll(v, type, out);
+    }
+  }
+  return out;
+}
+
+/** `col IS NOT NULL` as a CHECK expression: the column name, else undefined. */
+function notNullCheckColumn(expr: Node | undefined): string | undefined {
+  const t = expr?.NullTest;
+  if (!t || t.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields = strings(t.arg?.ColumnRef?.fields);
+  return fields.length === 1 ? fields[0] : undefined;
+}
+
+export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History): RawFinding[] {
+  const findings: RawFinding[] = [];
+  const add = (u: Unit, rule: RuleId, message: string) => findings.push({ rule, line: u.line, topLine: u.top.line, message });
+  const created = new Set<string>();
+  const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
+  let timeoutOptIn = false;
+  /** `table.constraint` of constraints added in this file. */
+  const addedHere = new Set<string>();
+
+  for (const u of parsed.units) {
+    const n = u.node;
+    if (isDml(u) && hasDdl) add(u, 'dml-with-ddl', `${u.type.replace('Stmt', '').toUpperCase()} in a migration that has DDL${u.inDo ? ' (inside a DO block)' : ''}`);
+    switch (u.type) {
+      case 'CreateStmt':
+        created.add(tableKey(n.relation));
+        break;
+      case 'CreateTableAsStmt':
+        created.add(tableKey(n.into?.rel));
+        break;
+      case 'TransactionStmt':
+        add(u, 'transaction-control', `${String(n.kind).replace('TRANS_STMT_', '')} in a migration`);
+        break;
+      case 'VariableSetStmt':
+        if (n.is_local && n.name === 'statement_timeout') timeoutOptIn = true;
+        break;
+      case 'IndexStmt': {
+        const table = tableKey(n.relation);
+        if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', `CREATE INDEX CONCURRENTLY ${n.idxname ?? ''} in a file without -- migrate:no-transaction`);
+        if (!n.concurrent && !created.has(table)) add(u, 'index-not-concurrent', `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`);
+        break;
+      }
+      case 'DropStmt':
+        if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+        break;
+      case 'ReindexStmt':
+        if ((n.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently') && !noTransaction) {
+          add(u, 'concurrently-needs-no-transaction', 'REINDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+        }
+        break;
+      case 'AlterTableStmt': {
+        if (n.objtype && n.objtype !== 'OBJECT_TABLE') break;
+        const table = tableKey(n.relation);
+        const existing = !created.has(table);
+        for (const c of (n.cmds ?? []).map((x: Node) => x.AlterTableCmd)) {
+          checkAlterCmd(u, c, table, existing, timeoutOptIn, history, addedHere, add);
+        }
+        break;
+      }
+    }
+  }
+  if (noTransaction && parsed.tops.length !== 1) {
+    const second = parsed.tops[1];
+    findings.push({
+      rule: 'no-transaction-one-statement',
+      line: second?.line ?? 1,
+      topLine: second?.line ?? 1,
+      message: `-- migrate:no-transaction file with ${parsed.tops.length} statements`,
+    });
+  }
+  for (const d of parsed.dynamic) {
+    findings.push({ rule: 'dynamic-sql-in-do', line: d.line, topLine: d.top.line, message: 'EXECUTE of a string built at run time inside a DO block' });
+  }
+  return findings;
+}
+
+function checkAlterCmd(
+  u: Unit,
+  c: Node,
+  table: string,
+  existing: boolean,
+  timeoutOptIn: boolean,
+  history: History,
+  addedHere: Set<string>,
+  add: (u: Unit, rule: RuleId, message: string) => void,
+): void {
+  switch (c.subtype) {
+    case 'AT_AddColumn': {
+      const col = c.def?.ColumnDef ?? {};
+      const cons: Node[] = (col.constraints ?? []).map((x: Node) => x.Constraint);
+      const def = cons.find((k) => k.contype === 'CONSTR_DEFAULT');
+      const generated = cons.find((k) => k.contype === 'CONSTR_GENERATED');
+      if (!existing) break;
+      const typeName = strings(col.typeName?.names).at(-1)?.toLowerCase() ?? '';
+      const volatile = def ? findAll(def.raw_expr, 'FuncCall').map((f) => strings(f.funcname).at(-1)!.toLowerCase()).find((f) => VOLATILE_FUNCTIONS.has(f)) : undefined;
+      if (volatile) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`);
+      else if (SERIAL_TYPES.has(typeName)) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} ${typeName} on ${table} (its default is nextval())`);
+      else if (cons.some((k) => k.contype === 'CONSTR_IDENTITY')) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} as an identity column`);
+      if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY') && !def && !generated) {
+        add(u, 'add-column-not-null-without-default', `ADD COLUMN ${col.colname} NOT NULL without DEFAULT on existing table ${table}`);
+      }
+      // PG18 adds VIRTUAL generated columns, which are computed on read and rewrite nothing.
+      if (generated && generated.generated_kind !== 'v' && !timeoutOptIn) {
+        add(u, 'generated-column-needs-timeout', `ADD COLUMN ${col.colname} GENERATED ... STORED rewrites ${table} without SET LOCAL statement_timeout before it`);
+      }
+      break;
+    }
+    case 'AT_SetExpression':
+      if (existing && !timeoutOptIn) add(u, 'generated-column-needs-timeout', `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`);
+      break;
+    case 'AT_AlterColumnType':
+      if (existing) add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}`);
+      break;
+    case 'AT_AddConstraint': {
+      const k = c.def?.Constraint ?? {};
+      if (existing && ['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(k.contype) && !k.indexname) {
+        add(u, 'index-not-concurrent', `ADD CONSTRAINT ${k.conname ?? ''} on existing table ${table} builds its index under ACCESS EXCLUSIVE (build it CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX)`);
+      }
+      if (k.contype !== 'CONSTR_FOREIGN' && k.contype !== 'CONSTR_CHECK') break;
+      if (k.conname) addedHere.add(`${table}.${k.conname}`);
+      if (existing && !k.skip_validation) {
+        add(u, 'constraint-not-valid', `ADD CONSTRAINT ${k.conname ?? ''} ${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} on existing table ${table} without NOT VALID`);
+      }
+      const col = k.contype === 'CONSTR_CHECK' ? notNullCheckColumn(k.raw_expr) : undefined;
+      if (col && k.skip_validation) history.pendingChecks.set(`${table}.${k.conname}`, `${table}.${col}`);
+      else if (col) history.notNullChecks.add(`${table}.${col}`);
+      break;
+    }
+    case 'AT_ValidateConstraint': {
+      if (addedHere.has(`${table}.${c.name}`)) {
+        add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`);
+      }
+      const col = history.pendingChecks.get(`${table}.${c.name}`);
+      if (col) history.notNullChecks.add(col);
+      break;
+    }
+    case 'AT_SetNotNull':
+      if (existing && !history.notNullChecks.has(`${table}.${c.name}`)) {
+        add(u, 'set-not-null-without-check', `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`);
+      }
+      break;
+  }
+}

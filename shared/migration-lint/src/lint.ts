@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkFile, newHistory, type History } from './checks.js';
+import { HISTORICAL_EXCEPTIONS } from './config.js';
+import { SqlParseError, parseFile } from './parse.js';
+import { isRuleId, type RuleId } from './rules.js';
+
+export interface Finding {
+  file: string;
+  line: number;
+  rule: RuleId;
+  message: string;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** Findings waived by a marker or the historical allowlist, with the reason. */
+  waived: (Finding & { reason: string })[];
+}
+
+export const NO_TRANSACTION_MARKER = '-- migrate:no-transaction';
+const MARKER = /^--\s*migrate-lint allow\s+([^\s:]+)\s*(?::\s*(.*))?$/;
+
+/**
+ * Lints one migration file. `history` carries what earlier files established (validated NOT NULL
+ * checks); `tag` picks up a historical exception, if any.
+ */
+export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string): LintResult {
+  const result: LintResult = { findings: [], waived: [] };
+  let parsed;
+  try {
+    parsed = parseFile(text);
+  } catch (err) {
+    if (!(err instanceof SqlParseError)) throw err;
+    result.findings.push({ file, line: err.line, rule: 'parse-error', message: err.message });
+    return result;
+  }
+  const noTransaction = text.trimStart().startsWith(NO_TRANSACTION_MARKER);
+  const raw = checkFile(parsed, noTransaction, history);
+
+  // Markers: comment lines directly above a top-level statement.
+  const markers = parsed.tops.flatMap((t) =>
+    parsed.source.commentsAbove(t.line).flatMap((c) => {
+      const m = c.text.match(MARKER);
+      return m ? [{ topLine: t.line, line: c.line, rule: m[1]!, reason: m[2]?.trim() ?? '', used: false }] : [];
+    }),
+  );
+  const exception = tag ? HISTORICAL_EXCEPTIONS[tag] : undefined;
+  for (const f of raw) {
+    const finding: Finding = { file, line: f.line, rule: f.rule, message: f.message };
+    const marker = markers.find((m) => m.topLine === f.topLine && m.rule === f.rule && m.reason);
+    if (marker) {
+      marker.used = true;
+      result.waived.push({ ...finding, reason: `marker: ${marker.reason}` });
+    } else if (exception?.rules.includes(f.rule)) {
+      result.waived.push({ ...finding, reason: `historical exception: ${exception.reason}` });
+    } else {
+      result.findings.push(finding);
+    }
+  }
+  for (const m of markers) {
+    if (!isRuleId(m.rule) || !m.reason) {
+      result.findings.push({ file, line: m.line, rule: 'allow-marker-invalid', message: !isRuleId(m.rule) ? `unknown rule id "${m.rule}" in allow marker` : `allow marker for ${m.rule} has no justification after the colon` });
+    } else if (!m.used) {
+      result.findings.push({ file, line: m.line, rule: 'allow-marker-unused', message: `allow marker for ${m.rule}, but the statement below does not break it` });
+    }
+  }
+  // A marker line that is not directly above any statement is unused too.
+  const attached = new Set(markers.map((m) => m.line));
+  text.split('\n').forEach((l, i) => {
+    if (MARKER.test(l.trim()) && !attached.has(i + 1)) {
+      result.findings.push({ file, line: i + 1, rule: 'allow-marker-unused', message: 'allow marker not directly above a statement' });
+    }
+  });
+  result.findings.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+/** Lints every migration of a drizzle migrations folder, in journal order. */
+export function lintDirectory(dir: string): LintResult {
+  const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const history = newHistory();
+  const result: LintResult = { findings: [], waived: [] };
+  for (const { tag } of journal.entries) {
+    const file = join(dir, `${tag}.sql`);
+    const r = lintSource(file, readFileSync(file, 'utf8'), history, tag);
+    result.findings.push(...r.findings);
+    result.waived.push(...r.waived);
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+// The incident, replayed: production at 0052 with a big flowsheet, someone holding ACCESS
+// EXCLUSIVE on it. The runner must refuse, then apply 0053 quickly, stop at 0054's guard,
+// and finish once the backfill has filled dj_name.
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATE_EXIT, MIGRATIONS_DIR } from '@wxyc/database';
+import { useTestDatabase } from '../../support/test-database.js';
+import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
+import { insertShowWithFlowsheet } from '../../support/flowsheet-rows.js';
+import { runRunner } from '../../support/migrate-runner.js';
+
+const db = useTestDatabase('empty');
+const ROWS = 100_000;
+let locker: postgres.Sql;
+
+beforeAll(async () => {
+  await migrateWithDrizzle(db.url, { upTo: '0052' });
+  await insertShowWithFlowsheet(db.sql, ROWS);
+  locker = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'stuck-session' } });
+}, 120_000);
+afterAll(async () => {
+  await locker?.end({ timeout: 1 });
+});
+
+const recorded = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
+
+describe('incident replay', () => {
+  it('refuses within a few seconds while another session holds ACCESS EXCLUSIVE on wxyc_schema.flowsheet', async () => {
+    const tx = await locker.reserve();
+    await tx`BEGIN`;
+    await tx`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
+    try {
+      const started = Date.now();
+      const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
+      const tookMs = Date.now() - started;
+      expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
+      expect(r.output).toContain("holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'stuck-session'");
+      expect(tookMs).toBeLessThan(5000);
+      expect(await recorded()).toBe(53);
+      console.log(`[incident] refused in ${tookMs} ms`);
+    } finally {
+      await tx`ROLLBACK`;
+      tx.release();
+    }
+  });
+
+  it('once the lock is gone: 0053 applies in under a second on 100k rows, 0054 stops at its guard', async () => {
+    const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
+    expect(r.code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
+    const ms = Number(r.output.match(/applied 0053_flowsheet-dj-name-column in (\d+) ms/)?.[1]);
+    expect(ms).toBeLessThan(1000);
+    expect(r.output).toContain(
+      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0054 [SQLSTATE P0001]',
+    );
+    expect(r.output).toContain(`detail: ${ROWS * 0.9} track rows have dj_name IS NULL`);
+    expect(r.output).toContain('hint: See docs/runbooks/flowsheet-dj-name-backfill.md, then deploy again.');
+    expect(await recorded()).toBe(54);
+    console.log(`[incident] 0053 on ${ROWS} rows: ${ms} ms`);
+  });
+
+  it('after the backfill, 0054 and 0055 apply', async () => {
+    await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Bluejay'`;
+    const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain('applying 0054_flowsheet-search-doc-with-dj-name');
+    expect(r.output).toContain('applying 0055_add-reconciled-identity-to-artists');
+    expect(await recorded()).toBe(56);
+    const [hit] = await db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'bluejay')`;
+    expect(hit!.n).toBe(ROWS);
+  }, 120_000);
+});

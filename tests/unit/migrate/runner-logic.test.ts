@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backoffDelayMs,
+  describeOffenders,
+  errorLine,
+  parseMigrateArgs,
+  planMigrations,
+  readMigrateSettings,
+  splitStatements,
+  targetIndexName,
+  type Migration,
+} from '@wxyc/database';
+
+const migration = (tag: string, when: number, hash = `h-${tag}`): Migration => ({
+  idx: 0,
+  tag,
+  when,
+  file: `${tag}.sql`,
+  hash,
+  content: '',
+  statements: [{ sql: 'SELECT 1', line: 1 }],
+  noTransaction: false,
+});
+
+describe('planMigrations', () => {
+  const a = migration('0000_a', 1000);
+  const b = migration('0001_b', 2000);
+  const c = migration('0002_c', 3000);
+
+  it('matches applied rows by created_at = when, so an older unapplied entry stays pending', () => {
+    const plan = planMigrations([a, b, c], [{ id: 1, hash: 'h-0001_b', created_at: '2000' }]);
+    expect(plan.applied).toEqual([b]);
+    expect(plan.pending).toEqual([a, c]);
+    expect(plan.outOfOrder).toEqual([a]);
+  });
+
+  it('reports drift and rows that match no journal entry', () => {
+    const plan = planMigrations([a, b], [
+      { id: 1, hash: 'other', created_at: 1000 },
+      { id: 2, hash: 'x', created_at: '999' },
+    ]);
+    expect(plan.drifted).toEqual([{ migration: a, recordedHash: 'other' }]);
+    expect(plan.unknownRows.map((r) => r.id)).toEqual([2]);
+    expect(plan.pending).toEqual([b]);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it('doubles from the base up to the cap, with half of it jittered', () => {
+    expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 30_000, () => 0))).toEqual([500, 1000, 2000, 4000, 15_000]);
+    expect([1, 2, 3, 4, 10].map((n) => backoffDelayMs(n, 1000, 30_000, () => 1))).toEqual([1000, 2000, 4000, 8000, 30_000]);
+  });
+});
+
+describe('readMigrateSettings', () => {
+  const env = { DATABASE_URL: 'postgres://u:secret@h/db' };
+
+  it('has the documented defaults', () => {
+    expect(readMigrateSettings(env)).toMatchObject({
+      lockWaitMs: 60_000,
+      statementTimeout: '5min',
+      lockTimeout: '2s',
+      lockRetries: 10,
+      retryBaseMs: 1000,
+      retryCapMs: 30_000,
+      strictHashes: false,
+      skipSeed: false,
+    });
+  });
+
+  it('reads overrides and refuses nonsense naming the variable', () => {
+    const s = readMigrateSettings({ ...env, MIGRATE_LOCK_WAIT: '2min', MIGRATE_LOCK_TIMEOUT: '500ms', MIGRATE_STRICT_HASHES: '1', SKIP_SEED: 'true' });
+    expect(s).toMatchObject({ lockWaitMs: 120_000, lockTimeout: '500ms', strictHashes: true, skipSeed: true });
+    expect(() => readMigrateSettings({ ...env, MIGRATE_LOCK_TIMEOUT: 'soon' })).toThrow(/MIGRATE_LOCK_TIMEOUT="soon" is invalid/);
+    expect(() => readMigrateSettings({ ...env, MIGRATE_LOCK_RETRIES: '0' })).toThrow(/MIGRATE_LOCK_RETRIES/);
+    expect(() => readMigrateSettings({ ...env, MIGRATE_RETRY_BASE_MS: '500', MIGRATE_RETRY_CAP_MS: '100' })).toThrow(/MIGRATE_RETRY_CAP_MS/);
+    expect(() => readMigrateSettings({})).toThrow(/DATABASE_URL is not set/);
+  });
+});
+
+describe('targetIndexName', () => {
+  it('finds the index a CONCURRENTLY build creates, quoted or not', () => {
+    expect(targetIndexName('-- why\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Foo_Idx" ON "wxyc_schema"."t" (a);')).toBe('Foo_Idx');
+    expect(targetIndexName('create index concurrently foo_idx on t (a)')).toBe('foo_idx');
+    expect(targetIndexName('CREATE INDEX foo_idx ON t (a)')).toBeUndefined();
+  });
+});
+
+describe('errorLine', () => {
+  it('adds the lines before the server\'s error position to the statement\'s line', () => {
+    const [stmt] = splitStatements('-- c\n\nCREATE TABLE y (\n  id int,\n  name txet\n);');
+    expect(stmt!.line).toBe(3);
+    expect(errorLine(stmt!, { position: String('CREATE TABLE y (\n  id int,\n  name '.length + 1) })).toBe(5);
+    expect(errorLine(stmt!, new Error('no position'))).toBe(3);
+  });
+});
+
+describe('parseMigrateArgs', () => {
+  it('knows --status and --dry-run, and nothing else', () => {
+    expect(parseMigrateArgs([])).toBe('apply');
+    expect(parseMigrateArgs(['--status'])).toBe('status');
+    expect(parseMigrateArgs(['--dry-run'])).toBe('dry-run');
+    expect(() => parseMigrateArgs(['--status', '--dry-run'])).toThrow(/at most one/);
+    expect(() => parseMigrateArgs(['-f'])).toThrow(/unknown argument "-f"/);
+  });
+});
+
+describe('describeOffenders', () => {
+  it('names pid, age, lock, relation and query, and the remediation', () => {
+    const text = describeOffenders([
+      { pid: 42, reason: 'access-exclusive-lock', application_name: 'psql', age_s: 3600, mode: 'AccessExclusiveLock', granted: true, relation: 'wxyc_schema.flowsheet', state: 'active', query: 'UPDATE wxyc_schema.flowsheet\n  SET x = 1' },
+    ]);
+    expect(text).toContain("pid 42, age 3600s: holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'psql', state active); query: \"UPDATE wxyc_schema.flowsheet SET x = 1\"");
+    expect(text).toContain('pg_cancel_backend(42)');
+    expect(text).toContain('pg_terminate_backend(pid)');
+  });
+});

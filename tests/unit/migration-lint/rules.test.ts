@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lintSource, loadParser, newHistory, RULES, type RuleId } from '@wxyc/migration-lint';
+
+beforeAll(() => loadParser());
+
+const problems = (sql: string) => lintSource('m.sql', sql).findings.map((f) => `${f.line}:${f.rule}`);
+const rulesOf = (sql: string) => lintSource('m.sql', sql).findings.map((f) => f.rule);
+
+// Each rule: [rule, a migration that breaks it, the safe way to write it].
+const cases: [RuleId, string, string][] = [
+  [
+    'dml-with-ddl',
+    'ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 1;',
+    'ALTER TABLE t ADD COLUMN c int;',
+  ],
+  [
+    'index-not-concurrent',
+    'CREATE INDEX t_a_idx ON t (a);',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);',
+  ],
+  [
+    'add-column-volatile-default',
+    'ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid();',
+    'ALTER TABLE t ADD COLUMN created timestamptz DEFAULT now() NOT NULL;',
+  ],
+  [
+    'add-column-not-null-without-default',
+    'ALTER TABLE t ADD COLUMN flag boolean NOT NULL;',
+    'ALTER TABLE t ADD COLUMN flag boolean DEFAULT false NOT NULL;',
+  ],
+  [
+    'alter-column-type',
+    'ALTER TABLE t ALTER COLUMN a TYPE bigint;',
+    'ALTER TABLE t ADD COLUMN a_big bigint;',
+  ],
+  [
+    'transaction-control',
+    'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;',
+    'ALTER TABLE t ADD COLUMN c int;',
+  ],
+  [
+    'constraint-not-valid',
+    'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id);',
+    'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id) NOT VALID;',
+  ],
+  [
+    'validate-in-same-migration',
+    'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT t_u_fk;',
+    'ALTER TABLE t VALIDATE CONSTRAINT t_u_fk;',
+  ],
+  [
+    'set-not-null-without-check',
+    'ALTER TABLE t ALTER COLUMN c SET NOT NULL;',
+    // On an existing table the CHECK comes from earlier migrations: see 'remembers a CHECK' below.
+    'CREATE TABLE t (c int);\nALTER TABLE t ALTER COLUMN c SET NOT NULL;',
+  ],
+  [
+    'concurrently-needs-no-transaction',
+    'CREATE INDEX CONCURRENTLY t_a_idx ON t (a);',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);',
+  ],
+  [
+    'no-transaction-one-statement',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);',
+    '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);',
+  ],
+  [
+    'generated-column-needs-timeout',
+    "ALTER TABLE t ADD COLUMN doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(a, ''))) STORED;",
+    "SET LOCAL statement_timeout = '30min';\nALTER TABLE t ADD COLUMN doc tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(a, ''))) STORED;",
+  ],
+  [
+    'dynamic-sql-in-do',
+    "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN ' || 'c int'; END $$;",
+    "DO $$ BEGIN EXECUTE 'ALTER TABLE t ADD COLUMN c int'; END $$;",
+  ],
+  [
+    'allow-marker-invalid',
+    '-- migrate-lint allow no-such-rule: because\nALTER TABLE t ADD COLUMN c int;',
+    '-- migrate-lint allow alter-column-type: t has 12 rows, a rewrite takes milliseconds\nALTER TABLE t ALTER COLUMN a TYPE bigint;',
+  ],
+  [
+    'allow-marker-unused',
+    '-- migrate-lint allow alter-column-type: t is tiny\nALTER TABLE t ADD COLUMN c int;',
+    '-- migrate-lint allow alter-column-type: t is tiny\nALTER TABLE t ALTER COLUMN a TYPE bigint;',
+  ],
+  ['parse-error', 'ALTER TABEL t ADD COLUMN c int;', 'ALTER TABLE t ADD COLUMN c int;'],
+];
+
+describe('every rule has a failing and a passing example', () => {
+  it('covers every rule id', () => {
+    expect(cases.map((c) => c[0]).sort()).toEqual(Object.keys(RULES).sort());
+  });
+
+  it.each(cases)('%s', (rule, bad, good) => {
+    expect(rulesOf(bad)).toContain(rule);
+    expect(rulesOf(good)).toEqual([]);
+  });
+});
+
+describe('details', () => {
+  it('finds DML inside a DO block, at its line in the file', () => {
+    const sql = [
+      'ALTER TABLE t ADD COLUMN c int;',
+      'DO $$',
+      'BEGIN',
+      '  IF EXISTS (SELECT 1 FROM t) THEN',
+      '    UPDATE t SET c = 1;',
+      "    EXECUTE 'DELETE FROM t WHERE c IS NULL';",
+      '  END IF;',
+      'END',
+      '$$;',
+    ].join('\n');
+    expect(problems(sql)).toEqual(['5:dml-with-ddl', '6:dml-with-ddl']);
+  });
+
+  it('reads INSERT ... SELECT and MERGE as DML but not INSERT ... VALUES, and allows DML with no DDL beside it', () => {
+    expect(rulesOf('CREATE TABLE k (id int);\nINSERT INTO k SELECT id FROM t;')).toEqual(['dml-with-ddl']);
+    expect(rulesOf('ALTER TABLE t ADD COLUMN c int;\nMERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET c = 1;')).toEqual(['dml-with-ddl']);
+    expect(rulesOf("CREATE TABLE k (id int);\nINSERT INTO k VALUES (1), (2);")).toEqual([]);
+    expect(rulesOf('UPDATE t SET c = 1 WHERE id = 3;')).toEqual([]);
+  });
+
+  it('treats tables created earlier in the same file as new', () => {
+    expect(rulesOf('CREATE TABLE "s"."k" (id int, u int);\nCREATE INDEX k_u ON "s"."k" (u);\nALTER TABLE "s"."k" ALTER COLUMN u TYPE bigint, ADD CONSTRAINT k_fk FOREIGN KEY (u) REFERENCES u (id), ADD COLUMN z int NOT NULL;')).toEqual([]);
+    // Same name in another schema is another table.
+    expect(rulesOf('CREATE TABLE a.k (id int);\nCREATE INDEX k_id ON b.k (id);')).toEqual(['index-not-concurrent']);
+  });
+
+  it('knows serial and identity columns have volatile defaults, and now() does not', () => {
+    expect(rulesOf('ALTER TABLE t ADD COLUMN n bigserial;')).toEqual(['add-column-volatile-default']);
+    expect(rulesOf('ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;')).toEqual(['add-column-volatile-default']);
+    expect(rulesOf("ALTER TABLE t ADD COLUMN d date DEFAULT now() NOT NULL, ADD COLUMN e text DEFAULT 'x';")).toEqual([]);
+  });
+
+  it('reads ADD CONSTRAINT UNIQUE/PRIMARY KEY on an existing table as an index build, unless USING INDEX', () => {
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);')).toEqual(['index-not-concurrent']);
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);')).toEqual(['index-not-concurrent']);
+    expect(rulesOf('ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE USING INDEX t_a_idx;')).toEqual([]);
+  });
+
+  it('remembers a CHECK (c IS NOT NULL) validated in an earlier file', () => {
+    const history = newHistory();
+    expect(lintSource('1.sql', 'ALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;', history).findings).toEqual([]);
+    expect(lintSource('2.sql', 'ALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings.map((f) => f.rule)).toEqual(['set-not-null-without-check']);
+    // Validating (SHARE UPDATE EXCLUSIVE) and then SET NOT NULL in one migration is fine: no scan under ACCESS EXCLUSIVE.
+    expect(lintSource('3.sql', 'ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings).toEqual([]);
+  });
+
+  it('a marker waives only its rule on the statement directly below it', () => {
+    const sql = [
+      'SELECT 1;',
+      '-- migrate-lint allow index-not-concurrent: t has a dozen rows',
+      'CREATE INDEX a ON t (a);',
+      'CREATE INDEX b ON t (b);',
+    ].join('\n');
+    const r = lintSource('m.sql', sql);
+    expect(r.findings.map((f) => `${f.line}:${f.rule}`)).toEqual(['4:index-not-concurrent']);
+    expect(r.waived.map((f) => `${f.line}:${f.rule}:${f.reason}`)).toEqual(['3:index-not-concurrent:marker: t has a dozen rows']);
+    expect(rulesOf('-- migrate-lint allow index-not-concurrent\nCREATE INDEX a ON t (a);').sort()).toEqual(['allow-marker-invalid', 'index-not-concurrent']);
+  });
+
+  it('names the line of the statement, past leading comments and breakpoints', () => {
+    const sql = '-- header\n\nALTER TABLE t ADD COLUMN c int;--> statement-breakpoint\n-- why\nCREATE INDEX i ON t (c);';
+    const [f] = lintSource('x.sql', sql).findings;
+    expect(f).toMatchObject({ file: 'x.sql', line: 5, rule: 'index-not-concurrent' });
+    expect(f!.message).toBe('CREATE INDEX i on existing table public.t without CONCURRENTLY');
+  });
+
+  it('waives only the listed rules of a historical exception', () => {
+    const sql = 'ALTER TABLE auth_user ADD COLUMN x boolean;\nUPDATE auth_user SET x = true;\nCREATE INDEX i ON auth_user (x);';
+    const r = lintSource('0043.sql', sql, newHistory(), '0043_add-has-completed-onboarding');
+    expect(r.findings.map((f) => f.rule)).toEqual(['index-not-concurrent']);
+    expect(r.waived.map((f) => f.rule)).toEqual(['dml-with-ddl']);
+    expect(r.waived[0]!.reason).toMatch(/^historical exception: applied in production before the DDL-only rule/);
+  });
+});
