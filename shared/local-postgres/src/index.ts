@@ -1,2 +1,3 @@
 export { startLocalPostgres, type LocalPostgres, type StartOptions } from './embedded.js';
 export { freePort } from './free-port.js';
+export { startDetachedPostgres, stopDetachedPostgres, type DetachedPostgres } from './detached.js';

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// pnpm dev: a local database ready for any job, with no Docker and no system service.
+// DATABASE_URL set -> use that database. Otherwise start (or reuse) an embedded PostgreSQL kept
+// in .dev-db/ (git-ignored, survives restarts), then apply migrations with the guarded runner,
+// which also seeds development data (idempotent) unless SKIP_SEED=true.
+import { spawnSync } from 'node:child_process';
+import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, maskUrl, saveDevEnv } from './local-stack.mjs';
+
+ensureBuilt('job-runtime', 'local-postgres', 'database');
+
+let url = process.env.DATABASE_URL;
+if (!url) {
+  const { startDetachedPostgres } = await import('@wxyc/local-postgres');
+  const { default: postgres } = await import('postgres');
+  const server = await startDetachedPostgres(DEV_DIR, DEV_PORT);
+  console.log(`[dev] local PostgreSQL ${server.started ? 'started' : 'already running'} on port ${server.port} (data: ${server.dataDir})`);
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ exists }] = await admin`SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${DEV_DATABASE}) AS exists`;
+    if (!exists) await admin.unsafe(`CREATE DATABASE ${DEV_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(server.url);
+  u.pathname = `/${DEV_DATABASE}`;
+  url = u.toString();
+  saveDevEnv({ DATABASE_URL: url });
+}
+
+const migrate = spawnSync(process.execPath, [`${ROOT}dev_env/init-db.mjs`], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, DATABASE_URL: url },
+});
+if (migrate.status !== 0) {
+  console.error(`[dev] migrations failed (exit ${migrate.status ?? migrate.signal}); the database is at its last committed migration.`);
+  process.exit(migrate.status || 1);
+}
+console.log(`\n[dev] ready: DATABASE_URL=${maskUrl(url)}`);
+console.log('[dev] run a job with `pnpm job <name>`; stop the local server with `pnpm dev:stop`.');
