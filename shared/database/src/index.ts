@@ -16,3 +16,4 @@ export {
 } from './journal.js';
 export { MIGRATIONS_DIR } from './paths.js';
 export * from './migrate/index.js';
+export { migrateWithDrizzle } from './drizzle-migrate.js';
