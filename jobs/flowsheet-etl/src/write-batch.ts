@@ -11,7 +11,7 @@ async function idsByLegacyId(sql: Db, table: string, legacyColumn: string, legac
   const wanted = [...new Set(legacyIds.filter((id): id is number => id !== null))];
   if (wanted.length === 0) return new Map();
   const rows = await sql<{ legacy_id: number; id: number }[]>`
-    SELECT ${sql(legacyColumn)} AS legacy_id, id FROM ${sql(table)}
+    SELECT id, ${sql(legacyColumn)} AS legacy_id FROM ${sql(table)}
     WHERE ${sql(legacyColumn)} = ANY(${intArray(sql as Sql, wanted)})`;
   return new Map(rows.map((r) => [r.legacy_id, r.id]));
 }

@@ -31,8 +31,10 @@ export async function upsertBatch<R extends Record<string, unknown>>(sql: Db, sp
   const set = updated.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`);
   const target = updated.map((c) => sql`t.${sql(c)}`);
   const incoming = updated.map((c) => sql`EXCLUDED.${sql(c)}`);
+  // Rows as arrays: postgres-js' object helper only builds VALUES right after literal INSERT INTO text.
+  const values = spec.rows.map((r) => columns.map((c) => r[c] ?? null));
   const rows = await sql<{ id: number; legacy_id: number; inserted: boolean }[]>`
-    INSERT INTO ${sql(spec.table)} AS t ${sql(spec.rows as never, columns)}
+    INSERT INTO ${sql(spec.table)} AS t (${sql(columns)}) VALUES ${sql(values as never)}
     ON CONFLICT (${sql(key)}) DO UPDATE SET ${join(sql, set)}
     WHERE (${join(sql, target)}) IS DISTINCT FROM (${join(sql, incoming)})
     RETURNING t.id, t.${sql(key)} AS legacy_id, (t.xmax = 0) AS inserted`;
