@@ -61,7 +61,7 @@ export async function connectLegacy(url: string, opts: { connectTimeoutMs?: numb
     },
     async explain(sql: string, params: unknown[] = []) {
       const [rows] = await conn.query<RowDataPacket[]>(`EXPLAIN ${sql}`, params);
-      return rows as ExplainRow[];
+      return rows.map((r) => ({ ...r, rows: Number(r.rows) }) as ExplainRow);
     },
     async close() {
       await conn.end().catch(() => conn.destroy());
