@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { EXIT, JobError } from '@wxyc/job-runtime';
-import { DumpSyntaxError, finishTick, readDumpRows, readWatermark, type EtlContext } from '@wxyc/legacy-etl';
+import { DumpSyntaxError, finishTick, IdSet, intCell, readDumpRows, readWatermark, type EtlContext } from '@wxyc/legacy-etl';
 import { advance, emptyCursor, JOB, type FlowsheetCursor } from './cursor.js';
 import { importBatch } from './import-batch.js';
 import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
@@ -24,6 +24,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     const key = table === SHOW_TABLE ? 'shows' : 'entries';
     let batch: Record<string, unknown>[] = [];
     let committed = 0;
+    const seenIds = new IdSet();
     const flush = async () => {
       const r = await importBatch(sql, table, batch, existing, ctx.bad, { moveCursor: false });
       seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)), batch.map((row) => (row.TIME_LAST_MODIFIED ?? null) as number | null));
@@ -35,7 +36,11 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
       batch = [];
     };
     try {
-      for await (const { row } of readDumpRows(createReadStream(dumpPath, { highWaterMark: 1 << 20 }), { tables: [table] })) {
+      for await (const { row, line } of readDumpRows(createReadStream(dumpPath, { highWaterMark: 1 << 20 }), { tables: [table] })) {
+        const id = intCell(row.ID);
+        if (id === null || id <= 0) throw new DumpSyntaxError(`a row of \`${table}\` has no valid ID (${JSON.stringify(row.ID)})`, line);
+        // A repeated id: the later row wins (it is upserted over the earlier one) and is counted.
+        if (!seenIds.add(id)) ctx.bad.reject(table, id, 'duplicate legacy id in the dump (the later row was kept)');
         batch.push(row);
         if (batch.length >= ctx.config.batchSize) {
           await flush();

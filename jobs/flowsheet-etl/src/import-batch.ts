@@ -35,7 +35,7 @@ export async function importBatch(
       results = await writeEntries(tx, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
       resolved = (await resolveDjNames(tx, results.filter((r) => r.inserted).map((r) => r.id))).resolved;
     } else {
-      results = await writeShows(tx, rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null), bad);
+      results = await writeShows(tx, rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null));
     }
     let next = cursor;
     if (opts.moveCursor) {

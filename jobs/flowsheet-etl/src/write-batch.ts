@@ -1,7 +1,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
 import { upsertBatch, type BadRows, type UpsertResult } from '@wxyc/legacy-etl';
-import { ENTRY_TABLE, SHOW_TABLE } from './legacy-tables.js';
+import { ENTRY_TABLE } from './legacy-tables.js';
 import type { MappedEntry, MappedShow } from './mapping.js';
 
 type Db = Sql | TransactionSql;
@@ -16,18 +16,18 @@ async function idsByLegacyId(sql: Db, table: string, legacyColumn: string, legac
   return new Map(rows.map((r) => [r.legacy_id, r.id]));
 }
 
-/** Keeps the last row per legacy id (a dump may repeat one); the others are counted. */
-function lastPerId<T>(rows: T[], idOf: (r: T) => number, table: string, bad: BadRows): T[] {
+/**
+ * Keeps the last row per legacy id: one INSERT ... ON CONFLICT cannot touch a row twice.
+ * (Only a dump can repeat an id; the bulk load counts those repeats over the whole file.)
+ */
+function lastPerId<T>(rows: T[], idOf: (r: T) => number): T[] {
   const byId = new Map<number, T>();
-  for (const r of rows) {
-    if (byId.has(idOf(r))) bad.reject(table, idOf(r), 'duplicate legacy id (the later row was kept)');
-    byId.set(idOf(r), r);
-  }
+  for (const r of rows) byId.set(idOf(r), r);
   return [...byId.values()];
 }
 
-export async function writeShows(sql: Db, shows: MappedShow[], bad: BadRows): Promise<UpsertResult[]> {
-  const unique = lastPerId(shows, (s) => s.legacy_show_id, SHOW_TABLE, bad);
+export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertResult[]> {
+  const unique = lastPerId(shows, (s) => s.legacy_show_id);
   const specialty = await idsByLegacyId(sql, 'wxyc_schema.specialty_shows', 'legacy_specialty_id', unique.map((s) => s.legacy_specialty_id));
   return upsertBatch(sql, {
     table: 'wxyc_schema.shows',
@@ -46,7 +46,7 @@ export async function writeShows(sql: Db, shows: MappedShow[], bad: BadRows): Pr
 
 /** Upserts a batch of entries; rows whose show is not in PostgreSQL are counted and skipped. */
 export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<UpsertResult[]> {
-  const unique = lastPerId(entries, (e) => e.legacy_entry_id, ENTRY_TABLE, bad);
+  const unique = lastPerId(entries, (e) => e.legacy_entry_id);
   const [shows, library, rotation] = await Promise.all([
     idsByLegacyId(sql, 'wxyc_schema.shows', 'legacy_show_id', unique.map((e) => e.legacy_show_id)),
     idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', unique.map((e) => e.legacy_release_id)),

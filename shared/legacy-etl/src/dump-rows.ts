@@ -210,14 +210,20 @@ export async function* readDumpRows(input: AsyncIterable<Uint8Array | string>, o
   const tokens: Token[] = [];
   const rows: DumpRow[] = [];
   let lastLine = 1;
+  // Rows are handed out as each completes, so every row before a syntax error reaches the caller.
   const drain = function* (): Generator<DumpRow> {
-    for (const t of tokens) {
-      parser.push(t, rows);
-      lastLine = t.line;
+    try {
+      for (const t of tokens) {
+        parser.push(t, rows);
+        lastLine = t.line;
+        if (rows.length > 0) {
+          yield* rows;
+          rows.length = 0;
+        }
+      }
+    } finally {
+      tokens.length = 0;
     }
-    tokens.length = 0;
-    yield* rows;
-    rows.length = 0;
   };
   for await (const chunk of input) {
     tokenizer.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, tokens);

@@ -3,6 +3,7 @@ export { intCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, type Leg
 export { readEtlConfig, type EtlConfig } from './config.js';
 export { connectLegacy, legacyUrlFromEnv, type LegacySource, type LegacyRow, type ExplainRow } from './mysql-source.js';
 export { pagesById } from './paging.js';
+export { IdSet } from './id-set.js';
 export { upsertBatch, type UpsertSpec, type UpsertResult } from './upsert.js';
 export { readWatermark, saveCursor, finishTick, type Watermark } from './watermark.js';
 export { withTickLock, type LockOutcome } from './tick-lock.js';

@@ -24,7 +24,7 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(shows[0]!.start_time.getTime()).toBe(1775304060000);
     expect(shows[0]!.end_time.getTime()).toBe(1775311200000);
     expect(shows[1]!.end_time).toBeNull(); // SIGNOFF_TIME 0: still on air
-    const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.shows WHERE legacy_dj_name LIKE '%Realname%' OR show_name LIKE '%Realname%'`;
+    const { n } = (await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.shows WHERE legacy_dj_name LIKE '%Realname%' OR show_name LIKE '%Realname%'`)[0]!;
     expect(n).toBe(0);
 
     const rows = await db.sql`

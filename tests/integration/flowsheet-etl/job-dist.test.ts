@@ -1,7 +1,11 @@
 // The job as it runs in its container: `node jobs/flowsheet-etl/dist/job.js` against real databases.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@wxyc/local-postgres';
-import { useTestDatabase } from '../../support/test-database.js';
+import { createTestDatabase, useTestDatabase } from '../../support/test-database.js';
+import { dumpText, writeMalformedDump } from '../../support/legacy/dump-writer.js';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, LEGACY_FLOWSHEET_SEED, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy, legacyEntry, legacyShow } from '../../support/legacy/flowsheet-rows.js';
 import { ensureJobBuilt, runJobProcess, startJob } from '../../support/legacy/job-dist.js';
@@ -35,6 +39,31 @@ describe('flowsheet-etl dist: configuration errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('ETL_BATCH_SIZE="lots" is invalid');
+  });
+});
+
+describe('flowsheet-etl dist: bulk mode', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowsheet-dist-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads a dump: exit 0; a malformed dump: exit 1 with its line, one line on stderr', async () => {
+    const target = await createTestDatabase();
+    try {
+      const good = join(dir, 'good.sql');
+      const shows = Array.from({ length: 250 }, (_, i) => legacyShow(i + 1));
+      writeFileSync(good, dumpText(LEGACY_FLOWSHEET_DDL, { FLOWSHEET_RADIO_SHOW_PROD: shows, FLOWSHEET_ENTRY_PROD: [legacyEntry(1, 1), legacyEntry(2, 2)] }));
+      const ok = await runJobProcess(job, [good], { DATABASE_URL: target.url });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain('[flowsheet-etl] Resolved dj_name for 2/2 flowsheet entries.');
+
+      const badFile = join(dir, 'bad.sql');
+      const bad = writeMalformedDump(badFile, shows);
+      const failed = await runJobProcess(job, [badFile], { DATABASE_URL: target.url });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr.trim().split('\n')).toEqual([expect.stringContaining(`[flowsheet-etl] error: ${badFile} line ${bad.line}: expected , or )`)]);
+    } finally {
+      await target.drop();
+    }
   });
 });
 
@@ -73,7 +102,7 @@ describe.skipIf(!server)('flowsheet-etl dist against MariaDB and PostgreSQL', ()
   it('skips while another session holds the tick lock: the holder pid, exit 0, nothing touched', async () => {
     const holder = await db.sql.reserve();
     try {
-      const [{ pid }] = await holder`SELECT pg_backend_pid() AS pid, pg_advisory_lock(hashtextextended('wxyc-job:flowsheet-etl', 0))`;
+      const { pid } = (await holder`SELECT pg_backend_pid() AS pid, pg_advisory_lock(hashtextextended('wxyc-job:flowsheet-etl', 0))`)[0]!;
       const before = await cronRow();
       const r = await runJobProcess(job, [], env());
       expect(r.code).toBe(0);
@@ -108,7 +137,7 @@ describe.skipIf(!server)('flowsheet-etl dist against MariaDB and PostgreSQL', ()
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toContain('SIGTERM received');
     const mid = (await cronRow())!.cursor.entries.maxId as number;
-    const [{ n }] = await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE legacy_entry_id >= 10000`;
+    const { n } = (await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE legacy_entry_id >= 10000`)[0]!;
     expect(mid).toBeGreaterThanOrEqual(10_000);
     expect(mid).toBeLessThan(29_999);
     expect(n).toBe(mid - 10_000 + 1); // exactly the committed batches, cursor in step with them

@@ -78,7 +78,7 @@ describe('resolveDjNames on a 200k-row flowsheet', () => {
       FROM generate_series(1, 200000) i JOIN wxyc_schema.shows s ON s.show_name = 'show ' || (1 + i % 2000)`;
     await sql`ANALYZE wxyc_schema.flowsheet`;
     await sql`ANALYZE wxyc_schema.shows`;
-    const [{ n }] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet`;
+    const { n } = (await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet`)[0]!;
     expect(n).toBeGreaterThanOrEqual(200_000);
     const ids = (await sql<{ id: number }[]>`SELECT id FROM wxyc_schema.flowsheet WHERE dj_name IS NULL ORDER BY id DESC LIMIT 500`).map((r) => r.id);
     expect(ids).toHaveLength(500);

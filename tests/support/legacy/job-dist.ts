@@ -1,6 +1,6 @@
 // Runs a job from its built dist/job.js as a child process, the way the container does.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -12,15 +12,27 @@ export interface ProcessResult {
 }
 
 /**
- * Builds the job when its dist is missing (a clean clone; .ci/run builds everything before the
- * tests). With the shared packages' dist missing too, builds them first (tsup bundles their dist).
+ * Builds the job when its dist is missing or older than any source it bundles (its own .ts and
+ * shared/<pkg>/src: the job's tsconfig points tsup at the shared sources). On a clean clone
+ * .ci/run has built it already. Call from ONE test file per job: tsup cleans dist/ first.
  */
 export function ensureJobBuilt(pkgDir: string, pkgName: string): string {
   const entry = `${root}${pkgDir}/dist/job.js`;
-  if (existsSync(entry)) return entry;
-  const sharedBuilt = existsSync(`${root}shared/legacy-etl/dist/index.js`) && existsSync(`${root}shared/database/dist/index.js`) && existsSync(`${root}shared/job-runtime/dist/index.js`);
-  execFileSync('pnpm', ['--filter', sharedBuilt ? pkgName : `${pkgName}...`, 'build'], { cwd: root, stdio: 'pipe' });
+  const built = existsSync(entry) ? statSync(entry).mtimeMs : 0;
+  const shared = readdirSync(`${root}shared`).map((d) => `${root}shared/${d}/src`);
+  if (built === 0 || newestSource([`${root}${pkgDir}/src`, `${root}${pkgDir}/job.ts`, ...shared]) > built) {
+    execFileSync('pnpm', ['--filter', pkgName, 'build'], { cwd: root, stdio: 'pipe' });
+  }
   return entry;
+}
+
+function newestSource(paths: string[]): number {
+  let newest = 0;
+  for (const p of paths.filter((x) => existsSync(x))) {
+    const files = statSync(p).isDirectory() ? readdirSync(p, { recursive: true, encoding: 'utf8' }).map((f) => `${p}/${f}`) : [p];
+    for (const f of files) if (f.endsWith('.ts')) newest = Math.max(newest, statSync(f).mtimeMs);
+  }
+  return newest;
 }
 
 /** A running job process; `done` resolves when it exits. */
