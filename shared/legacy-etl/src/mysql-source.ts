@@ -56,12 +56,20 @@ export async function connectLegacy(url: string, opts: { connectTimeoutMs?: numb
   return {
     url: masked,
     async query<T extends LegacyRow>(sql: string, params: unknown[] = []) {
-      const [rows] = await conn.query<RowDataPacket[]>(sql, params);
-      return rows as T[];
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>(sql, params);
+        return rows as T[];
+      } catch (err) {
+        throw queryError(err, masked);
+      }
     },
     async explain(sql: string, params: unknown[] = []) {
-      const [rows] = await conn.query<RowDataPacket[]>(`EXPLAIN ${sql}`, params);
-      return rows.map((r) => ({ ...r, rows: Number(r.rows) }) as ExplainRow);
+      try {
+        const [rows] = await conn.query<RowDataPacket[]>(`EXPLAIN ${sql}`, params);
+        return rows.map((r) => ({ ...r, rows: Number(r.rows) }) as ExplainRow);
+      } catch (err) {
+        throw queryError(err, masked);
+      }
     },
     async close() {
       await conn.end().catch(() => conn.destroy());
@@ -79,4 +87,13 @@ function connectError(err: unknown, masked: string): Error {
     return new JobError(`legacy MySQL at ${masked} refused the connection: ${why}. Fix LEGACY_DATABASE_URL.`, EXIT.CONFIG);
   }
   return new JobError(`cannot connect to legacy MySQL at ${masked}: ${why}`, EXIT.UNREACHABLE);
+}
+
+/** A lost connection mid-tick says so (exit 3) and names MySQL, so it is not taken for PostgreSQL. */
+function queryError(err: unknown, masked: string): Error {
+  const e = err as { fatal?: boolean; code?: string; message?: string };
+  if (e.fatal || isUnreachable(err)) {
+    return new JobError(`lost the connection to legacy MySQL at ${masked}: ${e.message || e.code}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
+  }
+  return err as Error;
 }
