@@ -80,3 +80,40 @@ it.skipIf(!server)('legacy new-rows page vs the old time filter, by table size (
   }
   console.log(`\n[bench] legacy new-row query (median of ${REPS})\n${rows.join('\n')}\n`);
 });
+
+it.skipIf(!server)('throughput: an incremental tick and a bulk load of the same 50k entries', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { dumpText } = await import('../tests/support/legacy/dump-writer.js');
+  const { runFlowsheetEtl } = await import('../tests/support/legacy/run-etl.js');
+  const { legacyShow } = await import('../tests/support/legacy/flowsheet-rows.js');
+  const N = 50_000;
+  const shows = Array.from({ length: 50 }, (_, i) => legacyShow(i + 1));
+  const entries = Array.from({ length: N }, (_, i) => legacyEntry(i + 1, 1 + (i % 50)));
+  await legacy.conn.query('TRUNCATE FLOWSHEET_ENTRY_PROD');
+  await insertLegacy(legacy.conn, 'FLOWSHEET_RADIO_SHOW_PROD', shows);
+  await insertLegacy(legacy.conn, ENTRY_TABLE, entries);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dump-'));
+  const file = join(dir, 'flowsheet.sql');
+  writeFileSync(file, dumpText(LEGACY_FLOWSHEET_DDL, { FLOWSHEET_RADIO_SHOW_PROD: shows, FLOWSHEET_ENTRY_PROD: entries }));
+  const lines: string[] = [];
+  try {
+    for (const mode of ['incremental', 'bulk'] as const) {
+      const db = await createTestDatabase();
+      try {
+        const t = performance.now();
+        const run = await runFlowsheetEtl({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url }, mode === 'bulk' ? [file] : []);
+        const took = performance.now() - t;
+        expect(run.code, run.lines.join('\n')).toBe(0);
+        expect((await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE dj_name IS NOT NULL`)[0]!.n).toBe(N);
+        lines.push(`  ${mode.padEnd(11)} ${N} entries in ${(took / 1000).toFixed(2)} s = ${Math.round(N / (took / 1000))} rows/s (ETL_BATCH_SIZE 1000, dj_name resolved)`);
+      } finally {
+        await db.drop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\n[bench] throughput\n${lines.join('\n')}\n`);
+});
