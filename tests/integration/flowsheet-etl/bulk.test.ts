@@ -22,6 +22,7 @@ function generated(): Record<string, LegacyRowValues[]> {
   entries.reverse(); // a dump need not be in id order
   entries.push(legacyEntry(7, 1, { SONG_TITLE: 'the later duplicate' }));
   entries.push(legacyEntry(2501, 99)); // unknown show
+  entries.push(legacyEntry(2502, 1, { SONG_TITLE: 'BAD_BYTES_HERE' }));
   return { FLOWSHEET_RADIO_SHOW_PROD: shows, FLOWSHEET_ENTRY_PROD: entries };
 }
 
@@ -31,23 +32,29 @@ const row = async (sql: ReturnType<typeof useTestDatabase>['sql'], legacyId: num
 describe('flowsheet-etl bulk load of a generated dump', () => {
   const db = useTestDatabase();
   const file = join(dir, 'generated.sql');
-  beforeAll(() => writeFileSync(file, dumpText(LEGACY_FLOWSHEET_DDL, generated())));
+  // One title holds bytes that are not UTF-8 (a dump taken with the wrong charset can have them).
+  beforeAll(() => {
+    const [head, tail] = dumpText(LEGACY_FLOWSHEET_DDL, generated()).split('BAD_BYTES_HERE');
+    writeFileSync(file, Buffer.concat([Buffer.from(head!), Buffer.from([0x43, 0x61, 0x66, 0xe9]), Buffer.from(tail!)]));
+  });
   const env = () => ({ DATABASE_URL: db.url, ETL_BATCH_SIZE: '500' });
 
   it('loads both tables, resolves dj_name of the inserted rows, resets sequences, sets the cursor', async () => {
     const run = await runFlowsheetEtl(env(), [file]);
     expect(run.code, run.lines.join('\n')).toBe(0);
-    expect(run.lines).toContain('[flowsheet-etl] Resolved dj_name for 2500/2500 flowsheet entries.');
+    expect(run.lines).toContain('[flowsheet-etl] Resolved dj_name for 2501/2501 flowsheet entries.');
     expect(run.lines.join('\n')).toContain('skipped 1 row, FLOWSHEET_ENTRY_PROD: duplicate legacy id in the dump (the later row was kept) (legacy id 7)');
     expect(run.lines.join('\n')).toContain('skipped 1 row, FLOWSHEET_ENTRY_PROD: unknown show id (RADIO_SHOW_ID not imported) (legacy id 2501)');
-    expect((await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet`)[0]!.n).toBe(2500);
+    expect(run.lines.join('\n')).toContain('repaired 1 row, FLOWSHEET_ENTRY_PROD: invalid UTF-8 in SONG_TITLE replaced by U+FFFD (legacy id 2502)');
+    expect((await row(db.sql, 2502))!.track_title).toBe('Caf\uFFFD');
+    expect((await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet`)[0]!.n).toBe(2501);
     for (let id = 1; id <= 4; id++) expect((await row(db.sql, id))!.track_title).toBe(TRICKY[id % TRICKY.length]!.trim());
     expect(await row(db.sql, 7)).toEqual({ track_title: 'the later duplicate', dj_name: 'DJ Handle 2' });
     expect((await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.shows WHERE legacy_dj_name LIKE 'Real Name%'`)[0]!.n).toBe(0);
 
     const [cron] = await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
     expect(cron!.cursor.shows.maxId).toBe(3);
-    expect(cron!.cursor.entries.maxId).toBe(2501);
+    expect(cron!.cursor.entries.maxId).toBe(2502);
     // Sequences are past the loaded rows: a new row gets the next id.
     const { max } = (await db.sql`SELECT max(id) AS max FROM wxyc_schema.flowsheet`)[0]!;
     const { id } = (await db.sql`INSERT INTO wxyc_schema.flowsheet (play_order) VALUES (0) RETURNING id`)[0]!;

@@ -131,7 +131,7 @@ describe.skipIf(!server)('flowsheet-etl dist against MariaDB and PostgreSQL', ()
     await insertLegacy(legacy.conn, 'FLOWSHEET_ENTRY_PROD', Array.from({ length: 20_000 }, (_, i) => legacyEntry(10_000 + i, 10)));
     const p = startJob(job, [], { ...env(), ETL_BATCH_SIZE: '20' });
     // Wait until some batches have committed, then ask it to stop.
-    for (let i = 0; i < 200 && (await cronRow())!.cursor.entries.maxId < 10_000; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 800 && (await cronRow())!.cursor.entries.maxId < 10_000; i++) await new Promise((r) => setTimeout(r, 25));
     p.kill('SIGTERM');
     const r = await p.done;
     expect(r.code, r.stderr).toBe(130);
