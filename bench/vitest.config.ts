@@ -8,7 +8,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       include: ['bench/**/*.bench.ts'],
-      globalSetup: ['tests/support/global-setup.ts'],
+      globalSetup: ['tests/support/exit-code-guard.ts', 'tests/support/global-setup.ts'],
       testTimeout: 600_000,
       hookTimeout: 600_000,
     },
