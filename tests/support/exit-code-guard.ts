@@ -3,15 +3,17 @@
 // had set for failed tests: a failing integration run exited 0. This global setup runs first
 // and, at teardown (after the harness has stopped its server), removes the listeners that
 // async-exit-hook added since, so vitest's own exit code stands.
+type Listener = (...args: unknown[]) => void;
 const EVENTS = ['beforeExit', 'exit'] as const;
 
-const isExitHook = (l: (...args: never[]) => unknown) => l.toString().includes('eventFilters');
+const listeners = (e: (typeof EVENTS)[number]) => process.listeners(e as 'exit') as Listener[];
+const isExitHook = (l: Listener) => l.toString().includes('eventFilters');
 
 export default function setup() {
-  const before = new Set(EVENTS.flatMap((e) => process.listeners(e)));
+  const before = new Set(EVENTS.flatMap(listeners));
   return () => {
     for (const e of EVENTS) {
-      for (const l of process.listeners(e)) if (!before.has(l) && isExitHook(l)) process.off(e, l);
+      for (const l of listeners(e)) if (!before.has(l) && isExitHook(l)) process.off(e, l);
     }
   };
 }
