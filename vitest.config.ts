@@ -24,7 +24,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['tests/support/global-setup.ts'],
+          // exit-code-guard first: its teardown runs last (see the file).
+          globalSetup: ['tests/support/exit-code-guard.ts', 'tests/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -8,6 +8,7 @@ import {
   date,
   index,
   integer,
+  jsonb,
   pgSchema,
   pgTable,
   serial,
@@ -248,8 +249,9 @@ export const bins = wxycSchema.table(
   (t) => [index('bins_dj_id_idx').on(t.djId)],
 );
 
-// Per-job bookkeeping of the cron ETLs. Jobs may add cursor columns in later migrations.
+// Per-job bookkeeping of the cron ETLs; `cursor` is job-defined JSON (where the job got to, see @wxyc/legacy-etl).
 export const cronjobRuns = wxycSchema.table('cronjob_runs', {
   jobName: varchar('job_name', { length: 64 }).primaryKey(),
   lastRun: timestamptz('last_run').notNull(),
+  cursor: jsonb('cursor'),
 });

@@ -23,7 +23,7 @@ describe('a database whose 0000-0052 were applied by drizzle', () => {
   it('continues with 0053-0055, recorded the way drizzle records them', async () => {
     const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
     expect(r.code, r.output).toBe(0);
-    expect(r.output).toContain('applied 3 migration(s)');
+    expect(r.output).toContain(`applied ${all.length - 53} migration(s)`); // 0053 to the newest
     const rows = await recorded(db);
     expect(rows.map((x) => x.created_at)).toEqual(all.map((m) => String(m.when)));
     expect(rows.map((x) => x.hash)).toEqual(all.map((m) => m.hash));

@@ -1,0 +1,5 @@
+// flowsheet-etl: legacy MySQL flowsheet -> PostgreSQL (README.md says how to run each mode).
+import { runJob } from '@wxyc/job-runtime';
+import { flowsheetEtl } from './src/main.js';
+
+await runJob('flowsheet-etl', (log) => flowsheetEtl(log, process.argv.slice(2)));

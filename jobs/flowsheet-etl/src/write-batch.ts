@@ -1,0 +1,80 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { intArray } from '@wxyc/database';
+import { upsertBatch, type BadRows, type UpsertResult } from '@wxyc/legacy-etl';
+import { ENTRY_TABLE } from './legacy-tables.js';
+import type { MappedEntry, MappedShow } from './mapping.js';
+
+type Db = Sql | TransactionSql;
+
+/** legacy id -> PostgreSQL id for the legacy ids of one batch (one indexed query). */
+async function idsByLegacyId(sql: Db, table: string, legacyColumn: string, legacyIds: (number | null)[]): Promise<Map<number, number>> {
+  const wanted = [...new Set(legacyIds.filter((id): id is number => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await sql<{ legacy_id: number; id: number }[]>`
+    SELECT id, ${sql(legacyColumn)} AS legacy_id FROM ${sql(table)}
+    WHERE ${sql(legacyColumn)} = ANY(${intArray(sql as Sql, wanted)})`;
+  return new Map(rows.map((r) => [r.legacy_id, r.id]));
+}
+
+/**
+ * Keeps the last row per legacy id: one INSERT ... ON CONFLICT cannot touch a row twice.
+ * (Only a dump can repeat an id; the bulk load counts those repeats over the whole file.)
+ */
+function lastPerId<T>(rows: T[], idOf: (r: T) => number): T[] {
+  const byId = new Map<number, T>();
+  for (const r of rows) byId.set(idOf(r), r);
+  return [...byId.values()];
+}
+
+export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertResult[]> {
+  const unique = lastPerId(shows, (s) => s.legacy_show_id);
+  const specialty = await idsByLegacyId(sql, 'wxyc_schema.specialty_shows', 'legacy_specialty_id', unique.map((s) => s.legacy_specialty_id));
+  return upsertBatch(sql, {
+    table: 'wxyc_schema.shows',
+    key: 'legacy_show_id',
+    rows: unique.map((s) => ({
+      legacy_show_id: s.legacy_show_id,
+      specialty_id: s.legacy_specialty_id === null ? null : (specialty.get(s.legacy_specialty_id) ?? null),
+      show_name: s.show_name,
+      start_time: s.start_time,
+      end_time: s.end_time,
+      legacy_dj_id: s.legacy_dj_id,
+      legacy_dj_name: s.legacy_dj_name,
+    })),
+  });
+}
+
+/** Upserts a batch of entries; rows whose show is not in PostgreSQL are counted and skipped. */
+export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<UpsertResult[]> {
+  const unique = lastPerId(entries, (e) => e.legacy_entry_id);
+  const [shows, library, rotation] = await Promise.all([
+    idsByLegacyId(sql, 'wxyc_schema.shows', 'legacy_show_id', unique.map((e) => e.legacy_show_id)),
+    idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', unique.map((e) => e.legacy_release_id)),
+    idsByLegacyId(sql, 'wxyc_schema.rotation', 'legacy_rotation_id', unique.map((e) => e.legacy_rotation_id)),
+  ]);
+  const rows = [];
+  for (const e of unique) {
+    const showId = e.legacy_show_id === null ? undefined : shows.get(e.legacy_show_id);
+    if (showId === undefined) {
+      bad.reject(ENTRY_TABLE, e.legacy_entry_id, e.legacy_show_id === null ? 'no RADIO_SHOW_ID' : 'unknown show id (RADIO_SHOW_ID not imported)');
+      continue;
+    }
+    rows.push({
+      legacy_entry_id: e.legacy_entry_id,
+      show_id: showId,
+      album_id: e.legacy_release_id === null ? null : (library.get(e.legacy_release_id) ?? null),
+      rotation_id: e.legacy_rotation_id === null ? null : (rotation.get(e.legacy_rotation_id) ?? null),
+      entry_type: e.entry_type,
+      artist_name: e.artist_name,
+      album_title: e.album_title,
+      track_title: e.track_title,
+      record_label: e.record_label,
+      message: e.message,
+      play_order: e.play_order,
+      request_flag: e.request_flag,
+      segue: e.segue,
+      add_time: e.add_time,
+    });
+  }
+  return upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows });
+}

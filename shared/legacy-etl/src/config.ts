@@ -1,0 +1,29 @@
+import { intEnv } from '@wxyc/job-runtime';
+import { databaseUrlFromEnv } from '@wxyc/database';
+import { legacyUrlFromEnv } from './mysql-source.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The env every legacy ETL reads; documented in shared/legacy-etl/README.md. */
+export interface EtlConfig {
+  databaseUrl: string;
+  /** null when the mode needs no MySQL (a bulk load from a dump file). */
+  legacyUrl: string | null;
+  /** Rows per MySQL page and per PostgreSQL transaction. */
+  batchSize: number;
+  /** How many of the most recent legacy ids are checked for edits (TIME_LAST_MODIFIED) each tick. */
+  editWindowIds: number;
+  /** New rows imported per table per tick at most; the rest follows on the next tick. */
+  maxRowsPerTick: number;
+}
+
+/** Reads and checks everything before any connection is made (missing/invalid env: exit 2). */
+export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolean } = { needLegacy: true }): EtlConfig {
+  return {
+    databaseUrl: databaseUrlFromEnv(env),
+    legacyUrl: opts.needLegacy ? legacyUrlFromEnv(env) : null,
+    batchSize: intEnv(env, 'ETL_BATCH_SIZE', { default: 1000, min: 1, max: 5000 }),
+    editWindowIds: intEnv(env, 'ETL_EDIT_WINDOW_IDS', { default: 20_000, min: 0, max: 1_000_000 }),
+    maxRowsPerTick: intEnv(env, 'ETL_MAX_ROWS_PER_TICK', { default: 500_000, min: 1 }),
+  };
+}

@@ -1,0 +1,12 @@
+export { BadRows } from './bad-rows.js';
+export { intCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, type LegacyValue, type RowRef } from './cells.js';
+export { readEtlConfig, type EtlConfig } from './config.js';
+export { connectLegacy, legacyUrlFromEnv, type LegacySource, type LegacyRow, type ExplainRow } from './mysql-source.js';
+export { pagesById } from './paging.js';
+export { IdSet } from './id-set.js';
+export { upsertBatch, type UpsertSpec, type UpsertResult } from './upsert.js';
+export { readWatermark, saveCursor, finishTick, type Watermark } from './watermark.js';
+export { withTickLock, type LockOutcome } from './tick-lock.js';
+export { runEtl, type EtlContext, type RunEtlOptions } from './run-etl.js';
+export { DumpTokenizer, DumpSyntaxError, type Token, type TokenKind } from './dump-tokens.js';
+export { DumpParser, readDumpRows, type DumpRow, type DumpValue, type DumpReadOptions } from './dump-rows.js';

@@ -1,0 +1,48 @@
+import type { Sql, TransactionSql } from 'postgres';
+
+type Db = Sql | TransactionSql;
+
+export interface UpsertSpec<R extends Record<string, unknown>> {
+  /** Schema-qualified table, e.g. 'wxyc_schema.flowsheet'. */
+  table: string;
+  /** The unique legacy-id column the rows are matched on, e.g. 'legacy_entry_id'. */
+  key: keyof R & string;
+  rows: R[];
+  /** Columns written; defaults to the keys of the first row. Others (e.g. dj_name) are left alone on update. */
+  columns?: (keyof R & string)[];
+}
+
+export interface UpsertResult {
+  id: number;
+  legacyId: number;
+  inserted: boolean;
+}
+
+/**
+ * One INSERT ... ON CONFLICT (key) DO UPDATE for a batch. A row whose values are unchanged
+ * is not rewritten (no dead tuple, no trigger work on idempotent re-runs), so it is not in
+ * the result. `inserted` tells a new row from an updated one (xmax = 0 only on insert).
+ */
+export async function upsertBatch<R extends Record<string, unknown>>(sql: Db, spec: UpsertSpec<R>): Promise<UpsertResult[]> {
+  if (spec.rows.length === 0) return [];
+  const columns: string[] = spec.columns ?? Object.keys(spec.rows[0]!);
+  const key: string = spec.key;
+  const updated = columns.filter((c) => c !== key);
+  const set = updated.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`);
+  const target = updated.map((c) => sql`t.${sql(c)}`);
+  const incoming = updated.map((c) => sql`EXCLUDED.${sql(c)}`);
+  // Rows as arrays: postgres-js' object helper only builds VALUES right after literal INSERT INTO text.
+  const values = spec.rows.map((r) => columns.map((c) => r[c] ?? null));
+  const rows = await sql<{ id: number; legacy_id: number; inserted: boolean }[]>`
+    INSERT INTO ${sql(spec.table)} AS t (${sql(columns)}) VALUES ${sql(values as never)}
+    ON CONFLICT (${sql(key)}) DO UPDATE SET ${join(sql, set)}
+    WHERE (${join(sql, target)}) IS DISTINCT FROM (${join(sql, incoming)})
+    RETURNING t.id, t.${sql(key)} AS legacy_id, (t.xmax = 0) AS inserted`;
+  return rows.map((r) => ({ id: r.id, legacyId: r.legacy_id, inserted: r.inserted }));
+}
+
+type Fragment = ReturnType<Db['unsafe']>;
+
+function join(sql: Db, parts: Fragment[]): Fragment {
+  return parts.reduce((acc, p) => sql`${acc}, ${p}`);
+}
