@@ -17,6 +17,12 @@ export function intCell(v: LegacyValue): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** A positive id, or null for 0, negative, empty or non-numeric (the legacy tables' "none"). */
+export function positiveIntCell(v: LegacyValue): number | null {
+  const n = intCell(v);
+  return n !== null && n > 0 ? n : null;
+}
+
 /** A MySQL boolean (tinyint/int flag): anything non-zero is true. */
 export function flagCell(v: LegacyValue): boolean {
   const n = intCell(v);
