@@ -1,5 +1,5 @@
 export { BadRows } from './bad-rows.js';
-export { intCell, positiveIntCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, type LegacyValue, type RowRef } from './cells.js';
+export { intCell, positiveIntCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, STATION_TIME_ZONE, stationDate, type LegacyValue, type RowRef } from './cells.js';
 export { readEtlConfig, type EtlConfig } from './config.js';
 export { connectLegacy, legacyUrlFromEnv, type LegacySource, type LegacyRow, type ExplainRow } from './mysql-source.js';
 export { pagesById } from './paging.js';
@@ -13,4 +13,4 @@ export { DumpParser, readDumpRows, type DumpRow, type DumpValue, type DumpReadOp
 export { advance, emptyTableCursor, type TableCursor, type SweepState } from './table-cursor.js';
 export { legacyQueries, type LegacyQueries, type LegacyTableSpec } from './legacy-sql.js';
 export { idsByLegacyId, lastPerId } from './lookup.js';
-export { syncTables, type SyncedTable, type TableTotals } from './sync-tables.js';
+export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';

@@ -1,11 +1,14 @@
+import type { Sql, TransactionSql } from 'postgres';
 import { intCell } from './cells.js';
 import type { LegacyQueries } from './legacy-sql.js';
 import type { LegacyRow } from './mysql-source.js';
 import { pagesById } from './paging.js';
 import type { EtlContext } from './run-etl.js';
 import { advance, type SweepState, type TableCursor } from './table-cursor.js';
+import type { UpsertResult } from './upsert.js';
+import { saveCursor } from './watermark.js';
 
-export interface SyncedTable<K extends string> {
+export interface SyncedTable<K extends string, C extends Record<K, TableCursor> = Record<K, TableCursor>> {
   /** This table's key in the job's cursor JSON, e.g. 'entries'. */
   key: K;
   queries: LegacyQueries;
@@ -18,8 +21,9 @@ export interface SyncedTable<K extends string> {
   /**
    * Maps and writes one page in ONE transaction and saves `cursor` (the job's whole cursor, this
    * table moved past the page) in that same transaction, so the cursor never runs ahead of the data.
+   * A job that keeps more in its cursor may save a changed copy and return it as `cursor`.
    */
-  importPage(rows: LegacyRow[], cursor: Record<K, TableCursor>): Promise<{ inserted: number; updated: number }>;
+  importPage(rows: LegacyRow[], cursor: C): Promise<{ inserted: number; updated: number; cursor?: C }>;
 }
 
 export interface TableTotals {
@@ -35,11 +39,11 @@ export interface TableTotals {
  * above the cursor. Every query is a bounded range of the primary key. The caller stamps
  * last_run (finishTick) with the returned cursor unless the run was interrupted.
  */
-export async function syncTables<K extends string>(
+export async function syncTables<K extends string, C extends Record<K, TableCursor>>(
   ctx: EtlContext,
-  tables: SyncedTable<K>[],
-  start: Record<K, TableCursor>,
-): Promise<{ cursor: Record<K, TableCursor>; totals: Record<K, TableTotals> }> {
+  tables: SyncedTable<K, C>[],
+  start: C,
+): Promise<{ cursor: C; totals: Record<K, TableTotals> }> {
   const { legacy, config, signal } = ctx;
   // Bound every table before reading any, last table first: a row of a later table up to its
   // bound was written before the earlier tables were bounded, so what it refers to is in them.
@@ -48,7 +52,7 @@ export async function syncTables<K extends string>(
     bounds.set(t.key, intCell((await legacy.query(t.queries.maxId))[0]?.max_id as number) ?? 0);
   }
 
-  let cursor = { ...start };
+  let cursor: C = { ...start };
   const totals = {} as Record<K, TableTotals>;
   for (const t of tables) {
     if (signal.aborted) break;
@@ -59,7 +63,7 @@ export async function syncTables<K extends string>(
         if (opts.sweep) moved.sweep = { ...opts.sweep, nextId: idOf(page[page.length - 1]!) };
         const next = { ...cursor, [t.key]: moved };
         const r = await t.importPage(page, next);
-        cursor = next;
+        cursor = r.cursor ?? next;
         tot.read += page.length;
         tot.inserted += r.inserted;
         tot.updated += r.updated;
@@ -97,3 +101,24 @@ export async function syncTables<K extends string>(
 }
 
 const idOf = (r: LegacyRow) => intCell(r.ID as number)!;
+
+/**
+ * The usual importPage: `write` maps and upserts the page, then the cursor is saved, all in
+ * one transaction. `write` may return a changed cursor (a job that keeps more than table
+ * cursors in it); that one is saved and handed back. Counts inserted and updated rows
+ * (unchanged rows are neither).
+ */
+export async function writePage<C>(
+  sql: Sql,
+  job: string,
+  cursor: C,
+  write: (tx: TransactionSql) => Promise<UpsertResult[] | { results: UpsertResult[]; cursor: C }>,
+): Promise<{ inserted: number; updated: number; cursor: C }> {
+  return sql.begin(async (tx) => {
+    const out = await write(tx);
+    const [results, saved] = Array.isArray(out) ? [out, cursor] : [out.results, out.cursor];
+    await saveCursor(tx, job, saved);
+    const inserted = results.filter((r) => r.inserted).length;
+    return { inserted, updated: results.length - inserted, cursor: saved };
+  }) as Promise<{ inserted: number; updated: number; cursor: C }>;
+}
