@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
 import { idsByLegacyId, lastPerId, upsertBatch, type BadRows, type UpsertResult } from '@wxyc/legacy-etl';
 import { RELEASE_TABLE } from './legacy-tables.js';
@@ -36,13 +36,17 @@ export async function writeArtists(sql: Db, artists: MappedArtist[]): Promise<Up
     rows: unique.map(({ legacy_genre_id, ...a }) => ({ ...a, genre_id: legacy_genre_id === null ? null : (genres.get(legacy_genre_id) ?? null) })),
   });
   const updated = results.filter((r) => !r.inserted).map((r) => r.id);
-  if (updated.length > 0) {
-    await sql`
-      UPDATE wxyc_schema.library l SET genre_id = a.genre_id
-      FROM wxyc_schema.artists a
-      WHERE a.id = ANY(${intArray(sql as Sql, updated)}) AND l.artist_id = a.id AND l.genre_id IS DISTINCT FROM a.genre_id`;
-  }
+  if (updated.length > 0) await followArtistGenreQuery(sql, updated);
   return results;
+}
+
+/** The releases of these artists take their artist's genre (apart so a test can EXPLAIN it). */
+export function followArtistGenreQuery(sql: Db, artistIds: readonly number[]): PendingQuery<Row[]> {
+  const s = sql as Sql;
+  return s`
+    UPDATE wxyc_schema.library l SET genre_id = a.genre_id
+    FROM wxyc_schema.artists a
+    WHERE a.id = ANY(${intArray(s, artistIds)}) AND l.artist_id = a.id AND l.genre_id IS DISTINCT FROM a.genre_id`;
 }
 
 /** Upserts releases; a release whose artist card is not in PostgreSQL is counted and skipped. */

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
 import { idsByLegacyId, lastPerId, upsertBatch, type UpsertResult } from '@wxyc/legacy-etl';
 import type { MappedRotation } from './mapping.js';
@@ -34,11 +34,7 @@ export async function resolvePendingLinks(sql: Db, pending: PendingLink[]): Prom
   const library = await idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', pending.map(([, release]) => release));
   const found = pending.filter(([, release]) => library.has(release));
   if (found.length === 0) return { linked: 0, pending };
-  const result = await sql`
-    UPDATE wxyc_schema.rotation r SET album_id = v.album_id
-    FROM unnest(${intArray(sql as Sql, found.map(([rotation]) => rotation))}, ${intArray(sql as Sql, found.map(([, release]) => library.get(release)!))})
-      AS v(legacy_rotation_id, album_id)
-    WHERE r.legacy_rotation_id = v.legacy_rotation_id AND r.album_id IS NULL`;
+  const result = await linkQuery(sql, found.map(([rotation]) => rotation), found.map(([, release]) => library.get(release)!));
   return { linked: result.count, pending: pending.filter(([, release]) => !library.has(release)) };
 }
 
@@ -53,4 +49,13 @@ export function mergePending(pending: PendingLink[], batch: Map<number, number |
     else byRotation.set(rotation, release);
   }
   return [...byRotation].sort((a, b) => a[0] - b[0]).slice(-MAX_PENDING_LINKS);
+}
+
+/** Sets album_id of the rotation rows with these legacy ids, by the unique legacy id (apart so a test can EXPLAIN it). */
+export function linkQuery(sql: Db, rotationIds: readonly number[], albumIds: readonly number[]): PendingQuery<Row[]> {
+  const s = sql as Sql;
+  return s`
+    UPDATE wxyc_schema.rotation r SET album_id = v.album_id
+    FROM unnest(${intArray(s, rotationIds)}, ${intArray(s, albumIds)}) AS v(legacy_rotation_id, album_id)
+    WHERE r.legacy_rotation_id = v.legacy_rotation_id AND r.album_id IS NULL`;
 }
