@@ -4,6 +4,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 import { findMysqlServer, LEGACY_LIBRARY_DDL, LEGACY_LIBRARY_SEED, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy } from '../../support/legacy/flowsheet-rows.js';
 import { legacyCode, legacyRelease } from '../../support/legacy/catalogue-rows.js';
+import { failInsertOf } from '../../support/legacy/fail-trigger.js';
 import { runEtlMain } from '../../support/legacy/run-etl.js';
 import { libraryEtl } from '../../../jobs/library-etl/src/main.js';
 
@@ -139,9 +140,7 @@ describe.skipIf(!server)('library-etl tick', () => {
   it('a tick that fails keeps the committed batches and their cursor, leaves last_run; the next tick goes on', async () => {
     await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', [30, 31, 32, 33, 34, 35, 36].map((id) => legacyRelease(id, 1)));
     // Batch size 3: 30-32 commit, the batch with 33 fails in PostgreSQL.
-    await db.sql`CREATE FUNCTION wxyc_schema.test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.legacy_release_id = 33 THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`;
-    await db.sql`CREATE TRIGGER test_fail BEFORE INSERT ON wxyc_schema.library FOR EACH ROW EXECUTE FUNCTION wxyc_schema.test_fail()`;
+    const restore = await failInsertOf(db.sql, 'wxyc_schema.library', 'legacy_release_id', 33);
     const before = await cronRow();
     const failed = await run();
     expect(failed.code).toBe(1);
@@ -151,7 +150,7 @@ describe.skipIf(!server)('library-etl tick', () => {
     expect(mid!.cursor.releases.maxId).toBe(32);
     expect((await db.sql`SELECT legacy_release_id FROM wxyc_schema.library WHERE legacy_release_id >= 30 ORDER BY 1`).map((l) => l.legacy_release_id)).toEqual([30, 31, 32]);
 
-    await db.sql`DROP TRIGGER test_fail ON wxyc_schema.library`;
+    await restore();
     const ok = await run();
     expect(ok.code, ok.lines.join('\n')).toBe(0);
     expect(ok.lines.join('\n')).toContain('releases 4 new, 0 updated');

@@ -5,6 +5,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 import { findMysqlServer, LEGACY_LIBRARY_DDL, LEGACY_LIBRARY_SEED, LEGACY_ROTATION_DDL, LEGACY_ROTATION_SEED, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy } from '../../support/legacy/flowsheet-rows.js';
 import { legacyRelease, legacyRotation } from '../../support/legacy/catalogue-rows.js';
+import { failInsertOf } from '../../support/legacy/fail-trigger.js';
 import { runEtlMain } from '../../support/legacy/run-etl.js';
 import { libraryEtl } from '../../../jobs/library-etl/src/main.js';
 import { rotationEtl } from '../../../jobs/rotation-etl/src/main.js';
@@ -101,9 +102,7 @@ describe.skipIf(!server)('rotation-etl tick', () => {
 
   it('a tick that fails keeps the committed batches and their cursor, leaves last_run; the next tick goes on', async () => {
     await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [10, 11, 12, 13, 14].map((id) => legacyRotation(id)));
-    await db.sql`CREATE FUNCTION wxyc_schema.test_fail() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.legacy_rotation_id = 12 THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`;
-    await db.sql`CREATE TRIGGER test_fail BEFORE INSERT ON wxyc_schema.rotation FOR EACH ROW EXECUTE FUNCTION wxyc_schema.test_fail()`;
+    const restore = await failInsertOf(db.sql, 'wxyc_schema.rotation', 'legacy_rotation_id', 12);
     const before = await cronRow();
     const failed = await run();
     expect(failed.code).toBe(1);
@@ -113,7 +112,7 @@ describe.skipIf(!server)('rotation-etl tick', () => {
     expect(mid!.cursor.rotation.maxId).toBe(11); // batch size 2: 10-11 committed, 12-13 did not
     expect((await db.sql`SELECT legacy_rotation_id FROM wxyc_schema.rotation WHERE legacy_rotation_id >= 10 ORDER BY 1`).map((e) => e.legacy_rotation_id)).toEqual([10, 11]);
 
-    await db.sql`DROP TRIGGER test_fail ON wxyc_schema.rotation`;
+    await restore();
     const ok = await run();
     expect(ok.code, ok.lines.join('\n')).toBe(0);
     expect(ok.lines.join('\n')).toContain('rotation 3 new, 0 updated');
