@@ -6,6 +6,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 import { findMysqlServer, LEGACY_LIBRARY_DDL, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy } from '../../support/legacy/flowsheet-rows.js';
 import { legacyCode, legacyRelease } from '../../support/legacy/catalogue-rows.js';
+import { rowVersions, rewritten } from '../../support/legacy/row-versions.js';
 import { runEtlMain } from '../../support/legacy/run-etl.js';
 import { libraryEtl } from '../../../jobs/library-etl/src/main.js';
 
@@ -18,12 +19,12 @@ const env = () => ({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_
 
 /** Runs a tick; returns the legacy rows it read and the library rows it rewrote (by xmin). */
 async function tick(): Promise<{ read: number; rewritten: number; line: string }> {
-  const before = new Map((await db.sql`SELECT id, xmin::text AS v FROM wxyc_schema.library`).map((r) => [r.id, r.v]));
+  const before = await rowVersions(db.sql, 'wxyc_schema.library', 'legacy_release_id');
   const r = await runEtlMain('library-etl', libraryEtl, env());
   expect(r.code, r.lines.join('\n')).toBe(0);
   const line = r.lines.find((l) => l.includes('tick done'))!;
-  const after = await db.sql`SELECT id, xmin::text AS v FROM wxyc_schema.library`;
-  return { read: Number(/\((\d+) legacy rows read\)/.exec(line)![1]), rewritten: after.filter((x) => before.get(x.id) !== x.v).length, line };
+  const changed = rewritten(before, await rowVersions(db.sql, 'wxyc_schema.library', 'legacy_release_id'));
+  return { read: Number(/\((\d+) legacy rows read\)/.exec(line)![1]), rewritten: changed.length, line };
 }
 
 describe.skipIf(!server)('library-etl tick cost', () => {

@@ -5,6 +5,7 @@ import { findMysqlServer, LEGACY_LIBRARY_DDL, LEGACY_LIBRARY_SEED, useLegacyData
 import { insertLegacy } from '../../support/legacy/flowsheet-rows.js';
 import { legacyCode, legacyRelease } from '../../support/legacy/catalogue-rows.js';
 import { failInsertOf } from '../../support/legacy/fail-trigger.js';
+import { rowVersions, rewritten } from '../../support/legacy/row-versions.js';
 import { runEtlMain } from '../../support/legacy/run-etl.js';
 import { libraryEtl } from '../../../jobs/library-etl/src/main.js';
 
@@ -14,8 +15,7 @@ const legacy = useLegacyDatabase(server, [LEGACY_LIBRARY_DDL, LEGACY_LIBRARY_SEE
 const env = () => ({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_BATCH_SIZE: '3' });
 const run = () => runEtlMain('library-etl', libraryEtl, env());
 const cronRow = async () => (await db.sql`SELECT last_run, cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'library-etl'`)[0];
-/** legacy id -> xmin of every library row: which rows a tick rewrote. */
-const versions = async () => new Map((await db.sql`SELECT legacy_release_id, xmin::text AS v FROM wxyc_schema.library`).map((r) => [r.legacy_release_id as number, r.v as string]));
+const versions = () => rowVersions(db.sql, 'wxyc_schema.library', 'legacy_release_id');
 const T = Date.UTC(2025, 11, 1, 15, 0, 0);
 
 describe.skipIf(!server)('library-etl tick', () => {
@@ -100,8 +100,7 @@ describe.skipIf(!server)('library-etl tick', () => {
     ]);
     expect((await db.sql`SELECT genre_name FROM wxyc_schema.genres WHERE legacy_genre_id = 5`)[0]!.genre_name).toBe('Hip-hop');
     // Only the changed rows were rewritten.
-    const after = await versions();
-    expect([...after.keys()].filter((id) => after.get(id) !== before.get(id)).sort()).toEqual([1, 2, 3, 6]);
+    expect(rewritten(before, await versions())).toEqual([1, 2, 3, 6]);
     expect((await cronRow())!.cursor.releases).toEqual({ maxId: 6, maxModified: T });
   });
 
