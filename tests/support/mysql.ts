@@ -107,3 +107,7 @@ export function useLegacyDatabase(server: MysqlServer | null, ddlFiles: string[]
 /** The repo's legacy DDL and seed files. */
 export const LEGACY_FLOWSHEET_DDL = new URL('../../dev_env/legacy/flowsheet.sql', import.meta.url).pathname;
 export const LEGACY_FLOWSHEET_SEED = new URL('../../dev_env/legacy/flowsheet-seed.sql', import.meta.url).pathname;
+export const LEGACY_LIBRARY_DDL = new URL('../../dev_env/legacy/library.sql', import.meta.url).pathname;
+export const LEGACY_LIBRARY_SEED = new URL('../../dev_env/legacy/library-seed.sql', import.meta.url).pathname;
+export const LEGACY_ROTATION_DDL = new URL('../../dev_env/legacy/rotation.sql', import.meta.url).pathname;
+export const LEGACY_ROTATION_SEED = new URL('../../dev_env/legacy/rotation-seed.sql', import.meta.url).pathname;

@@ -26,7 +26,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     let committed = 0;
     const seenIds = new IdSet();
     const flush = async () => {
-      const r = await importBatch(sql, table, batch, existing, ctx.bad, { moveCursor: false });
+      const r = await importBatch(sql, table, batch, ctx.bad, null);
       seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)), batch.map((row) => (row.TIME_LAST_MODIFIED ?? null) as number | null));
       committed += batch.length;
       if (table === ENTRY_TABLE) {

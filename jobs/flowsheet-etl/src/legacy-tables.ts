@@ -1,5 +1,6 @@
 // The two legacy tables this job reads and the SQL it reads them with. DJ_NAME (a DJ's real
 // name, personal data) is never selected.
+import { legacyQueries, type LegacyQueries } from '@wxyc/legacy-etl';
 
 export const SHOW_TABLE = 'FLOWSHEET_RADIO_SHOW_PROD';
 export const ENTRY_TABLE = 'FLOWSHEET_ENTRY_PROD';
@@ -36,23 +37,19 @@ export const ENTRY_COLUMNS = [
   'SEGUE_FLAG',
 ] as const;
 
-const columnsOf = (table: LegacyTable) => (table === SHOW_TABLE ? SHOW_COLUMNS : ENTRY_COLUMNS).map((c) => `\`${c}\``).join(', ');
+const QUERIES = {
+  [SHOW_TABLE]: legacyQueries({ table: SHOW_TABLE, columns: SHOW_COLUMNS }),
+  [ENTRY_TABLE]: legacyQueries({ table: ENTRY_TABLE, columns: ENTRY_COLUMNS }),
+};
 
-/**
- * New rows: the next page above the last imported id, up to the id bound taken at the start
- * of the tick. `ID > ? AND ID <= ?` with ORDER BY ID is a range scan of the PRIMARY key (the
- * tables have no index on their time columns, so filtering on those would read every row).
- * Params: [afterId, upToId, limit].
- */
-export const newRowsSql = (table: LegacyTable) =>
-  `SELECT ${columnsOf(table)} FROM \`${table}\` WHERE \`ID\` > ? AND \`ID\` <= ? ORDER BY \`ID\` LIMIT ?`;
+/** The queries of a table (@wxyc/legacy-etl legacyQueries: bounded PRIMARY key ranges). */
+export const queriesOf = (table: LegacyTable): LegacyQueries => QUERIES[table];
 
-/**
- * Edited rows: only inside the window of the most recent ids (a bounded PRIMARY range), those
- * modified at or after the newest modification time already seen. Params: [afterId, upToId, sinceMs, limit].
- */
-export const editedRowsSql = (table: LegacyTable) =>
-  `SELECT ${columnsOf(table)} FROM \`${table}\` WHERE \`ID\` > ? AND \`ID\` <= ? AND \`TIME_LAST_MODIFIED\` >= ? ORDER BY \`ID\` LIMIT ?`;
+/** New rows above the last imported id, up to the tick's bound. Params: [afterId, upToId, limit]. */
+export const newRowsSql = (table: LegacyTable) => QUERIES[table].newRows;
+
+/** Edited rows inside an id range (the recent window). Params: [afterId, upToId, sinceMs, limit]. */
+export const editedRowsSql = (table: LegacyTable) => QUERIES[table].editedRows;
 
 /** The highest id now; MAX of the primary key is answered from the index. */
-export const maxIdSql = (table: LegacyTable) => `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM \`${table}\``;
+export const maxIdSql = (table: LegacyTable) => QUERIES[table].maxId;

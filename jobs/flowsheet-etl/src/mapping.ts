@@ -1,4 +1,4 @@
-import { firstUsableTime, flagCell, intCell, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import { firstUsableTime, flagCell, intCell, positiveIntCell, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
 import { ENTRY_TABLE, SHOW_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
@@ -66,7 +66,7 @@ export function mapShow(row: LegacyRecord, bad: BadRows, now = Date.now()): Mapp
   }
   return {
     legacy_show_id: id,
-    legacy_specialty_id: positive(v(row, 'SPECIALTY_SHOW_ID')),
+    legacy_specialty_id: positiveIntCell(v(row, 'SPECIALTY_SHOW_ID')),
     show_name: textCell(v(row, 'SHOW_NAME'), 128, ref, 'SHOW_NAME'),
     start_time: start,
     end_time: firstUsableTime([v(row, 'SIGNOFF_TIME')], now),
@@ -91,9 +91,9 @@ export function mapEntry(row: LegacyRecord, bad: BadRows, now = Date.now()): Map
   const track = type === 'track';
   return {
     legacy_entry_id: id,
-    legacy_show_id: positive(v(row, 'RADIO_SHOW_ID')),
-    legacy_release_id: track ? positive(v(row, 'LIBRARY_RELEASE_ID')) : null,
-    legacy_rotation_id: track ? positive(v(row, 'ROTATION_RELEASE_ID')) : null,
+    legacy_show_id: positiveIntCell(v(row, 'RADIO_SHOW_ID')),
+    legacy_release_id: track ? positiveIntCell(v(row, 'LIBRARY_RELEASE_ID')) : null,
+    legacy_rotation_id: track ? positiveIntCell(v(row, 'ROTATION_RELEASE_ID')) : null,
     entry_type: type,
     artist_name: track ? textCell(v(row, 'ARTIST_NAME'), 128, ref, 'ARTIST_NAME') : null,
     track_title: track ? textCell(v(row, 'SONG_TITLE'), 128, ref, 'SONG_TITLE') : null,
@@ -107,9 +107,4 @@ export function mapEntry(row: LegacyRecord, bad: BadRows, now = Date.now()): Map
     add_time: addTime,
     modified: intCell(v(row, 'TIME_LAST_MODIFIED')),
   };
-}
-
-function positive(value: LegacyValue): number | null {
-  const n = intCell(value);
-  return n !== null && n > 0 ? n : null;
 }

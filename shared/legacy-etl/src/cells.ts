@@ -17,6 +17,12 @@ export function intCell(v: LegacyValue): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** A positive id, or null for 0, negative, empty or non-numeric (the legacy tables' "none"). */
+export function positiveIntCell(v: LegacyValue): number | null {
+  const n = intCell(v);
+  return n !== null && n > 0 ? n : null;
+}
+
 /** A MySQL boolean (tinyint/int flag): anything non-zero is true. */
 export function flagCell(v: LegacyValue): boolean {
   const n = intCell(v);
@@ -59,4 +65,14 @@ export function firstUsableTime(candidates: LegacyValue[], now = Date.now()): Da
     if (ms !== null && ms > 0 && ms <= now + FUTURE_SLACK_MS) return new Date(ms);
   }
   return null;
+}
+
+/** The station's time zone: what a legacy "date" (an epoch-ms instant) means as a calendar day. */
+export const STATION_TIME_ZONE = 'America/New_York';
+
+const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: STATION_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The station's calendar day (YYYY-MM-DD) of an instant, for PostgreSQL `date` columns. */
+export function stationDate(t: Date): string {
+  return dayFormat.format(t);
 }

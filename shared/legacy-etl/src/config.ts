@@ -15,6 +15,8 @@ export interface EtlConfig {
   editWindowIds: number;
   /** New rows imported per table per tick at most; the rest follows on the next tick. */
   maxRowsPerTick: number;
+  /** Older ids (below the edit window) re-checked for edits per tick, in tables that are swept (syncTables). */
+  sweepIds: number;
 }
 
 /** Reads and checks everything before any connection is made (missing/invalid env: exit 2). */
@@ -25,5 +27,6 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     batchSize: intEnv(env, 'ETL_BATCH_SIZE', { default: 1000, min: 1, max: 5000 }),
     editWindowIds: intEnv(env, 'ETL_EDIT_WINDOW_IDS', { default: 20_000, min: 0, max: 1_000_000 }),
     maxRowsPerTick: intEnv(env, 'ETL_MAX_ROWS_PER_TICK', { default: 500_000, min: 1 }),
+    sweepIds: intEnv(env, 'ETL_SWEEP_IDS', { default: 50_000, min: 0, max: 1_000_000 }),
   };
 }

@@ -1,5 +1,5 @@
 export { BadRows } from './bad-rows.js';
-export { intCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, type LegacyValue, type RowRef } from './cells.js';
+export { intCell, positiveIntCell, flagCell, textCell, firstUsableTime, FUTURE_SLACK_MS, STATION_TIME_ZONE, stationDate, type LegacyValue, type RowRef } from './cells.js';
 export { readEtlConfig, type EtlConfig } from './config.js';
 export { connectLegacy, legacyUrlFromEnv, type LegacySource, type LegacyRow, type ExplainRow } from './mysql-source.js';
 export { pagesById } from './paging.js';
@@ -10,3 +10,7 @@ export { withTickLock, type LockOutcome } from './tick-lock.js';
 export { runEtl, type EtlContext, type RunEtlOptions } from './run-etl.js';
 export { DumpTokenizer, DumpSyntaxError, type Token, type TokenKind } from './dump-tokens.js';
 export { DumpParser, readDumpRows, type DumpRow, type DumpValue, type DumpReadOptions } from './dump-rows.js';
+export { advance, emptyTableCursor, type TableCursor, type SweepState } from './table-cursor.js';
+export { legacyQueries, type LegacyQueries, type LegacyTableSpec } from './legacy-sql.js';
+export { idsByLegacyId, lastPerId } from './lookup.js';
+export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';

@@ -1,0 +1,5 @@
+// library-etl: legacy MySQL card catalogue -> PostgreSQL (README.md says how to run it).
+import { runJob } from '@wxyc/job-runtime';
+import { libraryEtl } from './src/main.js';
+
+await runJob('library-etl', (log) => libraryEtl(log, process.argv.slice(2)));

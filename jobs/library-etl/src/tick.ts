@@ -1,0 +1,60 @@
+import { emptyTableCursor, finishTick, readWatermark, syncTables, writePage, type EtlContext, type TableCursor } from '@wxyc/legacy-etl';
+import { CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
+import { mapArtist, mapLookup, mapRelease } from './mapping.js';
+import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
+
+export const JOB = 'library-etl';
+
+/** The JSON kept in wxyc_schema.cronjob_runs.cursor for 'library-etl'. */
+export interface LibraryCursor {
+  artists: TableCursor;
+  releases: TableCursor;
+}
+
+/**
+ * One cron tick: genres and formats (read whole: a few dozen rows), then artist cards, then
+ * releases (a release needs its artist). Artists and releases are synced by primary key:
+ * new rows, edits in the recent id window, and a slice of older rows per tick (a release is
+ * often lost, or found, years after it was catalogued). last_run is stamped at the end.
+ */
+export async function runTick(ctx: EtlContext): Promise<void> {
+  const { sql, legacy, log, bad } = ctx;
+  const started = Date.now();
+  const start = (await readWatermark<LibraryCursor>(sql, JOB)).cursor ?? { artists: emptyTableCursor(), releases: emptyTableCursor() };
+
+  const genres = (await legacy.query(lookupSql(GENRE_TABLE))).map((r) => mapLookup(GENRE_TABLE, r, bad)).filter((g) => g !== null);
+  const formats = (await legacy.query(lookupSql(FORMAT_TABLE))).map((r) => mapLookup(FORMAT_TABLE, r, bad)).filter((f) => f !== null);
+  const lookups = await sql.begin(async (tx) => [(await writeGenres(tx, genres)).length, (await writeFormats(tx, formats)).length]);
+
+  const now = Date.now();
+  const { cursor, totals } = await syncTables<keyof LibraryCursor, LibraryCursor>(
+    ctx,
+    [
+      {
+        key: 'artists',
+        queries: CODE_QUERIES,
+        sweep: true,
+        importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeArtists(tx, rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null))),
+      },
+      {
+        key: 'releases',
+        queries: RELEASE_QUERIES,
+        sweep: true,
+        importPage: (rows, next) =>
+          writePage(sql, JOB, next, (tx) => writeReleases(tx, rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null), bad)),
+      },
+    ],
+    start,
+  );
+  if (ctx.signal.aborted) return;
+  await finishTick(sql, JOB, cursor);
+
+  const a = totals.artists;
+  const r = totals.releases;
+  log.info(
+    `tick done in ${Date.now() - started} ms: ${lookups[0]} genres and ${lookups[1]} formats written; ` +
+      `artists ${a.inserted} new, ${a.updated} updated; releases ${r.inserted} new, ${r.updated} updated ` +
+      `(${a.read + r.read} legacy rows read); ${bad.rejectedCount} skipped, ${bad.repairedCount} repaired; ` +
+      `cursor artists ${cursor.artists.maxId}, releases ${cursor.releases.maxId}.`,
+  );
+}

@@ -1,0 +1,5 @@
+// rotation-etl: legacy MySQL rotation list -> PostgreSQL (README.md says how to run it).
+import { runJob } from '@wxyc/job-runtime';
+import { rotationEtl } from './src/main.js';
+
+await runJob('rotation-etl', (log) => rotationEtl(log, process.argv.slice(2)));

@@ -1,0 +1,40 @@
+// The SQL an incremental tick reads a legacy table with. The legacy tables have an index on
+// their primary key only, so every query is a bounded range scan of `ID`; filtering on a time
+// column alone would read the whole table.
+
+export interface LegacyTableSpec {
+  /** The legacy table, e.g. 'LIBRARY_RELEASE'. */
+  table: string;
+  /** Its columns that are read; `ID` and `TIME_LAST_MODIFIED` among them. */
+  columns: readonly string[];
+  /**
+   * Lookups joined by primary key, e.g. a label name: `{ join: 'LEFT JOIN `COMPANY` ON ...',
+   * select: ['`COMPANY`.`NAME` AS `COMPANY_NAME`'] }`. Constant SQL of the job, never input.
+   */
+  lookup?: { join: string; select: readonly string[] };
+}
+
+export interface LegacyQueries {
+  table: string;
+  /** New rows above an id, up to the tick's bound. Params: [afterId, upToId, limit]. */
+  newRows: string;
+  /** Rows in an id range modified at or after a time. Params: [afterId, upToId, sinceMs, limit]. */
+  editedRows: string;
+  /** The highest id now; MAX of the primary key is answered from the index. */
+  maxId: string;
+}
+
+const q = (name: string) => `\`${name}\``;
+
+export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
+  const t = q(spec.table);
+  const select = [...spec.columns.map((c) => `${t}.${q(c)}`), ...(spec.lookup?.select ?? [])].join(', ');
+  const from = spec.lookup ? `${t} ${spec.lookup.join}` : t;
+  const range = `${t}.\`ID\` > ? AND ${t}.\`ID\` <= ?`;
+  return {
+    table: spec.table,
+    newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
+    editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,
+    maxId: `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM ${t}`,
+  };
+}

@@ -1,0 +1,124 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { intCell } from './cells.js';
+import type { LegacyQueries } from './legacy-sql.js';
+import type { LegacyRow } from './mysql-source.js';
+import { pagesById } from './paging.js';
+import type { EtlContext } from './run-etl.js';
+import { advance, type SweepState, type TableCursor } from './table-cursor.js';
+import type { UpsertResult } from './upsert.js';
+import { saveCursor } from './watermark.js';
+
+export interface SyncedTable<K extends string, C extends Record<K, TableCursor> = Record<K, TableCursor>> {
+  /** This table's key in the job's cursor JSON, e.g. 'entries'. */
+  key: K;
+  queries: LegacyQueries;
+  /**
+   * Also re-check older rows, below the recent id window, for edits: ETL_SWEEP_IDS ids per tick,
+   * in laps over the table. For tables whose old rows change (a release lost years after it was
+   * catalogued); a tick's cost stays bounded by the slice, whatever the table size.
+   */
+  sweep?: boolean;
+  /**
+   * Maps and writes one page in ONE transaction and saves `cursor` (the job's whole cursor, this
+   * table moved past the page) in that same transaction, so the cursor never runs ahead of the data.
+   * A job that keeps more in its cursor may save a changed copy and return it as `cursor`.
+   */
+  importPage(rows: LegacyRow[], cursor: C): Promise<{ inserted: number; updated: number; cursor?: C }>;
+}
+
+export interface TableTotals {
+  read: number;
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * One incremental tick over the job's tables, in the order given (a table before the tables
+ * whose rows refer to it). Per table: rows of the recent id window modified since the cursor,
+ * then (sweep tables) a slice of older rows modified since the sweep lap's start, then new rows
+ * above the cursor. Every query is a bounded range of the primary key. The caller stamps
+ * last_run (finishTick) with the returned cursor unless the run was interrupted.
+ */
+export async function syncTables<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  tables: SyncedTable<K, C>[],
+  start: C,
+): Promise<{ cursor: C; totals: Record<K, TableTotals> }> {
+  const { legacy, config, signal } = ctx;
+  // Bound every table before reading any, last table first: a row of a later table up to its
+  // bound was written before the earlier tables were bounded, so what it refers to is in them.
+  const bounds = new Map<K, number>();
+  for (const t of [...tables].reverse()) {
+    bounds.set(t.key, intCell((await legacy.query(t.queries.maxId))[0]?.max_id as number) ?? 0);
+  }
+
+  let cursor: C = { ...start };
+  const totals = {} as Record<K, TableTotals>;
+  for (const t of tables) {
+    if (signal.aborted) break;
+    const tot: TableTotals = (totals[t.key] = { read: 0, inserted: 0, updated: 0 });
+    const pages = async (fetch: (after: number, limit: number) => Promise<LegacyRow[]>, startAfter: number, opts: { maxRows?: number; sweep?: SweepState } = {}) => {
+      for await (const page of pagesById<LegacyRow>({ startAfter, pageSize: config.batchSize, maxRows: opts.maxRows, idOf, fetch, signal })) {
+        const moved = advance(cursor[t.key], page.map(idOf), page.map((r) => intCell(r.TIME_LAST_MODIFIED as number)));
+        if (opts.sweep) moved.sweep = { ...opts.sweep, nextId: idOf(page[page.length - 1]!) };
+        const next = { ...cursor, [t.key]: moved };
+        const r = await t.importPage(page, next);
+        cursor = r.cursor ?? next;
+        tot.read += page.length;
+        tot.inserted += r.inserted;
+        tot.updated += r.updated;
+      }
+    };
+    const q = t.queries;
+    const before = cursor[t.key];
+    const windowLow = Math.max(0, before.maxId - config.editWindowIds);
+    // Edits first, against the cursor as it was: rows imported in this tick are current anyway.
+    if (before.maxModified !== null && config.editWindowIds > 0 && before.maxId > 0) {
+      const since = before.maxModified;
+      await pages((after, limit) => legacy.query(q.editedRows, [after, before.maxId, since, limit]), windowLow);
+    }
+    if (t.sweep && config.sweepIds > 0 && windowLow > 0 && !signal.aborted) {
+      const s = before.sweep ?? { nextId: 0, since: null, lapStart: before.maxModified };
+      const end = Math.min(s.nextId + config.sweepIds, windowLow);
+      const since = s.since;
+      await pages(
+        since === null
+          ? (after, limit) => legacy.query(q.newRows, [after, end, limit])
+          : (after, limit) => legacy.query(q.editedRows, [after, end, since, limit]),
+        s.nextId,
+        { sweep: s },
+      );
+      if (signal.aborted) break;
+      // Slice done. A lap that reached the window ends; the next one re-reads rows modified since
+      // this lap began, which covers every edit made behind the sweep during this lap.
+      const sweep: SweepState = end >= windowLow ? { nextId: 0, since: s.lapStart, lapStart: before.maxModified } : { ...s, nextId: end };
+      cursor = { ...cursor, [t.key]: { ...cursor[t.key], sweep } };
+    }
+    if (signal.aborted) break;
+    await pages((after, limit) => legacy.query(q.newRows, [after, bounds.get(t.key)!, limit]), before.maxId, { maxRows: config.maxRowsPerTick });
+  }
+  return { cursor, totals };
+}
+
+const idOf = (r: LegacyRow) => intCell(r.ID as number)!;
+
+/**
+ * The usual importPage: `write` maps and upserts the page, then the cursor is saved, all in
+ * one transaction. `write` may return a changed cursor (a job that keeps more than table
+ * cursors in it); that one is saved and handed back. Counts inserted and updated rows
+ * (unchanged rows are neither).
+ */
+export async function writePage<C>(
+  sql: Sql,
+  job: string,
+  cursor: C,
+  write: (tx: TransactionSql) => Promise<UpsertResult[] | { results: UpsertResult[]; cursor: C }>,
+): Promise<{ inserted: number; updated: number; cursor: C }> {
+  return sql.begin(async (tx) => {
+    const out = await write(tx);
+    const [results, saved] = Array.isArray(out) ? [out, cursor] : [out.results, out.cursor];
+    await saveCursor(tx, job, saved);
+    const inserted = results.filter((r) => r.inserted).length;
+    return { inserted, updated: results.length - inserted, cursor: saved };
+  }) as Promise<{ inserted: number; updated: number; cursor: C }>;
+}
