@@ -15,9 +15,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import dockerignore from '@balena/dockerignore';
 import { copyPaths, envPairs, execForm, parseDockerfile } from './lib/dockerfile.mjs';
+
+// CommonJS (module.exports = factory) whose types claim a default export: load it as such.
+/** @type {(options?: { ignorecase?: boolean }) => import('@balena/dockerignore').Ignore} */
+const dockerignore = createRequire(import.meta.url)('@balena/dockerignore');
 
 const SYSTEM_DIRS = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']);
 
