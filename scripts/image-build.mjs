@@ -73,6 +73,12 @@ function isLink(path) {
   }
 }
 
+/** Copies the build context (what `COPY . .` sees) to `dest`. @param {string} context @param {string} dest */
+export function copyBuildContext(context, dest) {
+  const keep = contextFilter(context);
+  cpSync(context, dest, { recursive: true, verbatimSymlinks: true, filter: (p) => keep(relative(context, p)) });
+}
+
 /** @param {string} cmd @param {string[]} args */
 function hostOutput(cmd, args) {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -82,9 +88,9 @@ function hostOutput(cmd, args) {
 /**
  * Builds the image into `out` (a new temp folder by default).
  * @param {{ dockerfile: string, context?: string, out?: string, log?: (line: string) => void }} options
- * @returns {BuiltImage}
+ * @returns {Promise<BuiltImage>}
  */
-export function buildImage({ dockerfile, context = dirname(resolve(dockerfile)), out, log = () => {} }) {
+export async function buildImage({ dockerfile, context = dirname(resolve(dockerfile)), out, log = () => {} }) {
   const ctx = resolve(context);
   const dest = out ?? mkdtempSync(join(tmpdir(), 'image-build-'));
   const stages = parseDockerfile(readFileSync(dockerfile, 'utf8'));
@@ -95,7 +101,7 @@ export function buildImage({ dockerfile, context = dirname(resolve(dockerfile)),
   let image = null;
   const where = (/** @type {number} */ line) => `${dockerfile}:${line}`;
 
-  stages.forEach((stage, index) => {
+  for (const [index, stage] of stages.entries()) {
     const root = join(dest, `stage-${index}`);
     mkdirSync(root, { recursive: true });
     roots.set(String(index), root);
@@ -147,7 +153,7 @@ export function buildImage({ dockerfile, context = dirname(resolve(dockerfile)),
           break;
         }
         case 'RUN':
-          runStep(step.args, state, at, log);
+          await runStep(step.args, state, at, log);
           break;
         case 'LABEL':
         case 'EXPOSE':
@@ -157,13 +163,13 @@ export function buildImage({ dockerfile, context = dirname(resolve(dockerfile)),
       }
     }
     image = state;
-  });
+  }
   if (!image) throw new Error(`${dockerfile}: no FROM`);
   return image;
 }
 
 /** @param {string} command @param {BuiltImage} state @param {string} at @param {(line: string) => void} log */
-function runStep(command, state, at, log) {
+async function runStep(command, state, at, log) {
   const globalInstall = /^npm (?:i|install) (?:-g|--global) (\S+?)@(\S+)$/.exec(command.trim());
   if (globalInstall) {
     const [, tool = '', version] = globalInstall;
@@ -175,14 +181,8 @@ function runStep(command, state, at, log) {
   if (execForm(command)) throw new Error(`${at}: RUN exec form is not supported`);
   const mapped = mapAbsolutePaths(command, state.root);
   log(`${at}: RUN ${command}`);
-  const r = spawnSync('sh', ['-c', mapped], {
-    cwd: inRoot(state.root, state.workdir),
-    env: { ...process.env, ...state.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.status !== 0) throw new Error(`${at}: RUN failed (exit ${r.status}): ${command}\n${r.stdout}${r.stderr}`);
+  const r = await runProcess(['sh', '-c', mapped], { cwd: inRoot(state.root, state.workdir), env: { ...process.env, ...state.env } });
+  if (r.code !== 0) throw new Error(`${at}: RUN failed (exit ${r.code}): ${command}\n${r.stdout}${r.stderr}`);
 }
 
 /**
@@ -201,13 +201,17 @@ export function startImage(image, { args = [], env = {}, timeoutMs = 60_000 } = 
     // A node_modules above the image would let a missing package resolve: refuse.
     if (existsSync(join(dir, 'node_modules'))) throw new Error(`${dir}/node_modules exists: build the image elsewhere (--out)`);
   }
+  const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...image.env, ...env };
+  return runProcess(argv, { cwd, env: fullEnv, timeoutMs });
+}
+
+/**
+ * @param {string[]} argv @param {{ cwd: string, env: NodeJS.ProcessEnv, timeoutMs?: number }} options
+ * @returns {Promise<{ code: number | null, signal: string | null, stdout: string, stderr: string }>}
+ */
+function runProcess(argv, { cwd, env, timeoutMs }) {
   return new Promise((done, fail) => {
-    const child = spawn(/** @type {string} */ (argv[0]), argv.slice(1), {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...image.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
+    const child = spawn(/** @type {string} */ (argv[0]), argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -232,7 +236,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   try {
-    const image = buildImage({ dockerfile, context: opt('--context'), out: opt('--out'), log: (l) => console.error(l) });
+    const image = await buildImage({ dockerfile, context: opt('--context'), out: opt('--out'), log: (l) => console.error(l) });
     console.log(`built ${dockerfile}: ${image.root} (workdir ${image.workdir}, user ${image.user ?? 'root'}, cmd ${JSON.stringify([...image.entrypoint, ...image.cmd])})`);
     if (own.includes('--run')) {
       /** @type {Record<string, string>} */
