@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeploySandbox, outputs, run, SCRIPTS } from '../../support/deploy-sandbox.js';
@@ -292,6 +292,37 @@ describe('push-image.sh', () => {
     const r = await push({ VERSION: 'v1;touch pwned' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a valid image tag');
+    expect(box.calls()).toEqual([]);
+  });
+});
+
+describe('setup-ssh.sh', () => {
+  const env = {
+    SSH_KEY: '-----BEGIN KEY-----\nabc\n-----END KEY-----',
+    SSH_KNOWN_HOSTS: 'host.example ssh-ed25519 AAAA',
+    REGISTRY: '123.dkr.ecr.us-east-1.amazonaws.com',
+    AWS_REGION: 'us-east-1',
+    FAKE_ECR_PASSWORD: 's3cret-pw',
+  };
+
+  it('writes the key (0600) and pinned host key, and logs the host in to ECR with the password on stdin only', async () => {
+    box = new DeploySandbox();
+    const r = await box.script('setup-ssh.sh', [], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ssh = join(box.home, '.ssh');
+    expect(readFileSync(join(ssh, 'deploy_key'), 'utf8')).toBe(`${env.SSH_KEY}\n`);
+    expect(statSync(join(ssh, 'deploy_key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(ssh, 'known_hosts'), 'utf8')).toBe(`${env.SSH_KNOWN_HOSTS}\n`);
+    expect(readFileSync(join(ssh, 'config'), 'utf8')).toContain('StrictHostKeyChecking yes');
+    expect(box.calls('docker')).toEqual([`docker login --username AWS --password-stdin ${env.REGISTRY}`, 'docker-login-stdin s3cret-pw']);
+    expect(box.calls('ssh').join('\n')).not.toContain('s3cret-pw');
+  });
+
+  it('refuses a registry that is not a host name', async () => {
+    box = new DeploySandbox();
+    const r = await box.script('setup-ssh.sh', [], { env: { ...env, REGISTRY: 'x; touch pwned' } });
+    expect(r.code).toBe(1);
     expect(box.calls()).toEqual([]);
   });
 });
