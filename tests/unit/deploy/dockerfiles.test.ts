@@ -41,16 +41,16 @@ describe('dockerfileProblems on a fixture tree', () => {
     ]);
   });
 
-  it('a COPY of a missing path, a root user, a build filter without ..., a missing ENV, a CMD off the start script', () => {
+  it('a COPY of a missing path, a root user, a build of another package, a missing ENV, a CMD off the start script', () => {
     const bad = GOOD.replace('COPY --from=build /out ./', 'COPY --from=build /out ./\nCOPY dev_env ./dev_env')
       .replace('USER node', 'USER root')
-      .replace('"@wxyc/job-fixture-probe..." build', '@wxyc/job-fixture-probe build')
+      .replace('"@wxyc/job-fixture-probe..." build', '@wxyc/job-other build')
       .replace(' DB_STATEMENT_TIMEOUT_MS=12345', '')
       .replace('"dist/job.js"', '"dist/main.js"');
     expect(tree({ 'fixture-probe': bad })).toEqual([
       'Dockerfile.fixture-probe:14: COPY dev_env: no such path',
       'Dockerfile.fixture-probe: the final stage must set a non-root USER',
-      'Dockerfile.fixture-probe: build with pnpm --filter "@wxyc/job-fixture-probe..." build (the ... builds the workspace packages it bundles)',
+      'Dockerfile.fixture-probe: build with pnpm --filter "@wxyc/job-fixture-probe..." build',
       'Dockerfile.fixture-probe: ENV DB_STATEMENT_TIMEOUT_MS=<ms> is missing',
       'Dockerfile.fixture-probe: CMD node dist/main.js differs from jobs/fixture-probe/package.json "start" (node dist/job.js)',
     ]);
