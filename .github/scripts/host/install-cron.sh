@@ -29,7 +29,11 @@ mkdir -p "$log_dir"
 exec 9>"${CRON_LOCK:-/tmp/wxyc-crontab.lock}"
 flock -w 120 9 || fail "another deploy holds the crontab lock ${CRON_LOCK:-/tmp/wxyc-crontab.lock}"
 
-current=$(crontab -l 2>/dev/null || true) # no crontab yet: start empty
+# No crontab yet: start empty. Any other failure to read it must not wipe it.
+if ! current=$(crontab -l 2>&1); then
+  [[ $current == *"no crontab for"* ]] || fail "cannot read the crontab: $current"
+  current=""
+fi
 # Keep every line but ours (exact marker at the end of the line: wxyc_NAME-foo is another job).
 kept=$(printf '%s\n' "$current" | awk -v m="$marker" 'length($0) < length(m) || substr($0, length($0) - length(m) + 1) != m')
 {

@@ -173,6 +173,16 @@ describe('install-schedule.sh + host/install-cron.sh over ssh', () => {
     expect(table[4]).toMatch(/^\*\/15 \* \* \* \* .*sha-def5678 .*# wxyc_flowsheet-etl$/);
   });
 
+  it('a crontab that cannot be read is left alone', async () => {
+    box = new DeploySandbox({ FAKE_CRONTAB_READ_ERROR: 'crontab: your UID is not in the passwd file' });
+    box.setCrontab(['0 1 * * * backup.sh']);
+    const r = await installSchedule(cron);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot read the crontab: crontab: your UID is not in the passwd file');
+    expect(box.crontab()).toEqual(['0 1 * * * backup.sh']);
+    expect(box.calls('crontab -')).toEqual([]);
+  });
+
   it('two deploys at once both land: the crontab is rewritten under flock', async () => {
     box = new DeploySandbox({ FAKE_CRONTAB_WRITE_DELAY: '0.4' });
     const [a, b] = await Promise.all([
