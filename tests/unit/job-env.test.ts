@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs module of the local stack, no types
 import { dockerfileEnv, findJobDir, listJobs } from '../../dev_env/job-env.mjs';
 
 describe('dockerfileEnv', () => {

@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadMigrations, MIGRATIONS_DIR } from '@wxyc/database';
+import { workspaceJobs } from '../../../.github/scripts/lib/workspace.mjs';
+import { buildImage, copyBuildContext, startImage } from '../../../scripts/image-build.mjs';
+import { REPO_ROOT } from '../../support/deploy-sandbox.js';
+import { useTestDatabase } from '../../support/test-database.js';
+
+// Every Dockerfile of the repo, built without Docker (scripts/image-build.mjs) and started:
+// the files an image ships must be all its command needs.
+const db = useTestDatabase();
+const work = mkdtempSync(join(tmpdir(), 'wxyc-images-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const BUILD_TIMEOUT = 300_000;
+
+// Stands in for dev_env/init-db.mjs until the runner is in the tree: loads what the runner
+// loads (the built @wxyc/database, its migrations, postgres) from the image.
+const PROBE = `import { createDbClient, loadMigrations, MIGRATIONS_DIR } from '@wxyc/database';
+const sql = createDbClient({ applicationName: 'migrate-probe' });
+const [{ n }] = await sql\`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations\`;
+console.log(\`probe: \${loadMigrations(MIGRATIONS_DIR).length} migration files, \${n} applied, args \${process.argv.slice(2).join(' ')}\`);
+await sql.end();
+`;
+
+describe('Dockerfile.migrate', () => {
+  it('ships the runner with its migrations; `IMAGE --status` runs against the database', async () => {
+    const runnerInTree = existsSync(join(REPO_ROOT, 'dev_env/init-db.mjs'));
+    let ctx = REPO_ROOT;
+    if (!runnerInTree) {
+      ctx = join(work, 'migrate-ctx');
+      copyBuildContext(REPO_ROOT, ctx);
+      writeFileSync(join(ctx, 'dev_env/init-db.mjs'), PROBE);
+    }
+    const image = await buildImage({ dockerfile: join(ctx, 'Dockerfile.migrate'), context: ctx, out: join(work, 'migrate') });
+    expect(image.env).toMatchObject({ SKIP_SEED: 'true', NODE_ENV: 'production' });
+    expect(image.user).toBe('node');
+    const r = await startImage(image, { args: ['--status'], env: { DATABASE_URL: db.url } });
+    expect(r.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+    expect(r.code).toBe(0);
+    const count = loadMigrations(MIGRATIONS_DIR).length;
+    if (!runnerInTree) expect(r.stdout).toBe(`probe: ${count} migration files, ${count} applied, args --status\n`);
+  }, BUILD_TIMEOUT);
+});
+
+// One test per job of the tree (none is fine: the migrate test keeps this file non-empty);
+// concurrent, as each build mostly waits on pnpm.
+for (const job of workspaceJobs(REPO_ROOT)) {
+  it.concurrent(`Dockerfile.${job.job}: started without its env it exits 2 with one line, and its npm deps load`, async ({ expect }) => {
+    const image = await buildImage({ dockerfile: join(REPO_ROOT, `Dockerfile.${job.job}`), context: REPO_ROOT, out: join(work, String(job.job)) });
+    const bare = await startImage(image);
+    expect(bare.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr.trim().split('\n')).toHaveLength(1);
+    for (const dep of Object.keys((job.pkg.dependencies as Record<string, string> | undefined) ?? {})) {
+      const r = await startImage(image, { args: ['node', '--input-type=module', '-e', `await import(${JSON.stringify(dep)})`] });
+      expect({ dep, code: r.code, stderr: r.stderr }).toEqual({ dep, code: 0, stderr: '' });
+    }
+  }, BUILD_TIMEOUT);
+}
