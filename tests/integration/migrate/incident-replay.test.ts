@@ -35,7 +35,8 @@ describe('incident replay', () => {
       const tookMs = Date.now() - started;
       expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
       expect(r.output).toContain("holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'stuck-session'");
-      expect(tookMs).toBeLessThan(5000);
+      // Generous: the bound only has to tell "refused at once" from waiting out a lock.
+      expect(tookMs).toBeLessThan(15_000);
       expect(await recorded()).toBe(53);
       console.log(`[incident] refused in ${tookMs} ms`);
     } finally {
@@ -44,11 +45,17 @@ describe('incident replay', () => {
     }
   });
 
-  it('once the lock is gone: 0053 applies in under a second on 100k rows, 0054 stops at its guard', async () => {
+  it('once the lock is gone: 0053 applies without rewriting the 100k rows, 0054 stops at its guard', async () => {
+    const filenode = async () =>
+      (await db.sql<{ f: string }[]>`SELECT pg_relation_filenode('wxyc_schema.flowsheet')::text AS f`)[0]!.f;
+    const before = await filenode();
     const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
     expect(r.code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
+    // Its speed is a consequence of being catalog-only; timing it here would only measure
+    // the machine's load (the time is printed below and by pnpm demo:incident).
     const ms = Number(r.output.match(/applied 0053_flowsheet-dj-name-column in (\d+) ms/)?.[1]);
-    expect(ms).toBeLessThan(1000);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(await filenode()).toBe(before);
     expect(r.output).toContain(
       'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0054 [SQLSTATE P0001]',
     );

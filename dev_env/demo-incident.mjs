@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// pnpm demo:incident [--rows N]: the 13-hour outage, replayed against the fixes, step by step.
+// A fresh database at migration 0052 with N production-shaped flowsheet rows (default 500k):
+//   1. the runner applies 0053 in milliseconds and stops at 0054's guard;
+//   2. a session holding ACCESS EXCLUSIVE on flowsheet makes the runner refuse at pre-flight;
+//   3. the backfill fills dj_name in bounded batches, printing its progress;
+//   4. the runner applies 0054 and everything after it.
+// Exits 0 only when every step behaved as expected (CI runs it at a small N).
+// DEMO_ADMIN_URL: use this server (a fresh database is created and dropped) instead of
+// starting a throwaway one. Ctrl-C stops the running step and cleans up.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { ROOT, ensureBuilt, maskUrl } from './local-stack.mjs';
+
+const BACKFILL_DIR = 'jobs/backfills/flowsheet-dj-name-backfill';
+const EXIT = { OK: 0, MIGRATION_FAILED: 11, PREFLIGHT_REFUSED: 14 };
+
+function parseRows(argv) {
+  const i = argv.indexOf('--rows');
+  if (i < 0) return 500_000;
+  const raw = argv[i + 1] ?? '';
+  if (!/^\d+$/.test(raw) || Number(raw) < 100) {
+    console.error(`[demo] --rows ${JSON.stringify(raw)}: expected a whole number >= 100`);
+    process.exit(2);
+  }
+  return Number(raw);
+}
+
+const rows = parseRows(process.argv.slice(2));
+ensureBuilt('job-runtime', 'local-postgres', 'database', 'fixtures');
+if (!existsSync(`${ROOT}${BACKFILL_DIR}/dist/job.js`)) {
+  execFileSync('pnpm', ['--filter', `./${BACKFILL_DIR}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+const { migrateWithDrizzle } = await import('@wxyc/database');
+const { seedProdShape } = await import('@wxyc/fixtures');
+const { startLocalPostgres } = await import('@wxyc/local-postgres');
+const { default: postgres } = await import('postgres');
+
+// ---------------------------------------------------------------- cleanup, also on Ctrl-C
+let server = null;
+let adminUrl = process.env.DEMO_ADMIN_URL;
+let dbName = null;
+let sql = null;
+let lockSession = null;
+let child = null;
+
+async function cleanup() {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  await lockSession?.release?.();
+  await sql?.end({ timeout: 5 }).catch(() => {});
+  if (dbName && adminUrl) {
+    const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  }
+  await server?.stop();
+}
+
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n[demo] ${sig}: stopping the current step and cleaning up...`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------- steps
+const results = [];
+async function step(title, expected, fn) {
+  console.log(`\n== ${results.length + 1}. ${title}\n   expected: ${expected}`);
+  const t0 = performance.now();
+  let outcome;
+  try {
+    outcome = await fn();
+  } catch (err) {
+    outcome = { ok: false, got: `error: ${err.message}` };
+  }
+  const ms = performance.now() - t0;
+  results.push({ title, expected, ...outcome, ms });
+  console.log(`   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})`);
+  return outcome;
+}
+
+function fmtMs(ms) {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Runs a node script, echoing its output indented; resolves with its exit code and output. */
+function run(script, env, args = []) {
+  return new Promise((resolve) => {
+    let output = '';
+    child = spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const echo = (chunk) => {
+      output += chunk;
+      for (const line of chunk.toString().split('\n')) if (line) console.log(`   | ${line}`);
+    };
+    child.stdout.on('data', echo);
+    child.stderr.on('data', echo);
+    child.on('exit', (code, signal) => {
+      child = null;
+      resolve({ code: code ?? (signal ? 128 : 1), output });
+    });
+  });
+}
+
+const migrate = (url) => run(`${ROOT}dev_env/init-db.mjs`, { DATABASE_URL: url, SKIP_SEED: 'true' });
+
+try {
+  if (!adminUrl) {
+    console.log('[demo] starting a throwaway PostgreSQL (embedded, no Docker)...');
+    server = await startLocalPostgres();
+    adminUrl = server.url;
+  }
+  dbName = `wxyc_demo_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  console.log(`[demo] database ${maskUrl(url)}`);
+  sql = postgres(url, { max: 2, onnotice: () => {} });
+
+  await step(`production as it was: migrations 0000-0052 (by drizzle), ${rows.toLocaleString('en-US')} flowsheet rows`, 'seeded', async () => {
+    await migrateWithDrizzle(url, { upTo: '0052' });
+    const shape = await seedProdShape(sql, { rows });
+    return { ok: true, got: `${shape.rows} rows, ${shape.shows} shows, ${shape.users} users` };
+  });
+
+  await step('deploy: the runner applies 0053, then meets 0054', '0053 in milliseconds; 0054 refused by its guard (exit 11)', async () => {
+    const r = await migrate(url);
+    const ms = r.output.match(/applied 0053_\S+ in (\d+) ms/)?.[1];
+    const guard = r.output.includes('flowsheet.dj_name backfill incomplete');
+    return {
+      ok: r.code === EXIT.MIGRATION_FAILED && ms !== undefined && guard,
+      got: `exit ${r.code}; 0053 ${ms ? `applied in ${ms} ms` : 'not applied'}; guard ${guard ? 'refused 0054' : 'did not fire'}`,
+    };
+  });
+
+  await step('a stuck session holds ACCESS EXCLUSIVE on flowsheet; deploy again', 'runner refuses at pre-flight, applies nothing (exit 14)', async () => {
+    lockSession = await sql.reserve();
+    await lockSession`BEGIN`;
+    await lockSession`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
+    const [before] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+    const r = await migrate(url);
+    await lockSession`ROLLBACK`;
+    lockSession.release();
+    lockSession = null;
+    const [after] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+    return {
+      ok: r.code === EXIT.PREFLIGHT_REFUSED && before.n === after.n,
+      got: `exit ${r.code}; migrations recorded ${before.n} -> ${after.n}`,
+    };
+  });
+
+  await step('the one-shot backfill (unresolvable rows get the opt-in fallback name)', "every track row has dj_name; 0054's check passes (exit 0)", async () => {
+    const r = await run(`${ROOT}${BACKFILL_DIR}/dist/job.js`, {
+      DATABASE_URL: url,
+      BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ',
+    });
+    const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
+    const [left] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
+    return { ok: r.code === 0 && left.n === 0 && batches > 0, got: `exit ${r.code}; ${batches} batches; ${left.n} track rows left without dj_name` };
+  });
+
+  await step('deploy again', '0054 and 0055 (and any later ones) apply (exit 0)', async () => {
+    const r = await migrate(url);
+    const has = (tag) => r.output.includes(`applied ${tag}`);
+    return {
+      ok: r.code === EXIT.OK && has('0054_') && has('0055_'),
+      got: `exit ${r.code}; 0054 ${has('0054_') ? 'applied' : 'NOT applied'}; 0055 ${has('0055_') ? 'applied' : 'NOT applied'}`,
+    };
+  });
+} finally {
+  if (!interrupted) await cleanup();
+}
+
+if (!interrupted) {
+  console.log('\n== what happened');
+  const w = Math.max(...results.map((r) => r.title.length));
+  for (const [i, r] of results.entries()) {
+    console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}`);
+  }
+  const ok = results.length === 5 && results.every((r) => r.ok);
+  console.log(ok ? '\n[demo] every step behaved as expected.' : '\n[demo] some step did not behave as expected.');
+  process.exitCode = ok ? 0 : 1;
+}
