@@ -48,7 +48,7 @@ describe('one runner at a time', () => {
     const r = await run;
     expect(r.code).toBe(MIGRATE_EXIT.INTERRUPTED);
     expect(r.output).toContain('interrupted while waiting for the migration lock');
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(20_000); // vs MIGRATE_LOCK_WAIT=60: generous for a loaded machine
     await holder`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
   });
 
