@@ -4,6 +4,7 @@
 // in .dev-db/ (git-ignored, survives restarts), then apply migrations with the guarded runner,
 // which also seeds development data (idempotent) unless SKIP_SEED=true.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, maskUrl, saveDevEnv } from './local-stack.mjs';
 
 ensureBuilt('job-runtime', 'local-postgres', 'database');
@@ -36,5 +37,18 @@ if (migrate.status !== 0) {
   console.error(`[dev] migrations failed (exit ${migrate.status ?? migrate.signal}); the database is at its last committed migration.`);
   process.exit(migrate.status || 1);
 }
+// The legacy MySQL source of the ETLs: loaded once (`pnpm legacy:load` reloads it). Without a
+// MySQL server the PostgreSQL side still works; only the ETL jobs need it.
+const legacyMarker = `${DEV_DIR}/legacy-loaded`;
+if (!existsSync(legacyMarker)) {
+  const legacy = spawnSync(process.execPath, [`${ROOT}dev_env/legacy/load.mjs`], { cwd: ROOT, stdio: 'inherit' });
+  if (legacy.status === 0) {
+    mkdirSync(DEV_DIR, { recursive: true });
+    writeFileSync(legacyMarker, new Date().toISOString());
+  } else {
+    console.warn('[dev] warning: the legacy MySQL tables were not loaded (is MariaDB/MySQL running?); the ETL jobs need them: `pnpm legacy:load`.');
+  }
+}
+
 console.log(`\n[dev] ready: DATABASE_URL=${maskUrl(url)}`);
 console.log('[dev] run a job with `pnpm job <name>`; stop the local server with `pnpm dev:stop`.');
