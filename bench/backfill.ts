@@ -49,6 +49,10 @@ const external = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const server = external
   ? { url: external, stop: async () => {} }
   : await startLocalPostgres({ settings: { shared_buffers: '1GB', max_wal_size: '4GB', fsync: 'on' } });
+// Ctrl-C: stop the embedded server (removing its temp data) rather than leave gigabytes behind.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void server.stop().finally(() => process.exit(130)));
+}
 log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}`);
 const admin = open(server.url, 1);
 const names = { src: `bench_src_${process.pid}`, a: `bench_a_${process.pid}`, b: `bench_b_${process.pid}` };

@@ -50,7 +50,8 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
     ), written AS (
       UPDATE ${t} t SET ${col} = COALESCE(r.value, ${fallback}::text)
       FROM resolved r
-      WHERE t.${key} = r.id AND COALESCE(r.value, ${fallback}::text) IS NOT NULL
+      -- the scope again, so the planner reads only the batch's key range, never the whole table
+      WHERE t.${key} = r.id AND ${inScope} AND COALESCE(r.value, ${fallback}::text) IS NOT NULL
       RETURNING t.${key}
     ), skipped AS (
       SELECT t.${key} AS id FROM ${t} t
