@@ -69,7 +69,8 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     await db.sql`TRUNCATE wxyc_schema.flowsheet`;
     const showId = await addShowWithTracks(db.sql, 'DJ Plover', 20_000);
     await db.sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
-    const [{ first }] = await db.sql<{ first: number }[]>`SELECT min(id)::int AS first FROM wxyc_schema.flowsheet`;
+    const [row] = await db.sql<{ first: number }[]>`SELECT min(id)::int AS first FROM wxyc_schema.flowsheet`;
+    const first = row!.first;
     const conn = await db.sql.reserve();
     try {
       await flowsheetDjName.prepare!(conn);
