@@ -31,8 +31,8 @@ export interface RunOptions {
   backoffMs?: number;
   /** Consecutive failed attempts of one batch (timeouts at the minimum size, lock timeouts, reconnects) before giving up. */
   maxAttempts?: number;
-  /** Seen after each committed batch (benchmarks, tests). */
-  onBatch?: (b: BatchReport) => void;
+  /** Seen after each committed batch (benchmarks, tests); awaited before the next batch. */
+  onBatch?: (b: BatchReport) => unknown;
   /** Replica lag probe; defaults to pg_stat_replication. */
   replicaLag?: (sql: Sql) => Promise<number>;
 }
@@ -250,7 +250,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     }
   };
 
-  const report = (r: { out: BatchOutcome; size: number; elapsedMs: number }) => {
+  const report = async (r: { out: BatchOutcome; size: number; elapsedMs: number }) => {
     processedThisRun += r.out.rows;
     const remaining = Math.max(0, state.pendingAtStart - state.rowsProcessed);
     log.info(
@@ -262,7 +262,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
         etaMs: etaMs(processedThisRun, remaining, Date.now() - runStartedAt),
       }),
     );
-    o.onBatch?.({ ...r.out, batch: state.batches, size: r.size, elapsedMs: r.elapsedMs });
+    await o.onBatch?.({ ...r.out, batch: state.batches, size: r.size, elapsedMs: r.elapsedMs });
   };
 
   try {
@@ -280,7 +280,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       const hiFor = (size: number) => Math.min(lo + size, end);
       const r = await runBatch((size) => ({ lo, hi: hiFor(size) }), hiFor);
       waiters = r.out.waiters;
-      report(r);
+      await report(r);
       state.batchSize = nextBatchSize(r.size, r.elapsedMs, targetMs);
       await sleep(o.pauseMs ?? 0, signal);
     }
@@ -292,7 +292,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       log.info(`revisiting ${state.skipped.length} rows that were locked by another session`);
       try {
         const r = await attempt({ ids }, null);
-        report({ out: r, size: ids.length, elapsedMs: 0 });
+        await report({ out: r, size: ids.length, elapsedMs: 0 });
         round = -1; // progress: the retry budget is per stuck chunk
       } catch (err) {
         if (codeOf(err) !== SQLSTATE.lockTimeout && codeOf(err) !== SQLSTATE.deadlock) throw err;

@@ -142,11 +142,12 @@ describe('backfill runner', () => {
         targetMs: 10_000,
         lockTimeoutMs: 300,
         backoffMs: 100,
-        onBatch: (b) => {
+        onBatch: async (b) => {
           seen.push(b);
           if (b.batch === 2) {
-            // the ETL keeps inserting while the walk runs; release the held rows a little later
-            void etl`INSERT INTO items (v) SELECT NULL FROM generate_series(1, 300)`.then(() => (inserted += 300));
+            // the ETL inserts while the walk runs; the held rows are released a little later
+            await etl`INSERT INTO items (v) SELECT NULL FROM generate_series(1, 300)`;
+            inserted += 300;
             setTimeout(() => void holder`COMMIT`.then(() => {}), 500); // postgres-js runs a query once awaited
           }
         },
