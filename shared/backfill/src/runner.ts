@@ -3,7 +3,7 @@ import { JobError, EXIT, isUnreachable, type Logger } from '@wxyc/job-runtime';
 import type { BackfillDefinition } from './definition.js';
 import { batchStatement, parseOutcome, type BatchOutcome, type BatchScope, type UnresolvedGroup } from './batch-sql.js';
 import { lockWaitersOf, pauseReason, replicaLagMs } from './backoff.js';
-import { batchLine, etaMs, formatDuration } from './format.js';
+import { batchLine, etaMs } from './format.js';
 import { initialBatchSize, nextBatchSize, sizeAfterTimeout, MIN_BATCH_SIZE } from './sizing.js';
 import { deleteState, ensureStateTable, freshState, loadState, mergeUnresolved, saveState, type RunState } from './state.js';
 
@@ -221,11 +221,12 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       } catch (err) {
         if (signal?.aborted) throw err;
         const code = codeOf(err);
-        if (++failures >= maxAttempts) throw err;
+        // Halving is progress; only timeouts at the minimum size and other retries use up attempts.
+        const halving = code === SQLSTATE.statementTimeout && size > MIN_BATCH_SIZE;
+        if (!halving && ++failures >= maxAttempts) throw err;
         if (code === SQLSTATE.statementTimeout) {
           const smaller = sizeAfterTimeout(size);
           log.warn(`batch of ${size} keys hit statement_timeout (${statementTimeoutMs} ms); retrying with ${smaller}`);
-          if (smaller === size && size === MIN_BATCH_SIZE) failures++;
           state.batchSize = smaller;
         } else if (code === SQLSTATE.lockTimeout || code === SQLSTATE.deadlock || code === SQLSTATE.serialization) {
           log.warn(`batch waited too long for a lock (${code}); retrying in ${backoffMs} ms`);

@@ -68,6 +68,18 @@ describe('backfill runner', () => {
     expect(await wrong()).toBe(0);
   });
 
+  it('gives up after bounded attempts when even the smallest batch times out, marking the run failed', async () => {
+    const log = captureLog();
+    // 5 ms a row: 100 keys = 500 ms > 200 ms, at every size the runner may use
+    const err = await runBackfill(def(5), { sql: db.sql, log, batchSize: 400, targetMs: 100, statementTimeoutMs: 200, maxAttempts: 3 }).catch(
+      (e: { code?: string }) => e,
+    );
+    expect(err).toMatchObject({ code: '57014' });
+    expect(log.lines.filter((l) => l.includes('hit statement_timeout'))).toHaveLength(4); // 400 -> 200 -> 100, then 2 more at 100
+    expect(await loadState(db.sql, 'items-v')).toMatchObject({ status: 'failed', cursor: 0, rowsProcessed: 0 });
+    expect(await rows()).toBe(5000);
+  });
+
   it('saves its position in each batch: an interrupted run resumes exactly, --reset starts over', async () => {
     const controller = new AbortController();
     const first = await runBackfill(def(), {
