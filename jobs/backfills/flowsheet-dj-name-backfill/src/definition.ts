@@ -31,6 +31,11 @@ export const flowsheetDjName: BackfillDefinition = {
       OFFSET 0 -- keeps it a per-row probe, gated off for rows the map resolved
     ) live ON true`,
   async prepare(sql: Sql) {
+    // Every dj_name write is a non-HOT update, so each row also enters the search_doc GIN index's
+    // pending list; with the default 4MB list, the batch that overflows it merges the whole list
+    // (multi-second outliers). Small lists flushed by each batch keep batch times even
+    // (see the README's benchmark). This session only.
+    await sql`SET gin_pending_list_limit = '128kB'`;
     await sql.unsafe(`DROP TABLE IF EXISTS ${NAMES}`);
     await sql.unsafe(
       `CREATE TEMP TABLE backfill_dj_names AS SELECT s.id AS show_id, ${DJ_NAME_SQL} AS dj_name FROM ${DJ_NAME_SOURCE_SQL}`,
