@@ -1,0 +1,22 @@
+import type { RunSummary } from '@wxyc/backfill';
+import { formatDuration } from '@wxyc/backfill';
+
+/** The final summary lines (after the logger prefix). */
+export function summaryLines(s: RunSummary): string[] {
+  const secs = s.elapsedMs / 1000;
+  const rate = secs > 0 ? Math.round(s.rowsProcessed / secs) : 0;
+  const lines = [
+    `done: ${s.rowsWritten} rows filled${s.rowsFallback ? ` (${s.rowsFallback} with the fallback name)` : ''}, ` +
+      `${s.rowsUnresolved} rows could not be resolved, ${s.batches} batches, elapsed ${formatDuration(s.elapsedMs)}, ${rate} rows/s`,
+  ];
+  for (const g of s.unresolved) {
+    lines.push(`unresolved (${g.reason}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}`);
+  }
+  if (s.stillLocked.length) {
+    lines.push(`still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`);
+  }
+  return lines;
+}
+
+export const REASONS_HELP =
+  "'no show': show_id is NULL; 'unknown show': show_id matches no show; 'no name': the show has no DJ account and no legacy DJ name";

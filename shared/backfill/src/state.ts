@@ -1,0 +1,145 @@
+import type { Sql } from 'postgres';
+import { intArray } from '@wxyc/database';
+import type { UnresolvedGroup } from './batch-sql.js';
+
+/**
+ * Progress of every backfill, one row per name, in its own schema. Created by the runner
+ * (IF NOT EXISTS) rather than by a migration: migrations after 0054 cannot apply before the
+ * first backfill has run. An operator reads progress with `SELECT * FROM backfill.runs`.
+ */
+export const STATE_TABLE = 'backfill.runs';
+
+export type RunStatus = 'running' | 'interrupted' | 'failed' | 'done';
+
+export interface RunState {
+  name: string;
+  status: RunStatus;
+  /** Every pending row with key <= cursor has been handled (except `skipped`). */
+  cursor: number;
+  rowsProcessed: number;
+  rowsWritten: number;
+  rowsFallback: number;
+  rowsUnresolved: number;
+  unresolved: UnresolvedGroup[];
+  /** Keys passed over because another session held them; revisited before the end. */
+  skipped: number[];
+  batchSize: number;
+  batches: number;
+  pendingAtStart: number;
+  startedAt: Date;
+}
+
+export async function ensureStateTable(sql: Sql): Promise<void> {
+  await sql`CREATE SCHEMA IF NOT EXISTS backfill`;
+  await sql`
+    CREATE TABLE IF NOT EXISTS backfill.runs (
+      name text PRIMARY KEY,
+      status text NOT NULL,
+      cursor bigint NOT NULL DEFAULT 0,
+      rows_processed bigint NOT NULL DEFAULT 0,
+      rows_written bigint NOT NULL DEFAULT 0,
+      rows_fallback bigint NOT NULL DEFAULT 0,
+      rows_unresolved bigint NOT NULL DEFAULT 0,
+      unresolved jsonb NOT NULL DEFAULT '[]',
+      skipped bigint[] NOT NULL DEFAULT '{}',
+      batch_size integer NOT NULL,
+      batches integer NOT NULL DEFAULT 0,
+      pending_at_start bigint NOT NULL DEFAULT 0,
+      started_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      finished_at timestamptz
+    )`;
+}
+
+interface StateRow {
+  name: string;
+  status: RunStatus;
+  cursor: string;
+  rows_processed: string;
+  rows_written: string;
+  rows_fallback: string;
+  rows_unresolved: string;
+  unresolved: UnresolvedGroup[];
+  skipped: string;
+  batch_size: number;
+  batches: number;
+  pending_at_start: string;
+  started_at: Date;
+}
+
+/** The state row, or null; reads nothing (and creates nothing) when the table is missing. */
+export async function loadState(sql: Sql, name: string): Promise<RunState | null> {
+  const [exists] = await sql<{ t: string | null }[]>`SELECT to_regclass('backfill.runs')::text AS t`;
+  if (!exists?.t) return null;
+  const [r] = await sql<StateRow[]>`SELECT *, skipped::text AS skipped FROM backfill.runs WHERE name = ${name}`;
+  if (!r) return null;
+  const skipped = r.skipped.replace(/^\{|\}$/g, '');
+  return {
+    name: r.name,
+    status: r.status,
+    cursor: Number(r.cursor),
+    rowsProcessed: Number(r.rows_processed),
+    rowsWritten: Number(r.rows_written),
+    rowsFallback: Number(r.rows_fallback),
+    rowsUnresolved: Number(r.rows_unresolved),
+    unresolved: r.unresolved,
+    skipped: skipped === '' ? [] : skipped.split(',').map(Number),
+    batchSize: r.batch_size,
+    batches: r.batches,
+    pendingAtStart: Number(r.pending_at_start),
+    startedAt: r.started_at,
+  };
+}
+
+export function freshState(name: string, batchSize: number, cursor: number): RunState {
+  return {
+    name,
+    status: 'running',
+    cursor,
+    rowsProcessed: 0,
+    rowsWritten: 0,
+    rowsFallback: 0,
+    rowsUnresolved: 0,
+    unresolved: [],
+    skipped: [],
+    batchSize,
+    batches: 0,
+    pendingAtStart: 0,
+    startedAt: new Date(),
+  };
+}
+
+/** Writes the whole row; called inside each batch's transaction, so cursor and data commit together. */
+export async function saveState(sql: Sql, s: RunState): Promise<void> {
+  await sql`
+    INSERT INTO backfill.runs (name, status, cursor, rows_processed, rows_written, rows_fallback, rows_unresolved,
+                               unresolved, skipped, batch_size, batches, pending_at_start, started_at, updated_at,
+                               finished_at)
+    VALUES (${s.name}, ${s.status}, ${s.cursor}, ${s.rowsProcessed}, ${s.rowsWritten}, ${s.rowsFallback},
+            ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${intArray(sql, s.skipped)}::bigint[],
+            ${s.batchSize}, ${s.batches}, ${s.pendingAtStart}, ${s.startedAt}, now(),
+            ${s.status === 'done' ? sql`now()` : null})
+    ON CONFLICT (name) DO UPDATE SET
+      status = EXCLUDED.status, cursor = EXCLUDED.cursor, rows_processed = EXCLUDED.rows_processed,
+      rows_written = EXCLUDED.rows_written, rows_fallback = EXCLUDED.rows_fallback,
+      rows_unresolved = EXCLUDED.rows_unresolved, unresolved = EXCLUDED.unresolved, skipped = EXCLUDED.skipped,
+      batch_size = EXCLUDED.batch_size, batches = EXCLUDED.batches, pending_at_start = EXCLUDED.pending_at_start,
+      started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at`;
+}
+
+export async function deleteState(sql: Sql, name: string): Promise<void> {
+  const [exists] = await sql<{ t: string | null }[]>`SELECT to_regclass('backfill.runs')::text AS t`;
+  if (exists?.t) await sql`DELETE FROM backfill.runs WHERE name = ${name}`;
+}
+
+/** Adds a batch's unresolved groups into the running totals, keeping a short sample per reason. */
+export function mergeUnresolved(into: UnresolvedGroup[], add: UnresolvedGroup[], sampleSize = 10): UnresolvedGroup[] {
+  const byReason = new Map(into.map((g) => [g.reason, { ...g, sample: [...g.sample] }]));
+  for (const g of add) {
+    const cur = byReason.get(g.reason) ?? { reason: g.reason, count: 0, sample: [] };
+    cur.count += g.count;
+    cur.sample = [...cur.sample, ...g.sample].slice(0, sampleSize);
+    byReason.set(g.reason, cur);
+  }
+  return [...byReason.values()].sort((a, b) => a.reason.localeCompare(b.reason));
+}

@@ -1,0 +1,181 @@
+// The built job as the image runs it: `node dist/job.js`, real signals, real exit codes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import postgres, { type Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedProdShape } from '@wxyc/fixtures';
+import { loadState } from '@wxyc/backfill';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
+import { withDatabase } from '../../support/urls.js';
+import { nullTrackRows, wrongNames } from './helpers.js';
+
+const JOB = fileURLToPath(new URL('../../../jobs/backfills/flowsheet-dj-name-backfill/dist/job.js', import.meta.url));
+
+interface Proc {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when stdout has `n` lines matching `re`. */
+  waitFor(re: RegExp, n?: number): Promise<void>;
+}
+
+function startJob(url: string, env: Record<string, string> = {}, args: string[] = []): Proc {
+  const child = spawn(process.execPath, [JOB, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: string[] = [];
+  const err: string[] = [];
+  const waiters: (() => void)[] = [];
+  const collect = (into: string[]) => (chunk: Buffer) => {
+    into.push(...chunk.toString().split('\n').filter(Boolean));
+    waiters.forEach((w) => w());
+  };
+  child.stdout!.on('data', collect(out));
+  child.stderr!.on('data', collect(err));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    out,
+    err,
+    exit,
+    waitFor: (re, n = 1) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => out.filter((l) => re.test(l)).length >= n && resolve();
+        waiters.push(check);
+        void exit.then(() => reject(new Error(`job exited before ${n} lines matching ${re}: ${[...out, ...err].join('\n')}`)));
+        check();
+      }),
+  };
+}
+
+const run = async (url: string, env: Record<string, string> = {}, args: string[] = []) => {
+  const p = startJob(url, env, args);
+  const { code } = await p.exit;
+  return { code, out: p.out, err: p.err };
+};
+
+let seeded: TestDatabase;
+const copies: string[] = [];
+
+/** A fresh copy of the seeded 0053 database (30k production-shaped rows). */
+async function copy(): Promise<{ url: string; sql: Sql }> {
+  const name = `wxyc_job_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${seeded.name}`);
+  } finally {
+    await admin.end();
+  }
+  copies.push(name);
+  const url = withDatabase(inject('pgAdminUrl'), name);
+  return { url, sql: postgres(url, { max: 2, onnotice: () => {} }) };
+}
+
+describe('flowsheet-dj-name-backfill job process', () => {
+  beforeAll(async () => {
+    if (!existsSync(JOB)) throw new Error(`${JOB} is missing: run \`pnpm build\` before the tests (.ci/run does)`);
+    seeded = await createTestDatabase('empty');
+    await migrateWithDrizzle(seeded.url, { upTo: '0053' });
+    await seedProdShape(seeded.sql, { rows: 30_000 });
+    await seeded.sql`VACUUM ANALYZE`;
+    await seeded.sql.end();
+  });
+  afterAll(async () => {
+    const admin = postgres(inject('pgAdminUrl'), { max: 1, onnotice: () => {} });
+    for (const name of copies) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    await seeded?.drop();
+  });
+
+  it('rejects a bad BACKFILL_BATCH_SIZE with one clear line and exit 2, touching nothing', async () => {
+    const db = await copy();
+    const r = await run(db.url, { BACKFILL_BATCH_SIZE: '5k' });
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['[backfill] error: BACKFILL_BATCH_SIZE="5k" is invalid: expected a whole number >= 1.']);
+    expect((await db.sql`SELECT to_regnamespace('backfill') AS s`)[0]!.s).toBeNull();
+    await db.sql.end();
+  });
+
+  it('dry run counts and plans and changes nothing', async () => {
+    const db = await copy();
+    const before = await nullTrackRows(db.sql);
+    const r = await run(db.url, { BACKFILL_DRY_RUN: '1' });
+    expect(r.code).toBe(0);
+    expect(r.out.some((l) => l.startsWith(`[backfill] dry run: ${before} pending rows in wxyc_schema.flowsheet`))).toBe(true);
+    expect(await nullTrackRows(db.sql)).toBe(before);
+    expect((await db.sql`SELECT to_regnamespace('backfill') AS s`)[0]!.s).toBeNull();
+    await db.sql.end();
+  });
+
+  it('SIGKILL mid-run loses nothing: the saved cursor matches the data, and a second run finishes', async () => {
+    const db = await copy();
+    const p = startJob(db.url, { BACKFILL_BATCH_SIZE: '500', BACKFILL_PAUSE_MS: '150', BACKFILL_TARGET_MS: '60000' });
+    await p.waitFor(/^\[backfill\] batch \d+: /, 3);
+    p.child.kill('SIGKILL');
+    expect((await p.exit).signal).toBe('SIGKILL');
+    const state = (await loadState(db.sql, 'flowsheet-dj-name'))!;
+    expect(state.status).toBe('running'); // killed: nobody wrote "interrupted"
+    expect(state.cursor).toBeGreaterThanOrEqual(1500);
+    const [split] = await db.sql<{ after: number; before: number }[]>`
+      SELECT count(*) FILTER (WHERE id > ${state.cursor} AND dj_name IS NOT NULL)::int AS after,
+             count(*) FILTER (WHERE id <= ${state.cursor} AND entry_type = 'track' AND dj_name IS NULL)::int AS before
+      FROM wxyc_schema.flowsheet`;
+    expect(split!.after).toBe(0);
+    expect(split!.before).toBe(state.rowsUnresolved);
+
+    const r = await run(db.url);
+    expect(r.out[1]).toMatch(new RegExp(`^\\[backfill\\] resuming flowsheet-dj-name after key ${state.cursor} `));
+    expect(r.code).toBe(11); // the seed has rows without show and shows without DJ
+    expect(await wrongNames(db.sql)).toBe(0);
+    const done = (await loadState(db.sql, 'flowsheet-dj-name'))!;
+    expect(done.rowsProcessed).toBe(26_400); // each track row exactly once over both runs
+    await db.sql.end();
+  });
+
+  it('SIGTERM finishes the batch, exits 130 within 5 s and says how to resume', async () => {
+    const db = await copy();
+    const p = startJob(db.url, { BACKFILL_BATCH_SIZE: '500', BACKFILL_PAUSE_MS: '200', BACKFILL_TARGET_MS: '60000' });
+    await p.waitFor(/^\[backfill\] batch \d+: /, 2);
+    const t0 = performance.now();
+    p.child.kill('SIGTERM');
+    const { code } = await p.exit;
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(code).toBe(130);
+    expect(p.out.at(-1)).toMatch(
+      /^\[backfill\] stopped after \d+ rows \(position saved: id \d+\)\. To resume, run the same command again; to start over, add --reset\.$/,
+    );
+    expect((await loadState(db.sql, 'flowsheet-dj-name'))!.status).toBe('interrupted');
+    await db.sql.end();
+  });
+
+  it('reports unresolved rows by reason with sample ids and exits 11; 0054 still refuses', async () => {
+    const db = await copy();
+    const r = await run(db.url);
+    expect(r.code).toBe(11);
+    const lines = r.out.join('\n');
+    expect(lines).toMatch(/\[backfill\] done: \d+ rows filled, \d+ rows could not be resolved, \d+ batches, elapsed \S+, \d+ rows\/s/);
+    expect(lines).toMatch(/\[backfill\] unresolved \(no name\): \d+ rows, e\.g\. ids \d+/);
+    expect(lines).toMatch(/\[backfill\] unresolved \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
+    expect(lines).toMatch(/\[backfill\] check: \d+ track rows have dj_name IS NULL; 0054's guard will still refuse/);
+    await expect(migrateWithDrizzle(db.url)).rejects.toThrow();
+    await db.sql.end();
+  });
+
+  it('with BACKFILL_UNRESOLVED_FALLBACK every track row gets a name, it exits 0, and 0054 then applies', async () => {
+    const db = await copy();
+    const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' });
+    expect(r.code).toBe(0);
+    expect(r.out.at(-1)).toBe('[backfill] check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
+    expect(r.out.join('\n')).toMatch(/rows filled \(\d+ with the fallback name\)/);
+    await migrateWithDrizzle(db.url); // 0054 and 0055 apply now
+    expect(await nullTrackRows(db.sql)).toBe(0);
+    await db.sql.end();
+  });
+});
