@@ -47,33 +47,36 @@ let lockSession = null;
 let child = null;
 
 async function cleanup() {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
-  await lockSession?.release?.();
+  await lockSession?.unsafe('ROLLBACK').catch(() => {});
+  lockSession?.release();
   await sql?.end({ timeout: 5 }).catch(() => {});
   if (dbName && adminUrl) {
     const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    await admin
+      .unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+      .catch((err) => console.error(`[demo] could not drop ${dbName}: ${err.message}`));
     await admin.end();
   }
   await server?.stop();
 }
 
+// Ctrl-C: stop the running child (it rolls back its own work), then the main flow sees
+// `interrupted`, stops before the next step and cleans up once, in its finally.
 let interrupted = false;
+class Interrupted extends Error {}
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     if (interrupted) process.exit(130);
     interrupted = true;
     console.error(`\n[demo] ${sig}: stopping the current step and cleaning up...`);
-    cleanup().finally(() => process.exit(130));
+    child?.kill('SIGTERM');
   });
 }
 
 // ---------------------------------------------------------------- steps
 const results = [];
 async function step(title, expected, fn) {
+  if (interrupted) throw new Interrupted();
   console.log(`\n== ${results.length + 1}. ${title}\n   expected: ${expected}`);
   const t0 = performance.now();
   let outcome;
@@ -82,6 +85,7 @@ async function step(title, expected, fn) {
   } catch (err) {
     outcome = { ok: false, got: `error: ${err.message}` };
   }
+  if (interrupted) throw new Interrupted();
   const ms = performance.now() - t0;
   results.push({ title, expected, ...outcome, ms });
   console.log(`   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})`);
@@ -182,11 +186,15 @@ try {
       got: `exit ${r.code}; 0054 ${has('0054_') ? 'applied' : 'NOT applied'}; 0055 ${has('0055_') ? 'applied' : 'NOT applied'}`,
     };
   });
+} catch (err) {
+  if (!(err instanceof Interrupted)) throw err;
 } finally {
-  if (!interrupted) await cleanup();
+  await cleanup();
 }
 
-if (!interrupted) {
+if (interrupted) {
+  process.exitCode = 130;
+} else {
   console.log('\n== what happened');
   const w = Math.max(...results.map((r) => r.title.length));
   for (const [i, r] of results.entries()) {

