@@ -31,7 +31,8 @@ const env = {
   ...jobEnvDefaults(ROOT, name),
   LEGACY_DATABASE_URL: DEFAULT_LEGACY_URL,
   ...loadDevEnv(),
-  ...process.env,
+  // an empty variable (DATABASE_URL= ) means unset, not "override with nothing"
+  ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
 };
 if (!env.DATABASE_URL) {
   console.error('[job] no database: run `pnpm dev` first, or set DATABASE_URL.');
