@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { ROOT, ensureBuilt, maskUrl } from './local-stack.mjs';
+import { ROOT, ensureBuilt } from './local-stack.mjs';
 
 const BACKFILL_DIR = 'jobs/backfills/flowsheet-dj-name-backfill';
 const EXIT = { OK: 0, MIGRATION_FAILED: 11, PREFLIGHT_REFUSED: 14 };
@@ -33,7 +33,7 @@ ensureBuilt('job-runtime', 'local-postgres', 'database', 'fixtures');
 if (!existsSync(`${ROOT}${BACKFILL_DIR}/dist/job.js`)) {
   execFileSync('pnpm', ['--filter', `./${BACKFILL_DIR}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
-const { migrateWithDrizzle } = await import('@wxyc/database');
+const { maskUrl, migrateWithDrizzle } = await import('@wxyc/database');
 const { seedProdShape } = await import('@wxyc/fixtures');
 const { startLocalPostgres } = await import('@wxyc/local-postgres');
 const { default: postgres } = await import('postgres');

@@ -5,9 +5,10 @@
 // which also seeds development data (idempotent) unless SKIP_SEED=true.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, maskUrl, saveDevEnv } from './local-stack.mjs';
+import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, saveDevEnv } from './local-stack.mjs';
 
 ensureBuilt('job-runtime', 'local-postgres', 'database');
+const { maskUrl } = await import('@wxyc/database');
 
 let url = process.env.DATABASE_URL;
 if (!url) {

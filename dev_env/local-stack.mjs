@@ -28,13 +28,3 @@ export function saveDevEnv(env) {
 export function loadDevEnv() {
   return existsSync(ENV_FILE) ? JSON.parse(readFileSync(ENV_FILE, 'utf8')) : {};
 }
-
-export function maskUrl(url) {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/(\/\/[^:/@]*:)[^/]*@/, '$1***@');
-  }
-}

@@ -2,7 +2,7 @@
 // pnpm seed:prod-shape [--rows N]: fills the local database (`pnpm dev`, or DATABASE_URL) with
 // production-shaped data: the generator of the backfill benchmark (@wxyc/fixtures), not a copy.
 // It needs empty shows/flowsheet tables; it refuses otherwise instead of mixing data.
-import { ensureBuilt, loadDevEnv, maskUrl } from './local-stack.mjs';
+import { ensureBuilt, loadDevEnv } from './local-stack.mjs';
 
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--rows');
@@ -16,7 +16,8 @@ if (!url) {
   console.error('[seed] no database: run `pnpm dev` first, or set DATABASE_URL.');
   process.exit(2);
 }
-ensureBuilt('fixtures');
+ensureBuilt('job-runtime', 'database', 'fixtures');
+const { maskUrl } = await import('@wxyc/database');
 const { seedProdShape } = await import('@wxyc/fixtures');
 const { default: postgres } = await import('postgres');
 const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -38,8 +39,12 @@ try {
     );
   }
 } catch (err) {
-  console.error(`[seed] error: ${err.message}`);
-  process.exitCode = 1;
+  const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'CONNECT_TIMEOUT'].includes(err.code);
+  console.error(
+    `[seed] error: ${maskUrl(url)}: ${err.message}` +
+      (unreachable ? ' (is the local stack running? `pnpm dev` starts it)' : ''),
+  );
+  process.exitCode = unreachable ? 3 : 1;
 } finally {
   await sql.end();
 }
