@@ -3,6 +3,8 @@ import type { TestProject } from 'vitest/node';
 import { startPgServer } from './pg-server.js';
 import { migrateWithDrizzle } from './drizzle-migrate.js';
 import { withDatabase } from './urls.js';
+import { buildIfStale } from './build-if-stale.js';
+import { fileURLToPath } from 'node:url';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +16,7 @@ declare module 'vitest' {
 /** One server per test run; one migrated template that each test file clones in milliseconds. */
 export default async function setup(project: TestProject) {
   const started = Date.now();
+  buildIfStale(fileURLToPath(new URL('../../', import.meta.url)));
   const server = await startPgServer();
   const template = `wxyc_template_${process.pid}`;
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });

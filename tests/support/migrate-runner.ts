@@ -1,7 +1,7 @@
 // Helpers for the migration runner's tests: run it in-process or as the real
 // `node dev_env/init-db.mjs` process, and build throwaway migration folders.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,38 +70,6 @@ export function migrationsDir(migrations: TestMigration[]): string {
   });
   writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }));
   return dir;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-    const s = statSync(join(dir, name));
-    if (s.isFile()) newest = Math.max(newest, s.mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * init-db.mjs runs the built @wxyc/database: build it (and job-runtime) when dist is missing or
- * older than its sources. CI builds before testing, so there this is a check only.
- */
-export function ensureRunnerBuilt(): void {
-  const stale = ['job-runtime', 'database'].some((pkg) => {
-    const dist = join(REPO, 'shared', pkg, 'dist');
-    let built = 0;
-    try {
-      built = statSync(join(dist, 'index.js')).mtimeMs;
-    } catch {
-      return true;
-    }
-    return newestMtime(join(REPO, 'shared', pkg, 'src')) > built;
-  });
-  if (!stale) return;
-  const r = spawnSync('pnpm', ['--filter', '@wxyc/job-runtime', '--filter', '@wxyc/database', 'build'], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`building @wxyc/database failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 export interface RunnerProcess {

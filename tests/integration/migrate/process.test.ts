@@ -1,10 +1,9 @@
 // The real `node dev_env/init-db.mjs` process: signals, exit codes, seeding.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATE_EXIT, MIGRATIONS_DIR } from '@wxyc/database';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../../support/test-database.js';
-import { ensureRunnerBuilt, migrationsDir, spawnRunner, waitFor } from '../../support/migrate-runner.js';
+import { migrationsDir, spawnRunner, waitFor } from '../../support/migrate-runner.js';
 
-beforeAll(() => ensureRunnerBuilt(), 120_000);
 
 const db = useTestDatabase('empty');
 const sleeper = migrationsDir([
