@@ -242,11 +242,11 @@ describe('the lockout command of the crontab line', () => {
 describe('host/migrate.sh over ssh', () => {
   const migrate = () => box.script('remote.sh', [join(SCRIPTS, 'host/migrate.sh'), IMAGE]);
 
-  it('runs the image once with the env file and SKIP_SEED=true', async () => {
+  it('runs the image once with the env file and no arguments (so no --seed)', async () => {
     box = new DeploySandbox();
     const r = await migrate();
     expect(r.code).toBe(0);
-    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env -e SKIP_SEED=true ${IMAGE}`]);
+    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env ${IMAGE}`]);
   });
 
   it('fails the deploy with the runner exit code', async () => {

@@ -64,17 +64,39 @@ describe('readMigrateSettings', () => {
       retryBaseMs: 1000,
       retryCapMs: 30_000,
       strictHashes: false,
-      skipSeed: false,
     });
   });
 
   it('reads overrides and refuses nonsense naming the variable', () => {
-    const s = readMigrateSettings({ ...env, MIGRATE_LOCK_WAIT: '2min', MIGRATE_LOCK_TIMEOUT: '500ms', MIGRATE_STRICT_HASHES: '1', SKIP_SEED: 'true' });
-    expect(s).toMatchObject({ lockWaitMs: 120_000, lockTimeout: '500ms', strictHashes: true, skipSeed: true });
+    const s = readMigrateSettings({ ...env, MIGRATE_LOCK_WAIT: '2min', MIGRATE_LOCK_TIMEOUT: '500ms', MIGRATE_STRICT_HASHES: '1' });
+    expect(s).toMatchObject({ lockWaitMs: 120_000, lockTimeout: '500ms', strictHashes: true });
     expect(() => readMigrateSettings({ ...env, MIGRATE_LOCK_TIMEOUT: 'soon' })).toThrow(/MIGRATE_LOCK_TIMEOUT="soon" is invalid/);
     expect(() => readMigrateSettings({ ...env, MIGRATE_LOCK_RETRIES: '0' })).toThrow(/MIGRATE_LOCK_RETRIES/);
     expect(() => readMigrateSettings({ ...env, MIGRATE_RETRY_BASE_MS: '500', MIGRATE_RETRY_CAP_MS: '100' })).toThrow(/MIGRATE_RETRY_CAP_MS/);
     expect(() => readMigrateSettings({})).toThrow(/DATABASE_URL is not set/);
+  });
+
+  it.each([
+    ['MIGRATE_CONNECTION_CHECK_INTERVAL', '0', /MIGRATE_CONNECTION_CHECK_INTERVAL="0" is refused: it must be between 100ms and 1min \(0 switches off the server ending a killed runner's statement/],
+    ['MIGRATE_LOCK_TIMEOUT', '0', /MIGRATE_LOCK_TIMEOUT="0" is refused: .*0 switches off the bound on how long a DDL statement queues/],
+    ['MIGRATE_LOCK_TIMEOUT', '10min', /MIGRATE_LOCK_TIMEOUT="10min" is refused: it must be between 10ms and 1min \(outside that range it defeats/],
+    ['MIGRATE_STATEMENT_TIMEOUT', '0ms', /MIGRATE_STATEMENT_TIMEOUT="0ms" is refused/],
+    ['MIGRATE_IDLE_IN_TRANSACTION_TIMEOUT', '0', /MIGRATE_IDLE_IN_TRANSACTION_TIMEOUT="0" is refused/],
+    ['MIGRATE_CONNECTION_CHECK_INTERVAL', '5us', /MIGRATE_CONNECTION_CHECK_INTERVAL="5us" is refused/],
+  ])('refuses %s=%s, which would switch a guarantee off', (name, value, message) => {
+    expect(() => readMigrateSettings({ ...env, [name]: value })).toThrow(message);
+  });
+
+  it('refuses a URL that names no host or no database, instead of letting PG* variables decide', () => {
+    for (const url of ['postgres://', 'postgres:///wxyc', 'postgres://db.internal', 'postgres://db.internal/', 'postgresql://u:Secret9@:5432/']) {
+      expect(() => readMigrateSettings({ DATABASE_URL: url }), url).toThrow(/names no (a host|a database name)|is not a valid URL/);
+      try {
+        readMigrateSettings({ DATABASE_URL: url });
+      } catch (err) {
+        expect((err as Error).message).not.toContain('Secret9');
+      }
+    }
+    expect(readMigrateSettings({ DATABASE_URL: 'postgres://db.internal/wxyc' }).url).toBe('postgres://db.internal/wxyc');
   });
 });
 
@@ -97,9 +119,11 @@ describe('errorLine', () => {
 
 describe('parseMigrateArgs', () => {
   it('knows --status and --dry-run, and nothing else', () => {
-    expect(parseMigrateArgs([])).toBe('apply');
-    expect(parseMigrateArgs(['--status'])).toBe('status');
-    expect(parseMigrateArgs(['--dry-run'])).toBe('dry-run');
+    expect(parseMigrateArgs([])).toEqual({ mode: 'apply', seed: false });
+    expect(parseMigrateArgs(['--status'])).toEqual({ mode: 'status', seed: false });
+    expect(parseMigrateArgs(['--dry-run'])).toEqual({ mode: 'dry-run', seed: false });
+    expect(parseMigrateArgs(['--seed'])).toEqual({ mode: 'apply', seed: true });
+    expect(() => parseMigrateArgs(['--seed', '--dry-run'])).toThrow(/--seed writes data; it cannot go with --dry-run/);
     expect(() => parseMigrateArgs(['--status', '--dry-run'])).toThrow(/at most one/);
     expect(() => parseMigrateArgs(['-f'])).toThrow(/unknown argument "-f"/);
   });

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
+import { describeConnectionLoss, isConnectionLost } from '../connection-lost.js';
 import type { Migration } from '../journal.js';
 import { backoffDelayMs } from './backoff.js';
 import { recordApplied } from './bookkeeping.js';
@@ -7,6 +8,8 @@ import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
 import { dropInvalidIndex, invalidIndexName, targetIndexName } from './invalid-index.js';
+import type { SessionBaseline } from './session-guard.js';
+import { reestablishSession } from './session-guard.js';
 import type { MigrateSettings } from './settings.js';
 import { sleep } from './sleep.js';
 import { StatementError, type Blocker } from './statement-error.js';
@@ -18,6 +21,8 @@ export interface ApplyContext {
   control: Sql;
   runnerPid: number;
   settings: MigrateSettings;
+  /** What the session showed before the first migration (search_path). */
+  baseline: SessionBaseline;
   signal: AbortSignal;
   log: Logger;
   /** True while a statement of a migration is on the server (what a signal must cancel). */
@@ -30,11 +35,15 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
   const { settings, log } = ctx;
   for (let attempt = 1; ; attempt++) {
     await assertSameSession(ctx);
+    // A plain SET of an earlier migration (lock_timeout = 0, search_path) must not reach this one.
+    await reestablishSession(ctx.sql, settings, ctx.baseline);
     try {
       if (m.noTransaction) await applyOutsideTransaction(ctx, m);
       else await applyInTransaction(ctx, m);
       return;
     } catch (err) {
+      const cause = err instanceof StatementError ? err.cause : err;
+      if (isConnectionLost(cause)) throw connectionLost(ctx, m, err);
       if (ctx.signal.aborted) throw interrupted(ctx, err);
       if (!(err instanceof StatementError)) throw err;
       const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}`;
@@ -68,9 +77,10 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
 async function assertSameSession(ctx: ApplyContext): Promise<void> {
   const [row] = await ctx.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   if (row!.pid !== ctx.runnerPid) {
+    const why = describeConnectionLoss(ctx.sql, { message: `postgres-js reconnected as backend ${row!.pid}` });
     throw new MigrateError(
-      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock; nothing more was applied. Run again.`,
-      MIGRATE_EXIT.UNREACHABLE,
+      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock (${why}); nothing more was applied. Run again.`,
+      MIGRATE_EXIT.CONNECTION_LOST,
     );
   }
 }
@@ -83,8 +93,10 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
     await recordApplied(sql, m.hash, m.when);
     await sql.unsafe('COMMIT');
   } catch (err) {
-    // SET LOCAL settings of the migration end here too, so they never reach the next one.
-    await sql.unsafe('ROLLBACK').catch(() => {});
+    // SET LOCAL settings of the migration end here too, so they never reach the next one. On a
+    // dead connection the server has rolled back already, and postgres-js may never answer.
+    const cause = err instanceof StatementError ? err.cause : err;
+    if (!isConnectionLost(cause)) await sql.unsafe('ROLLBACK').catch(() => {});
     throw err;
   }
 }
@@ -126,6 +138,20 @@ async function runStatement(ctx: ApplyContext, m: Migration, index: number): Pro
     ctx.inFlight.value = false;
     clearInterval(sampler);
   }
+}
+
+/** The migrating connection died: one line with what the server said, nothing more sent on it. */
+export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: Migration | undefined, err: unknown): MigrateError {
+  const cause = err instanceof StatementError ? err.cause : err;
+  const at = err instanceof StatementError ? ` during ${m!.tag}.sql line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
+  const left = m?.noTransaction
+    ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it)`
+    : `the server rolled back ${m ? m.tag : 'the open transaction'}`;
+  return new MigrateError(
+    `lost the migrating connection (backend ${ctx.runnerPid})${at}: ${describeConnectionLoss(ctx.sql, cause)}. ` +
+      `${left}; earlier migrations of this run stay committed. Run again.`,
+    MIGRATE_EXIT.CONNECTION_LOST,
+  );
 }
 
 function interrupted(ctx: ApplyContext, err: unknown): MigrateError {

@@ -1,6 +1,6 @@
 export { runMigrate, type MigrateMode, type MigrateOptions } from './runner.js';
-export { runMigrateCli, parseMigrateArgs, type MigrateCliOptions } from './cli.js';
-export { readMigrateSettings, type MigrateSettings } from './settings.js';
+export { runMigrateCli, parseMigrateArgs, type MigrateArgs, type MigrateCliOptions } from './cli.js';
+export { readMigrateSettings, durationMs, type MigrateSettings } from './settings.js';
 export { MIGRATE_EXIT } from './exit-codes.js';
 export { MigrateError } from './errors.js';
 export { planMigrations, type AppliedRow, type MigrationPlan } from './plan.js';

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
 import { JournalError, loadMigrations, type Migration } from '../journal.js';
+import { isConnectionLost } from '../connection-lost.js';
+import { checkDatabaseUrl, describeTarget } from '../database-url.js';
 import { maskUrl } from '../mask-url.js';
 import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
-import { applyMigration, type ApplyContext } from './apply.js';
+import { applyMigration, connectionLost, type ApplyContext } from './apply.js';
 import { ensureBookkeeping, readApplied } from './bookkeeping.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
@@ -17,6 +19,7 @@ import {
   connectRunner,
   connectSide,
 } from './session.js';
+import { readBaseline } from './session-guard.js';
 import { readMigrateSettings, type MigrateSettings } from './settings.js';
 
 type Env = Record<string, string | undefined>;
@@ -26,7 +29,7 @@ export type MigrateMode = 'apply' | 'status' | 'dry-run';
 export interface MigrateOptions {
   mode: MigrateMode;
   migrationsDir: string;
-  /** SQL run after the migrations unless SKIP_SEED=true (idempotent dev data). */
+  /** SQL run after the migrations (idempotent dev data); only `pnpm dev` / `--seed` pass one. */
   seedFile?: string;
   env?: Env;
   log: Logger;
@@ -40,7 +43,11 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
   const env = opts.env ?? process.env;
   const settings = readMigrateSettings(env);
   const migrations = loadJournal(opts.migrationsDir);
-  if (opts.mode === 'apply') return apply(opts, settings, env, migrations);
+  // Before anything else: where this run goes, once PG* variables have filled the URL's gaps.
+  const target = `${maskUrl(settings.url)} (${describeTarget(checkDatabaseUrl(settings.url))})`;
+  if (env.SKIP_SEED !== undefined) opts.log.warn('SKIP_SEED is no longer read: the runner seeds only when given --seed (pnpm dev does).');
+  if (opts.mode === 'apply') return apply(opts, settings, target, env, migrations);
+  opts.log.info(`${opts.mode === 'status' ? 'status of' : 'dry run on'} ${target}${opts.mode === 'dry-run' ? ': nothing will be changed' : ''}`);
   const sql = connectSide(settings, env, STATUS_APPLICATION_NAME);
   try {
     const plan = planMigrations(migrations, await readApplied(sql));
@@ -48,10 +55,11 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
       printStatus(opts.log, migrations, plan);
       return MIGRATE_EXIT.OK;
     }
-    opts.log.info(`dry run on ${maskUrl(settings.url)}: nothing will be changed`);
     const offenders = await findOffenders(sql);
     reportPlan(opts.log, plan, settings);
     if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
+    // The same refusal as the real run, so a dry run predicts its exit code.
+    refuseDrift(plan, settings);
     opts.log.info(
       plan.pending.length ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}` : 'nothing to apply',
     );
@@ -59,6 +67,15 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+function refuseDrift(plan: MigrationPlan, settings: MigrateSettings): void {
+  if (!plan.drifted.length || !settings.strictHashes) return;
+  throw new MigrateError(
+    `hash drift in ${plan.drifted.map((d) => d.migration.tag).join(', ')} and MIGRATE_STRICT_HASHES=1: nothing applied. ` +
+      `Restore the applied files (git history) instead of editing them; put changes in a new migration.`,
+    MIGRATE_EXIT.HASH_DRIFT,
+  );
 }
 
 function loadJournal(dir: string): Migration[] {
@@ -70,7 +87,7 @@ function loadJournal(dir: string): Migration[] {
   }
 }
 
-async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, migrations: Migration[]): Promise<number> {
+async function apply(opts: MigrateOptions, settings: MigrateSettings, target: string, env: Env, migrations: Migration[]): Promise<number> {
   const { log, signal } = opts;
   const sql = connectRunner(settings, env, (msg) => log.info(`server notice: ${msg}`));
   const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
@@ -83,8 +100,9 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
   };
   signal.addEventListener('abort', cancel, { once: true });
   try {
-    log.info(`migrating ${maskUrl(settings.url)} from ${opts.migrationsDir}`);
+    log.info(`migrating ${target} from ${opts.migrationsDir}`);
     runnerPid = (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+    const baseline = await readBaseline(sql);
     // Open the side connection now: on SIGTERM there may be no connection slot left to get one.
     await control`SELECT 1`;
     await acquireMigrateLock(sql, settings.lockWaitMs, signal, (h) =>
@@ -101,14 +119,8 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
     await ensureBookkeeping(sql);
     const plan = planMigrations(migrations, await readApplied(sql));
     reportPlan(log, plan, settings);
-    if (plan.drifted.length && settings.strictHashes) {
-      throw new MigrateError(
-        `hash drift in ${plan.drifted.map((d) => d.migration.tag).join(', ')} and MIGRATE_STRICT_HASHES=1: nothing applied. ` +
-          `Restore the applied files (git history) instead of editing them; put changes in a new migration.`,
-        MIGRATE_EXIT.HASH_DRIFT,
-      );
-    }
-    const ctx: ApplyContext = { sql, control, runnerPid, settings, signal, log, inFlight, random: opts.random };
+    refuseDrift(plan, settings);
+    const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random };
     for (const m of plan.pending) {
       if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
       const started = Date.now();
@@ -117,9 +129,13 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
       log.info(`applied ${m.tag} in ${Date.now() - started} ms`);
     }
     log.info(plan.pending.length ? `applied ${plan.pending.length} migration(s)` : 'database is up to date');
-    if (!settings.skipSeed && opts.seedFile) await seed(sql, opts.seedFile, log);
+    if (opts.seedFile) await seed(sql, opts.seedFile, log);
     await sql`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
     return MIGRATE_EXIT.OK;
+  } catch (err) {
+    // Between migrations (lock, pre-flight, bookkeeping): the same one line as during one.
+    if (!(err instanceof MigrateError) && isConnectionLost(err) && runnerPid) throw connectionLost({ sql, runnerPid }, undefined, err);
+    throw err;
   } finally {
     signal.removeEventListener('abort', cancel);
     await Promise.all([sql.end({ timeout: 2 }), control.end({ timeout: 2 })]);
@@ -127,7 +143,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
 }
 
 async function seed(sql: Sql, file: string, log: Logger): Promise<void> {
-  log.info(`seeding dev data from ${file} (SKIP_SEED=true skips this)`);
+  log.info(`seeding dev data from ${file} (--seed)`);
   await sql.begin((tx) => tx.unsafe(readFileSync(file, 'utf8')).simple());
 }
 
