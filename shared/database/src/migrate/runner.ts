@@ -134,7 +134,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     return MIGRATE_EXIT.OK;
   } catch (err) {
     // Between migrations (lock, pre-flight, bookkeeping): the same one line as during one.
-    if (!(err instanceof MigrateError) && isConnectionLost(err) && runnerPid) throw connectionLost({ sql, runnerPid }, undefined, err);
+    if (!(err instanceof MigrateError) && isConnectionLost(err)) throw connectionLost({ sql, runnerPid }, undefined, err);
     throw err;
   } finally {
     signal.removeEventListener('abort', cancel);
