@@ -145,8 +145,8 @@ export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: 
   const cause = err instanceof StatementError ? err.cause : err;
   const at = err instanceof StatementError ? ` during ${m!.tag}.sql line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
   const left = m?.noTransaction
-    ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it)`
-    : `the server rolled back ${m ? m.tag : 'the open transaction'}`;
+    ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it); it is not recorded`
+    : `The server rolled back ${m ? m.tag : 'any open transaction'}`;
   return new MigrateError(
     `lost the migrating connection (backend ${ctx.runnerPid})${at}: ${describeConnectionLoss(ctx.sql, cause)}. ` +
       `${left}; earlier migrations of this run stay committed. Run again.`,

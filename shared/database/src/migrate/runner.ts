@@ -93,6 +93,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
   const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
   const inFlight = { value: false };
   let runnerPid = 0;
+  let lost = false;
   const cancel = () => {
     // Cancel on the server from the side connection: closing our socket alone would leave the
     // statement running until the next client_connection_check_interval tick.
@@ -134,11 +135,13 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     return MIGRATE_EXIT.OK;
   } catch (err) {
     // Between migrations (lock, pre-flight, bookkeeping): the same one line as during one.
-    if (!(err instanceof MigrateError) && isConnectionLost(err)) throw connectionLost({ sql, runnerPid }, undefined, err);
-    throw err;
+    const e = !(err instanceof MigrateError) && isConnectionLost(err) ? connectionLost({ sql, runnerPid }, undefined, err) : err;
+    lost = e instanceof MigrateError && e.exitCode === MIGRATE_EXIT.CONNECTION_LOST;
+    throw e;
   } finally {
     signal.removeEventListener('abort', cancel);
-    await Promise.all([sql.end({ timeout: 2 }), control.end({ timeout: 2 })]);
+    // A dead connection has nothing to flush: do not wait for it to say goodbye.
+    await Promise.all([sql.end({ timeout: lost ? 0 : 2 }), control.end({ timeout: 2 })]);
   }
 }
 
