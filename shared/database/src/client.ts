@@ -60,8 +60,13 @@ export function createDbClient(opts: DbClientOptions): Sql {
     connection,
     onnotice: opts.onnotice ?? (() => {}),
     // `socket` is a documented postgres-js option its type definitions leave out.
-    ...({ socket: guard } as object),
+    ...({ socket: guard.socket } as object),
   });
   recordGoodbyes(sql, goodbyes);
+  // postgres-js keeps a reserve() it rejected on a failed connect queued, re-dials for it, and
+  // end() then waits its whole timeout for that dial. With no socket open nothing can be
+  // flushed, so end at once.
+  const end = sql.end.bind(sql);
+  sql.end = (o) => end(guard.open() === 0 ? { timeout: 0 } : o);
   return sql;
 }
