@@ -336,3 +336,18 @@ describe('setup-ssh.sh', () => {
     expect(box.calls()).toEqual([]);
   });
 });
+
+describe('remote.sh quoting', () => {
+  // The fake ssh hands the command line to sh, which is dash on Debian/Ubuntu (as on many
+  // deploy hosts); bash's printf %q output ($'...') would arrive mangled there.
+  const tricky = ["*/30 * * * *", "it's", 'tab\there', 'new\nline', 'ünïcödé', '$(touch /tmp/pwned) `id` $HOME', '', '\\back\\slash', "''", '-- -x'];
+
+  it('delivers every argument byte for byte through a POSIX login shell', async () => {
+    box = new DeploySandbox();
+    box.writeFile('echo-args.sh', 'for a in "$@"; do printf "<%s>\\n" "$a"; done\n');
+    const r = await box.script('remote.sh', [join(box.dir, 'echo-args.sh'), ...tricky]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(tricky.map((a) => `<${a}>\n`).join(''));
+  });
+});
