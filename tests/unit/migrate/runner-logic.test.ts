@@ -7,7 +7,7 @@ import {
   planMigrations,
   readMigrateSettings,
   splitStatements,
-  targetIndexName,
+  parseConcurrentIndex,
   type Migration,
 } from '@wxyc/database';
 
@@ -100,11 +100,21 @@ describe('readMigrateSettings', () => {
   });
 });
 
-describe('targetIndexName', () => {
-  it('finds the index a CONCURRENTLY build creates, quoted or not', () => {
-    expect(targetIndexName('-- why\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Foo_Idx" ON "wxyc_schema"."t" (a);')).toBe('Foo_Idx');
-    expect(targetIndexName('create index concurrently foo_idx on t (a)')).toBe('foo_idx');
-    expect(targetIndexName('CREATE INDEX foo_idx ON t (a)')).toBeUndefined();
+describe('parseConcurrentIndex', () => {
+  it('finds the index a CONCURRENTLY build creates from the parsed statement: name, table, schema', async () => {
+    expect(await parseConcurrentIndex('-- why\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Foo_Idx" ON "wxyc_schema"."t" (a);')).toEqual({
+      name: 'Foo_Idx',
+      table: 't',
+      tableSchema: 'wxyc_schema',
+    });
+    expect(await parseConcurrentIndex('/* a comment */ CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS foo_idx ON t (a)')).toEqual({
+      name: 'foo_idx',
+      table: 't',
+      tableSchema: undefined,
+    });
+    expect(await parseConcurrentIndex('create index concurrently on T (a)')).toEqual({ name: undefined, table: 't', tableSchema: undefined });
+    expect(await parseConcurrentIndex('CREATE INDEX foo_idx ON t (a)')).toBeUndefined();
+    expect(await parseConcurrentIndex('CREATE INDEX CONCURRENTLY oops')).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ import { recordApplied } from './bookkeeping.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
-import { dropInvalidIndex, invalidIndexName, targetIndexName } from './invalid-index.js';
+import { dropInvalidIndex, indexesOf, isValidIndex, parseConcurrentIndex, type ConcurrentIndex } from './invalid-index.js';
 import type { SessionBaseline } from './session-guard.js';
 import { reestablishSession } from './session-guard.js';
 import type { MigrateSettings } from './settings.js';
@@ -104,16 +104,38 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
 /**
  * A `-- migrate:no-transaction` file: its one statement (CREATE INDEX CONCURRENTLY) runs in
  * autocommit. An INVALID index that an earlier failed attempt left behind is dropped first,
- * so the build starts clean.
+ * so the build starts clean; after the build the index (by OID) must be valid, or the
+ * migration fails unrecorded: `IF NOT EXISTS` skips over an INVALID leftover without a word.
  */
 async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
-  const index = targetIndexName(m.statements[0]!.sql);
+  const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (index) {
-    const dropped = await dropInvalidIndex(ctx.sql, index);
+    const dropped = await dropInvalidIndex(ctx.sql, index).catch((err: unknown) => {
+      throw new StatementError(m, 0, err, []);
+    });
     if (dropped) ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
   }
+  const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
+  if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!);
   await recordApplied(ctx.sql, m.hash, m.when);
+}
+
+/** After the build: the statement's index exists on its table and pg_index says it is valid. */
+async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentIndex, unnamedBefore: Set<number> | undefined): Promise<void> {
+  const found = (await indexesOf(ctx.sql, index)).filter((s) => !unnamedBefore?.has(s.oid));
+  const checked = await Promise.all(found.map(async (s) => ({ ...s, valid: await isValidIndex(ctx.sql, s.oid) })));
+  const bad = checked.find((s) => !s.valid);
+  const what = index.name ? `index ${index.name} on ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.table}` : `the index on ${index.table}`;
+  let problem: string | undefined;
+  if (bad) problem = `${what} is INVALID after the build (pg_index.indisvalid is false for ${bad.qualified}, OID ${bad.oid})`;
+  else if (index.name && !checked.length) problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
+  if (!problem) return;
+  throw new MigrateError(
+    `migration failed: ${m.tag}.sql, line ${m.statements[0]!.line}: ${problem}.\n` +
+      `  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied; the next run drops an INVALID index of it and rebuilds it.`,
+    MIGRATE_EXIT.MIGRATION_FAILED,
+  );
 }
 
 async function runStatement(ctx: ApplyContext, m: Migration, index: number): Promise<void> {
@@ -176,9 +198,10 @@ async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Pro
     );
   }
   if (m.noTransaction) {
-    const index = targetIndexName(m.statements[0]!.sql);
-    const invalid = index ? await invalidIndexName(ctx.sql, index).catch(() => undefined) : undefined;
-    if (invalid) lines.push(`  it left the INVALID index ${invalid}; the next run drops and rebuilds it.`);
+    const index = await parseConcurrentIndex(m.statements[0]!.sql);
+    const states = index ? await indexesOf(ctx.sql, index).catch(() => []) : [];
+    const invalid = states.find((s) => !s.valid);
+    if (invalid) lines.push(`  it left the INVALID index ${invalid.qualified}; the next run drops and rebuilds it.`);
     lines.push(`  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`);
   } else {
     lines.push(`  ${m.tag} was rolled back; migrations before it stay committed. Fix the cause and run again.`);
