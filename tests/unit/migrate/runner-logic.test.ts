@@ -142,10 +142,22 @@ describe('parseMigrateArgs', () => {
 describe('describeOffenders', () => {
   it('names pid, age, lock, relation and query, and the remediation', () => {
     const text = describeOffenders([
-      { pid: 42, reason: 'access-exclusive-lock', application_name: 'psql', age_s: 3600, mode: 'AccessExclusiveLock', granted: true, relation: 'wxyc_schema.flowsheet', state: 'active', query: 'UPDATE wxyc_schema.flowsheet\n  SET x = 1' },
+      { pid: 42, gid: null, reason: 'access-exclusive-lock', application_name: 'psql', age_s: 3600, mode: 'AccessExclusiveLock', granted: true, relation: 'wxyc_schema.flowsheet', state: 'active', query: 'UPDATE wxyc_schema.flowsheet\n  SET x = 1' },
     ]);
     expect(text).toContain("pid 42, age 3600s: holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'psql', state active); query: \"UPDATE wxyc_schema.flowsheet SET x = 1\"");
-    expect(text).toContain('pg_cancel_backend(42)');
-    expect(text).toContain('pg_terminate_backend(pid)');
+    expect(text).toContain('SELECT pg_cancel_backend(42), then pg_terminate_backend(42) if it is still there after a few seconds');
+  });
+
+  it('tells to terminate a session idle in a transaction (cancel does nothing to it) and to ROLLBACK PREPARED a prepared one', () => {
+    const common = { reason: 'access-exclusive-lock', application_name: 'psql', age_s: 5, mode: 'AccessExclusiveLock', granted: true, relation: 'wxyc_schema.t', query: null } as const;
+    const text = describeOffenders([
+      { ...common, pid: 7, gid: null, state: 'idle in transaction' },
+      { ...common, pid: null, gid: "batch'42", application_name: null, state: null },
+    ]);
+    expect(text).toContain("pid 7, age 5s: holds AccessExclusiveLock on wxyc_schema.t");
+    expect(text).toContain('SELECT pg_terminate_backend(7) (it is idle in transaction: pg_cancel_backend does nothing to it)');
+    expect(text).not.toContain('pg_cancel_backend(7)');
+    expect(text).toContain("prepared transaction 'batch'42', age 5s");
+    expect(text).toContain("ROLLBACK PREPARED 'batch''42' (a prepared transaction; no backend to cancel)");
   });
 });

@@ -11,8 +11,10 @@ import { dropInvalidIndex, indexesOf, isValidIndex, parseConcurrentIndex, type C
 import type { SessionBaseline } from './session-guard.js';
 import { reestablishSession } from './session-guard.js';
 import type { MigrateSettings } from './settings.js';
+import { endBackendAdvice } from './remediation.js';
 import { sleep } from './sleep.js';
-import { StatementError, type Blocker } from './statement-error.js';
+import { sampleBlockers } from './blockers.js';
+import { StatementError } from './statement-error.js';
 
 export interface ApplyContext {
   /** The runner's own connection (max 1): holds the advisory lock, runs the migrations. */
@@ -30,6 +32,8 @@ export interface ApplyContext {
   random?: () => number;
 }
 
+const BOOKKEEPING_STEP = 'recording it in drizzle.__drizzle_migrations';
+
 /** Applies one migration, retrying it whole (after a rollback) when it hits lock_timeout. */
 export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<void> {
   const { settings, log } = ctx;
@@ -46,7 +50,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       if (isConnectionLost(cause)) throw connectionLost(ctx, m, err);
       if (ctx.signal.aborted) throw interrupted(ctx, err);
       if (!(err instanceof StatementError)) throw err;
-      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}`;
+      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
       if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
       const blockedBy = err.blockers.length
         ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
@@ -55,7 +59,9 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
         throw new MigrateError(
           `${where}: lock_timeout (${settings.lockTimeout}) on all ${settings.lockRetries} attempts (MIGRATE_LOCK_RETRIES); ` +
             `last blocked by ${blockedBy}. Nothing of ${m.tag} is applied; earlier migrations of this run stay committed. ` +
-            `Deploy again when the table is quieter, or end the blocker (pg_cancel_backend, then pg_terminate_backend).`,
+            `Deploy again when the table is quieter, or end the blocker: ` +
+            (err.blockers.map((b) => endBackendAdvice(b.pid, b.state)).join('; ') || 'see pg_blocking_pids') +
+            '.',
           MIGRATE_EXIT.LOCK_TIMEOUT,
         );
       }
@@ -90,7 +96,7 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
   await sql.unsafe('BEGIN');
   try {
     for (let i = 0; i < m.statements.length; i++) await runStatement(ctx, m, i);
-    await recordApplied(sql, m.hash, m.when);
+    await onServer(ctx, m, m.statements.length - 1, BOOKKEEPING_STEP, () => recordApplied(sql, m.hash, m.when));
     await sql.unsafe('COMMIT');
   } catch (err) {
     // SET LOCAL settings of the migration end here too, so they never reach the next one. On a
@@ -110,15 +116,14 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
 async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
   const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (index) {
-    const dropped = await dropInvalidIndex(ctx.sql, index).catch((err: unknown) => {
-      throw new StatementError(m, 0, err, []);
-    });
+    let dropped: string | undefined;
+    await onServer(ctx, m, 0, 'dropping the INVALID index an earlier run left', async () => (dropped = await dropInvalidIndex(ctx.sql, index)));
     if (dropped) ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
   }
   const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
   if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!);
-  await recordApplied(ctx.sql, m.hash, m.when);
+  await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m.hash, m.when));
 }
 
 /** After the build: the statement's index exists on its table and pg_index says it is valid. */
@@ -139,26 +144,25 @@ async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentInd
 }
 
 async function runStatement(ctx: ApplyContext, m: Migration, index: number): Promise<void> {
-  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), []);
-  const blockers: Blocker[] = [];
-  // Who blocks us is only visible while we wait, so sample it during the statement.
-  const sampler = setInterval(() => {
-    ctx.control<Blocker[]>`
-      SELECT pid, application_name, state, left(query, 80) AS query
-      FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(${ctx.runnerPid}))`
-      .then((rows) => {
-        if (rows.length) blockers.splice(0, blockers.length, ...rows);
-      })
-      .catch(() => {});
-  }, 250);
+  await onServer(ctx, m, index, undefined, () => ctx.sql.unsafe(m.statements[index]!.sql).simple());
+}
+
+/**
+ * Runs one step of a migration on the server (a statement, the bookkeeping row, dropping a
+ * leftover index), cancellable by a signal and watched for blockers; a failure is a
+ * StatementError naming the file, the line and the step.
+ */
+async function onServer(ctx: ApplyContext, m: Migration, index: number, step: string | undefined, run: () => Promise<unknown>): Promise<void> {
+  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), [], step);
+  const sampling = sampleBlockers(ctx.control, ctx.runnerPid);
   ctx.inFlight.value = true;
   try {
-    await ctx.sql.unsafe(m.statements[index]!.sql).simple();
+    await run();
   } catch (err) {
-    throw new StatementError(m, index, err, blockers);
+    throw new StatementError(m, index, err, sampling.blockers, step);
   } finally {
     ctx.inFlight.value = false;
-    clearInterval(sampler);
+    sampling.stop();
   }
 }
 
@@ -190,7 +194,7 @@ function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
 }
 
 async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Promise<MigrateError> {
-  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}`];
+  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}${err.step ? ` (while ${err.step})` : ''}`];
   if (sqlState(err.cause) === QUERY_CANCELED) {
     lines.push(
       `  statement_timeout is ${ctx.settings.statementTimeout} (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer ` +
