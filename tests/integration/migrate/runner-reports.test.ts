@@ -121,8 +121,8 @@ describe('pre-flight and a prepared transaction', () => {
     const db = await scratch.database();
     await db.sql`CREATE SCHEMA wxyc_schema`;
     await db.sql`CREATE TABLE wxyc_schema.p (id int)`;
-    const [{ max }] = await db.sql<{ max: string }[]>`SELECT current_setting('max_prepared_transactions') AS max`;
-    expect(Number(max), 'the test server must allow prepared transactions (tests/support/pg-server.ts sets max_prepared_transactions)').toBeGreaterThan(0);
+    const [row] = await db.sql<{ max: string }[]>`SELECT current_setting('max_prepared_transactions') AS max`;
+    expect(Number(row!.max), 'the test server must allow prepared transactions (tests/support/pg-server.ts sets max_prepared_transactions)').toBeGreaterThan(0);
     const tx = await scratch.session(db.url, 'two-phase').reserve();
     await tx`BEGIN`;
     await tx`LOCK TABLE wxyc_schema.p IN ACCESS EXCLUSIVE MODE`;
