@@ -69,9 +69,10 @@ export function diffSnapshots(start: CatalogSnapshot, before: CatalogSnapshot, a
 }
 
 function scanReason(oid: number, before: CatalogSnapshot, after: CatalogSnapshot): string {
-  const validated = [...after.constraints].filter(([k, valid]) => k.startsWith(`${oid}:`) && valid && before.constraints.get(k) !== true).map(([k]) => splitKey(k)[1]);
-  if (validated.length) return `validating constraint ${validated.join(', ')}`;
+  // First: PostgreSQL 18 also records a NOT NULL as a (validated) constraint.
   const notNull = [...after.notNull].filter((k) => k.startsWith(`${oid}:`) && !before.notNull.has(k)).map((k) => splitKey(k)[1]);
   if (notNull.length) return `NOT NULL check of ${notNull.join(', ')}`;
+  const validated = [...after.constraints].filter(([k, valid]) => k.startsWith(`${oid}:`) && valid && before.constraints.get(k) !== true).map(([k]) => splitKey(k)[1]);
+  if (validated.length) return `validating constraint ${validated.join(', ')}`;
   return 'a query of the statement';
 }

@@ -38,7 +38,7 @@ export interface LockHold {
 }
 
 export interface StatementReport extends MeasuredStatement {
-  /** Production rows / traced rows of the biggest table the statement touched (>= 1). */
+  /** Production rows / traced rows of the biggest table the statement rewrote or scanned (>= 1). */
   scale: number;
   productionMs: number;
   /** Write-blocking locks taken by this statement on tables that existed before the migration. */
@@ -64,10 +64,15 @@ export interface ExtrapolationOptions {
 
 const MIN_TRACED_ROWS = 1000;
 
-/** Tables a statement touched: locked, rewritten or scanned (indexes count as their table). */
-function touched(e: StatementEffects): Set<string> {
+/**
+ * Tables a statement did per-row work on: rewrote or scanned (an index build scans too).
+ * A lock alone is a catalog change whose time does not grow with the table.
+ */
+function touched(e: StatementEffects, noTransaction: boolean): Set<string> {
   const out = new Set<string>();
-  for (const l of e.locks) if (!l.created) out.add(l.table);
+  // Outside a transaction the scan counters are gone by the time we look; such a statement
+  // (CREATE INDEX / REINDEX CONCURRENTLY) works through every table it locks.
+  if (noTransaction) for (const l of e.locks) if (!l.created) out.add(l.table);
   for (const r of e.rewrites) out.add(r.table);
   for (const s of e.scans) out.add(s.table);
   return out;
@@ -92,14 +97,14 @@ function unmeasuredReason(e: StatementEffects, rows: (t: string) => TableRows, o
 }
 
 /**
- * Scales each statement's duration by the size ratio of the biggest table it touched, and
+ * Scales each statement's duration by the size ratio of the biggest table it rewrote or scanned, and
  * computes how long each write-blocking lock is held: in a transaction, from the statement
  * that took it to COMMIT; outside one, the statement itself.
  */
 export function extrapolate(m: MeasuredMigration, rows: (table: string) => TableRows, opts: ExtrapolationOptions): MigrationReport {
   const min = opts.minTracedRows ?? MIN_TRACED_ROWS;
   const scaled = m.statements.map((s) => {
-    const scale = Math.max(1, ...[...touched(s.effects)].map((t) => scaleOf(t, rows, min)));
+    const scale = Math.max(1, ...[...touched(s.effects, m.noTransaction)].map((t) => scaleOf(t, rows, min)));
     return { ...s, scale, productionMs: s.durationMs * scale, holds: [] as LockHold[] };
   });
   const unmeasuredFrom = scaled.map((s) => unmeasuredReason(s.effects, rows, opts));

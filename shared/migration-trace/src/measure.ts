@@ -17,7 +17,7 @@ export class TraceStatementError extends Error {
 }
 
 // Often enough to see CREATE INDEX CONCURRENTLY's locks, rarely enough to cost nothing.
-const SAMPLE_MS = 20;
+const SAMPLE_MS = 5;
 
 /**
  * Applies one migration as the runner does (one transaction, or autocommit for a
@@ -28,18 +28,23 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration): P
   const [row] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   const pid = row!.pid;
   const statements: MeasuredStatement[] = [];
-  if (!m.noTransaction) await sql.unsafe('BEGIN');
+  // Connected before the statement starts, so the first lock sample is not late.
+  if (m.noTransaction) await observer`SELECT 1`;
+  else await sql.unsafe('BEGIN');
   try {
     const start = await takeSnapshot(sql);
     let before = start;
     for (const [index, st] of m.statements.entries()) {
       const sampled = new Set<string>();
-      const sampler = m.noTransaction
-        ? setInterval(() => void sampleLocks(observer, pid).then((ls) => ls.forEach((l) => sampled.add(l)), () => {}), SAMPLE_MS)
-        : undefined;
+      const samples: Promise<void>[] = [];
+      const sample = () => void samples.push(sampleLocks(observer, pid).then((ls) => ls.forEach((l) => sampled.add(l)), () => {}));
+      const sampler = m.noTransaction ? setInterval(sample, SAMPLE_MS) : undefined;
       const t0 = performance.now();
       try {
-        await sql.unsafe(st.sql).simple();
+        const running = sql.unsafe(st.sql).simple().execute();
+        if (m.noTransaction) setImmediate(sample);
+        await running;
+        await Promise.all(samples);
       } catch (err) {
         throw new TraceStatementError(m.tag, st.line, err);
       } finally {
