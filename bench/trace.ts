@@ -9,7 +9,7 @@ import postgres from 'postgres';
 import { loadMigrations, MIGRATIONS_DIR, maskUrl, type TableStats } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
-import { applyPlain, PREPARE_STEPS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
+import { applyPlain, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '100000' }, 'check-rows': { type: 'string', default: '500000' }, 'measure-rows': { type: 'string', default: '1000000' } },
@@ -24,9 +24,9 @@ const base = migrations.findIndex((m) => m.tag === '0052_comment_bins') + 1;
 const TAG_0054 = '0054_flowsheet-search-doc-with-dj-name';
 const statsAt = (n: number): TableStats => ({ exportedAt: '', source: 'bench', tables: { 'wxyc_schema.flowsheet': { reltuples: n, relpages: 0 } } });
 
-const server = await startLocalPostgres({ settings: { maintenance_work_mem: '256MB' } });
+const server = await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void server.stop().finally(() => process.exit(130)));
-log(`server ${maskUrl(server.url)} (embedded, one for every run)`);
+log(`server ${maskUrl(server.url)} (embedded, one for every run, ${JSON.stringify(TRACE_SERVER_SETTINGS)})`);
 
 const hold54 = (r: TraceReport) => {
   const h = r.migrations.find((m) => m.tag === TAG_0054)?.statements.flatMap((st) => st.holds).find((x) => x.mode === 'AccessExclusiveLock');
