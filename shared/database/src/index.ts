@@ -17,3 +17,5 @@ export {
 export { MIGRATIONS_DIR } from './paths.js';
 export * from './migrate/index.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
+export { sleep } from './migrate/sleep.js';
+export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED } from './migrate/failure.js';
