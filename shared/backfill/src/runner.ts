@@ -183,9 +183,9 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       track: (q) => (current = q),
     };
     const st = state;
-    if (o.retryParked) await walkListed(w, st, () => st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
+    if (o.retryParked) await walkListed(w, st, st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
     await walkRanges(w, st, maxKey);
-    await walkListed(w, st, () => st.skipped, 'that were locked by another session');
+    await walkListed(w, st, st.skipped, 'that were locked by another session');
     const interrupted = !!signal?.aborted;
     st.status = interrupted ? 'interrupted' : 'done';
     await saveState(session.alive ? session.c : sql, st);

@@ -114,14 +114,20 @@ export async function walkRanges(w: WalkContext, state: RunState, maxKey: () => 
   }
 }
 
-/** Listed keys in chunks (waiting boundedly for their locks): skipped rows at the end, parked rows on request. */
-export async function walkListed(w: WalkContext, state: RunState, list: () => number[], what: string): Promise<void> {
-  for (let round = 0; list().length > 0 && !w.signal?.aborted && round < w.maxAttempts; round++) {
-    const ids = list().slice(0, 1000);
-    w.log.info(`revisiting ${list().length} rows ${what}`);
+/**
+ * Listed keys in chunks of 1000, each waiting boundedly for its locks: the rows skipped by the walk
+ * at the end, the parked rows on request. One pass over the list as it is now: a row that fails
+ * again is parked again, not retried in a loop.
+ */
+export async function walkListed(w: WalkContext, state: RunState, list: readonly number[], what: string): Promise<void> {
+  const todo = [...list];
+  for (let round = 0; todo.length > 0 && !w.signal?.aborted && round < w.maxAttempts; round++) {
+    const ids = todo.slice(0, 1000);
+    w.log.info(`revisiting ${todo.length} rows ${what}`);
     try {
       const b = await runBatch(w, state, () => ({ ids, wait: true }), () => null, 1);
       await report(w, state, { ...b, size: ids.length });
+      todo.splice(0, ids.length);
       round = -1; // progress: the retry budget is per stuck chunk
     } catch (err) {
       const rec = recoveryFor(err);
