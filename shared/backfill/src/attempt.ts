@@ -105,7 +105,7 @@ export async function attemptBatch(
     await c`COMMIT`;
     return { ...out, waiters, next };
   } catch (err) {
-    if (connectionLost(err)) ctx.session.drop();
+    if (connectionLost(err)) ctx.session.drop({ dead: true });
     else await ctx.session.rollback();
     throw err;
   }

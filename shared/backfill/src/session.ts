@@ -1,6 +1,7 @@
 import type { ReservedSql, Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
+import { connectionLost } from './policy.js';
 
 export interface LockHolder {
   pid: number;
@@ -57,8 +58,18 @@ export class BatchSession {
 
   /** Reserve, set up, take the lock (waiting up to lockWaitMs for a dying holder), prepare. */
   async open(): Promise<void> {
-    const conn = await this.sql.reserve();
-    this.conn = conn;
+    this.conn = await this.sql.reserve();
+    try {
+      await this.setUp(this.conn);
+    } catch (err) {
+      // a live connection goes back to the pool without the lock (prepare may fail after taking it)
+      if (connectionLost(err)) this.drop({ dead: true });
+      else await this.close();
+      throw err;
+    }
+  }
+
+  private async setUp(conn: ReservedSql): Promise<void> {
     // The work is idempotent and restartable: do not wait for each commit's WAL flush. A killed
     // run's statement ends a second after its client is gone, so its lock does not outlive it.
     await conn`SELECT set_config('synchronous_commit', 'off', false), set_config('client_connection_check_interval', ${String(CLIENT_CHECK_INTERVAL_MS)}, false)`;
@@ -70,9 +81,7 @@ export class BatchSession {
       if (row!.locked) break;
       const waited = Date.now() - started;
       if (waited >= this.o.lockWaitMs) {
-        const holder = await this.holder();
-        this.drop();
-        throw new JobError(lockBusyMessage(this.name, holder, this.o.statementTimeoutMs, waited), EXIT.FAILED);
+        throw new JobError(lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited), EXIT.FAILED);
       }
       await sleep(250);
     }
@@ -97,23 +106,22 @@ export class BatchSession {
     try {
       await this.conn`ROLLBACK`;
     } catch {
-      this.drop();
+      this.drop({ dead: true });
     }
   }
 
-  /** Forget the connection without a statement (its session, and with it the lock, is gone or going). */
-  drop(): void {
+  /**
+   * Forget the connection without sending anything. A dead one is not released: postgres-js has
+   * already moved it to its closed queue, and release() would put it back among the open ones,
+   * where the pool's next query would crash on its missing socket (the TypeError of #13 item 8).
+   */
+  drop({ dead }: { dead: boolean }): void {
     const c = this.conn;
     this.conn = null;
-    try {
-      c?.release();
-    } catch {
-      // a connection that died mid-query may refuse to be released; the pool replaces it
-    }
+    if (c && !dead) c.release();
   }
 
   async reopen(): Promise<void> {
-    this.drop();
     await this.open();
     this.log.info(`reconnected: backend pid ${this.pid} holds the lock of ${this.name} again`);
   }
@@ -126,7 +134,9 @@ export class BatchSession {
       await c`SELECT pg_advisory_unlock(hashtext('backfill:' || ${this.name}))`;
     } catch {
       // the session is gone, and its lock with it
+      this.drop({ dead: true });
+      return;
     }
-    this.drop();
+    this.drop({ dead: false });
   }
 }

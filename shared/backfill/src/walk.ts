@@ -61,7 +61,7 @@ async function runBatch(
         await sleep(w.backoffMs, w.signal);
       } else if (rec === 'reconnect') {
         w.log.warn(`connection lost (${describeError(err)}); reconnecting`);
-        w.session.drop();
+        w.session.drop({ dead: true });
         await sleep(w.backoffMs, w.signal);
       } else if (rec === 'isolate') {
         w.log.warn(`batch of ${size} keys failed on a data error (${describeError(err)}); isolating the failing rows`);
