@@ -122,17 +122,18 @@ async function startState(sql: Sql, def: BackfillDefinition, o: RunOptions, batc
   return freshState(def.name, batchSize, Number(row!.m ?? 0), saved?.parked ?? []);
 }
 
-/** Counts what is pending beyond the cursor (the one count of the run) and returns the largest key. */
-async function plan(sql: Sql, def: BackfillDefinition, state: RunState) {
-  const t = sql.unsafe(def.table);
-  const key = sql.unsafe(def.key);
-  const maxKey = async () => Number((await sql<{ m: string | null }[]>`SELECT max(${key})::bigint AS m FROM ${t}`)[0]!.m ?? 0);
-  const [counted] = await sql<{ n: string }[]>`
-    SELECT count(*) AS n FROM ${t} t WHERE t.${key} > ${state.cursor} AND (${sql.unsafe(def.pending)})`;
+/** The largest key now, read on the pool (the walk reads it again at its end). */
+const maxKeyOf = (sql: Sql, def: BackfillDefinition) => async () =>
+  Number((await sql<{ m: string | null }[]>`SELECT max(${sql.unsafe(def.key)})::bigint AS m FROM ${sql.unsafe(def.table)}`)[0]!.m ?? 0);
+
+/** Counts what is pending beyond the cursor (the one count of the run), on `conn`, where prepare() ran. */
+async function countPending(conn: Sql, def: BackfillDefinition, state: RunState): Promise<number> {
+  const [counted] = await conn<{ n: string }[]>`
+    SELECT count(*) AS n FROM ${conn.unsafe(def.table)} t WHERE t.${conn.unsafe(def.key)} > ${state.cursor} AND (${conn.unsafe(def.pending)})`;
   const parkedAhead = state.parked.filter((p) => p.id > state.cursor).length;
   const remaining = Number(counted!.n) - parkedAhead + state.skipped.length;
   state.pendingAtStart = state.rowsProcessed + remaining;
-  return { remaining, end: await maxKey(), maxKey };
+  return remaining;
 }
 
 function settings(o: RunOptions) {
@@ -190,8 +191,10 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     state = await startState(sql, def, o, batchSize);
     const writtenBefore = state.rowsWritten;
     // on the session: a pending predicate may use what prepare() made (a TEMP id set, say)
-    const { remaining, end, maxKey } = await plan(session.c, def, state);
+    const remaining = await countPending(session.c, def, state);
     await checkLimits(session.c, def, remaining);
+    const maxKey = maxKeyOf(sql, def);
+    const end = await maxKey();
     if (o.retryParked) state.pendingAtStart += state.parked.length;
     log.info(
       `${def.name}: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
@@ -238,8 +241,9 @@ async function dryRun(def: BackfillDefinition, o: RunOptions, batchSize: number,
   const conn = await o.sql.reserve();
   try {
     await def.prepare?.(conn);
-    const { remaining, end } = await plan(conn, def, state);
+    const remaining = await countPending(conn, def, state);
     await checkLimits(conn, def, remaining);
+    const end = await maxKeyOf(o.sql, def)();
     const batchesEst = Math.ceil(Math.max(0, end - state.cursor) / state.batchSize);
     o.log.info(
       `dry run: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
