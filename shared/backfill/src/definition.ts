@@ -54,6 +54,11 @@ export interface BackfillDefinition {
    * and again after a reconnect, since temp tables die with the session.
    */
   prepare?(sql: Sql): Promise<void>;
+  /**
+   * A pause condition of the backfill's own, checked (on the pool) before each batch with the
+   * built-in ones (lock waiters, replica lag): a reason to pause, or null. E.g. "a DJ is on air".
+   */
+  pauseWhen?(sql: Sql): Promise<string | null>;
 }
 
 /** A definition that cannot work, said before anything runs. */

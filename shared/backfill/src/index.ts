@@ -14,3 +14,4 @@ export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } 
 export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
 export { limitProblem, EXIT_LIMITS } from './limits.js';
 export { analyzeIfChanged, pendingNow, DEFAULT_ANALYZE_SHARE } from './finish.js';
+export type { PauseCapAction } from './walk.js';

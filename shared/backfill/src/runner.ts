@@ -11,7 +11,7 @@ import { BatchSession } from './session.js';
 import { initialBatchSize } from './sizing.js';
 import { deleteState, ensureStateTable, freshState, loadState, saveState, type RunState } from './state.js';
 import { ProgressTicker } from './ticker.js';
-import { walkListed, walkRanges, type BatchReport, type WalkContext } from './walk.js';
+import { walkListed, walkRanges, type BatchReport, type PauseCapAction, type WalkContext } from './walk.js';
 
 export type { BatchReport } from './walk.js';
 
@@ -33,6 +33,10 @@ export interface RunOptions {
   execute?: boolean;
   /** ANALYZE the table after a run that changed more than this share of its rows (default 0.1). */
   analyzeShare?: number;
+  /** Cumulative pause time after which the run does `onPauseCap` (default: no cap). */
+  maxPauseMs?: number;
+  /** `stop`: end the run resumably (as interrupted); `continue` (default): stop consulting the definition's pauseWhen. */
+  onPauseCap?: PauseCapAction;
   /** Retry the rows parked by earlier runs (before the walk). */
   retryParked?: boolean;
   /** Values (by column) written to rows that cannot be resolved instead of leaving them pending. */
@@ -203,6 +207,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     const w: WalkContext = {
       ...s, def, plan: writePlan, session, sql, log, signal, targetMs: o.targetMs, pauseMs: o.pauseMs ?? 0,
       maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000, replicaLag: o.replicaLag ?? replicaLagMs, ticker: new ProgressTicker(log),
+      pause: { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false },
       onBatch: async (b) => {
         if (state!.parked.length > s.maxParked) {
           throw new JobError(`${state!.parked.length} rows parked (more than ${s.maxParked}): the definition is likely wrong; see backfill.runs.parked`, EXIT.FAILED);
@@ -215,12 +220,12 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     if (o.retryParked) await walkListed(w, st, st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
     await walkRanges(w, st, maxKey);
     await walkListed(w, st, st.skipped, 'that were locked by another session');
-    const interrupted = !!signal?.aborted;
+    const interrupted = !!signal?.aborted || w.pause.stopped;
     st.status = interrupted ? 'interrupted' : 'done';
     await saveState(session.alive ? session.c : sql, st);
     if (interrupted) return summarize(def, st, o, started, { interrupted });
     const analyzed = await analyzeIfChanged(sql, def, st.rowsWritten - writtenBefore, o.analyzeShare ?? DEFAULT_ANALYZE_SHARE, log);
-    return summarize(def, st, o, started, { interrupted, stillLocked: st.skipped, pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def), analyzed });
+    return summarize(def, st, o, started, { interrupted: false, stillLocked: st.skipped, pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def), analyzed });
   } catch (err) {
     if (!state) throw err;
     state.status = signal?.aborted ? 'interrupted' : 'failed';
