@@ -10,7 +10,7 @@ import { createTestDatabase } from '../tests/support/test-database.js';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, useLegacyDatabase } from '../tests/support/mysql.js';
 import { insertLegacy, legacyEntry } from '../tests/support/legacy/flowsheet-rows.js';
 import { resolveDjNames } from '../jobs/flowsheet-etl/src/resolve-dj-names.js';
-import { newRowsSql, ENTRY_TABLE } from '../jobs/flowsheet-etl/src/legacy-tables.js';
+import { ENTRY_QUERIES, ENTRY_TABLE } from '../jobs/flowsheet-etl/src/legacy-tables.js';
 
 const REPS = 5;
 const SIZES = [20_000, 200_000];
@@ -68,7 +68,7 @@ it.skipIf(!server)('legacy new-rows page vs the old time filter, by table size (
       await insertLegacy(legacy.conn, ENTRY_TABLE, add);
       have = size;
       const last = size - 1000; // a tick that finds 1000 new rows
-      const page = await median(async () => expect(await source.query(newRowsSql(ENTRY_TABLE), [last, size, 1000])).toHaveLength(1000));
+      const page = await median(async () => expect(await source.query(ENTRY_QUERIES.newRows, [last, size, 1000])).toHaveLength(1000));
       const sinceMs = (await source.query<{ t: number }>(`SELECT TIME_CREATED AS t FROM ${ENTRY_TABLE} WHERE ID = ?`, [last]))[0]!.t;
       const old = await median(async () =>
         expect(await source.query(`SELECT * FROM ${ENTRY_TABLE} WHERE TIME_LAST_MODIFIED > ? OR TIME_CREATED > ?`, [sinceMs, sinceMs])).toHaveLength(1000),

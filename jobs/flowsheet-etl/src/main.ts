@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, type Logger } from '@wxyc/job-runtime';
 import { runEtl } from '@wxyc/legacy-etl';
 import { runBulk } from './bulk.js';
-import { JOB } from './cursor.js';
-import { runIncremental } from './incremental.js';
+import { JOB, runTick } from './tick.js';
 
 /** The two modes: no argument = an incremental tick from MySQL; one argument = a bulk load of that dump file. */
 export async function flowsheetEtl(log: Logger, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
@@ -11,6 +10,6 @@ export async function flowsheetEtl(log: Logger, args: string[], env: Record<stri
   const dump = args[0];
   if (dump !== undefined && !existsSync(dump)) throw new ConfigError(`dump file ${dump} does not exist.`);
   return runEtl({ job: JOB, log, env, needLegacy: dump === undefined, statementTimeoutMs: 120_000 }, (ctx) =>
-    dump === undefined ? runIncremental(ctx) : runBulk(ctx, dump),
+    dump === undefined ? runTick(ctx) : runBulk(ctx, dump),
   );
 }

@@ -17,6 +17,8 @@ export interface EtlConfig {
   maxRowsPerTick: number;
   /** Older ids (below the edit window) re-checked for edits per tick, in tables that are swept (syncTables). */
   sweepIds: number;
+  /** How far behind the tick's start (source clock) the edit mark stays: the legacy writers' clock skew. */
+  modifiedOverlapMs: number;
 }
 
 /** Reads and checks everything before any connection is made (missing/invalid env: exit 2). */
@@ -28,5 +30,6 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     editWindowIds: intEnv(env, 'ETL_EDIT_WINDOW_IDS', { default: 20_000, min: 0, max: 1_000_000 }),
     maxRowsPerTick: intEnv(env, 'ETL_MAX_ROWS_PER_TICK', { default: 500_000, min: 1 }),
     sweepIds: intEnv(env, 'ETL_SWEEP_IDS', { default: 50_000, min: 0, max: 1_000_000 }),
+    modifiedOverlapMs: intEnv(env, 'ETL_MODIFIED_OVERLAP_S', { default: 600, min: 0, max: 86_400 }) * 1000,
   };
 }

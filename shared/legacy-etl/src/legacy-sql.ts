@@ -38,3 +38,6 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
     maxId: `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM ${t}`,
   };
 }
+
+/** The source's clock in epoch ms (the edit mark of a tick never passes it). */
+export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

@@ -58,7 +58,7 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(rows[7]!.dj_name).toBe('DJ Heron');
 
     const [cron] = await db.sql`SELECT last_run, cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
-    expect(cron!.cursor).toEqual({ shows: { maxId: 2, maxModified: 1775311500000 }, entries: { maxId: 8, maxModified: 1775311500000 } });
+    expect(cron!.cursor).toEqual({ shows: { maxId: 2, maxModified: 1775311500000 }, entries: { maxId: 8, maxModified: 1775311500000 }, pendingEntries: [] });
   });
 
   it('is idempotent: a second tick changes nothing', async () => {

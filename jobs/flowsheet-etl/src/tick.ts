@@ -1,0 +1,90 @@
+import { emptyTableCursor, finishTick, intCell, readWatermark, syncTables, writePage, type EtlContext, type LegacyRow, type TableCursor } from '@wxyc/legacy-etl';
+import { ENTRIES_BY_ID_SQL, ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
+import { mergePendingEntries } from './pending.js';
+import { writeEntryPage, writeShowPage } from './write.js';
+
+export const JOB = 'flowsheet-etl';
+
+/** The JSON kept in wxyc_schema.cronjob_runs.cursor for 'flowsheet-etl'. */
+export interface FlowsheetCursor {
+  shows: TableCursor;
+  entries: TableCursor;
+  /** Legacy ids of entries whose show was not imported when they were read: retried each tick. */
+  pendingEntries: number[];
+}
+
+export function emptyCursor(): FlowsheetCursor {
+  return { shows: emptyTableCursor(), entries: emptyTableCursor(), pendingEntries: [] };
+}
+
+/** A saved cursor, with what older versions of it lack filled in. */
+export function cursorOf(saved: Partial<FlowsheetCursor> | null): FlowsheetCursor {
+  const empty = emptyCursor();
+  return { shows: saved?.shows ?? empty.shows, entries: saved?.entries ?? empty.entries, pendingEntries: saved?.pendingEntries ?? [] };
+}
+
+/**
+ * One cron tick: shows first, then entries (an entry needs its show), each synced by primary
+ * key (syncTables: recent edits, then new rows); then the pending entries, whose show may have
+ * arrived since. Each page commits with the cursor; last_run is stamped when the whole tick is done.
+ */
+export async function runTick(ctx: EtlContext): Promise<void> {
+  const { sql, log, bad } = ctx;
+  const started = Date.now();
+  const start = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
+  const now = Date.now();
+  let resolved = 0;
+  const entryPage = async (rows: LegacyRow[], next: FlowsheetCursor, retry: boolean) =>
+    writePage(sql, JOB, next, async (tx) => {
+      const r = await writeEntryPage(tx, rows, bad, { now, retry });
+      resolved += r.resolved;
+      const merged = mergePendingEntries(next.pendingEntries, rows.map((row) => intCell(row.ID as number)!), r.waiting);
+      for (const id of merged.dropped) bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
+      return { results: r.results, cursor: { ...next, pendingEntries: merged.pending } };
+    });
+
+  const synced = await syncTables<'shows' | 'entries', FlowsheetCursor>(
+    ctx,
+    [
+      { key: 'shows', queries: SHOW_QUERIES, importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeShowPage(tx, rows, bad, now)) },
+      { key: 'entries', queries: ENTRY_QUERIES, importPage: (rows, next) => entryPage(rows, next, false) },
+    ],
+    start,
+  );
+  if (ctx.signal.aborted) return;
+  const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(rows, next, true));
+  if (ctx.signal.aborted) return;
+  const cursor = retried.cursor;
+  await finishTick(sql, JOB, cursor);
+
+  const s = synced.totals.shows;
+  const e = synced.totals.entries;
+  log.info(`Resolved dj_name for ${resolved}/${e.inserted + retried.inserted} flowsheet entries.`);
+  log.info(
+    `tick done in ${Date.now() - started} ms: shows ${s.inserted} new, ${s.updated} updated; ` +
+      `entries ${e.inserted} new, ${e.updated} updated (${s.read + e.read} legacy rows read); ` +
+      `${retried.inserted} pending entries imported, ${cursor.pendingEntries.length} waiting for their show; ` +
+      `${bad.rejectedCount} skipped, ${bad.repairedCount} repaired; cursor shows ${cursor.shows.maxId}, entries ${cursor.entries.maxId}.`,
+  );
+}
+
+type EntryPage = (rows: LegacyRow[], next: FlowsheetCursor) => Promise<{ inserted: number; cursor: FlowsheetCursor }>;
+
+/** Re-reads the pending entries by id (PRIMARY lookups, a page at a time) and imports those whose show is there now. */
+async function retryPending(ctx: EtlContext, from: FlowsheetCursor, importPage: EntryPage): Promise<{ cursor: FlowsheetCursor; inserted: number }> {
+  let cursor = from;
+  let inserted = 0;
+  const ids = [...from.pendingEntries];
+  for (let i = 0; i < ids.length && !ctx.signal.aborted; i += ctx.config.batchSize) {
+    const chunk = ids.slice(i, i + ctx.config.batchSize);
+    const rows = await ctx.legacy.query(ENTRIES_BY_ID_SQL, [chunk]);
+    // Ids no longer in the legacy table (deleted there) leave the list too.
+    const gone = new Set(chunk);
+    for (const r of rows) gone.delete(intCell(r.ID as number)!);
+    const next = { ...cursor, pendingEntries: cursor.pendingEntries.filter((id) => !gone.has(id)) };
+    const r = await importPage(rows, next);
+    cursor = r.cursor;
+    inserted += r.inserted;
+  }
+  return { cursor, inserted };
+}
