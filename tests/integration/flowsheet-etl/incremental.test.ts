@@ -133,6 +133,27 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(cron!.cursor.entries.maxId).toBe(18);
   });
 
+  it('entries of a rejected show wait pending and arrive when their show is fixed; a deleted one leaves the list', async () => {
+    const cursor = async () => (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`)[0]!.cursor;
+    expect((await cursor()).pendingEntries).toEqual([14, 15]);
+    // A quiet tick retries them without counting them as skipped again.
+    const quiet = await runFlowsheetEtl(env());
+    expect(quiet.code).toBe(0);
+    expect(quiet.lines.join('\n'), quiet.lines.join('\n')).not.toContain('warning: skipped');
+    expect(quiet.lines.some((l) => l.includes('0 pending entries imported, 2 waiting for their show'))).toBe(true);
+
+    // The show is fixed in the legacy system (an edit: it is read again), and entry 14 is deleted there.
+    await legacy.conn.query(`UPDATE FLOWSHEET_RADIO_SHOW_PROD SET SIGNON_TIME = ${T0 + 4 * 3_600_000}, TIME_LAST_MODIFIED = ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) WHERE ID = 4`);
+    await legacy.conn.query('DELETE FROM FLOWSHEET_ENTRY_PROD WHERE ID = 14');
+    const run = await runFlowsheetEtl(env());
+    expect(run.code, run.lines.join('\n')).toBe(0);
+    expect(run.lines.some((l) => l.includes('1 pending entries imported, 0 waiting for their show'))).toBe(true);
+    expect(run.lines).toContain('[flowsheet-etl] Resolved dj_name for 1/1 flowsheet entries.');
+    const [entry] = await db.sql`SELECT f.track_title, f.dj_name, s.legacy_show_id FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE f.legacy_entry_id = 15`;
+    expect(entry).toEqual({ track_title: 'Song 15', dj_name: 'DJ Handle 4', legacy_show_id: 4 });
+    expect((await cursor()).pendingEntries).toEqual([]);
+  });
+
   it('a tick that fails mid-way keeps the committed batches and their cursor; the next tick goes on from there', async () => {
     await insertLegacy(legacy.conn, 'FLOWSHEET_ENTRY_PROD', [19, 20, 21, 22, 23, 24, 25].map((id) => legacyEntry(id, 3)));
     // Make the batch holding id 23 fail in PostgreSQL (batch size 3: 19-21 commit, 22-24 fails).
