@@ -40,6 +40,3 @@ export const ENTRY_COLUMNS = [
 /** Bounded PRIMARY key ranges (@wxyc/legacy-etl legacyQueries). */
 export const SHOW_QUERIES = legacyQueries({ table: SHOW_TABLE, columns: SHOW_COLUMNS });
 export const ENTRY_QUERIES = legacyQueries({ table: ENTRY_TABLE, columns: ENTRY_COLUMNS });
-
-/** Entries by id (the pending ones, waiting for their show): PRIMARY lookups. Params: [ids]. */
-export const ENTRIES_BY_ID_SQL = `SELECT ${ENTRY_COLUMNS.map((c) => `\`${c}\``).join(', ')} FROM \`${ENTRY_TABLE}\` WHERE \`ID\` IN (?) ORDER BY \`ID\``;

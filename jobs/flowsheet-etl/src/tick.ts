@@ -1,5 +1,5 @@
 import { emptyTableCursor, finishTick, intCell, readWatermark, syncTables, writePage, type EtlContext, type LegacyRow, type TableCursor } from '@wxyc/legacy-etl';
-import { ENTRIES_BY_ID_SQL, ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
+import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
 import { mergePendingEntries } from './pending.js';
 import { writeEntryPage, writeShowPage } from './write.js';
 
@@ -77,7 +77,7 @@ async function retryPending(ctx: EtlContext, from: FlowsheetCursor, importPage: 
   const ids = [...from.pendingEntries];
   for (let i = 0; i < ids.length && !ctx.signal.aborted; i += ctx.config.batchSize) {
     const chunk = ids.slice(i, i + ctx.config.batchSize);
-    const rows = await ctx.legacy.query(ENTRIES_BY_ID_SQL, [chunk]);
+    const rows = await ctx.legacy.query(ENTRY_QUERIES.byIds, [chunk]);
     // Ids no longer in the legacy table (deleted there) leave the list too.
     const gone = new Set(chunk);
     for (const r of rows) gone.delete(intCell(r.ID as number)!);

@@ -46,6 +46,7 @@ export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertRe
       end_time: s.end_time,
       legacy_dj_id: s.legacy_dj_id,
       legacy_dj_name: s.legacy_dj_name,
+      source_hash: s.source_hash,
     })),
   });
 }
@@ -89,6 +90,9 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       request_flag: e.request_flag,
       segue: e.segue,
       add_time: e.add_time,
+      legacy_release_id: e.legacy_release_id,
+      legacy_rotation_id: e.legacy_rotation_id,
+      source_hash: e.source_hash,
     });
   }
   return { results: await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows }), waiting };

@@ -14,3 +14,4 @@ export { advance, emptyTableCursor, newestStamp, nextModifiedMark, type TableCur
 export { legacyQueries, SOURCE_CLOCK_SQL, type LegacyQueries, type LegacyTableSpec } from './legacy-sql.js';
 export { idsByLegacyId, lastPerId } from './lookup.js';
 export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';
+export { sourceHash, sourceHashSql } from './source-hash.js';

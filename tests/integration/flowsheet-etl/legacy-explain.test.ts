@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connectLegacy, type LegacySource } from '@wxyc/legacy-etl';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy, legacyEntry, legacyShow } from '../../support/legacy/flowsheet-rows.js';
-import { ENTRIES_BY_ID_SQL, ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES, SHOW_TABLE } from '../../../jobs/flowsheet-etl/src/legacy-tables.js';
+import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES, SHOW_TABLE } from '../../../jobs/flowsheet-etl/src/legacy-tables.js';
 
 const QUERIES = { [ENTRY_TABLE]: ENTRY_QUERIES, [SHOW_TABLE]: SHOW_QUERIES };
 
@@ -40,7 +40,7 @@ describe.skipIf(!server)('legacy queries on MariaDB', () => {
   });
 
   it('pending entries are read by id: PRIMARY lookups of exactly those ids', async () => {
-    const [plan] = await source.explain(ENTRIES_BY_ID_SQL, [[5, 500, 5_000]]);
+    const [plan] = await source.explain(ENTRY_QUERIES.byIds, [[5, 500, 5_000]]);
     expect(plan).toMatchObject({ type: 'range', key: 'PRIMARY' });
     expect(plan!.rows).toBeLessThanOrEqual(3);
   });

@@ -52,6 +52,7 @@ describe('mapEntry', () => {
       segue: false,
       add_time: new Date(T + 1000),
       modified: T + 2000,
+      source_hash: expect.any(Number),
     });
     expect(bad.rejectedCount + bad.repairedCount).toBe(0);
   });
@@ -111,6 +112,7 @@ describe('mapShow', () => {
       legacy_dj_id: 7,
       legacy_dj_name: 'DJ Bluejay',
       modified: T + 60_000,
+      source_hash: expect.any(Number),
     });
     expect(JSON.stringify(m)).not.toContain('Real Name');
   });
