@@ -1,4 +1,16 @@
-import { emptyTableCursor, finishTick, intCell, readWatermark, syncTables, writePage, type EtlContext, type LegacyRow, type TableCursor } from '@wxyc/legacy-etl';
+import {
+  emptyTableCursor,
+  finishTick,
+  intCell,
+  readWatermark,
+  syncTables,
+  verifyTables,
+  writePage,
+  type EtlContext,
+  type LegacyRow,
+  type SyncedTable,
+  type TableCursor,
+} from '@wxyc/legacy-etl';
 import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
 import { mergePendingEntries } from './pending.js';
 import { writeEntryPage, writeShowPage } from './write.js';
@@ -23,49 +35,73 @@ export function cursorOf(saved: Partial<FlowsheetCursor> | null): FlowsheetCurso
   return { shows: saved?.shows ?? empty.shows, entries: saved?.entries ?? empty.entries, pendingEntries: saved?.pendingEntries ?? [] };
 }
 
+/** The job's two tables as syncTables and verifyTables take them; `stats.resolved` counts dj_names resolved. */
+export function flowsheetTables(ctx: EtlContext, stats: { resolved: number }): SyncedTable<'shows' | 'entries', FlowsheetCursor>[] {
+  const { sql, bad } = ctx;
+  const now = Date.now();
+  return [
+    {
+      key: 'shows',
+      queries: SHOW_QUERIES,
+      mirror: { table: 'wxyc_schema.shows', key: 'legacy_show_id' },
+      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeShowPage(tx, rows, bad, now)),
+    },
+    {
+      key: 'entries',
+      queries: ENTRY_QUERIES,
+      mirror: { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id' },
+      importPage: (rows, next) => entryPage(ctx, rows, next, { now, retry: false, stats }),
+    },
+  ];
+}
+
+/** A page of entries with the cursor, one transaction; the entries still waiting for their show (re)join the pending list. */
+function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, opts: { now: number; retry: boolean; stats: { resolved: number } }) {
+  return writePage(ctx.sql, JOB, next, async (tx) => {
+    const r = await writeEntryPage(tx, rows, ctx.bad, opts);
+    opts.stats.resolved += r.resolved;
+    const merged = mergePendingEntries(next.pendingEntries, rows.map((row) => intCell(row.ID as number)!), r.waiting);
+    for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
+    return { results: r.results, cursor: { ...next, pendingEntries: merged.pending } };
+  });
+}
+
 /**
  * One cron tick: shows first, then entries (an entry needs its show), each synced by primary
  * key (syncTables: recent edits, then new rows); then the pending entries, whose show may have
- * arrived since. Each page commits with the cursor; last_run is stamped when the whole tick is done.
+ * arrived since; then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows
+ * per table, repairing). Each page commits with the cursor; last_run is stamped at the end.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, log, bad } = ctx;
   const started = Date.now();
   const start = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
-  const now = Date.now();
-  let resolved = 0;
-  const entryPage = async (rows: LegacyRow[], next: FlowsheetCursor, retry: boolean) =>
-    writePage(sql, JOB, next, async (tx) => {
-      const r = await writeEntryPage(tx, rows, bad, { now, retry });
-      resolved += r.resolved;
-      const merged = mergePendingEntries(next.pendingEntries, rows.map((row) => intCell(row.ID as number)!), r.waiting);
-      for (const id of merged.dropped) bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
-      return { results: r.results, cursor: { ...next, pendingEntries: merged.pending } };
-    });
-
-  const synced = await syncTables<'shows' | 'entries', FlowsheetCursor>(
-    ctx,
-    [
-      { key: 'shows', queries: SHOW_QUERIES, importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeShowPage(tx, rows, bad, now)) },
-      { key: 'entries', queries: ENTRY_QUERIES, importPage: (rows, next) => entryPage(rows, next, false) },
-    ],
-    start,
-  );
+  const stats = { resolved: 0 };
+  const tables = flowsheetTables(ctx, stats);
+  const synced = await syncTables(ctx, tables, start);
   if (ctx.signal.aborted) return;
-  const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(rows, next, true));
+  const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(ctx, rows, next, { now: Date.now(), retry: true, stats }));
   if (ctx.signal.aborted) return;
-  const cursor = retried.cursor;
+  const verified = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, stats), retried.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
+  if (ctx.signal.aborted) return;
+  const cursor = verified.cursor;
   await finishTick(sql, JOB, cursor);
 
   const s = synced.totals.shows;
   const e = synced.totals.entries;
-  log.info(`Resolved dj_name for ${resolved}/${e.inserted + retried.inserted} flowsheet entries.`);
+  log.info(`Resolved dj_name for ${stats.resolved}/${e.inserted + retried.inserted} flowsheet entries.`);
   log.info(
     `tick done in ${Date.now() - started} ms: shows ${s.inserted} new, ${s.updated} updated; ` +
       `entries ${e.inserted} new, ${e.updated} updated (${s.read + e.read} legacy rows read); ` +
       `${retried.inserted} pending entries imported, ${cursor.pendingEntries.length} waiting for their show; ` +
       `${bad.rejectedCount} skipped, ${bad.repairedCount} repaired; cursor shows ${cursor.shows.maxId}, entries ${cursor.entries.maxId}.`,
   );
+}
+
+/** `--verify [--repair]`: one whole verification pass over shows and entries, with progress; repairs only with `repair`. */
+export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
+  const start = cursorOf((await readWatermark<FlowsheetCursor>(ctx.sql, JOB)).cursor);
+  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0 }), start, { budgetRows: null, repair, progress: true });
 }
 
 type EntryPage = (rows: LegacyRow[], next: FlowsheetCursor) => Promise<{ inserted: number; cursor: FlowsheetCursor }>;

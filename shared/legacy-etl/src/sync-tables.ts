@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { intCell } from './cells.js';
+import type { MirrorSpec } from './mirror-pg.js';
 import { SOURCE_CLOCK_SQL, type LegacyQueries } from './legacy-sql.js';
 import type { LegacyRow } from './mysql-source.js';
 import { pagesById } from './paging.js';
@@ -12,6 +13,8 @@ export interface SyncedTable<K extends string, C extends Record<K, TableCursor> 
   /** This table's key in the job's cursor JSON, e.g. 'entries'. */
   key: K;
   queries: LegacyQueries;
+  /** Where its rows are in PostgreSQL: set for tables the verification pass checks (verifyTable). */
+  mirror?: MirrorSpec;
   /**
    * Also re-check older rows, below the recent id window, for edits: ETL_SWEEP_IDS ids per tick,
    * in laps over the table. For tables whose old rows change (a release lost years after it was

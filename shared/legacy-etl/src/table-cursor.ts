@@ -22,6 +22,8 @@ export interface TableCursor {
   maxModified: number | null;
   /** Only for tables swept for edits to old rows. */
   sweep?: SweepState;
+  /** Only for mirrored tables: where the rolling verification pass continues (ids above nextId). */
+  verify?: { nextId: number };
 }
 
 export function emptyTableCursor(): TableCursor {

@@ -58,7 +58,11 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(rows[7]!.dj_name).toBe('DJ Heron');
 
     const [cron] = await db.sql`SELECT last_run, cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
-    expect(cron!.cursor).toEqual({ shows: { maxId: 2, maxModified: 1775311500000 }, entries: { maxId: 8, maxModified: 1775311500000 }, pendingEntries: [] });
+    expect(cron!.cursor).toEqual({
+      shows: { maxId: 2, maxModified: 1775311500000, verify: { nextId: 0 } },
+      entries: { maxId: 8, maxModified: 1775311500000, verify: { nextId: 0 } },
+      pendingEntries: [],
+    });
   });
 
   it('is idempotent: a second tick changes nothing', async () => {
@@ -93,13 +97,20 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(show!.show_name).toBe('Heron Hour');
   });
 
-  it('edits outside the id window are not looked at (ETL_EDIT_WINDOW_IDS)', async () => {
+  it('edits outside the id window are not looked at by the edit scan (ETL_EDIT_WINDOW_IDS); the verification slice finds them', async () => {
     await legacy.conn.query("UPDATE FLOWSHEET_ENTRY_PROD SET SONG_TITLE = 'changed', TIME_LAST_MODIFIED = 1775500000000 WHERE ID IN (3, 11)");
-    const run = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5' }); // ids 8..12
+    const run = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5', ETL_VERIFY_ROWS_PER_TICK: '0' }); // ids 8..12
     expect(run.code).toBe(0);
-    const rows = await db.sql`SELECT legacy_entry_id, track_title FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (3, 11) ORDER BY 1`;
-    expect(rows).toEqual([
+    const titles = () => db.sql`SELECT legacy_entry_id, track_title FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (3, 11) ORDER BY 1`;
+    expect(await titles()).toEqual([
       { legacy_entry_id: 3, track_title: 'Papercuts' },
+      { legacy_entry_id: 11, track_title: 'changed' },
+    ]);
+    const verified = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5' });
+    expect(verified.code).toBe(0);
+    expect(verified.lines.some((l) => l.includes('verify FLOWSHEET_ENTRY_PROD: 1 ranges, 12 rows checked; differing: 1 changed, 0 missing, 0 extra; repaired 1'))).toBe(true);
+    expect(await titles()).toEqual([
+      { legacy_entry_id: 3, track_title: 'changed' },
       { legacy_entry_id: 11, track_title: 'changed' },
     ]);
   });
