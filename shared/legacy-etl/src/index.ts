@@ -15,7 +15,7 @@ export { legacyQueries, SOURCE_CLOCK_SQL, type LegacyQueries, type LegacyTableSp
 export { idsByLegacyId, lastPerId } from './lookup.js';
 export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';
 export { sourceHash, sourceHashSql } from './source-hash.js';
-export { verifyTable, verifyTables, verifySummary, RANGE_IDS, type VerifyOptions, type VerifyTotals } from './verify.js';
+export { verifyTable, verifyTables, verifySummary, type VerifyOptions, type VerifyTotals } from './verify.js';
 export { allowedDeletes, diffHashes, rangesOf, sameSum, split, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
 export type { MirrorSpec } from './mirror-pg.js';
 export { verifyMode } from './verify-args.js';

@@ -8,13 +8,12 @@ import type { TableCursor } from './table-cursor.js';
 import { allowedDeletes, diffHashes, rangesOf, sameSum, split, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 
-/** Ids per top-level range, sub-ranges per split, and the row count at which a range is compared row by row. */
-export const RANGE_IDS = 4096;
+/** Sub-ranges per split, and the row count at which a range is compared row by row. */
 const FANOUT = 8;
 const LEAF_ROWS = 64;
 
 export interface VerifyOptions {
-  /** Legacy rows to checksum at most, from the table's rolling verify cursor; null: one whole pass from id 0. */
+  /** Legacy ids (so rows) to checksum at most, from the table's rolling verify cursor (at least one range); null: one whole pass from id 0. */
   budgetRows: number | null;
   /** Re-import changed and missing rows, delete extra ones (within the rails). */
   repair: boolean;
@@ -103,8 +102,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
     return out;
   };
 
-  for (const r of rangesOf(from, upTo, RANGE_IDS)) {
-    if (ctx.signal.aborted || (rolling && tot.checked >= opts.budgetRows!)) break;
+  for (const r of rangesOf(from, upTo, ctx.config.verifyRangeIds)) {
+    // The budget is in ids (each holds at most one row); at least one range per tick.
+    if (ctx.signal.aborted || (rolling && tot.ranges > 0 && r.upTo - from > opts.budgetRows!)) break;
     const [l, p] = await Promise.all([legacySum(r), pgRangeSum(ctx.sql, m, r)]);
     tot.ranges++;
     tot.checked += l.n;
