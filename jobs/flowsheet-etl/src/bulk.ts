@@ -15,6 +15,7 @@ import {
   type LegacyRow,
 } from '@wxyc/legacy-etl';
 import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
+import { mergeLinks, type PendingLink } from './links.js';
 import { mergePendingEntries } from './pending.js';
 import { cursorOf, emptyCursor, JOB, type FlowsheetCursor } from './tick.js';
 import { writeEntryPage, writeShowPage } from './write.js';
@@ -33,6 +34,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   const seen: FlowsheetCursor = emptyCursor();
   const newest = { shows: null as number | null, entries: null as number | null };
   let pending = existing.pendingEntries;
+  let links = existing.pendingLinks;
   let inserted = 0;
   let resolved = 0;
 
@@ -42,8 +44,9 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     let committed = 0;
     const seenIds = new IdSet();
     const flush = async () => {
-      const r = await importBatch(ctx, table, batch, pending);
+      const r = await importBatch(ctx, table, batch, pending, links);
       pending = r.pending;
+      links = r.links;
       seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)));
       newest[key] = newestStamp(newest[key], batch.map((row) => intCell(row.TIME_LAST_MODIFIED as number)));
       committed += batch.length;
@@ -85,6 +88,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     shows: { ...existing.shows, maxId: Math.max(existing.shows.maxId, seen.shows.maxId), maxModified: mark('shows') },
     entries: { ...existing.entries, maxId: Math.max(existing.entries.maxId, seen.entries.maxId), maxModified: mark('entries') },
     pendingEntries: pending,
+    pendingLinks: links,
   };
   await finishTick(sql, JOB, cursor);
   log.info(`Resolved dj_name for ${resolved}/${inserted} flowsheet entries.`);
@@ -96,15 +100,17 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
 
 /**
  * One batch of dump rows in one transaction: shows, or entries (dj_name resolved for those it
- * inserted; those whose show is not imported join the pending entries the ticks retry).
+ * inserted; those whose show is not imported join the pending entries the ticks retry, those
+ * whose release or rotation row is not imported the pending links).
  */
-async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[]) {
+async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[], links: PendingLink[]) {
   return ctx.sql.begin(async (tx) => {
     await assertTickLock(tx, JOB);
-    if (table === SHOW_TABLE) return { inserted: 0, resolved: 0, pending, results: await writeShowPage(tx, rows, ctx.bad) };
+    if (table === SHOW_TABLE) return { inserted: 0, resolved: 0, pending, links, results: await writeShowPage(tx, rows, ctx.bad) };
     const r = await writeEntryPage(tx, rows, ctx.bad);
-    const merged = mergePendingEntries(pending, rows.map((row) => intCell(row.ID as number)!), r.waiting);
+    const ids = rows.map((row) => intCell(row.ID as number)!);
+    const merged = mergePendingEntries(pending, ids, r.waiting);
     for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full)');
-    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, pending: merged.pending, results: r.results };
+    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
   });
 }

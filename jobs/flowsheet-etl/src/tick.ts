@@ -3,6 +3,7 @@ import {
   finishTick,
   intCell,
   readWatermark,
+  saveCursor,
   syncTables,
   verifyTables,
   writePage,
@@ -12,6 +13,7 @@ import {
   type TableCursor,
 } from '@wxyc/legacy-etl';
 import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
+import { mergeLinks, resolveLinks, type PendingLink } from './links.js';
 import { mergePendingEntries } from './pending.js';
 import { writeEntryPage, writeShowPage } from './write.js';
 
@@ -23,16 +25,23 @@ export interface FlowsheetCursor {
   entries: TableCursor;
   /** Legacy ids of entries whose show was not imported when they were read: retried each tick. */
   pendingEntries: number[];
+  /** Entries imported before their library release or rotation row: linked once it arrives. */
+  pendingLinks: PendingLink[];
 }
 
 export function emptyCursor(): FlowsheetCursor {
-  return { shows: emptyTableCursor(), entries: emptyTableCursor(), pendingEntries: [] };
+  return { shows: emptyTableCursor(), entries: emptyTableCursor(), pendingEntries: [], pendingLinks: [] };
 }
 
 /** A saved cursor, with what older versions of it lack filled in. */
 export function cursorOf(saved: Partial<FlowsheetCursor> | null): FlowsheetCursor {
   const empty = emptyCursor();
-  return { shows: saved?.shows ?? empty.shows, entries: saved?.entries ?? empty.entries, pendingEntries: saved?.pendingEntries ?? [] };
+  return {
+    shows: saved?.shows ?? empty.shows,
+    entries: saved?.entries ?? empty.entries,
+    pendingEntries: saved?.pendingEntries ?? [],
+    pendingLinks: saved?.pendingLinks ?? [],
+  };
 }
 
 /** The job's two tables as syncTables and verifyTables take them; `stats.resolved` counts dj_names resolved. */
@@ -60,14 +69,15 @@ function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, op
   return writePage(ctx.sql, JOB, next, async (tx) => {
     const r = await writeEntryPage(tx, rows, ctx.bad, opts);
     opts.stats.resolved += r.resolved;
-    const merged = mergePendingEntries(next.pendingEntries, rows.map((row) => intCell(row.ID as number)!), r.waiting);
+    const ids = rows.map((row) => intCell(row.ID as number)!);
+    const merged = mergePendingEntries(next.pendingEntries, ids, r.waiting);
     for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
-    return { results: r.results, cursor: { ...next, pendingEntries: merged.pending } };
+    return { results: r.results, cursor: { ...next, pendingEntries: merged.pending, pendingLinks: mergeLinks(next.pendingLinks, ids, r.links) } };
   });
 }
 
 /**
- * One cron tick: shows first, then entries (an entry needs its show), each synced by primary
+ * One cron tick: first link entries whose library release or rotation row has arrived since; shows, then entries (an entry needs its show), each synced by primary
  * key (syncTables: recent edits, then new rows); then the pending entries, whose show may have
  * arrived since; then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows
  * per table, repairing). Each page commits with the cursor; last_run is stamped at the end.
@@ -75,7 +85,15 @@ function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, op
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, log, bad } = ctx;
   const started = Date.now();
-  const start = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
+  let start = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
+  const linked = await sql.begin(async (tx) => {
+    const r = await resolveLinks(tx, start.pendingLinks);
+    if (r.pending.length !== start.pendingLinks.length || r.linked > 0) {
+      start = { ...start, pendingLinks: r.pending };
+      await saveCursor(tx, JOB, start);
+    }
+    return r.linked;
+  });
   const stats = { resolved: 0 };
   const tables = flowsheetTables(ctx, stats);
   const synced = await syncTables(ctx, tables, start);
@@ -94,6 +112,7 @@ export async function runTick(ctx: EtlContext): Promise<void> {
     `tick done in ${Date.now() - started} ms: shows ${s.inserted} new, ${s.updated} updated; ` +
       `entries ${e.inserted} new, ${e.updated} updated (${s.read + e.read} legacy rows read); ` +
       `${retried.inserted} pending entries imported, ${cursor.pendingEntries.length} waiting for their show; ` +
+      `${linked} links made to library/rotation rows imported since, ${cursor.pendingLinks.length} entries waiting for theirs; ` +
       `${bad.rejectedCount} skipped, ${bad.repairedCount} repaired; cursor shows ${cursor.shows.maxId}, entries ${cursor.entries.maxId}.`,
   );
 }

@@ -2,6 +2,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import { idsByLegacyId, lastPerId, upsertBatch, type BadRows, type LegacyRow, type UpsertResult } from '@wxyc/legacy-etl';
 import { ENTRY_TABLE } from './legacy-tables.js';
 import { mapEntry, mapShow, type MappedEntry, type MappedShow } from './mapping.js';
+import type { PendingLink } from './links.js';
 import { resolveDjNames } from './resolve-dj-names.js';
 
 type Db = Sql | TransactionSql;
@@ -17,6 +18,8 @@ export interface EntryPageResult {
   resolved: number;
   /** Legacy ids of entries whose show is not imported (yet): kept pending by the tick. */
   waiting: number[];
+  /** Entries written whose library release or rotation row is not imported (yet). */
+  links: PendingLink[];
 }
 
 /**
@@ -26,10 +29,10 @@ export interface EntryPageResult {
  */
 export async function writeEntryPage(sql: Db, rows: LegacyRow[], bad: BadRows, opts: { now?: number; retry?: boolean } = {}): Promise<EntryPageResult> {
   const now = opts.now ?? Date.now();
-  const { results, waiting } = await writeEntries(sql, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
+  const { results, waiting, links } = await writeEntries(sql, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
   if (!opts.retry) for (const id of waiting) bad.reject(ENTRY_TABLE, id, 'unknown show id (RADIO_SHOW_ID not imported)');
   const { resolved } = await resolveDjNames(sql, results.filter((r) => r.inserted).map((r) => r.id));
-  return { results, resolved, waiting };
+  return { results, resolved, waiting, links };
 }
 
 export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertResult[]> {
@@ -54,9 +57,10 @@ export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertRe
 /**
  * Upserts a batch of entries, linked to their show, library release and rotation row by legacy
  * id. An entry with no RADIO_SHOW_ID is skipped and counted; one whose show is not imported is
- * returned as waiting.
+ * returned as waiting; one whose release or rotation row is not imported yet is written unlinked
+ * and returned in `links` (its legacy link ids are kept on the row too).
  */
-export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<{ results: UpsertResult[]; waiting: number[] }> {
+export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<{ results: UpsertResult[]; waiting: number[]; links: PendingLink[] }> {
   const unique = lastPerId(entries, (e) => e.legacy_entry_id);
   const [shows, library, rotation] = await Promise.all([
     idsByLegacyId(sql, 'wxyc_schema.shows', 'legacy_show_id', unique.map((e) => e.legacy_show_id)),
@@ -65,6 +69,7 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
   ]);
   const rows = [];
   const waiting: number[] = [];
+  const links: PendingLink[] = [];
   for (const e of unique) {
     if (e.legacy_show_id === null) {
       bad.reject(ENTRY_TABLE, e.legacy_entry_id, 'no RADIO_SHOW_ID');
@@ -75,11 +80,15 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       waiting.push(e.legacy_entry_id);
       continue;
     }
+    const albumId = e.legacy_release_id === null ? null : (library.get(e.legacy_release_id) ?? null);
+    const rotationId = e.legacy_rotation_id === null ? null : (rotation.get(e.legacy_rotation_id) ?? null);
+    const link: PendingLink = [e.legacy_entry_id, albumId === null ? (e.legacy_release_id ?? 0) : 0, rotationId === null ? (e.legacy_rotation_id ?? 0) : 0];
+    if (link[1] || link[2]) links.push(link);
     rows.push({
       legacy_entry_id: e.legacy_entry_id,
       show_id: showId,
-      album_id: e.legacy_release_id === null ? null : (library.get(e.legacy_release_id) ?? null),
-      rotation_id: e.legacy_rotation_id === null ? null : (rotation.get(e.legacy_rotation_id) ?? null),
+      album_id: albumId,
+      rotation_id: rotationId,
       entry_type: e.entry_type,
       artist_name: e.artist_name,
       album_title: e.album_title,
@@ -95,5 +104,5 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       source_hash: e.source_hash,
     });
   }
-  return { results: await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows }), waiting };
+  return { results: await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows }), waiting, links };
 }

@@ -62,6 +62,7 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
       shows: { maxId: 2, maxModified: 1775311500000, verify: { nextId: 0 } },
       entries: { maxId: 8, maxModified: 1775311500000, verify: { nextId: 0 } },
       pendingEntries: [],
+      pendingLinks: [],
     });
   });
 
