@@ -40,7 +40,7 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     sweepIds: intEnv(env, 'ETL_SWEEP_IDS', { default: 50_000, min: 0, max: 1_000_000 }),
     modifiedOverlapMs: intEnv(env, 'ETL_MODIFIED_OVERLAP_S', { default: 600, min: 0, max: 86_400 }) * 1000,
     verifyRangeIds: intEnv(env, 'ETL_VERIFY_RANGE_IDS', { default: 4096, min: 64, max: 1_000_000 }),
-    verifyRowsPerTick: intEnv(env, 'ETL_VERIFY_ROWS_PER_TICK', { default: 100_000, min: 0, max: 10_000_000 }),
+    verifyRowsPerTick: intEnv(env, 'ETL_VERIFY_ROWS_PER_TICK', { default: 60_000, min: 0, max: 10_000_000 }),
     verifyMaxDeletes: intEnv(env, 'ETL_VERIFY_MAX_DELETES', { default: 1000, min: 0, max: 1_000_000 }),
     verifyMaxDeletePct: intEnv(env, 'ETL_VERIFY_MAX_DELETE_PCT', { default: 5, min: 0, max: 100 }),
   };

@@ -2,26 +2,29 @@ import { createHash } from 'node:crypto';
 
 // The hash of a legacy row's source values, computed the same way by the ETL (in Node, from the
 // row as read, stored with the imported row) and by MySQL/MariaDB (server-side, in verification),
-// so the two sides can be compared by an aggregate without moving rows. Each value is
-// length-prefixed in UTF-8 bytes ('N' for NULL), so NULL, '' and 'a b' vs 'ab ' all differ, and
-// text is hashed byte for byte: trailing spaces and 4-byte characters count (MySQL's PAD SPACE
-// comparisons would hide the first).
+// so the two sides can be compared by an aggregate without moving rows. The hashed text is a
+// NULL flag per column ('1'/'0'), then the non-NULL values, joined by U+001F (CONCAT_WS, cheap
+// on the server): NULL and '' differ, and text is hashed byte for byte (UTF-8), so trailing
+// spaces and 4-byte characters count (MySQL's PAD SPACE comparisons would hide the first). A value
+// containing U+001F could collide with a neighbour: such collisions are accepted.
 
 /** 52 bits of MD5: a safe integer in JS, a bigint in PostgreSQL, exact in SUM on both sides. */
 const HEX_DIGITS = 13;
 
 type Cell = string | number | bigint | boolean | null | undefined | Uint8Array;
 
-function encode(v: Cell): string {
-  if (v === null || v === undefined) return 'N';
-  const s = typeof v === 'boolean' ? (v ? '1' : '0') : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v);
-  return `V${Buffer.byteLength(s, 'utf8')}:${s}`;
-}
+const SEP = '\u001f';
+
+const text = (v: Exclude<Cell, null | undefined>): string =>
+  typeof v === 'boolean' ? (v ? '1' : '0') : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v);
 
 /** The source hash of `row` over `columns` (in that order). */
 export function sourceHash(columns: readonly string[], row: Record<string, unknown>): number {
-  const text = columns.map((c) => encode(row[c] as Cell)).join('');
-  return Number.parseInt(createHash('md5').update(text, 'utf8').digest('hex').slice(0, HEX_DIGITS), 16);
+  const cells = columns.map((c) => row[c] as Cell);
+  const flags = cells.map((v) => (v === null || v === undefined ? '1' : '0')).join('');
+  const values = cells.filter((v): v is Exclude<Cell, null | undefined> => v !== null && v !== undefined).map(text);
+  const hex = createHash('md5').update([flags, ...values].join(SEP), 'utf8').digest('hex');
+  return Number.parseInt(hex.slice(0, HEX_DIGITS), 16);
 }
 
 const ident = (name: string) => {
@@ -31,10 +34,7 @@ const ident = (name: string) => {
 
 /** The same hash as a MySQL/MariaDB expression over `table`'s columns (constant SQL: validated identifiers only). */
 export function sourceHashSql(table: string, columns: readonly string[]): string {
-  const t = ident(table);
-  const parts = columns.map((c) => {
-    const v = `CONVERT(${t}.${ident(c)} USING utf8mb4)`;
-    return `IF(${t}.${ident(c)} IS NULL, 'N', CONCAT('V', OCTET_LENGTH(${v}), ':', ${v}))`;
-  });
-  return `CAST(CONV(LEFT(MD5(CONCAT(${parts.join(', ')})), ${HEX_DIGITS}), 16, 10) AS UNSIGNED)`;
+  const cols = columns.map((c) => `${ident(table)}.${ident(c)}`);
+  const flags = `CONCAT(${cols.map((c) => `ISNULL(${c})`).join(', ')})`;
+  return `CAST(CONV(LEFT(MD5(CONCAT_WS(CHAR(31 USING utf8mb4), ${flags}, ${cols.join(', ')})), ${HEX_DIGITS}), 16, 10) AS UNSIGNED)`;
 }

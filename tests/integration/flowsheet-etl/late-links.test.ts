@@ -32,7 +32,7 @@ describe.skipIf(!server)('flowsheet-etl late links', () => {
       { legacy_entry_id: 2, legacy_release_id: 77, legacy_rotation_id: null, album: false, rot: false },
       { legacy_entry_id: 3, legacy_release_id: null, legacy_rotation_id: 88, album: false, rot: false },
     ]);
-    const [{ cursor }] = await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
+    const [{ cursor }] = (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`) as unknown as [{ cursor: { pendingLinks: unknown } }];
     expect(cursor.pendingLinks).toEqual([
       [2, 77, 0],
       [3, 0, 88],
