@@ -17,3 +17,4 @@ export {
 export { MIGRATIONS_DIR } from './paths.js';
 export * from './migrate/index.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
+export * from './run-history/index.js';

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { countRows } from '@wxyc/job-runtime';
 import { intCell } from './cells.js';
 import type { LegacyQueries } from './legacy-sql.js';
 import type { LegacyRow } from './mysql-source.js';
@@ -67,6 +68,7 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
         tot.read += page.length;
         tot.inserted += r.inserted;
         tot.updated += r.updated;
+        countRows({ read: page.length, written: r.inserted + r.updated });
       }
     };
     const q = t.queries;

@@ -1,5 +1,6 @@
 import { ConfigError, runJob, shutdownSignal } from '@wxyc/job-runtime';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { runHistory } from '../run-history/index.js';
 import { runMigrate, type MigrateMode } from './runner.js';
 
 export interface MigrateCliOptions {
@@ -28,6 +29,8 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     setTimeout(() => process.exit(130), 9_000).unref();
   });
   try {
+    // Only an apply run (no arguments) is recorded: --status and --dry-run promise to write nothing.
+    const hooks = argv.length === 0 ? [runHistory({ job: 'migrate', kind: 'migrate' })] : [];
     await runJob('migrate', (log) =>
       runMigrate({
         mode: parseMigrateArgs(argv),
@@ -36,6 +39,7 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
         log,
         signal: shutdown.signal,
       }),
+      { hooks },
     );
   } finally {
     shutdown.dispose();
