@@ -1,7 +1,8 @@
-// A job process for the run-history tests: runJob with the run-history hook, doing what argv[2]
+// A job process for the run-history and Sentry tests: runJob with both hooks, doing what argv[2]
 // says. It imports the built packages, as a job's bundle does (one @wxyc/job-runtime instance).
 import { runHistory } from '@wxyc/database';
 import { JobError, countRows, markSkipped, runJob } from '@wxyc/job-runtime';
+import { sentryMonitor } from '@wxyc/sentry';
 
 const mode = process.argv[2];
 const job = process.env.HISTORY_JOB ?? 'history-fixture';
@@ -27,5 +28,5 @@ await runJob(
     }
     throw new Error(`unknown mode ${mode}`);
   },
-  { hooks: [runHistory({ job, kind: process.env.HISTORY_KIND ?? 'cron' })] },
+  { hooks: [runHistory({ job, kind: process.env.HISTORY_KIND ?? 'cron' }), sentryMonitor({ job, kind: process.env.HISTORY_KIND ?? 'cron' })] },
 );

@@ -1,6 +1,7 @@
 import { runBackfill } from '@wxyc/backfill';
 import { createDbClient, maskUrl, databaseUrlFromEnv, runHistory } from '@wxyc/database';
 import { EXIT, JobError, countRows, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { sentryMonitor } from '@wxyc/sentry';
 import { readConfig } from './src/config.js';
 import { flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
 import { REASONS_HELP, summaryLines } from './src/report.js';
@@ -57,4 +58,4 @@ await runJob('backfill', async (log) => {
     shutdown.dispose();
     await sql.end({ timeout: 5 });
   }
-}, { hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })] });
+}, { hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })] });
