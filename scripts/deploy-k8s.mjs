@@ -4,7 +4,8 @@
 let runDeployK8s;
 try {
   ({ runDeployK8s } = await import('@wxyc/k8s'));
-} catch (err) {
+} catch (e) {
+  const err = /** @type {NodeJS.ErrnoException} */ (e);
   if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   console.error(`[deploy-k8s] error: @wxyc/k8s is not built (${err.message}); run \`pnpm build\` first.`);
   process.exit(2);

@@ -6,6 +6,7 @@ import { sentryMonitor } from '@wxyc/sentry';
 
 const mode = process.argv[2];
 const job = process.env.HISTORY_JOB ?? 'history-fixture';
+const kind = /** @type {'cron' | 'one-shot'} */ (process.env.HISTORY_KIND === 'one-shot' ? 'one-shot' : 'cron');
 
 await runJob(
   job,
@@ -28,5 +29,5 @@ await runJob(
     }
     throw new Error(`unknown mode ${mode}`);
   },
-  { hooks: [runHistory({ job, kind: process.env.HISTORY_KIND ?? 'cron' }), sentryMonitor({ job, kind: process.env.HISTORY_KIND ?? 'cron' })] },
+  { hooks: [runHistory({ job, kind }), sentryMonitor({ job, kind })] },
 );

@@ -93,7 +93,7 @@ describe('Sentry', () => {
   });
 
   it('SENTRY_DSN unset or empty: nothing arrives and nothing is said', async () => {
-    for (const env of [{}, { SENTRY_DSN: '' }]) {
+    for (const env of [{}, { SENTRY_DSN: '' }] as Record<string, string>[]) {
       const r = await run('fail', env);
       expect(r.code).toBe(11);
       expect(r.err.trim().split('\n')).toHaveLength(1);
