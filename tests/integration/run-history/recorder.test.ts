@@ -138,3 +138,12 @@ describe('run history', () => {
     expect(r.err).toBe('');
   });
 });
+
+describe('run history on a database before migration 0058', () => {
+  const old = useTestDatabase('empty');
+  it('records nothing and says nothing', async () => {
+    const r = await start('ok', { DATABASE_URL: old.url }).done;
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+  });
+});

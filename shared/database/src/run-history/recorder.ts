@@ -88,7 +88,8 @@ class Recording {
       if (id !== null) await finishRun(this.sql, id, end, error);
       else {
         const [t] = await this.sql<{ ok: boolean }[]>`SELECT to_regclass('wxyc_schema.job_runs') IS NOT NULL AS ok`;
-        if (t?.ok) await insertFinishedRun(this.sql, this.run, this.settings, end, error);
+        if (!t?.ok) return; // a database before 0058: nothing to record into
+        await insertFinishedRun(this.sql, this.run, this.settings, end, error);
       }
       await pruneRuns(this.sql, this.run.job, this.settings.retentionDays);
     } catch (err) {
