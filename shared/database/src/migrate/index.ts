@@ -4,7 +4,6 @@ export { readMigrateSettings, type MigrateSettings } from './settings.js';
 export { MIGRATE_EXIT } from './exit-codes.js';
 export { MigrateError } from './errors.js';
 export { planMigrations, type AppliedRow, type MigrationPlan } from './plan.js';
-export { readApplied } from './bookkeeping.js';
 export { backoffDelayMs } from './backoff.js';
 export { targetIndexName } from './invalid-index.js';
 export { describeOffenders, type Offender } from './preflight.js';
