@@ -31,7 +31,8 @@ await runJob('backfill', async (log) => {
       statementTimeoutMs: config.statementTimeoutMs,
       dryRun: config.dryRun,
       reset: config.reset,
-      fallback: config.fallback,
+      retryParked: config.retryParked,
+      fallback: config.fallback === null ? null : { dj_name: config.fallback },
     });
     countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsUnresolved });
     if (s.interrupted) {
@@ -44,7 +45,7 @@ await runJob('backfill', async (log) => {
     if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
     if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
     // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
-    const left = await guardCount(sql);
+    const left = s.pendingAtEnd ?? (await guardCount(sql));
     if (left === 0) {
       log.info('check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
       return EXIT.OK;
