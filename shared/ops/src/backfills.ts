@@ -5,7 +5,7 @@ export interface BackfillStatus {
   status: string;
   cursor: number | null;
   rowsDone: number;
-  /** Rows passed over and waiting for a revisit (`parked`, or the older `skipped` keys). */
+  /** Rows parked (left out after a data error): the `parked` column, or on a table without it the older `skipped` keys. */
   parked: number;
   pendingAtStart: number | null;
   lastBatchAt: Date | null;

@@ -98,8 +98,9 @@ describe('ops status', () => {
   it('backfills: running with an ETA, stuck, failed, done', async () => {
     await ensureStateTable(db.sql);
     const add = (name: string, status: string, done: number, pending: number, started: string, updated: string) => db.sql`
-      INSERT INTO backfill.runs (name, status, cursor, rows_processed, batch_size, pending_at_start, started_at, updated_at, skipped)
-      VALUES (${name}, ${status}, ${done * 10}, ${done}, 1000, ${pending}, now() - ${started}::interval, now() - ${updated}::interval, '{7,9}')`;
+      INSERT INTO backfill.runs (name, status, cursor, rows_processed, batch_size, pending_at_start, started_at, updated_at, skipped, parked)
+      VALUES (${name}, ${status}, ${done * 10}, ${done}, 1000, ${pending}, now() - ${started}::interval, now() - ${updated}::interval, '{5}',
+              '[{"key": 7}, {"key": 9}]'::jsonb)`;
     await add('going', 'running', 1000, 3000, '10 minutes', '0 minutes');
     await add('wedged', 'running', 500, 3000, '2 hours', '30 minutes');
     await add('broken', 'failed', 10, 3000, '1 hour', '50 minutes');
