@@ -30,7 +30,8 @@ await runJob('backfill', async (log) => {
       statementTimeoutMs: config.statementTimeoutMs,
       dryRun: config.dryRun,
       reset: config.reset,
-      fallback: config.fallback,
+      retryParked: config.retryParked,
+      fallback: config.fallback === null ? null : { dj_name: config.fallback },
     });
     if (s.interrupted) {
       log.info(

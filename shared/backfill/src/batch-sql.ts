@@ -1,9 +1,14 @@
 import type { PendingQuery, Row, Sql } from 'postgres';
 import { intArray } from '@wxyc/database';
 import type { BackfillDefinition } from './definition.js';
+import type { ColumnType } from './columns.js';
 
-/** Which rows a batch covers: a key range (main walk) or listed keys (revisiting skipped rows). */
-export type BatchScope = { lo: number; hi: number } | { ids: number[] };
+/**
+ * Which rows a batch covers: a key range of the walk (never waits for a row lock, and leaves out
+ * parked keys), or listed keys (a revisit that waits boundedly for locks, or a split of a failed
+ * batch that does not).
+ */
+export type BatchScope = { lo: number; hi: number; exclude?: readonly number[] } | { ids: readonly number[]; wait: boolean };
 
 export interface UnresolvedGroup {
   reason: string;
@@ -12,11 +17,11 @@ export interface UnresolvedGroup {
 }
 
 export interface BatchOutcome {
-  /** Pending rows this batch locked and handled (written or classified unresolved). */
+  /** Pending rows this batch locked and handled (written, classified unresolved, or parked). */
   rows: number;
   /** Rows written (including fallback values). */
   written: number;
-  /** Rows that got the fallback value because they could not be resolved. */
+  /** Rows that got the fallback values because they could not be resolved. */
   fallback: number;
   /** Rows that stay unresolved, by reason (empty when a fallback is set). */
   unresolved: UnresolvedGroup[];
@@ -24,34 +29,56 @@ export interface BatchOutcome {
   skipped: number[];
 }
 
+/** What one statement writes: the catalog types and the run's fallback values (by column). */
+export interface WritePlan {
+  columns: readonly ColumnType[];
+  /** Values for rows whose resolve gave a reason; null leaves such rows as they are. */
+  fallback: Readonly<Record<string, unknown>> | null;
+}
+
 const SAMPLE = 10;
 
+/** `SET a = r.a::type, ...`: every value cast to its column's catalog type, fallback values as parameters. */
+function assignments(sql: Sql, plan: WritePlan): PendingQuery<Row[]> {
+  const parts = plan.columns.map(({ name, type }) => {
+    const col = sql.unsafe(name);
+    const ty = sql.unsafe(type);
+    if (!plan.fallback) return sql`${col} = r.${col}::${ty}`;
+    const other =
+      name in plan.fallback ? (plan.fallback[name] === null ? sql`NULL::${ty}` : sql`${plan.fallback[name] as string}::${ty}`) : sql`t.${col}`;
+    return sql`${col} = CASE WHEN r.reason IS NULL THEN r.${col}::${ty} ELSE ${other} END`;
+  });
+  return parts.slice(1).reduce((acc, p) => sql`${acc}, ${p}`, parts[0]!);
+}
+
+function scopeFilter(sql: Sql, key: ReturnType<Sql["unsafe"]>, scope: BatchScope): PendingQuery<Row[]> {
+  if ('ids' in scope) return sql`t.${key} = ANY(${intArray(sql, scope.ids)})`;
+  const range = sql`t.${key} > ${scope.lo} AND t.${key} <= ${scope.hi}`;
+  return scope.exclude?.length ? sql`${range} AND t.${key} <> ALL(${intArray(sql, scope.exclude)})` : range;
+}
+
 /**
- * One statement per batch: lock the scope's pending rows (SKIP LOCKED in the walk, so the
- * backfill never queues behind the ETL; a bounded wait when revisiting), resolve, write,
- * and report what was written, what could not be resolved (by reason) and what was skipped.
- * Every resolved-or-not row is accounted for, so no row is selected twice by the walk.
+ * One statement per batch: lock the scope's pending rows, resolve, write, and report what was
+ * written, what could not be resolved (by reason) and what was skipped. Every resolved-or-not
+ * row is accounted for, so no row is selected twice by the walk.
  */
-export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchScope, fallback: string | null): PendingQuery<Row[]> {
+export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchScope, plan: WritePlan): PendingQuery<Row[]> {
   const t = sql.unsafe(def.table);
   const key = sql.unsafe(def.key);
-  const col = sql.unsafe(def.column);
   const pending = sql.unsafe(def.pending);
-  const inScope =
-    'ids' in scope
-      ? sql`t.${key} = ANY(${intArray(sql, scope.ids)})`
-      : sql`t.${key} > ${scope.lo} AND t.${key} <= ${scope.hi}`;
-  const lock = 'ids' in scope ? sql`FOR UPDATE OF t` : sql`FOR UPDATE OF t SKIP LOCKED`;
+  const inScope = scopeFilter(sql, key, scope);
+  const lock = 'ids' in scope && scope.wait ? sql`FOR UPDATE OF t` : sql`FOR UPDATE OF t SKIP LOCKED`;
+  const writeWhen = plan.fallback ? sql`true` : sql`r.reason IS NULL`;
   return sql`
     WITH locked AS (
       SELECT t.* FROM ${t} t WHERE ${inScope} AND (${pending}) ${lock}
     ), resolved AS (
       ${sql.unsafe(def.resolve)}
     ), written AS (
-      UPDATE ${t} t SET ${col} = COALESCE(r.value, ${fallback}::text)
+      UPDATE ${t} t SET ${assignments(sql, plan)}
       FROM resolved r
       -- the scope again, so the planner reads only the batch's key range, never the whole table
-      WHERE t.${key} = r.id AND ${inScope} AND COALESCE(r.value, ${fallback}::text) IS NOT NULL
+      WHERE t.${key} = r.id AND ${inScope} AND ${writeWhen}
       RETURNING t.${key}
     ), skipped AS (
       SELECT t.${key} AS id FROM ${t} t
@@ -60,16 +87,24 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
     SELECT
       (SELECT count(*) FROM locked)::int AS rows,
       (SELECT count(*) FROM written)::int AS written,
-      (SELECT count(*) FROM resolved WHERE value IS NULL)::int AS unresolved_total,
+      (SELECT count(*) FROM resolved WHERE reason IS NOT NULL)::int AS unresolved_total,
       (SELECT coalesce(json_agg(json_build_object('reason', reason, 'count', n, 'sample', sample) ORDER BY reason), '[]')
-         FROM (SELECT coalesce(reason, 'unknown') AS reason, count(*)::int AS n,
+         FROM (SELECT reason::text AS reason, count(*)::int AS n,
                       (array_agg(id::bigint ORDER BY id))[1:${SAMPLE}] AS sample
-               FROM resolved WHERE value IS NULL GROUP BY 1) g) AS unresolved,
+               FROM resolved WHERE reason IS NOT NULL GROUP BY 1) g) AS unresolved,
       (SELECT coalesce(array_agg(id::bigint ORDER BY id), '{}') FROM skipped)::text AS skipped`;
 }
 
+/** Pending keys in a scope, in order: what a failed batch is split into. */
+export function pendingKeys(sql: Sql, def: BackfillDefinition, scope: BatchScope): PendingQuery<Row[]> {
+  const key = sql.unsafe(def.key);
+  return sql`
+    SELECT t.${key}::bigint AS id FROM ${sql.unsafe(def.table)} t
+    WHERE ${scopeFilter(sql, key, scope)} AND (${sql.unsafe(def.pending)}) ORDER BY 1`;
+}
+
 /** Reads the single result row of batchStatement. */
-export function parseOutcome(row: Row, fallback: string | null): BatchOutcome {
+export function parseOutcome(row: Row, withFallback: boolean): BatchOutcome {
   const groups = (row.unresolved as { reason: string; count: number; sample: (number | string)[] }[]).map((g) => ({
     reason: g.reason,
     count: g.count,
@@ -79,8 +114,8 @@ export function parseOutcome(row: Row, fallback: string | null): BatchOutcome {
   return {
     rows: row.rows as number,
     written: row.written as number,
-    fallback: fallback === null ? 0 : unresolvedTotal,
-    unresolved: fallback === null ? groups : [],
+    fallback: withFallback ? unresolvedTotal : 0,
+    unresolved: withFallback ? [] : groups,
     skipped: parsePgIntArray(row.skipped as string),
   };
 }

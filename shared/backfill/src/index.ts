@@ -1,7 +1,13 @@
 export type { BackfillDefinition } from './definition.js';
-export { runBackfill, applyOutcome, type RunOptions, type RunSummary, type BatchReport } from './runner.js';
-export { batchStatement, parseOutcome, type BatchScope, type BatchOutcome, type UnresolvedGroup } from './batch-sql.js';
+export { runBackfill, type RunOptions, type RunSummary, type BatchReport } from './runner.js';
+export { applyOutcome, type Handled } from './attempt.js';
+export { batchStatement, parseOutcome, type BatchScope, type BatchOutcome, type UnresolvedGroup, type WritePlan } from './batch-sql.js';
+export { columnTypes, type ColumnType } from './columns.js';
+export { recoveryFor, usesAttempt, connectionLost, isDataError, type Recovery } from './policy.js';
+export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from './parking.js';
+export { lockBusyMessage, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
 export { batchLine, formatDuration, etaMs, percentile } from './format.js';
 export { STATE_TABLE, ensureStateTable, loadState, type RunState, type RunStatus } from './state.js';
+export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } from './settings.js';

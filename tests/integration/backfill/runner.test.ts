@@ -13,11 +13,11 @@ const def = (sleepMsPerRow = 0): BackfillDefinition => ({
   name: 'items-v',
   table: 'public.items',
   key: 'id',
-  column: 'v',
+  columns: ['v'],
   pending: 't.v IS NULL',
   resolve: `
     WITH z AS MATERIALIZED (SELECT pg_sleep(count(*) * ${sleepMsPerRow} / 1000.0) FROM locked)
-    SELECT l.id, CASE WHEN l.bad THEN NULL ELSE 'v' || l.id END AS value, 'bad row' AS reason
+    SELECT l.id, 'v' || l.id AS v, CASE WHEN l.bad THEN 'bad row' END AS reason
     FROM locked l CROSS JOIN z`,
 });
 

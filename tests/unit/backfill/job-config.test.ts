@@ -14,6 +14,7 @@ describe('flowsheet-dj-name-backfill config', () => {
       dryRun: false,
       fallback: null,
       reset: false,
+      retryParked: false,
     });
   });
 

@@ -1,4 +1,5 @@
 import { ConfigError, boolEnv, intEnv } from '@wxyc/job-runtime';
+import { BACKFILL_FLAGS, checkDbStatementTimeout } from '@wxyc/backfill';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,13 +13,17 @@ export interface BackfillConfig {
   dryRun: boolean;
   fallback: string | null;
   reset: boolean;
+  retryParked: boolean;
 }
 
 /** Env and argv of the job; anything malformed is a ConfigError naming the variable. */
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
   for (const a of argv) {
-    if (a !== '--reset') throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the only argument is --reset (start over).`);
+    if (!(BACKFILL_FLAGS as readonly string[]).includes(a)) {
+      throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over) and --retry-parked (retry parked rows).`);
+    }
   }
+  checkDbStatementTimeout(env);
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
   const fallback = env.BACKFILL_UNRESOLVED_FALLBACK;
   if (fallback !== undefined && fallback.trim() === '' && fallback !== '') {
@@ -34,5 +39,6 @@ export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
     dryRun: boolEnv(env, 'BACKFILL_DRY_RUN'),
     fallback: fallback ? fallback : null,
     reset: argv.includes('--reset'),
+    retryParked: argv.includes('--retry-parked'),
   };
 }

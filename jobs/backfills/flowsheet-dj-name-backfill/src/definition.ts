@@ -15,12 +15,13 @@ export const flowsheetDjName: BackfillDefinition = {
   name: 'flowsheet-dj-name',
   table: 'wxyc_schema.flowsheet',
   key: 'id',
-  column: 'dj_name',
+  columns: ['dj_name'],
   // Exactly the rows 0054's guard counts.
   pending: `t.entry_type = 'track' AND t.dj_name IS NULL`,
   resolve: `
-    SELECT l.id, coalesce(n.dj_name, live.dj_name) AS value,
-           CASE WHEN l.show_id IS NULL THEN 'no show'
+    SELECT l.id, coalesce(n.dj_name, live.dj_name) AS dj_name,
+           CASE WHEN coalesce(n.dj_name, live.dj_name) IS NOT NULL THEN NULL
+                WHEN l.show_id IS NULL THEN 'no show'
                 WHEN n.show_id IS NULL AND live.show_id IS NULL THEN 'unknown show'
                 ELSE 'no name' END AS reason
     FROM locked l

@@ -12,6 +12,9 @@ export function summaryLines(s: RunSummary): string[] {
   for (const g of s.unresolved) {
     lines.push(`unresolved (${g.reason}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}`);
   }
+  for (const g of s.parked) {
+    lines.push(`parked (SQLSTATE ${g.sqlstate}: ${g.message}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}; retry them with --retry-parked`);
+  }
   if (s.stillLocked.length) {
     lines.push(`still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`);
   }
