@@ -18,12 +18,21 @@ function copyMigrations(edit: (j: Journal, dir: string) => void): string {
   return dir;
 }
 
+/** Migration numbers reserved by branches still to land on main (docs/migrations.md, numbering). */
+const RESERVED: Record<string, string> = { '0057': 'branch mirror', '0058': 'branch ops' };
+
 describe('the migration journal', () => {
   it('holds 0000 to 0055, numbered consecutively, with strictly increasing when', () => {
     const { entries } = readJournal(MIGRATIONS_DIR);
-    expect(entries.map((e) => e.tag.slice(0, 4))).toEqual(
-      Array.from({ length: entries.length }, (_, i) => String(i).padStart(4, '0')),
-    );
+    // Numbers taken by branches that have not landed yet: skipped until their file arrives.
+    const present = new Set(entries.map((e) => e.tag.slice(0, 4)));
+    const reserved = Object.keys(RESERVED).filter((n) => !present.has(n));
+    const expected: string[] = [];
+    for (let n = 0; expected.length < entries.length; n++) {
+      const num = String(n).padStart(4, '0');
+      if (!reserved.includes(num)) expected.push(num);
+    }
+    expect(entries.map((e) => e.tag.slice(0, 4))).toEqual(expected);
     expect(entries.length).toBeGreaterThanOrEqual(56);
     entries.forEach((e, i) => expect(e.idx).toBe(i));
     const newest = entries.at(-1)!.when;

@@ -3,6 +3,7 @@ export { createDbClient, databaseUrlFromEnv, DEFAULT_STATEMENT_TIMEOUT_MS, type 
 export { maskUrl } from './mask-url.js';
 export { intArray } from './int-array.js';
 export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource } from './dj-name.js';
+export { searchDocSql, SEARCH_DOC_TRIGGER, SEARCH_DOC_FUNCTION } from './search-doc.js';
 export {
   readJournal,
   loadMigrations,
