@@ -5,7 +5,7 @@ import { readConfig } from './src/config.js';
 import { flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
 import { REASONS_HELP, summaryLines } from './src/report.js';
 
-/** Exit code when the run ended but track rows remain NULL, so 0054's guard will still refuse. */
+/** Exit code when the run ended but track rows remain NULL, so 0060's dj_name guard will still refuse. */
 export const EXIT_UNRESOLVED = 11;
 
 await runJob('backfill', async (log) => {
@@ -42,14 +42,14 @@ await runJob('backfill', async (log) => {
     }
     if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
     if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
-    // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
+    // The condition of 0060's dj_name guard, counted now (rows may have arrived meanwhile).
     const left = await guardCount(sql);
     if (left === 0) {
-      log.info('check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
+      log.info("check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
       return EXIT.OK;
     }
     log.info(
-      `check: ${left} track rows have dj_name IS NULL; 0054's guard will still refuse. ` +
+      `check: ${left} track rows have dj_name IS NULL; 0060's guard will still refuse. ` +
         (s.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'See docs/runbooks/flowsheet-dj-name-backfill.md (unresolved rows).'),
     );
     return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;

@@ -199,7 +199,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
-  it('reports unresolved rows by reason with sample ids and exits 11; 0054 still refuses', async () => {
+  it('reports unresolved rows by reason with sample ids and exits 11; 0060 still refuses', async () => {
     const db = await copy();
     const r = await run(db.url);
     expect(r.code).toBe(11);
@@ -207,18 +207,19 @@ describe('flowsheet-dj-name-backfill job process', () => {
     expect(lines).toMatch(/\[backfill\] done: \d+ rows filled, \d+ rows could not be resolved, \d+ batches, elapsed \S+, \d+ rows\/s/);
     expect(lines).toMatch(/\[backfill\] unresolved \(no name\): \d+ rows, e\.g\. ids \d+/);
     expect(lines).toMatch(/\[backfill\] unresolved \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
-    expect(lines).toMatch(/\[backfill\] check: \d+ track rows have dj_name IS NULL; 0054's guard will still refuse/);
-    await expect(migrateWithDrizzle(db.url)).rejects.toThrow();
+    expect(lines).toMatch(/\[backfill\] check: \d+ track rows have dj_name IS NULL; 0060's guard will still refuse/);
+    await expect(migrateWithDrizzle(db.url)).rejects.toThrow(/dj_name backfill incomplete/);
     await db.sql.end();
   });
 
-  it('with BACKFILL_UNRESOLVED_FALLBACK every track row gets a name, it exits 0, and 0054 then applies', async () => {
+  it('with BACKFILL_UNRESOLVED_FALLBACK every track row gets a name, it exits 0, and 0060 then passes its dj_name guard', async () => {
     const db = await copy();
     const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' });
     expect(r.code).toBe(0);
-    expect(r.out.at(-1)).toBe('[backfill] check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
+    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
     expect(r.out.join('\n')).toMatch(/rows filled \(\d+ with the fallback name\)/);
-    await migrateWithDrizzle(db.url); // 0054 and 0055 apply now
+    // 0054-0059 apply; 0060 now waits only for the search_doc backfill
+    await expect(migrateWithDrizzle(db.url)).rejects.toThrow(/search_doc_new backfill incomplete/);
     expect(await nullTrackRows(db.sql)).toBe(0);
     await db.sql.end();
   });

@@ -16,7 +16,7 @@ export const flowsheetDjName: BackfillDefinition = {
   table: 'wxyc_schema.flowsheet',
   key: 'id',
   columns: ['dj_name'],
-  // Exactly the rows 0054's guard counts.
+  // The rows 0060's dj_name guard counts (plus those no rule can fill, counted as unresolved).
   pending: `t.entry_type = 'track' AND t.dj_name IS NULL`,
   resolve: `
     SELECT l.id, coalesce(n.dj_name, live.dj_name) AS dj_name,
@@ -46,7 +46,7 @@ export const flowsheetDjName: BackfillDefinition = {
   },
 };
 
-/** The condition of 0054's guard: track rows whose dj_name is still NULL. */
+/** Track rows whose dj_name is still NULL (0060's guard counts those the rule can fill). */
 export async function guardCount(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: string }[]>`
     SELECT count(*) AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
