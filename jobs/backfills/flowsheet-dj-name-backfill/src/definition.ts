@@ -53,6 +53,14 @@ export async function guardCount(sql: Sql): Promise<number> {
   return Number(row!.n);
 }
 
+/** The condition of 0060's dj_name guard: track rows with dj_name NULL whose show gives a name by the rule. */
+export async function fillableCount(sql: Sql): Promise<number> {
+  const [row] = await sql.unsafe<{ n: string }[]>(`
+    SELECT count(*) AS n FROM ${DJ_NAME_SOURCE_SQL} JOIN wxyc_schema.flowsheet f ON f.show_id = s.id
+    WHERE f.entry_type = 'track' AND f.dj_name IS NULL AND ${DJ_NAME_SQL} IS NOT NULL`);
+  return Number(row!.n);
+}
+
 /** True when flowsheet.dj_name exists (0053 applied). */
 export async function hasDjNameColumn(sql: Sql): Promise<boolean> {
   const [row] = await sql<{ ok: boolean }[]>`
