@@ -119,7 +119,7 @@ try {
     await step('search_doc backfill', () => runBackfill(flowsheetSearchDoc, { sql: newSql, log: quiet, batchSize: 5000, targetMs: 300 }));
     await step('0060 switch', async () => log(`(b) 0060 attempts: ${(await applyRetrying(newSql, byTag('0060'))).attempts}`));
   });
-  const [{ bad }] = await newSql<{ bad: number }[]>`
+  const [{ bad } = { bad: -1 }] = await newSql<{ bad: number }[]>`
     SELECT count(*)::int AS bad FROM wxyc_schema.flowsheet f
     WHERE f.search_doc IS DISTINCT FROM (${newSql.unsafe(searchDocSql('f'))})`;
   await newSql.end();

@@ -56,7 +56,7 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     // rolled back: the old generated column and the new one are both still there
     expect(await count('f.search_doc IS NOT NULL AND f.search_doc_new IS NULL')).toBeGreaterThan(0);
     // the trigger fills search_doc_new of every row the writer inserts or updates from now on
-    const [{ last }] = await db.sql<{ last: number }[]>`SELECT max(id)::int AS last FROM wxyc_schema.flowsheet`;
+    const last = (await db.sql<{ last: number }[]>`SELECT max(id)::int AS last FROM wxyc_schema.flowsheet`)[0]!.last;
     await new Promise((r) => setTimeout(r, 300));
     expect(await count(`f.id > ${last} AND f.artist_name LIKE 'Writer Artist %'`)).toBeGreaterThan(0);
     expect(await count(`f.id > ${last} AND f.search_doc_new IS DISTINCT FROM (${searchDocSql('f')})`)).toBe(0);
