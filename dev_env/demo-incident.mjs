@@ -226,7 +226,7 @@ try {
 if (interrupted) {
   process.exitCode = 130;
 } else {
-  console.log('\n== what happened');
+  console.log('\n== what happened (per step, "longest write wait": the longest write-blocking lock as a concurrent writer felt it)');
   const w = Math.max(...results.map((r) => r.title.length));
   for (const [i, r] of results.entries()) {
     console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}${r.wait ? `; ${r.wait}` : ''}`);
