@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, loadMigrations, searchDocSql } from '@wxyc/database';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, searchDocSql } from '@wxyc/database';
 
 const byNumber = (n: string) => loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith(n))!;
 
@@ -34,6 +34,12 @@ describe('migrations that the incident is about', () => {
     expect(searchDocSql('f')).toBe(
       "setweight(to_tsvector('simple', coalesce(f.artist_name, '')), 'A') || setweight(to_tsvector('simple', coalesce(f.track_title, '')), 'B') || setweight(to_tsvector('simple', coalesce(f.dj_name, '')), 'B') || setweight(to_tsvector('simple', coalesce(f.album_title, '')), 'C') || setweight(to_tsvector('simple', coalesce(f.record_label, '')), 'D')",
     );
+  });
+
+  it("0060's dj_name guard embeds the DJ-name rule verbatim, with its source (EXISTS and count)", () => {
+    const guard = byNumber('0060').statements[1]!.sql;
+    expect(guard.split(DJ_NAME_SQL)).toHaveLength(3);
+    expect(guard.split(DJ_NAME_SOURCE_SQL)).toHaveLength(3);
   });
 
   it('0059 builds the index CONCURRENTLY on its own; 0060 sets a short lock_timeout, then guards, then switches', () => {
