@@ -78,11 +78,11 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
       const buffers = async (q: string | null, lo: number) => {
         await conn`BEGIN`;
         try {
-          const plan = q
+          const explained = q
             ? await conn.unsafe(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q}`)
             : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, plan)}`;
-          const root = (plan[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-          return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(plan) };
+          const root = (explained[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+          return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(explained) };
         } finally {
           await conn`ROLLBACK`;
         }

@@ -132,7 +132,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
         (await db.sql<{ pid: number }[]>`
           SELECT pid FROM pg_stat_activity WHERE application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`)[0]?.pid;
       let pid: number | undefined;
-      for (let i = 0; i < 100 && !pid; i++) pid = await waiting().then((x) => x ?? new Promise<undefined>((r) => setTimeout(r, 50)));
+      for (let i = 0; i < 100 && !pid; i++) pid = await waiting().then((x) => x ?? new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)));
       expect(pid).toBeGreaterThan(0);
       p.child.kill('SIGKILL');
       await p.exit;
