@@ -91,10 +91,11 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     const deploying = deploy();
     await new Promise((r) => setTimeout(r, 1500));
     const whileBlocked = writer.take();
+    waits['0060 retrying while a reader blocks it (1.5 s)'] = whileBlocked;
     await blocker`ROLLBACK`;
     blocker.release();
     const r = await deploying;
-    waits['0060 switch (blocked 1.5 s, retried)'] = writer.take();
+    waits['0060 switch, after the reader ended'] = writer.take();
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/lock_timeout \(2s\) on attempt 1\/10|lock_timeout \(\S+\) on attempt 1\//);
     expect(r.output).toContain('applied 0060_flowsheet-search-doc-switch');
