@@ -5,8 +5,12 @@
 // docs/migrations.md. It runs the built package, so build first: `pnpm build`.
 // --trace / --export-stats are @wxyc/migration-trace's (docs/migrations.md, "The trace").
 if (process.argv.includes('--trace') || process.argv.includes('--export-stats')) {
-  const { runTraceCli } = await import('@wxyc/migration-trace');
-  await runTraceCli(process.argv.slice(2));
+  const trace = await import('@wxyc/migration-trace').catch((err) => {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    console.error(`[migrate:trace] error: @wxyc/migration-trace is not built or not installed here (the migrate image has only the runner); run it from a checkout after \`pnpm build\`.`);
+    process.exit(2);
+  });
+  await trace.runTraceCli(process.argv.slice(2));
   process.exit();
 }
 let runMigrateCli;

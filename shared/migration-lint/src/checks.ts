@@ -137,6 +137,7 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
         }
         break;
       }
+      case 'AlterDomainStmt':
       case 'DropStmt':
       case 'ReindexStmt':
       case 'VacuumStmt':
@@ -178,11 +179,17 @@ interface FileState {
   history: History;
 }
 
-/** DROP INDEX, REINDEX, VACUUM FULL, CLUSTER and RENAME: statements that lock a table whole or break its readers. */
+/** ALTER DOMAIN, DROP INDEX, REINDEX, VACUUM FULL, CLUSTER and RENAME: statements that lock or scan tables whole, or break their readers. */
 function checkMaintenance(u: Unit, f: FileState, add: Add): void {
   const { noTransaction, created, createdIndexes, history } = f;
   const n = u.node;
   switch (u.type) {
+    case 'AlterDomainStmt':
+      if ((n.subtype === 'C' && !n.def?.Constraint?.skip_validation) || n.subtype === 'O') {
+        const what = n.subtype === 'O' ? 'SET NOT NULL' : `ADD CONSTRAINT ${n.def?.Constraint?.conname ?? ''}`;
+        add(u, 'domain-change-scans', `ALTER DOMAIN ${strings(n.typeName).join('.')} ${what} scans every table column of that domain`);
+      }
+      break;
     case 'DropStmt':
       if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction');
       if (n.removeType === 'OBJECT_INDEX' && !n.concurrent) {

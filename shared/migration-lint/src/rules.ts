@@ -36,6 +36,8 @@ export const RULES = {
     'VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE (and VACUUM cannot run in the runner\'s transaction). Do maintenance outside migrations (pg_repack, or a plain VACUUM by an operator).',
   'rename-in-use':
     'Renaming a column or table that the deployed code still uses breaks every running query of the old release the moment it commits. Add the new column/table (or a view), switch the code, then drop the old one.',
+  'domain-change-scans':
+    'ALTER DOMAIN ... ADD CONSTRAINT (without NOT VALID) or SET NOT NULL checks every column of every table that uses the domain, under lock. Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration.',
   'file-not-in-journal':
     'A .sql file in the migrations folder with no journal entry: the runner, --status and drizzle never apply it. Add it with drizzle-kit generate (journal + snapshot) or delete it.',
   'allow-marker-invalid':

@@ -1,4 +1,4 @@
-export { traceMigrations, DEFAULT_BUDGET_MS, DEFAULT_BIG_TABLE_ROWS, type TraceOptions, type TraceReport } from './trace.js';
+export { traceMigrations, DEFAULT_BUDGET_MS, DEFAULT_BIG_TABLE_ROWS, TRACE_SERVER_SETTINGS, type TraceOptions, type TraceReport } from './trace.js';
 export { measureMigration, applyPlain, TraceStatementError } from './measure.js';
 export { extrapolate, type MeasuredMigration, type MeasuredStatement, type MigrationReport, type StatementReport, type LockHold, type TableRows } from './extrapolate.js';
 export { diffSnapshots, type StatementEffects, type TakenLock, type TableScan } from './effects.js';

@@ -41,6 +41,12 @@ export interface TraceReport {
 }
 
 export const DEFAULT_BUDGET_MS = 2000;
+/**
+ * The embedded server's memory: with PostgreSQL's 128MB default, a rewrite of a table bigger
+ * than the cache slows down by more than its size, which production (sized for its tables)
+ * does not see, and the scaling from a small trace would be off. Touched pages only.
+ */
+export const TRACE_SERVER_SETTINGS = { shared_buffers: '512MB', maintenance_work_mem: '256MB' } as const;
 export const DEFAULT_BIG_TABLE_ROWS = 100_000;
 
 /**
@@ -50,7 +56,7 @@ export const DEFAULT_BIG_TABLE_ROWS = 100_000;
  */
 export async function traceMigrations(opts: TraceOptions): Promise<TraceReport> {
   const log = opts.log ?? (() => {});
-  const server = opts.serverUrl ? { url: opts.serverUrl, stop: async () => {} } : await startLocalPostgres({ settings: { maintenance_work_mem: '256MB' } });
+  const server = opts.serverUrl ? { url: opts.serverUrl, stop: async () => {} } : await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
   const name = `wxyc_trace_${randomBytes(5).toString('hex')}`;
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   try {

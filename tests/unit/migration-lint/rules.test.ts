@@ -93,6 +93,11 @@ const cases: [RuleId, string, string][] = [
   ],
   ['reindex-not-concurrent', 'REINDEX INDEX t_a_idx;', '-- migrate:no-transaction\nREINDEX INDEX CONCURRENTLY t_a_idx;'],
   ['vacuum-full-or-cluster', 'VACUUM FULL t;', 'ALTER TABLE t SET (autovacuum_vacuum_scale_factor = 0.01);'],
+  [
+    'domain-change-scans',
+    'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0);',
+    'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0) NOT VALID;',
+  ],
   ['rename-in-use', 'ALTER TABLE t RENAME COLUMN a TO b;', 'CREATE TABLE n (a int);\nALTER TABLE n RENAME COLUMN a TO b;'],
 ];
 
@@ -225,6 +230,11 @@ describe('drop-index-not-concurrent and reindex-not-concurrent', () => {
     expect(rulesOf('REINDEX TABLE t;')).toEqual(['reindex-not-concurrent']);
     expect(rulesOf('CLUSTER t USING t_pkey;')).toEqual(['vacuum-full-or-cluster']);
   });
+});
+
+it('domain-change-scans: SET NOT NULL on a domain scans too', () => {
+  expect(rulesOf('ALTER DOMAIN d SET NOT NULL;')).toEqual(['domain-change-scans']);
+  expect(rulesOf('ALTER DOMAIN d DROP NOT NULL;')).toEqual([]);
 });
 
 describe('rename-in-use', () => {
