@@ -43,7 +43,7 @@ await runJob('backfill', async (log) => {
     if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
     if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
     // Track rows still NULL, counted now (rows may have arrived meanwhile).
-    const left = await guardCount(sql);
+    const left = s.pendingAtEnd ?? (await guardCount(sql));
     if (left === 0) {
       log.info("check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
       return EXIT.OK;

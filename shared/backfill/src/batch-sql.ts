@@ -57,30 +57,51 @@ function scopeFilter(sql: Sql, key: ReturnType<Sql["unsafe"]>, scope: BatchScope
   return scope.exclude?.length ? sql`${range} AND t.${key} <> ALL(${intArray(sql, scope.exclude)})` : range;
 }
 
+/** The CTEs after `locked`: `resolved` (id, reason) and `written` (the keys changed), by mode. */
+function change(sql: Sql, def: BackfillDefinition, inScope: PendingQuery<Row[]>, plan: WritePlan): PendingQuery<Row[]> {
+  const t = sql.unsafe(def.table);
+  const key = sql.unsafe(def.key);
+  const mode = def.mode ?? 'update';
+  if (mode === 'delete') {
+    return sql`resolved AS (SELECT l.${key} AS id, NULL::text AS reason FROM locked l), written AS (
+      DELETE FROM ${t} t USING locked l WHERE t.${key} = l.${key} AND ${inScope} RETURNING t.${key})`;
+  }
+  const resolved = sql`resolved AS (${sql.unsafe(def.resolve!)})`;
+  if (mode === 'insert') {
+    const cols = plan.columns.map((c) => sql.unsafe(c.name));
+    const list = cols.slice(1).reduce((acc, c) => sql`${acc}, ${c}`, cols[0]!);
+    const values = plan.columns.map((c) => sql`r.${sql.unsafe(c.name)}::${sql.unsafe(c.type)}`);
+    const select = values.slice(1).reduce((acc, v) => sql`${acc}, ${v}`, values[0]!);
+    return sql`${resolved}, written AS (
+      INSERT INTO ${sql.unsafe(def.into!)} (${list}) SELECT ${select} FROM resolved r WHERE r.reason IS NULL
+      ON CONFLICT DO NOTHING RETURNING 1)`;
+  }
+  const writeWhen = plan.fallback ? sql`true` : sql`r.reason IS NULL`;
+  return sql`${resolved}, written AS (
+      UPDATE ${t} t SET ${assignments(sql, plan)}
+      FROM resolved r
+      -- the scope again, so the planner reads only the batch's key range, never the whole table
+      WHERE t.${key} = r.id AND ${inScope} AND ${writeWhen}
+      RETURNING t.${key})`;
+}
+
 /**
- * One statement per batch: lock the scope's pending rows, resolve, write, and report what was
- * written, what could not be resolved (by reason) and what was skipped. Every resolved-or-not
- * row is accounted for, so no row is selected twice by the walk.
+ * One statement per batch: lock the scope's pending rows, resolve, write (update, delete or
+ * insert), and report what was written, what could not be resolved (by reason) and what was
+ * skipped. Every resolved-or-not row is accounted for, so no row is selected twice by the walk.
  */
 export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchScope, plan: WritePlan): PendingQuery<Row[]> {
   const t = sql.unsafe(def.table);
   const key = sql.unsafe(def.key);
   const pending = sql.unsafe(def.pending);
   const inScope = scopeFilter(sql, key, scope);
-  const lock = 'ids' in scope && scope.wait ? sql`FOR UPDATE OF t` : sql`FOR UPDATE OF t SKIP LOCKED`;
-  const writeWhen = plan.fallback ? sql`true` : sql`r.reason IS NULL`;
+  // insert only reads its source rows: a share lock keeps them from changing without blocking readers' locks
+  const strength = def.mode === 'insert' ? sql`FOR SHARE OF t` : sql`FOR UPDATE OF t`;
+  const lock = 'ids' in scope && scope.wait ? strength : sql`${strength} SKIP LOCKED`;
   return sql`
     WITH locked AS (
       SELECT t.* FROM ${t} t WHERE ${inScope} AND (${pending}) ${lock}
-    ), resolved AS (
-      ${sql.unsafe(def.resolve)}
-    ), written AS (
-      UPDATE ${t} t SET ${assignments(sql, plan)}
-      FROM resolved r
-      -- the scope again, so the planner reads only the batch's key range, never the whole table
-      WHERE t.${key} = r.id AND ${inScope} AND ${writeWhen}
-      RETURNING t.${key}
-    ), skipped AS (
+    ), ${change(sql, def, inScope, plan)}, skipped AS (
       SELECT t.${key} AS id FROM ${t} t
       WHERE ${inScope} AND (${pending}) AND t.${key} NOT IN (SELECT l.${key} FROM locked l)
     )

@@ -11,3 +11,7 @@ export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backo
 export { batchLine, formatDuration, etaMs, percentile } from './format.js';
 export { STATE_TABLE, ensureStateTable, loadState, type RunState, type RunStatus } from './state.js';
 export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } from './settings.js';
+export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
+export { limitProblem, EXIT_LIMITS } from './limits.js';
+export { analyzeIfChanged, pendingNow, DEFAULT_ANALYZE_SHARE } from './finish.js';
+export type { PauseCapAction } from './walk.js';

@@ -1,6 +1,8 @@
 import type { Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
-import type { BackfillDefinition } from './definition.js';
+import { definitionProblem, isDestructive, type BackfillDefinition } from './definition.js';
+import { analyzeIfChanged, DEFAULT_ANALYZE_SHARE, pendingNow } from './finish.js';
+import { EXIT_LIMITS, limitProblem } from './limits.js';
 import type { UnresolvedGroup, WritePlan } from './batch-sql.js';
 import { replicaLagMs } from './backoff.js';
 import { columnTypes } from './columns.js';
@@ -9,7 +11,7 @@ import { BatchSession } from './session.js';
 import { initialBatchSize } from './sizing.js';
 import { deleteState, ensureStateTable, freshState, loadState, saveState, type RunState } from './state.js';
 import { ProgressTicker } from './ticker.js';
-import { walkListed, walkRanges, type BatchReport, type WalkContext } from './walk.js';
+import { walkListed, walkRanges, type BatchReport, type PauseCapAction, type WalkContext } from './walk.js';
 
 export type { BatchReport } from './walk.js';
 
@@ -27,6 +29,14 @@ export interface RunOptions {
   dryRun?: boolean;
   /** Forget the saved position (and the parked rows) and start over; only once this run holds the lock. */
   reset?: boolean;
+  /** Delete and insert definitions only write with this set; without it they run as a dry run. */
+  execute?: boolean;
+  /** ANALYZE the table after a run that changed more than this share of its rows (default 0.1). */
+  analyzeShare?: number;
+  /** Cumulative pause time after which the run does `onPauseCap` (default: no cap). */
+  maxPauseMs?: number;
+  /** `stop`: end the run resumably (as interrupted); `continue` (default): stop consulting the definition's pauseWhen. */
+  onPauseCap?: PauseCapAction;
   /** Retry the rows parked by earlier runs (before the walk). */
   retryParked?: boolean;
   /** Values (by column) written to rows that cannot be resolved instead of leaving them pending. */
@@ -65,16 +75,28 @@ export interface RunSummary {
   parked: ParkedGroup[];
   /** Rows still held by another session after the last revisit: left pending. */
   stillLocked: number[];
+  /** Rows the pending predicate matches after the run (null for a dry or interrupted run). */
+  pendingAtEnd: number | null;
+  /** Whether the run refreshed the table's statistics. */
+  analyzed: boolean;
   cursor: number;
   batches: number;
   elapsedMs: number;
 }
 
-function summarize(def: BackfillDefinition, state: RunState, o: RunOptions, started: number, interrupted: boolean, stillLocked: number[] = []): RunSummary {
+interface Ending {
+  interrupted: boolean;
+  stillLocked?: number[];
+  pendingAtEnd?: number | null;
+  analyzed?: boolean;
+  dryRun?: boolean;
+}
+
+function summarize(def: BackfillDefinition, state: RunState, o: RunOptions, started: number, e: Ending): RunSummary {
   return {
     name: def.name,
-    dryRun: !!o.dryRun,
-    interrupted,
+    dryRun: e.dryRun ?? !!o.dryRun,
+    interrupted: e.interrupted,
     pendingAtStart: state.pendingAtStart,
     rowsProcessed: state.rowsProcessed,
     rowsWritten: state.rowsWritten,
@@ -83,7 +105,9 @@ function summarize(def: BackfillDefinition, state: RunState, o: RunOptions, star
     unresolved: state.unresolved,
     rowsParked: state.parked.length,
     parked: parkedGroups(state.parked),
-    stillLocked,
+    stillLocked: e.stillLocked ?? [],
+    pendingAtEnd: e.pendingAtEnd ?? null,
+    analyzed: e.analyzed ?? false,
     cursor: state.cursor,
     batches: state.batches,
     elapsedMs: Date.now() - started,
@@ -102,17 +126,18 @@ async function startState(sql: Sql, def: BackfillDefinition, o: RunOptions, batc
   return freshState(def.name, batchSize, Number(row!.m ?? 0), saved?.parked ?? []);
 }
 
-/** Counts what is pending beyond the cursor (the one count of the run) and returns the largest key. */
-async function plan(sql: Sql, def: BackfillDefinition, state: RunState) {
-  const t = sql.unsafe(def.table);
-  const key = sql.unsafe(def.key);
-  const maxKey = async () => Number((await sql<{ m: string | null }[]>`SELECT max(${key})::bigint AS m FROM ${t}`)[0]!.m ?? 0);
-  const [counted] = await sql<{ n: string }[]>`
-    SELECT count(*) AS n FROM ${t} t WHERE t.${key} > ${state.cursor} AND (${sql.unsafe(def.pending)})`;
+/** The largest key now, read on the pool (the walk reads it again at its end). */
+const maxKeyOf = (sql: Sql, def: BackfillDefinition) => async () =>
+  Number((await sql<{ m: string | null }[]>`SELECT max(${sql.unsafe(def.key)})::bigint AS m FROM ${sql.unsafe(def.table)}`)[0]!.m ?? 0);
+
+/** Counts what is pending beyond the cursor (the one count of the run), on `conn`, where prepare() ran. */
+async function countPending(conn: Sql, def: BackfillDefinition, state: RunState): Promise<number> {
+  const [counted] = await conn<{ n: string }[]>`
+    SELECT count(*) AS n FROM ${conn.unsafe(def.table)} t WHERE t.${conn.unsafe(def.key)} > ${state.cursor} AND (${conn.unsafe(def.pending)})`;
   const parkedAhead = state.parked.filter((p) => p.id > state.cursor).length;
   const remaining = Number(counted!.n) - parkedAhead + state.skipped.length;
   state.pendingAtStart = state.rowsProcessed + remaining;
-  return { remaining, end: await maxKey(), maxKey };
+  return remaining;
 }
 
 function settings(o: RunOptions) {
@@ -143,10 +168,13 @@ function firstBatchSize(o: RunOptions): number {
 export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const { sql, log, signal } = o;
+  const problem = definitionProblem(def);
+  if (problem) throw new JobError(problem, EXIT.FAILED);
   const s = settings(o);
   const batchSize = firstBatchSize(o);
-  const writePlan: WritePlan = { columns: await columnTypes(sql, def.table, def.columns), fallback: o.fallback ?? null };
-  if (o.dryRun) return dryRun(def, o, batchSize, started);
+  const target = def.mode === 'insert' ? def.into! : def.table;
+  const writePlan: WritePlan = { columns: await columnTypes(sql, target, def.columns), fallback: o.fallback ?? null };
+  if (o.dryRun || (isDestructive(def) && !o.execute)) return dryRun(def, o, batchSize, started);
 
   await ensureStateTable(sql);
   const session = new BatchSession(sql, def.name, log, { ...s, prepare: def.prepare });
@@ -165,7 +193,12 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       log.info(`--reset: forgot the saved position of ${def.name}; starting over`);
     }
     state = await startState(sql, def, o, batchSize);
-    const { remaining, end, maxKey } = await plan(sql, def, state);
+    const writtenBefore = state.rowsWritten;
+    // on the session: a pending predicate may use what prepare() made (a TEMP id set, say)
+    const remaining = await countPending(session.c, def, state);
+    await checkLimits(session.c, def, remaining);
+    const maxKey = maxKeyOf(sql, def);
+    const end = await maxKey();
     if (o.retryParked) state.pendingAtStart += state.parked.length;
     log.info(
       `${def.name}: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
@@ -174,6 +207,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     const w: WalkContext = {
       ...s, def, plan: writePlan, session, sql, log, signal, targetMs: o.targetMs, pauseMs: o.pauseMs ?? 0,
       maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000, replicaLag: o.replicaLag ?? replicaLagMs, ticker: new ProgressTicker(log),
+      pause: { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false },
       onBatch: async (b) => {
         if (state!.parked.length > s.maxParked) {
           throw new JobError(`${state!.parked.length} rows parked (more than ${s.maxParked}): the definition is likely wrong; see backfill.runs.parked`, EXIT.FAILED);
@@ -186,16 +220,18 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     if (o.retryParked) await walkListed(w, st, st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
     await walkRanges(w, st, maxKey);
     await walkListed(w, st, st.skipped, 'that were locked by another session');
-    const interrupted = !!signal?.aborted;
+    const interrupted = !!signal?.aborted || w.pause.stopped;
     st.status = interrupted ? 'interrupted' : 'done';
     await saveState(session.alive ? session.c : sql, st);
-    return summarize(def, st, o, started, interrupted, interrupted ? [] : st.skipped);
+    if (interrupted) return summarize(def, st, o, started, { interrupted });
+    const analyzed = await analyzeIfChanged(sql, def, st.rowsWritten - writtenBefore, o.analyzeShare ?? DEFAULT_ANALYZE_SHARE, log);
+    return summarize(def, st, o, started, { interrupted: false, stillLocked: st.skipped, pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def), analyzed });
   } catch (err) {
     if (!state) throw err;
     state.status = signal?.aborted ? 'interrupted' : 'failed';
     // On the pool, not the batch session: that one may be the thing that died.
     await saveState(sql, state).catch(() => {});
-    if (signal?.aborted) return summarize(def, state, o, started, true);
+    if (signal?.aborted) return summarize(def, state, o, started, { interrupted: true });
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -206,11 +242,36 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
 
 async function dryRun(def: BackfillDefinition, o: RunOptions, batchSize: number, started: number): Promise<RunSummary> {
   const state = await startState(o.sql, def, { ...o, log: { ...o.log, info: () => {} } }, batchSize);
-  const { remaining, end } = await plan(o.sql, def, state);
-  const batchesEst = Math.ceil(Math.max(0, end - state.cursor) / state.batchSize);
-  o.log.info(
-    `dry run: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
-      `first batch ${state.batchSize} keys, about ${batchesEst} batches at that size (sized toward ${o.targetMs} ms each); nothing written`,
-  );
-  return summarize(def, state, o, started, false);
+  // a connection of its own, prepared as the batch session would be, and reset before it goes back
+  const conn = await o.sql.reserve();
+  try {
+    await def.prepare?.(conn);
+    const remaining = await countPending(conn, def, state);
+    await checkLimits(conn, def, remaining);
+    const end = await maxKeyOf(o.sql, def)();
+    const batchesEst = Math.ceil(Math.max(0, end - state.cursor) / state.batchSize);
+    o.log.info(
+      `dry run: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
+        `first batch ${state.batchSize} keys, about ${batchesEst} batches at that size (sized toward ${o.targetMs} ms each); nothing written` +
+        (isDestructive(def) && !o.dryRun ? ` (mode ${def.mode}: add --execute to ${def.mode} them)` : ''),
+    );
+    return summarize(def, state, o, started, { interrupted: false, dryRun: true });
+  } finally {
+    try {
+      // not DISCARD ALL: that would drop the statements postgres-js has prepared on this connection
+      await conn`DISCARD TEMP`;
+      await conn`RESET ALL`;
+      conn.release();
+    } catch {
+      // dead: never released (see BatchSession.drop)
+    }
+  }
+}
+
+/** The floor and ceiling of a destructive definition, against the candidates counted at start. */
+async function checkLimits(sql: Sql, def: BackfillDefinition, candidates: number): Promise<void> {
+  if (!isDestructive(def) || !def.limits) return;
+  const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)}`;
+  const problem = limitProblem(def.name, def.limits, candidates, Number(row!.n));
+  if (problem) throw new JobError(problem, EXIT_LIMITS);
 }

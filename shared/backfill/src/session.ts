@@ -1,4 +1,4 @@
-import type { ReservedSql, Sql } from 'postgres';
+import postgres, { type ReservedSql, type Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
 import { connectionLost } from './policy.js';
@@ -36,6 +36,7 @@ export function lockBusyMessage(name: string, h: LockHolder | undefined, stateme
  * that has gone (postgres-js throws a TypeError synchronously for that, even from `.catch()`).
  */
 export class BatchSession {
+  private client: Sql | null = null;
   private conn: ReservedSql | null = null;
   pid = 0;
 
@@ -58,7 +59,11 @@ export class BatchSession {
 
   /** Reserve, set up, take the lock (waiting up to lockWaitMs for a dying holder), prepare. */
   async open(): Promise<void> {
-    this.conn = await this.sql.reserve();
+    // A client of its own (the pool's settings, one connection): after a connection loss, postgres-js
+    // may reuse the dead connection object with a stale write timer (queries then hang, or crash with
+    // a TypeError on its null socket), so a lost session's client is thrown away, never reused.
+    this.client = postgres({ ...this.sql.options, max: 1 } as never);
+    this.conn = await this.client.reserve();
     try {
       await this.setUp(this.conn);
     } catch (err) {
@@ -111,14 +116,16 @@ export class BatchSession {
   }
 
   /**
-   * Forget the connection without sending anything. A dead one is not released: postgres-js has
-   * already moved it to its closed queue, and release() would put it back among the open ones,
-   * where the pool's next query would crash on its missing socket (the TypeError of #13 item 8).
+   * Forget the connection without sending anything on it, and end its client. A dead one is not
+   * released: postgres-js has already moved it to its closed queue, and release() would put it
+   * back among the open ones (the TypeError of #13 item 8).
    */
   drop({ dead }: { dead: boolean }): void {
-    const c = this.conn;
+    const { conn, client } = this;
     this.conn = null;
-    if (c && !dead) c.release();
+    this.client = null;
+    if (conn && !dead) conn.release();
+    client?.end({ timeout: 0 }).catch(() => {});
   }
 
   async reopen(): Promise<void> {

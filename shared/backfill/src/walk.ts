@@ -27,6 +27,8 @@ export interface WalkContext extends AttemptContext {
   maxReplicaLagMs: number;
   replicaLag(sql: Sql): Promise<number>;
   ticker: ProgressTicker;
+  /** Cumulative pause time against its cap; `stopped` ends the walk resumably. */
+  pause: { totalMs: number; maxMs: number; onCap: PauseCapAction; capReached: boolean; stopped: boolean };
   onBatch?: (b: BatchReport) => unknown;
 }
 
@@ -73,13 +75,38 @@ async function runBatch(
   }
 }
 
-/** Waits while sessions queue behind the backfill's locks or a replica lags. */
+/** What happens when the pauses of a run add up to `maxPauseMs`. */
+export type PauseCapAction = 'continue' | 'stop';
+
+/** The reasons to pause now: lock waiters, replica lag, and the definition's own (until its cap). */
+async function pauseNow(w: WalkContext, waiters: number[]): Promise<string | null> {
+  const builtIn = pauseReason({ lockWaiters: waiters, replicaLagMs: await w.replicaLag(w.sql) }, w.maxReplicaLagMs);
+  const own = w.pause.capReached ? null : ((await w.def.pauseWhen?.(w.sql)) ?? null);
+  return [builtIn, own].filter(Boolean).join('; ') || null;
+}
+
+/**
+ * Waits while sessions queue behind the backfill's locks, a replica lags, or the definition's
+ * condition holds. Pauses add up; past `maxPauseMs` the run either stops (resumably: it ends as
+ * interrupted) or stops consulting the definition's condition (the built-in ones still apply).
+ */
 async function backOff(w: WalkContext, waiters: number[]): Promise<void> {
-  let reason = pauseReason({ lockWaiters: waiters, replicaLagMs: await w.replicaLag(w.sql) }, w.maxReplicaLagMs);
-  while (reason && !w.signal?.aborted) {
+  let reason = await pauseNow(w, waiters);
+  while (reason && !w.signal?.aborted && !w.pause.stopped) {
+    if (w.pause.totalMs >= w.pause.maxMs && !w.pause.capReached) {
+      w.pause.capReached = true;
+      w.log.warn(`paused ${w.pause.totalMs} ms in all, the cap (maxPauseMs ${w.pause.maxMs}): ${w.pause.onCap === 'stop' ? 'stopping; run again to resume' : 'continuing without the definition\'s pause condition'}`);
+      if (w.pause.onCap === 'stop') {
+        w.pause.stopped = true;
+        return;
+      }
+      reason = await pauseNow(w, waiters);
+      continue;
+    }
     w.log.info(`pausing ${w.backoffMs} ms: ${reason}`);
     await sleep(w.backoffMs, w.signal);
-    reason = pauseReason({ lockWaiters: await lockWaitersOf(w.sql, w.session.pid), replicaLagMs: await w.replicaLag(w.sql) }, w.maxReplicaLagMs);
+    w.pause.totalMs += w.backoffMs;
+    reason = await pauseNow(w, await lockWaitersOf(w.sql, w.session.pid));
   }
 }
 
@@ -101,9 +128,9 @@ export async function walkRanges(w: WalkContext, state: RunState, maxKey: () => 
       end = await maxKey();
       if (state.cursor >= end) return;
     }
-    if (w.signal?.aborted) return;
+    if (w.signal?.aborted || w.pause.stopped) return;
     await backOff(w, waiters);
-    if (w.signal?.aborted) return;
+    if (w.signal?.aborted || w.pause.stopped) return;
     const lo = state.cursor;
     const hiFor = (size: number) => Math.min(lo + size, end);
     const b = await runBatch(w, state, (size) => ({ lo, hi: hiFor(size), exclude: parkedIn(state.parked, lo, hiFor(size)) }), hiFor);
@@ -121,7 +148,7 @@ export async function walkRanges(w: WalkContext, state: RunState, maxKey: () => 
  */
 export async function walkListed(w: WalkContext, state: RunState, list: readonly number[], what: string): Promise<void> {
   const todo = [...list];
-  for (let round = 0; todo.length > 0 && !w.signal?.aborted && round < w.maxAttempts; round++) {
+  for (let round = 0; todo.length > 0 && !w.signal?.aborted && !w.pause.stopped && round < w.maxAttempts; round++) {
     const ids = todo.slice(0, 1000);
     w.log.info(`revisiting ${todo.length} rows ${what}`);
     try {

@@ -74,15 +74,15 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     const conn = await db.sql.reserve();
     try {
       await flowsheetDjName.prepare!(conn);
-      const plan = { columns: await columnTypes(conn, flowsheetDjName.table, flowsheetDjName.columns), fallback: null };
+      const writePlan = { columns: await columnTypes(conn, flowsheetDjName.table, flowsheetDjName.columns), fallback: null };
       const buffers = async (q: string | null, lo: number) => {
         await conn`BEGIN`;
         try {
-          const explained = q
+          const plan = q
             ? await conn.unsafe(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q}`)
-            : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, plan)}`;
-          const root = (explained[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-          return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(explained) };
+            : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, writePlan)}`;
+          const root = (plan[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
+          return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(plan) };
         } finally {
           await conn`ROLLBACK`;
         }

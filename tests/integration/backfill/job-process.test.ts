@@ -130,9 +130,12 @@ describe('flowsheet-dj-name-backfill job process', () => {
       await blocker`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
       const waiting = async () =>
         (await db.sql<{ pid: number }[]>`
-          SELECT pid FROM pg_stat_activity WHERE application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`)[0]?.pid;
+          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`)[0]?.pid;
       let pid: number | undefined;
-      for (let i = 0; i < 100 && !pid; i++) pid = await waiting().then((x) => x ?? new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)));
+      for (let i = 0; i < 100 && !pid; i++) {
+        pid = await waiting();
+        if (!pid) await new Promise((r) => setTimeout(r, 50));
+      }
       expect(pid).toBeGreaterThan(0);
       p.child.kill('SIGKILL');
       await p.exit;

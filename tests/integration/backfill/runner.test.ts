@@ -121,7 +121,7 @@ describe('backfill runner', () => {
       // wait for the first batch to be running, then touch one of its rows
       for (let i = 0; i < 200; i++) {
         const [busy] = await db.sql<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
         if (busy!.n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
