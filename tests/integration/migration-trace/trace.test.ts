@@ -73,7 +73,9 @@ describe('migrate:trace', () => {
   });
 
   it('samples the locks of a no-transaction CREATE INDEX CONCURRENTLY, which blocks no writes', async () => {
-    const r = await trace([migration('0900_cic', '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "flowsheet_label_idx" ON "wxyc_schema"."flowsheet" ("record_label");')]);
+    // Its locks are only seen by sampling while it runs: enough rows that the build lasts many
+    // sample periods even on a loaded machine (at 3,000 rows it could end before the first sample).
+    const r = await trace([migration('0900_cic', '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "flowsheet_label_idx" ON "wxyc_schema"."flowsheet" ("record_label");')], { rows: 60_000 });
     const s = statement(r, '0900_cic');
     expect(s.effects.locks).toContainEqual(expect.objectContaining({ relation: 'wxyc_schema.flowsheet', mode: 'ShareUpdateExclusiveLock' }));
     expect(s.holds).toEqual([]);
