@@ -58,15 +58,18 @@ export class ApiLimiter {
     for (let wait = this.bucket.take(); wait > 0; wait = this.bucket.take()) await sleep(wait, this.signal);
   }
 
-  private async once(url: string | URL, init?: RequestInit): Promise<Response | Error> {
+  /** One request, once a token and a slot are free; a first attempt asks the circuit then (not when queued). */
+  private async once(url: string | URL, init: RequestInit | undefined, first: boolean): Promise<Response | Error> {
     await this.token();
     await this.slots.acquire();
-    this.requests++;
     try {
+      if (first && !this.breaker.allow()) throw new CircuitOpen(`circuit open after ${this.s.breakerThreshold} consecutive failed lookups`);
+      this.requests++;
       const timeout = AbortSignal.timeout(this.s.timeoutMs);
       const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
       return await fetch(url, { ...init, signal });
     } catch (err) {
+      if (err instanceof CircuitOpen) throw err;
       return err as Error;
     } finally {
       this.slots.release();
@@ -75,9 +78,8 @@ export class ApiLimiter {
 
   /** fetch with the limits; a 2xx-4xx answer (not 429) is returned; the rest is retried, then thrown as LookupFailed. */
   readonly fetch: LimitedFetch = async (url, init) => {
-    if (!this.breaker.allow()) throw new CircuitOpen(`circuit open after ${this.s.breakerThreshold} consecutive failed lookups`);
     for (let attempt = 1; ; attempt++) {
-      const r = await this.once(url, init);
+      const r = await this.once(url, init, attempt === 1);
       if (this.signal?.aborted) throw this.signal.reason;
       if (r instanceof Response && !isRetryableStatus(r.status)) {
         this.breaker.success();

@@ -139,6 +139,12 @@ async function walk(x: Ctx, state: { s: RunState }): Promise<void> {
   }
 }
 
+/** A fresh walk starts below the smallest key (ids <= 0 included). */
+async function belowSmallestKey(sql: Sql, def: LookupBackfillDefinition): Promise<number> {
+  const [r] = await sql<{ m: string | null }[]>`SELECT (min(${sql.unsafe(def.key)}) - 1)::bigint AS m FROM ${sql.unsafe(def.table)}`;
+  return Number(r!.m ?? 0);
+}
+
 function summarize(def: LookupBackfillDefinition, s: RunState, x: Ctx, started: number, interrupted: boolean): LookupSummary {
   return {
     name: def.name, interrupted, rowsProcessed: s.rowsProcessed, rowsWritten: s.rowsWritten, rowsParked: s.parked.length,
@@ -164,8 +170,9 @@ export async function runLookupBackfill(def: LookupBackfillDefinition, o: Lookup
     cache: new LookupCache(), ticker: new ProgressTicker(o.log), paused: { ms: 0, stopped: false },
   };
   const saved = await loadState(o.sql, def.name);
-  const state = { s: saved && saved.status !== 'done' ? { ...saved, status: 'running' as const } : freshState(def.name, o.batchSize, Number.MIN_SAFE_INTEGER, saved?.parked ?? []) };
+  const state = { s: saved && saved.status !== 'done' ? { ...saved, status: 'running' as const } : freshState(def.name, o.batchSize, 0, saved?.parked ?? []) };
   try {
+    if (!saved || saved.status === 'done') state.s.cursor = await belowSmallestKey(session.c, def);
     await walk(x, state);
     const interrupted = !!o.signal?.aborted || x.paused.stopped;
     state.s = { ...state.s, status: interrupted ? 'interrupted' : 'done' };
