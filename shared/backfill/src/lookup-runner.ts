@@ -101,18 +101,22 @@ async function batch(x: Ctx, state: { s: RunState }, scope: ReadScope): Promise<
   return { read: rows.length, open: cut >= 0 };
 }
 
-/** Waits out an open circuit (counted); past the cap the run stops, resumably. */
+/**
+ * Waits out an open circuit. Each opening counts a whole cool-down toward the cap (part of it may
+ * have passed while the batch finished); past the cap the run stops, resumably.
+ */
 async function pauseForBreaker(x: Ctx): Promise<void> {
   const cap = x.o.maxBreakerPauseMs ?? 300_000;
-  const wait = Math.max(x.limiter.breaker.waitMs, 1);
-  if (x.paused.ms + wait > cap) {
+  const cooldown = x.limiter.breaker.cooldownMs;
+  if (x.paused.ms + cooldown > cap) {
     x.o.log.warn(`the lookup API kept failing: paused ${x.paused.ms} ms on an open circuit, cap ${cap} ms; stopping, run again to resume`);
     x.paused.stopped = true;
     return;
   }
+  const wait = x.limiter.breaker.waitMs;
   x.o.log.warn(`${x.limiter.s.breakerThreshold} consecutive lookups failed: circuit open, pausing ${wait} ms`);
   await sleep(wait, x.o.signal);
-  x.paused.ms += wait;
+  x.paused.ms += cooldown;
 }
 
 const go = (x: Ctx) => !x.o.signal?.aborted && !x.paused.stopped;
