@@ -58,12 +58,13 @@ export class ApiLimiter {
     for (let wait = this.bucket.take(); wait > 0; wait = this.bucket.take()) await sleep(wait, this.signal);
   }
 
-  /** One request, once a token and a slot are free; a first attempt asks the circuit then (not when queued). */
+  /** One request, once a token and a slot are free; the circuit is asked then (not when queued). */
   private async once(url: string | URL, init: RequestInit | undefined, first: boolean): Promise<Response | Error> {
     await this.token();
     await this.slots.acquire();
     try {
-      if (first && !this.breaker.allow()) throw new CircuitOpen(`circuit open after ${this.s.breakerThreshold} consecutive failed lookups`);
+      // a retry stops too once another call opened the circuit: the row waits for the run to resume
+      if (first ? !this.breaker.allow() : this.breaker.state === 'open') throw new CircuitOpen(`circuit open after ${this.s.breakerThreshold} consecutive failed lookups`);
       this.requests++;
       const timeout = AbortSignal.timeout(this.s.timeoutMs);
       const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout;
