@@ -118,7 +118,7 @@ function run(script, env, args = []) {
   });
 }
 
-const migrate = (url) => run(`${ROOT}dev_env/init-db.mjs`, { DATABASE_URL: url, SKIP_SEED: 'true' });
+const migrate = (url) => run(`${ROOT}dev_env/init-db.mjs`, { DATABASE_URL: url });
 
 try {
   if (!adminUrl) {

@@ -2,7 +2,7 @@
 // pnpm dev: a local database ready for any job, with no Docker and no system service.
 // DATABASE_URL set -> use that database. Otherwise start (or reuse) an embedded PostgreSQL kept
 // in .dev-db/ (git-ignored, survives restarts), then apply migrations with the guarded runner,
-// which also seeds development data (idempotent) unless SKIP_SEED=true.
+// with --seed, so it also writes the (idempotent) development seed; the production entrypoint never seeds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, saveDevEnv } from './local-stack.mjs';
@@ -29,7 +29,7 @@ if (!url) {
   saveDevEnv({ DATABASE_URL: url });
 }
 
-const migrate = spawnSync(process.execPath, [`${ROOT}dev_env/init-db.mjs`], {
+const migrate = spawnSync(process.execPath, [`${ROOT}dev_env/init-db.mjs`, '--seed'], {
   cwd: ROOT,
   stdio: 'inherit',
   env: { ...process.env, DATABASE_URL: url },

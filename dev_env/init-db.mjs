@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Migration runner: `node dev_env/init-db.mjs [--status | --dry-run | --trace | --export-stats]`, the entrypoint of the
+// Migration runner: `node dev_env/init-db.mjs [--status | --dry-run | --seed | --trace | --export-stats]`, the entrypoint of the
 // migrate image and of the local stack. The logic lives in @wxyc/database (src/migrate/,
-// tested there); this file only wires in the dev seed. Settings and exit codes:
+// tested there); this file only names the dev seed, which is written only with --seed (pnpm dev). Settings and exit codes:
 // docs/migrations.md. It runs the built package, so build first: `pnpm build`.
 // --trace / --export-stats are @wxyc/migration-trace's (docs/migrations.md, "The trace").
 if (process.argv.includes('--trace') || process.argv.includes('--export-stats')) {

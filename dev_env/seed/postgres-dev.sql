@@ -1,5 +1,5 @@
--- Tiny PostgreSQL dev seed, run by dev_env/init-db.mjs after the migrations unless
--- SKIP_SEED=true (the production migrate image sets it). Idempotent: fixed natural keys and
+-- Tiny PostgreSQL dev seed, run by `dev_env/init-db.mjs --seed` (pnpm dev) after the migrations;
+-- the runner never writes it without --seed, so the production image cannot. Idempotent: fixed natural keys and
 -- ON CONFLICT DO NOTHING, so a second run changes nothing. Legacy (MySQL) seed data is
 -- separate (the flowsheet ETL's dev setup).
 INSERT INTO auth_user (id, name, email, email_verified, username, real_name, dj_name)

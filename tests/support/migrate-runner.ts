@@ -15,7 +15,6 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Settings that keep retries fast in tests; a test overrides what it is about. */
 export const FAST_ENV = {
-  SKIP_SEED: 'true',
   MIGRATE_RETRY_BASE_MS: '20',
   MIGRATE_RETRY_CAP_MS: '100',
   MIGRATE_LOCK_WAIT: '5',

@@ -45,13 +45,14 @@ export async function startPgServer(): Promise<PgServer> {
   if (await dockerEngineAnswers()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:16-alpine')
-      .withCommand(['postgres', '-c', 'fsync=off', '-c', 'max_connections=200'])
+      .withCommand(['postgres', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'max_prepared_transactions=10'])
       .start();
     return { url: container.getConnectionUri(), kind: 'testcontainers', stop: async () => void (await container.stop()) };
   }
   const { startLocalPostgres } = await import('@wxyc/local-postgres');
   const pg = await startLocalPostgres({
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    // max_prepared_transactions: the runner's pre-flight is tested against a prepared transaction.
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_prepared_transactions: '10' },
   });
   return { url: pg.url, kind: 'embedded', stop: pg.stop };
 }

@@ -10,7 +10,7 @@ bound=${MIGRATE_TIMEOUT:-8m}
 
 docker pull --quiet "$image" >/dev/null
 status=0
-timeout --signal=TERM "$bound" docker run --rm --name wxyc-migrate --env-file "$env_file" -e SKIP_SEED=true "$image" || status=$?
+timeout --signal=TERM "$bound" docker run --rm --name wxyc-migrate --env-file "$env_file" "$image" || status=$?
 if ((status == 124)); then
   echo "::error::migrate did not finish within $bound and was sent SIGTERM; no job was deployed. See docs/deploy.md (\"The migrate timeout\")." >&2
   exit 1

@@ -1,9 +1,24 @@
 import { createReadStream } from 'node:fs';
 import { EXIT, JobError } from '@wxyc/job-runtime';
-import { DumpSyntaxError, finishTick, IdSet, intCell, readDumpRows, readWatermark, type EtlContext } from '@wxyc/legacy-etl';
-import { advance, emptyCursor, JOB, type FlowsheetCursor } from './cursor.js';
-import { importBatch } from './import-batch.js';
+import {
+  advance,
+  assertTickLock,
+  DumpSyntaxError,
+  finishTick,
+  IdSet,
+  intCell,
+  newestStamp,
+  nextModifiedMark,
+  readDumpRows,
+  readWatermark,
+  type EtlContext,
+  type LegacyRow,
+} from '@wxyc/legacy-etl';
 import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
+import { mergeLinks, type PendingLink } from './links.js';
+import { mergePendingEntries } from './pending.js';
+import { cursorOf, emptyCursor, JOB, type FlowsheetCursor } from './tick.js';
+import { writeEntryPage, writeShowPage } from './write.js';
 
 /**
  * Loads a mysqldump of the two tables. The file is streamed twice, shows then entries
@@ -15,8 +30,11 @@ import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
 export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> {
   const { sql, log } = ctx;
   const started = Date.now();
-  const existing = (await readWatermark<FlowsheetCursor>(sql, JOB)).cursor ?? emptyCursor();
+  const existing = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
   const seen: FlowsheetCursor = emptyCursor();
+  const newest = { shows: null as number | null, entries: null as number | null };
+  let pending = existing.pendingEntries;
+  let links = existing.pendingLinks;
   let inserted = 0;
   let resolved = 0;
 
@@ -26,13 +44,14 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     let committed = 0;
     const seenIds = new IdSet();
     const flush = async () => {
-      const r = await importBatch(sql, table, batch, ctx.bad, null);
-      seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)), batch.map((row) => (row.TIME_LAST_MODIFIED ?? null) as number | null));
+      const r = await importBatch(ctx, table, batch, pending, links);
+      pending = r.pending;
+      links = r.links;
+      seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)));
+      newest[key] = newestStamp(newest[key], batch.map((row) => intCell(row.TIME_LAST_MODIFIED as number)));
       committed += batch.length;
-      if (table === ENTRY_TABLE) {
-        inserted += r.inserted;
-        resolved += r.resolved;
-      }
+      inserted += r.inserted;
+      resolved += r.resolved;
       batch = [];
     };
     try {
@@ -63,9 +82,13 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
 
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.shows', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.shows), 0) + 1, false)`;
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.flowsheet', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.flowsheet), 0) + 1, false)`;
+  // A dump is a snapshot: edits made after it carry newer stamps than any row in it (nextModifiedMark).
+  const mark = (k: 'shows' | 'entries') => nextModifiedMark(existing[k].maxModified, newest[k], Date.now(), ctx.config.modifiedOverlapMs);
   const cursor: FlowsheetCursor = {
-    shows: merge(existing.shows, seen.shows),
-    entries: merge(existing.entries, seen.entries),
+    shows: { ...existing.shows, maxId: Math.max(existing.shows.maxId, seen.shows.maxId), maxModified: mark('shows') },
+    entries: { ...existing.entries, maxId: Math.max(existing.entries.maxId, seen.entries.maxId), maxModified: mark('entries') },
+    pendingEntries: pending,
+    pendingLinks: links,
   };
   await finishTick(sql, JOB, cursor);
   log.info(`Resolved dj_name for ${resolved}/${inserted} flowsheet entries.`);
@@ -75,9 +98,19 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   );
 }
 
-function merge(a: { maxId: number; maxModified: number | null }, b: { maxId: number; maxModified: number | null }) {
-  return {
-    maxId: Math.max(a.maxId, b.maxId),
-    maxModified: a.maxModified === null ? b.maxModified : b.maxModified === null ? a.maxModified : Math.max(a.maxModified, b.maxModified),
-  };
+/**
+ * One batch of dump rows in one transaction: shows, or entries (dj_name resolved for those it
+ * inserted; those whose show is not imported join the pending entries the ticks retry, those
+ * whose release or rotation row is not imported the pending links).
+ */
+async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[], links: PendingLink[]) {
+  return ctx.sql.begin(async (tx) => {
+    await assertTickLock(tx, JOB);
+    if (table === SHOW_TABLE) return { inserted: 0, resolved: 0, pending, links, results: await writeShowPage(tx, rows, ctx.bad) };
+    const r = await writeEntryPage(tx, rows, ctx.bad);
+    const ids = rows.map((row) => intCell(row.ID as number)!);
+    const merged = mergePendingEntries(pending, ids, r.waiting);
+    for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full)');
+    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
+  });
 }

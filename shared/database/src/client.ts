@@ -1,6 +1,11 @@
 import postgres, { type Options, type Sql } from 'postgres';
-import { ConfigError, intEnv, requireEnv } from '@wxyc/job-runtime';
-import { maskUrl } from './mask-url.js';
+import { intEnv, processShutdownSignal } from '@wxyc/job-runtime';
+import { connectGuard } from './connect-guard.js';
+import { recordGoodbyes } from './connection-lost.js';
+import type { ServerGoodbye } from './server-goodbye.js';
+import { checkDatabaseUrl, databaseUrlFromEnv, describeTarget, refuseOverridingParams } from './database-url.js';
+
+export { databaseUrlFromEnv } from './database-url.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,22 +23,17 @@ export interface DbClientOptions {
   idleTimeoutS?: number;
   env?: Env;
   onnotice?: Options<never>['onnotice'];
+  /** Stops a connect attempt in progress; defaults to the process's SIGTERM/SIGINT (processShutdownSignal). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
-
-export function databaseUrlFromEnv(env: Env = process.env): string {
-  const url = requireEnv(env, 'DATABASE_URL', 'a postgres:// URL of the WXYC database');
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConfigError(`DATABASE_URL=${maskUrl(url)} is not a postgres:// or postgresql:// URL.`);
-  }
-  return url;
-}
 
 /** The one postgres-js client factory every job uses. */
 export function createDbClient(opts: DbClientOptions): Sql {
   const env = opts.env ?? process.env;
   const url = opts.url ?? databaseUrlFromEnv(env);
+  const target = checkDatabaseUrl(url);
   const statementTimeoutMs = intEnv(env, 'DB_STATEMENT_TIMEOUT_MS', {
     default: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
     min: 0,
@@ -44,11 +44,29 @@ export function createDbClient(opts: DbClientOptions): Sql {
     statement_timeout: String(statementTimeoutMs),
   };
   for (const [k, v] of Object.entries(opts.settings ?? {})) connection[k] = String(v);
-  return postgres(url, {
+  refuseOverridingParams(url, Object.keys(connection));
+  const connectTimeoutS = intEnv(env, 'DB_CONNECT_TIMEOUT_S', { default: 10, min: 1, max: 600 });
+  const goodbyes: ServerGoodbye[] = [];
+  const guard = connectGuard({
+    connectTimeoutS,
+    target: describeTarget(target),
+    signal: opts.signal ?? processShutdownSignal(),
+    onGoodbye: (g) => goodbyes.splice(0, goodbyes.length, g),
+  });
+  const sql = postgres(url, {
     max: opts.max ?? 4,
-    connect_timeout: intEnv(env, 'DB_CONNECT_TIMEOUT_S', { default: 10, min: 1 }),
+    connect_timeout: connectTimeoutS,
     idle_timeout: opts.idleTimeoutS ?? 30,
     connection,
     onnotice: opts.onnotice ?? (() => {}),
+    // `socket` is a documented postgres-js option its type definitions leave out.
+    ...({ socket: guard.socket } as object),
   });
+  recordGoodbyes(sql, goodbyes);
+  // postgres-js keeps a reserve() it rejected on a failed connect queued, re-dials for it, and
+  // end() then waits its whole timeout for that dial. With no socket open nothing can be
+  // flushed, so end at once.
+  const end = sql.end.bind(sql);
+  sql.end = (o) => end(guard.open() === 0 ? { timeout: 0 } : o);
+  return sql;
 }

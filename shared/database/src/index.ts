@@ -1,6 +1,9 @@
 export * as schema from './schema.js';
 export { createDbClient, databaseUrlFromEnv, DEFAULT_STATEMENT_TIMEOUT_MS, type DbClientOptions } from './client.js';
 export { maskUrl } from './mask-url.js';
+export { checkDatabaseUrl, describeTarget, type DatabaseTarget } from './database-url.js';
+export { silentCloseDelayMs, ConnectGuardError } from './connect-guard.js';
+export { isConnectionLost, describeConnectionLoss } from './connection-lost.js';
 export { intArray } from './int-array.js';
 export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource } from './dj-name.js';
 export {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface JournalEntry {
@@ -116,4 +116,12 @@ export function loadMigrations(dir: string): Migration[] {
       noTransaction,
     };
   });
+}
+
+/** `.sql` files of the folder that no journal entry names: never applied by anything. */
+export function sqlFilesWithoutEntry(dir: string, migrations: Pick<Migration, 'tag'>[]): string[] {
+  const tags = new Set(migrations.map((m) => `${m.tag}.sql`));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql') && !tags.has(f))
+    .sort();
 }

@@ -1,5 +1,5 @@
 export { ConfigError, JobError, EXIT, describeError, isUnreachable } from './errors.js';
 export { requireEnv, intEnv, boolEnv, type IntOptions } from './env.js';
 export { createLogger, type Logger } from './logger.js';
-export { shutdownSignal } from './shutdown.js';
+export { shutdownSignal, processShutdownSignal } from './shutdown.js';
 export { runJob, exitCodeFor } from './run-job.js';

@@ -8,12 +8,21 @@ import { createLogger, type Logger } from './logger.js';
  */
 export async function runJob(name: string, main: (log: Logger) => Promise<number | void>): Promise<void> {
   const log = createLogger(name);
+  // The event loop emptied while main still waits: a promise that can never settle (a statement
+  // queued on a dead connection). Node would exit 13 with no word; say so and fail instead.
+  const stranded = () => {
+    log.error('stopped: the job was left waiting on something that can never answer (a statement on a lost connection?); nothing more was done.');
+    process.exitCode = EXIT.FAILED;
+  };
+  process.once('beforeExit', stranded);
   try {
     process.exitCode = (await main(log)) ?? EXIT.OK;
   } catch (err) {
     process.exitCode = exitCodeFor(err);
     log.error(describeError(err));
     if (process.env.DEBUG && err instanceof Error && err.stack) console.error(err.stack);
+  } finally {
+    process.off('beforeExit', stranded);
   }
 }
 

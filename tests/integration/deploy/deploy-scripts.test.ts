@@ -242,11 +242,11 @@ describe('the lockout command of the crontab line', () => {
 describe('host/migrate.sh over ssh', () => {
   const migrate = () => box.script('remote.sh', [join(SCRIPTS, 'host/migrate.sh'), IMAGE]);
 
-  it('runs the image once with the env file and SKIP_SEED=true', async () => {
+  it('runs the image once with the env file and no arguments (so no --seed)', async () => {
     box = new DeploySandbox();
     const r = await migrate();
     expect(r.code).toBe(0);
-    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env -e SKIP_SEED=true ${IMAGE}`]);
+    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env ${IMAGE}`]);
   });
 
   it('fails the deploy with the runner exit code', async () => {
@@ -334,5 +334,20 @@ describe('setup-ssh.sh', () => {
     const r = await box.script('setup-ssh.sh', [], { env: { ...env, REGISTRY: 'x; touch pwned' } });
     expect(r.code).toBe(1);
     expect(box.calls()).toEqual([]);
+  });
+});
+
+describe('remote.sh quoting', () => {
+  // The fake ssh hands the command line to sh, which is dash on Debian/Ubuntu (as on many
+  // deploy hosts); bash's printf %q output ($'...') would arrive mangled there.
+  const tricky = ["*/30 * * * *", "it's", 'tab\there', 'new\nline', 'ünïcödé', '$(touch /tmp/pwned) `id` $HOME', '', '\\back\\slash', "''", '-- -x'];
+
+  it('delivers every argument byte for byte through a POSIX login shell', async () => {
+    box = new DeploySandbox();
+    box.writeFile('echo-args.sh', 'for a in "$@"; do printf "<%s>\\n" "$a"; done\n');
+    const r = await box.script('remote.sh', [join(box.dir, 'echo-args.sh'), ...tricky]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(tricky.map((a) => `<${a}>\n`).join(''));
   });
 });

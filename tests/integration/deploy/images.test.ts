@@ -34,7 +34,9 @@ describe('Dockerfile.migrate', () => {
       writeFileSync(join(ctx, 'dev_env/init-db.mjs'), PROBE);
     }
     const image = await buildImage({ dockerfile: join(ctx, 'Dockerfile.migrate'), context: ctx, out: join(work, 'migrate') });
-    expect(image.env).toMatchObject({ SKIP_SEED: 'true', NODE_ENV: 'production' });
+    expect(image.env).toMatchObject({ NODE_ENV: 'production' });
+    // The runner seeds only with --seed; nothing in the image asks for it.
+    expect(image.env).not.toHaveProperty('SKIP_SEED');
     expect(image.user).toBe('node');
     const r = await startImage(image, { args: ['--status'], env: { DATABASE_URL: db.url } });
     expect(r.stderr).not.toContain('ERR_MODULE_NOT_FOUND');

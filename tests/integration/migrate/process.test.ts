@@ -63,7 +63,7 @@ describe('the process', () => {
   it('exits 2 with usage on an unknown argument', async () => {
     const run = spawnRunner(db.url, { dir: sleeper, args: ['--frobnicate'] });
     expect((await run.exited).code).toBe(MIGRATE_EXIT.CONFIG);
-    expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status | --dry-run]');
+    expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status | --dry-run | --seed]');
   });
 
   it('exits 3 when the database is unreachable, without printing the password', async () => {
@@ -83,18 +83,29 @@ describe('the process', () => {
     expect(run.output()).not.toMatch(/\n\s+at /);
   });
 
-  it('seeds the dev data after the migrations unless SKIP_SEED=true, idempotently', async () => {
+  it.each([['1'], ['TRUE'], ['yes'], [undefined]])(
+    'never seeds without --seed (SKIP_SEED=%s)',
+    async (skip) => {
+      const d = await createTestDatabase('empty');
+      const run = spawnRunner(d.url, { dir: MIGRATIONS_DIR, env: skip === undefined ? {} : { SKIP_SEED: skip } });
+      expect((await run.exited).code, run.output()).toBe(0);
+      expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM auth_user`)[0]!.n).toBe(0);
+      expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.genres`)[0]!.n).toBe(0);
+      if (skip !== undefined) expect(run.output()).toContain('SKIP_SEED is no longer read: the runner seeds only when given --seed');
+      expect(run.output()).not.toContain('seeding');
+      await d.drop();
+    },
+    60_000,
+  );
+
+  it('seeds the dev data after the migrations with --seed, idempotently', async () => {
     const d = await createTestDatabase('empty');
-    const skip = spawnRunner(d.url, { dir: MIGRATIONS_DIR, env: { SKIP_SEED: 'true' } });
-    expect((await skip.exited).code, skip.output()).toBe(0);
-    const users = async () => (await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM auth_user`)[0]!.n;
-    expect(await users()).toBe(0);
     for (let i = 0; i < 2; i++) {
-      const run = spawnRunner(d.url, { dir: MIGRATIONS_DIR, env: { SKIP_SEED: '' } });
+      const run = spawnRunner(d.url, { dir: MIGRATIONS_DIR, args: ['--seed'] });
       expect((await run.exited).code, run.output()).toBe(0);
       expect(run.output()).toContain('seeding dev data from');
     }
-    expect(await users()).toBe(1);
+    expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM auth_user`)[0]!.n).toBe(1);
     expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.genres`)[0]!.n).toBe(2);
     await d.drop();
   }, 60_000);

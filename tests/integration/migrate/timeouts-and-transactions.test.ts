@@ -191,8 +191,10 @@ describe('a lost session', () => {
     await tx`ROLLBACK`;
     tx.release();
     const r = await run;
-    expect(r.code).toBe(MIGRATE_EXIT.UNREACHABLE);
-    expect(r.output).toMatch(/lost the database connection \(backend \d+\) and with it the migration lock; nothing more was applied/);
+    expect(r.code, r.output).toBe(MIGRATE_EXIT.CONNECTION_LOST);
+    expect(r.output).toMatch(
+      /lost the database connection \(backend \d+\) and with it the migration lock \(the server ended the session: terminating connection due to administrator command \[SQLSTATE 57P01\]\); nothing more was applied/,
+    );
     expect(await tagsApplied(db)).toBe(1);
   });
 });

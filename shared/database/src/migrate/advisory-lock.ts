@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { MigrateError } from './errors.js';
+import { endBackendAdvice } from './remediation.js';
 import { sleep } from './sleep.js';
 
 /** Session advisory lock key of the runner ('wxyc' in ASCII): one runner per database. */
@@ -35,7 +36,7 @@ export async function acquireMigrateLock(sql: Sql, waitMs: number, signal: Abort
     : 'a backend that has just released it';
   throw new MigrateError(
     `another migration runner holds the migration lock: ${who}; waited ${Math.round(waitMs / 1000)}s (MIGRATE_LOCK_WAIT). ` +
-      `Let it finish, or if it is stuck: SELECT pg_cancel_backend(${h?.pid ?? '<pid>'}); then pg_terminate_backend.`,
+      `Let it finish, or if it is stuck: ${h ? endBackendAdvice(h.pid, h.state) : 'find it in pg_locks (advisory)'}.`,
     MIGRATE_EXIT.LOCK_BUSY,
   );
 }

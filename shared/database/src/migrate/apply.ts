@@ -1,15 +1,20 @@
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
+import { describeConnectionLoss, isConnectionLost } from '../connection-lost.js';
 import type { Migration } from '../journal.js';
 import { backoffDelayMs } from './backoff.js';
 import { recordApplied } from './bookkeeping.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
-import { dropInvalidIndex, invalidIndexName, targetIndexName } from './invalid-index.js';
+import { dropInvalidIndex, indexesOf, isValidIndex, parseConcurrentIndex, type ConcurrentIndex } from './invalid-index.js';
+import type { SessionBaseline } from './session-guard.js';
+import { reestablishSession } from './session-guard.js';
 import type { MigrateSettings } from './settings.js';
+import { endBackendAdvice } from './remediation.js';
 import { sleep } from './sleep.js';
-import { StatementError, type Blocker } from './statement-error.js';
+import { sampleBlockers } from './blockers.js';
+import { StatementError } from './statement-error.js';
 
 export interface ApplyContext {
   /** The runner's own connection (max 1): holds the advisory lock, runs the migrations. */
@@ -18,6 +23,8 @@ export interface ApplyContext {
   control: Sql;
   runnerPid: number;
   settings: MigrateSettings;
+  /** What the session showed before the first migration (search_path). */
+  baseline: SessionBaseline;
   signal: AbortSignal;
   log: Logger;
   /** True while a statement of a migration is on the server (what a signal must cancel). */
@@ -25,19 +32,25 @@ export interface ApplyContext {
   random?: () => number;
 }
 
+const BOOKKEEPING_STEP = 'recording it in drizzle.__drizzle_migrations';
+
 /** Applies one migration, retrying it whole (after a rollback) when it hits lock_timeout. */
 export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<void> {
   const { settings, log } = ctx;
   for (let attempt = 1; ; attempt++) {
     await assertSameSession(ctx);
+    // A plain SET of an earlier migration (lock_timeout = 0, search_path) must not reach this one.
+    await reestablishSession(ctx.sql, settings, ctx.baseline);
     try {
       if (m.noTransaction) await applyOutsideTransaction(ctx, m);
       else await applyInTransaction(ctx, m);
       return;
     } catch (err) {
+      const cause = err instanceof StatementError ? err.cause : err;
+      if (isConnectionLost(cause)) throw connectionLost(ctx, m, err);
       if (ctx.signal.aborted) throw interrupted(ctx, err);
       if (!(err instanceof StatementError)) throw err;
-      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}`;
+      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
       if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
       const blockedBy = err.blockers.length
         ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
@@ -46,7 +59,9 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
         throw new MigrateError(
           `${where}: lock_timeout (${settings.lockTimeout}) on all ${settings.lockRetries} attempts (MIGRATE_LOCK_RETRIES); ` +
             `last blocked by ${blockedBy}. Nothing of ${m.tag} is applied; earlier migrations of this run stay committed. ` +
-            `Deploy again when the table is quieter, or end the blocker (pg_cancel_backend, then pg_terminate_backend).`,
+            `Deploy again when the table is quieter, or end the blocker: ` +
+            (err.blockers.map((b) => endBackendAdvice(b.pid, b.state)).join('; ') || 'see pg_blocking_pids') +
+            '.',
           MIGRATE_EXIT.LOCK_TIMEOUT,
         );
       }
@@ -68,9 +83,10 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
 async function assertSameSession(ctx: ApplyContext): Promise<void> {
   const [row] = await ctx.sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   if (row!.pid !== ctx.runnerPid) {
+    const why = describeConnectionLoss(ctx.sql, { message: `postgres-js reconnected as backend ${row!.pid}` });
     throw new MigrateError(
-      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock; nothing more was applied. Run again.`,
-      MIGRATE_EXIT.UNREACHABLE,
+      `lost the database connection (backend ${ctx.runnerPid}) and with it the migration lock (${why}); nothing more was applied. Run again.`,
+      MIGRATE_EXIT.CONNECTION_LOST,
     );
   }
 }
@@ -80,11 +96,13 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
   await sql.unsafe('BEGIN');
   try {
     for (let i = 0; i < m.statements.length; i++) await runStatement(ctx, m, i);
-    await recordApplied(sql, m.hash, m.when);
+    await onServer(ctx, m, m.statements.length - 1, BOOKKEEPING_STEP, () => recordApplied(sql, m.hash, m.when));
     await sql.unsafe('COMMIT');
   } catch (err) {
-    // SET LOCAL settings of the migration end here too, so they never reach the next one.
-    await sql.unsafe('ROLLBACK').catch(() => {});
+    // SET LOCAL settings of the migration end here too, so they never reach the next one. On a
+    // dead connection the server has rolled back already, and postgres-js may never answer.
+    const cause = err instanceof StatementError ? err.cause : err;
+    if (!isConnectionLost(cause)) await sql.unsafe('ROLLBACK').catch(() => {});
     throw err;
   }
 }
@@ -92,40 +110,74 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
 /**
  * A `-- migrate:no-transaction` file: its one statement (CREATE INDEX CONCURRENTLY) runs in
  * autocommit. An INVALID index that an earlier failed attempt left behind is dropped first,
- * so the build starts clean.
+ * so the build starts clean; after the build the index (by OID) must be valid, or the
+ * migration fails unrecorded: `IF NOT EXISTS` skips over an INVALID leftover without a word.
  */
 async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
-  const index = targetIndexName(m.statements[0]!.sql);
+  const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (index) {
-    const dropped = await dropInvalidIndex(ctx.sql, index);
+    let dropped: string | undefined;
+    await onServer(ctx, m, 0, 'dropping the INVALID index an earlier run left', async () => (dropped = await dropInvalidIndex(ctx.sql, index)));
     if (dropped) ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
   }
+  const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
-  await recordApplied(ctx.sql, m.hash, m.when);
+  if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!);
+  await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m.hash, m.when));
+}
+
+/** After the build: the statement's index exists on its table and pg_index says it is valid. */
+async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentIndex, unnamedBefore: Set<number> | undefined): Promise<void> {
+  const found = (await indexesOf(ctx.sql, index)).filter((s) => !unnamedBefore?.has(s.oid));
+  const checked = await Promise.all(found.map(async (s) => ({ ...s, valid: await isValidIndex(ctx.sql, s.oid) })));
+  const bad = checked.find((s) => !s.valid);
+  const what = index.name ? `index ${index.name} on ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.table}` : `the index on ${index.table}`;
+  let problem: string | undefined;
+  if (bad) problem = `${what} is INVALID after the build (pg_index.indisvalid is false for ${bad.qualified}, OID ${bad.oid})`;
+  else if (index.name && !checked.length) problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
+  if (!problem) return;
+  throw new MigrateError(
+    `migration failed: ${m.tag}.sql, line ${m.statements[0]!.line}: ${problem}.\n` +
+      `  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied; the next run drops an INVALID index of it and rebuilds it.`,
+    MIGRATE_EXIT.MIGRATION_FAILED,
+  );
 }
 
 async function runStatement(ctx: ApplyContext, m: Migration, index: number): Promise<void> {
-  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), []);
-  const blockers: Blocker[] = [];
-  // Who blocks us is only visible while we wait, so sample it during the statement.
-  const sampler = setInterval(() => {
-    ctx.control<Blocker[]>`
-      SELECT pid, application_name, state, left(query, 80) AS query
-      FROM pg_stat_activity WHERE pid = ANY(pg_blocking_pids(${ctx.runnerPid}))`
-      .then((rows) => {
-        if (rows.length) blockers.splice(0, blockers.length, ...rows);
-      })
-      .catch(() => {});
-  }, 250);
+  await onServer(ctx, m, index, undefined, () => ctx.sql.unsafe(m.statements[index]!.sql).simple());
+}
+
+/**
+ * Runs one step of a migration on the server (a statement, the bookkeeping row, dropping a
+ * leftover index), cancellable by a signal and watched for blockers; a failure is a
+ * StatementError naming the file, the line and the step.
+ */
+async function onServer(ctx: ApplyContext, m: Migration, index: number, step: string | undefined, run: () => Promise<unknown>): Promise<void> {
+  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), [], step);
+  const sampling = sampleBlockers(ctx.control, ctx.runnerPid);
   ctx.inFlight.value = true;
   try {
-    await ctx.sql.unsafe(m.statements[index]!.sql).simple();
+    await run();
   } catch (err) {
-    throw new StatementError(m, index, err, blockers);
+    throw new StatementError(m, index, err, sampling.blockers, step);
   } finally {
     ctx.inFlight.value = false;
-    clearInterval(sampler);
+    sampling.stop();
   }
+}
+
+/** The migrating connection died: one line with what the server said, nothing more sent on it. */
+export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: Migration | undefined, err: unknown): MigrateError {
+  const cause = err instanceof StatementError ? err.cause : err;
+  const at = err instanceof StatementError ? ` during ${m!.tag}.sql line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
+  const left = m?.noTransaction
+    ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it); it is not recorded`
+    : `The server rolled back ${m ? m.tag : 'any open transaction'}`;
+  return new MigrateError(
+    `lost the migrating connection (backend ${ctx.runnerPid})${at}: ${describeConnectionLoss(ctx.sql, cause)}. ` +
+      `${left}; earlier migrations of this run stay committed. Run again.`,
+    MIGRATE_EXIT.CONNECTION_LOST,
+  );
 }
 
 function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
@@ -142,7 +194,7 @@ function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
 }
 
 async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Promise<MigrateError> {
-  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}`];
+  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}${err.step ? ` (while ${err.step})` : ''}`];
   if (sqlState(err.cause) === QUERY_CANCELED) {
     lines.push(
       `  statement_timeout is ${ctx.settings.statementTimeout} (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer ` +
@@ -150,9 +202,10 @@ async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Pro
     );
   }
   if (m.noTransaction) {
-    const index = targetIndexName(m.statements[0]!.sql);
-    const invalid = index ? await invalidIndexName(ctx.sql, index).catch(() => undefined) : undefined;
-    if (invalid) lines.push(`  it left the INVALID index ${invalid}; the next run drops and rebuilds it.`);
+    const index = await parseConcurrentIndex(m.statements[0]!.sql);
+    const states = index ? await indexesOf(ctx.sql, index).catch(() => []) : [];
+    const invalid = states.find((s) => !s.valid);
+    if (invalid) lines.push(`  it left the INVALID index ${invalid.qualified}; the next run drops and rebuilds it.`);
     lines.push(`  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`);
   } else {
     lines.push(`  ${m.tag} was rolled back; migrations before it stay committed. Fix the cause and run again.`);

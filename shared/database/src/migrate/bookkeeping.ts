@@ -22,3 +22,22 @@ export async function readApplied(sql: Sql): Promise<AppliedRow[]> {
 export async function recordApplied(sql: Sql, hash: string, when: number): Promise<void> {
   await sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES (${hash}, ${when})`;
 }
+
+export interface TableLockHolder {
+  pid: number;
+  mode: string;
+  application_name: string | null;
+  state: string | null;
+  query: string | null;
+}
+
+/** Backends holding a lock on the bookkeeping table (what a lock_timeout on it waited for). */
+export async function bookkeepingLockHolders(sql: Sql, exceptPid: number): Promise<TableLockHolder[]> {
+  return sql<TableLockHolder[]>`
+    SELECT l.pid, l.mode, a.application_name, a.state, left(a.query, 80) AS query
+    FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'relation' AND l.granted AND l.relation = to_regclass('drizzle.__drizzle_migrations')
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND l.pid IS DISTINCT FROM ${exceptPid}
+    ORDER BY l.pid`;
+}

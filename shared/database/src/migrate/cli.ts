@@ -3,20 +3,30 @@ import { MIGRATIONS_DIR } from '../paths.js';
 import { runMigrate, type MigrateMode } from './runner.js';
 
 export interface MigrateCliOptions {
-  /** Dev seed run after the migrations unless SKIP_SEED=true. */
+  /** Dev seed, run after the migrations only when `--seed` is given (pnpm dev does). */
   seedFile?: string;
 }
 
-const USAGE = 'usage: node dev_env/init-db.mjs [--status | --dry-run]';
+const USAGE = 'usage: node dev_env/init-db.mjs [--status | --dry-run | --seed]';
 
-export function parseMigrateArgs(argv: string[]): MigrateMode {
-  const modes = argv.map((a) => {
-    if (a === '--status') return 'status' as const;
-    if (a === '--dry-run') return 'dry-run' as const;
-    throw new ConfigError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
-  });
+export interface MigrateArgs {
+  mode: MigrateMode;
+  /** `--seed`: write the dev seed after the migrations. Never the default: production runs without flags. */
+  seed: boolean;
+}
+
+export function parseMigrateArgs(argv: string[]): MigrateArgs {
+  const modes: MigrateMode[] = [];
+  let seed = false;
+  for (const a of argv) {
+    if (a === '--status') modes.push('status');
+    else if (a === '--dry-run') modes.push('dry-run');
+    else if (a === '--seed') seed = true;
+    else throw new ConfigError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
+  }
   if (modes.length > 1) throw new ConfigError(`give at most one of --status, --dry-run; ${USAGE}`);
-  return modes[0] ?? 'apply';
+  if (seed && modes.length) throw new ConfigError(`--seed writes data; it cannot go with --${modes[0]}; ${USAGE}`);
+  return { mode: modes[0] ?? 'apply', seed };
 }
 
 /** The entrypoint of `node dev_env/init-db.mjs`: exit code in process.exitCode, one clear error. */
@@ -28,15 +38,17 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     setTimeout(() => process.exit(130), 9_000).unref();
   });
   try {
-    await runJob('migrate', (log) =>
-      runMigrate({
-        mode: parseMigrateArgs(argv),
+    await runJob('migrate', (log) => {
+      const args = parseMigrateArgs(argv);
+      if (args.seed && !opts.seedFile) throw new ConfigError('--seed: this entrypoint has no dev seed file.');
+      return runMigrate({
+        mode: args.mode,
         migrationsDir: MIGRATIONS_DIR,
-        seedFile: opts.seedFile,
+        seedFile: args.seed ? opts.seedFile : undefined,
         log,
         signal: shutdown.signal,
-      }),
-    );
+      });
+    });
   } finally {
     shutdown.dispose();
   }

@@ -19,4 +19,6 @@ export const MIGRATE_EXIT = {
   LOCK_TIMEOUT: 15,
   /** MIGRATE_STRICT_HASHES=1 and an applied migration's file differs from what was applied. */
   HASH_DRIFT: 16,
+  /** The migrating connection died (terminated backend, server restart, network): the server rolled back what was in flight. */
+  CONNECTION_LOST: 17,
 } as const;

@@ -1,11 +1,11 @@
 export { runMigrate, type MigrateMode, type MigrateOptions } from './runner.js';
-export { runMigrateCli, parseMigrateArgs, type MigrateCliOptions } from './cli.js';
-export { readMigrateSettings, type MigrateSettings } from './settings.js';
+export { runMigrateCli, parseMigrateArgs, type MigrateArgs, type MigrateCliOptions } from './cli.js';
+export { readMigrateSettings, durationMs, type MigrateSettings } from './settings.js';
 export { MIGRATE_EXIT } from './exit-codes.js';
 export { MigrateError } from './errors.js';
 export { planMigrations, type AppliedRow, type MigrationPlan } from './plan.js';
 export { backoffDelayMs } from './backoff.js';
-export { targetIndexName } from './invalid-index.js';
+export { parseConcurrentIndex, type ConcurrentIndex } from './invalid-index.js';
 export { describeOffenders, type Offender } from './preflight.js';
 export { errorLine, describeStatementFailure } from './failure.js';
 export { MIGRATE_LOCK_KEY } from './advisory-lock.js';

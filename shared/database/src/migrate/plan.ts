@@ -18,6 +18,11 @@ export interface MigrationPlan {
   outOfOrder: Migration[];
   /** Recorded rows that match no journal entry (e.g. a migration file was removed). */
   unknownRows: AppliedRow[];
+  /**
+   * Journal entries whose file was applied (same sha256) under another `when`: the journal's
+   * `when` was edited. Not pending: applying them again would run their DDL twice.
+   */
+  movedWhen: { migration: Migration; row: AppliedRow }[];
 }
 
 /**
@@ -28,7 +33,7 @@ export function planMigrations(migrations: Migration[], rows: AppliedRow[]): Mig
   const byWhen = new Map<number, AppliedRow>();
   for (const r of rows) if (r.created_at !== null) byWhen.set(Number(r.created_at), r);
   const known = new Set(migrations.map((m) => m.when));
-  const plan: MigrationPlan = { applied: [], pending: [], drifted: [], outOfOrder: [], unknownRows: [] };
+  const plan: MigrationPlan = { applied: [], pending: [], drifted: [], outOfOrder: [], unknownRows: [], movedWhen: [] };
   let newestApplied = -Infinity;
   for (const m of migrations) {
     const row = byWhen.get(m.when);
@@ -40,7 +45,12 @@ export function planMigrations(migrations: Migration[], rows: AppliedRow[]): Mig
     newestApplied = Math.max(newestApplied, m.when);
     if (row.hash !== m.hash) plan.drifted.push({ migration: m, recordedHash: row.hash });
   }
-  plan.outOfOrder = plan.pending.filter((m) => m.when < newestApplied);
   plan.unknownRows = rows.filter((r) => r.created_at === null || !known.has(Number(r.created_at)));
+  for (const m of plan.pending) {
+    const row = plan.unknownRows.find((r) => r.hash === m.hash);
+    if (row) plan.movedWhen.push({ migration: m, row });
+  }
+  plan.pending = plan.pending.filter((m) => !plan.movedWhen.some((x) => x.migration === m));
+  plan.outOfOrder = plan.pending.filter((m) => m.when < newestApplied);
   return plan;
 }

@@ -1,9 +1,12 @@
 import type { Sql } from 'postgres';
+import { endBackendAdvice } from './remediation.js';
 import { RUNNER_APPLICATION_NAME } from './session.js';
 
 /** A backend that makes applying migrations now unsafe. */
 export interface Offender {
   pid: number | null;
+  /** The gid of a prepared transaction (it holds locks with no backend: pid is null). */
+  gid: string | null;
   reason: 'access-exclusive-lock' | 'earlier-runner';
   application_name: string | null;
   age_s: number | null;
@@ -24,21 +27,26 @@ export const GUARDED_SCHEMA = 'wxyc_schema';
  */
 export async function findOffenders(sql: Sql): Promise<Offender[]> {
   const locks = await sql<Offender[]>`
-    SELECT l.pid, 'access-exclusive-lock' AS reason, a.application_name,
-           extract(epoch FROM now() - coalesce(a.xact_start, a.query_start, a.backend_start))::int AS age_s,
+    SELECT l.pid, px.gid, 'access-exclusive-lock' AS reason, a.application_name,
+           extract(epoch FROM now() - coalesce(a.xact_start, a.query_start, a.backend_start, px.prepared))::int AS age_s,
            l.mode, l.granted, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS relation,
            a.state, left(a.query, 80) AS query
     FROM pg_locks l
     JOIN pg_class c ON c.oid = l.relation
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+    -- A prepared transaction's locks have no pid: find its gid through the lock on its own
+    -- transaction id, which shares the virtualtransaction of the relation lock.
+    LEFT JOIN LATERAL (
+      SELECT p.gid, p.prepared FROM pg_prepared_xacts p JOIN pg_locks x ON x.locktype = 'transactionid' AND x.transactionid = p.transaction
+      WHERE l.pid IS NULL AND x.virtualtransaction = l.virtualtransaction LIMIT 1) px ON true
     WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND n.nspname = ${GUARDED_SCHEMA}
       AND l.pid IS DISTINCT FROM pg_backend_pid()
     ORDER BY l.pid, relation`;
   const runners = await sql<Offender[]>`
-    SELECT a.pid, 'earlier-runner' AS reason, a.application_name,
+    SELECT a.pid, NULL AS gid, 'earlier-runner' AS reason, a.application_name,
            extract(epoch FROM now() - coalesce(a.xact_start, a.query_start, a.backend_start))::int AS age_s,
            NULL AS mode, NULL::boolean AS granted, NULL AS relation, a.state, left(a.query, 80) AS query
     FROM pg_stat_activity a
@@ -56,14 +64,12 @@ export function describeOffenders(offenders: Offender[]): string {
         ? `a backend of an earlier migrate run (application_name '${o.application_name}') is still ${o.state ?? 'active'}`
         : `${o.granted ? 'holds' : 'waits for'} ${o.mode} on ${o.relation} (application_name '${o.application_name ?? ''}', state ${o.state ?? 'unknown'})`;
     const q = o.query ? `; query: ${JSON.stringify(o.query.replace(/\s+/g, ' '))}` : '';
-    return `  pid ${o.pid ?? '(prepared transaction)'}, age ${o.age_s ?? '?'}s: ${what}${q}`;
+    return `  ${o.pid !== null ? `pid ${o.pid}` : `prepared transaction '${o.gid ?? '?'}'`}, age ${o.age_s ?? '?'}s: ${what}${q}`;
   });
-  const pids = [...new Set(offenders.map((o) => o.pid).filter((p): p is number => p !== null))];
+  const advice = [...new Map(offenders.map((o) => [o.pid ?? `gid:${o.gid}`, endBackendAdvice(o.pid, o.state, o.gid)])).values()];
   return [
     `pre-flight refused: nothing was applied. Backends that would block or race the migrations:`,
     ...lines,
-    `Remediation: let them finish, or cancel their statement with SELECT pg_cancel_backend(pid) ` +
-      `(${pids.map((p) => `pg_cancel_backend(${p})`).join(', ') || 'pid'}); if a backend is still there after ` +
-      `a few seconds, SELECT pg_terminate_backend(pid). Then deploy again.`,
+    `Remediation: let them finish, or end them: ${advice.join('; ')}. Then deploy again.`,
   ].join('\n');
 }

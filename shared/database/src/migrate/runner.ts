@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
-import { JournalError, loadMigrations, type Migration } from '../journal.js';
+import { JournalError, loadMigrations, sqlFilesWithoutEntry, type Migration } from '../journal.js';
+import { isConnectionLost } from '../connection-lost.js';
+import { checkDatabaseUrl, describeTarget } from '../database-url.js';
 import { maskUrl } from '../mask-url.js';
 import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
-import { applyMigration, type ApplyContext } from './apply.js';
-import { ensureBookkeeping, readApplied } from './bookkeeping.js';
+import { applyMigration, connectionLost, type ApplyContext } from './apply.js';
+import { bookkeepingLockHolders, ensureBookkeeping, readApplied } from './bookkeeping.js';
+import { LOCK_NOT_AVAILABLE, sqlState } from './failure.js';
+import { endBackendAdvice } from './remediation.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { planMigrations, type MigrationPlan } from './plan.js';
@@ -17,6 +21,7 @@ import {
   connectRunner,
   connectSide,
 } from './session.js';
+import { readBaseline } from './session-guard.js';
 import { readMigrateSettings, type MigrateSettings } from './settings.js';
 
 type Env = Record<string, string | undefined>;
@@ -26,7 +31,7 @@ export type MigrateMode = 'apply' | 'status' | 'dry-run';
 export interface MigrateOptions {
   mode: MigrateMode;
   migrationsDir: string;
-  /** SQL run after the migrations unless SKIP_SEED=true (idempotent dev data). */
+  /** SQL run after the migrations (idempotent dev data); only `pnpm dev` / `--seed` pass one. */
   seedFile?: string;
   env?: Env;
   log: Logger;
@@ -40,7 +45,11 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
   const env = opts.env ?? process.env;
   const settings = readMigrateSettings(env);
   const migrations = loadJournal(opts.migrationsDir);
-  if (opts.mode === 'apply') return apply(opts, settings, env, migrations);
+  // Before anything else: where this run goes, once PG* variables have filled the URL's gaps.
+  const target = `${maskUrl(settings.url)} (${describeTarget(checkDatabaseUrl(settings.url))})`;
+  if (opts.mode === 'apply') return apply(opts, settings, target, env, migrations);
+  opts.log.info(`${opts.mode === 'status' ? 'status of' : 'dry run on'} ${target}${opts.mode === 'dry-run' ? ': nothing will be changed' : ''}`);
+  warnAboutInputs(opts, env, migrations);
   const sql = connectSide(settings, env, STATUS_APPLICATION_NAME);
   try {
     const plan = planMigrations(migrations, await readApplied(sql));
@@ -48,10 +57,11 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
       printStatus(opts.log, migrations, plan);
       return MIGRATE_EXIT.OK;
     }
-    opts.log.info(`dry run on ${maskUrl(settings.url)}: nothing will be changed`);
     const offenders = await findOffenders(sql);
     reportPlan(opts.log, plan, settings);
     if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
+    // The same refusal as the real run, so a dry run predicts its exit code.
+    refuseUnsafePlan(plan, settings);
     opts.log.info(
       plan.pending.length ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}` : 'nothing to apply',
     );
@@ -59,6 +69,33 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
   } finally {
     await sql.end({ timeout: 1 });
   }
+}
+
+/** Things in the folder or the environment that do nothing, said once after the target line. */
+function warnAboutInputs(opts: MigrateOptions, env: Env, migrations: Migration[]): void {
+  for (const f of sqlFilesWithoutEntry(opts.migrationsDir, migrations)) {
+    opts.log.warn(`${f} has no entry in meta/_journal.json, so it is never applied: add it with drizzle-kit generate (docs/migrations.md), or delete it`);
+  }
+  if (env.SKIP_SEED !== undefined) opts.log.warn('SKIP_SEED is no longer read: the runner seeds only when given --seed (pnpm dev does).');
+}
+
+function refuseUnsafePlan(plan: MigrationPlan, settings: MigrateSettings): void {
+  if (plan.movedWhen.length) {
+    const [first] = plan.movedWhen;
+    throw new MigrateError(
+      plan.movedWhen
+        .map(({ migration: m, row }) => `${m.tag}: its journal "when" is ${m.when}, but this very file (same sha256) was applied with created_at ${row.created_at} (row ${row.id})`)
+        .join('; ') +
+        `. Nothing applied: applying it again would run its DDL twice. Restore "when": ${first!.row.created_at} for ${first!.migration.tag} in meta/_journal.json.`,
+      MIGRATE_EXIT.BAD_JOURNAL,
+    );
+  }
+  if (!plan.drifted.length || !settings.strictHashes) return;
+  throw new MigrateError(
+    `hash drift in ${plan.drifted.map((d) => d.migration.tag).join(', ')} and MIGRATE_STRICT_HASHES=1: nothing applied. ` +
+      `Restore the applied files (git history) instead of editing them; put changes in a new migration.`,
+    MIGRATE_EXIT.HASH_DRIFT,
+  );
 }
 
 function loadJournal(dir: string): Migration[] {
@@ -70,12 +107,13 @@ function loadJournal(dir: string): Migration[] {
   }
 }
 
-async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, migrations: Migration[]): Promise<number> {
+async function apply(opts: MigrateOptions, settings: MigrateSettings, target: string, env: Env, migrations: Migration[]): Promise<number> {
   const { log, signal } = opts;
   const sql = connectRunner(settings, env, (msg) => log.info(`server notice: ${msg}`));
   const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
   const inFlight = { value: false };
   let runnerPid = 0;
+  let lost = false;
   const cancel = () => {
     // Cancel on the server from the side connection: closing our socket alone would leave the
     // statement running until the next client_connection_check_interval tick.
@@ -83,8 +121,10 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
   };
   signal.addEventListener('abort', cancel, { once: true });
   try {
-    log.info(`migrating ${maskUrl(settings.url)} from ${opts.migrationsDir}`);
+    log.info(`migrating ${target} from ${opts.migrationsDir}`);
+    warnAboutInputs(opts, env, migrations);
     runnerPid = (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
+    const baseline = await readBaseline(sql);
     // Open the side connection now: on SIGTERM there may be no connection slot left to get one.
     await control`SELECT 1`;
     await acquireMigrateLock(sql, settings.lockWaitMs, signal, (h) =>
@@ -101,14 +141,8 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
     await ensureBookkeeping(sql);
     const plan = planMigrations(migrations, await readApplied(sql));
     reportPlan(log, plan, settings);
-    if (plan.drifted.length && settings.strictHashes) {
-      throw new MigrateError(
-        `hash drift in ${plan.drifted.map((d) => d.migration.tag).join(', ')} and MIGRATE_STRICT_HASHES=1: nothing applied. ` +
-          `Restore the applied files (git history) instead of editing them; put changes in a new migration.`,
-        MIGRATE_EXIT.HASH_DRIFT,
-      );
-    }
-    const ctx: ApplyContext = { sql, control, runnerPid, settings, signal, log, inFlight, random: opts.random };
+    refuseUnsafePlan(plan, settings);
+    const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random };
     for (const m of plan.pending) {
       if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
       const started = Date.now();
@@ -117,17 +151,44 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, env: Env, 
       log.info(`applied ${m.tag} in ${Date.now() - started} ms`);
     }
     log.info(plan.pending.length ? `applied ${plan.pending.length} migration(s)` : 'database is up to date');
-    if (!settings.skipSeed && opts.seedFile) await seed(sql, opts.seedFile, log);
+    if (opts.seedFile) await seed(sql, opts.seedFile, log);
     await sql`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
     return MIGRATE_EXIT.OK;
+  } catch (err) {
+    // Between migrations (lock, pre-flight, bookkeeping): the same one line as during one.
+    const e =
+      err instanceof MigrateError
+        ? err
+        : isConnectionLost(err)
+          ? connectionLost({ sql, runnerPid }, undefined, err)
+          : sqlState(err) === LOCK_NOT_AVAILABLE
+            ? await bookkeepingLockTimeout(control, runnerPid, settings)
+            : err;
+    lost = e instanceof MigrateError && e.exitCode === MIGRATE_EXIT.CONNECTION_LOST;
+    throw e;
   } finally {
     signal.removeEventListener('abort', cancel);
-    await Promise.all([sql.end({ timeout: 2 }), control.end({ timeout: 2 })]);
+    // A dead connection has nothing to flush: do not wait for it to say goodbye.
+    await Promise.all([sql.end({ timeout: lost ? 0 : 2 }), control.end({ timeout: 2 })]);
   }
 }
 
+/** lock_timeout outside a migration: only the bookkeeping table is read or written there. */
+async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings): Promise<MigrateError> {
+  const holders = await bookkeepingLockHolders(control, runnerPid).catch(() => []);
+  const who = holders.length
+    ? holders.map((h) => `pid ${h.pid} (${h.mode}, '${h.application_name ?? ''}', ${h.state ?? 'unknown'}: ${JSON.stringify(h.query ?? '')})`).join(', ')
+    : 'a backend that let go before it could be named';
+  const advice = holders.map((h) => endBackendAdvice(h.pid, h.state)).join('; ');
+  return new MigrateError(
+    `drizzle.__drizzle_migrations: lock_timeout (${settings.lockTimeout}) while reading the bookkeeping table, held by ${who}. ` +
+      `Nothing was applied. Let it finish${advice ? ` or end it: ${advice}` : ''}; then deploy again.`,
+    MIGRATE_EXIT.LOCK_TIMEOUT,
+  );
+}
+
 async function seed(sql: Sql, file: string, log: Logger): Promise<void> {
-  log.info(`seeding dev data from ${file} (SKIP_SEED=true skips this)`);
+  log.info(`seeding dev data from ${file} (--seed)`);
   await sql.begin((tx) => tx.unsafe(readFileSync(file, 'utf8')).simple());
 }
 
@@ -137,14 +198,22 @@ function reportPlan(log: Logger, plan: MigrationPlan, settings: MigrateSettings)
     if (settings.strictHashes) log.error(msg);
     else log.warn(`${msg}; MIGRATE_STRICT_HASHES=1 makes this an error`);
   }
-  for (const r of plan.unknownRows) log.warn(`drizzle.__drizzle_migrations row ${r.id} (created_at ${r.created_at}) matches no journal entry`);
+  const moved = new Set(plan.movedWhen.map((x) => x.row));
+  for (const r of plan.unknownRows) {
+    if (!moved.has(r)) log.warn(`drizzle.__drizzle_migrations row ${r.id} (created_at ${r.created_at}) matches no journal entry`);
+  }
   for (const m of plan.outOfOrder) log.warn(`${m.tag} is older than an applied migration but was never applied: it will be applied now`);
 }
 
 function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan): void {
   const applied = new Set(plan.applied);
   const drifted = new Set(plan.drifted.map((d) => d.migration));
-  for (const m of migrations) log.info(`${drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending'}  ${m.tag}`);
+  const moved = new Map(plan.movedWhen.map((x) => [x.migration, x.row]));
+  for (const m of migrations) {
+    const row = moved.get(m);
+    const state = row ? `when-moved (applied with created_at ${row.created_at}, journal says ${m.when})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
+    log.info(`${state}  ${m.tag}`);
+  }
   for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} created_at ${r.created_at} (no journal entry)`);
   log.info(`${plan.applied.length} applied, ${plan.pending.length} pending, ${plan.drifted.length} drifted`);
 }

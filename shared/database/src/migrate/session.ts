@@ -33,14 +33,7 @@ export function connectRunner(settings: MigrateSettings, env: Env, onNotice: (ms
     max: 1,
     // Never close it while idle (backoff sleeps reach 30 s): the advisory lock lives in this session.
     idleTimeoutS: 0,
-    settings: {
-      statement_timeout: settings.statementTimeout,
-      lock_timeout: settings.lockTimeout,
-      idle_in_transaction_session_timeout: settings.idleInTransactionTimeout,
-      // The server polls the socket while a statement runs and aborts it once the client is
-      // gone: a killed runner can no longer leave a backend holding ACCESS EXCLUSIVE for hours.
-      client_connection_check_interval: settings.connectionCheckInterval,
-    },
+    settings: runnerSessionSettings(settings),
     onnotice: (n) => onNotice(String(n.message)),
   });
 }
@@ -54,4 +47,16 @@ export function connectSide(settings: MigrateSettings, env: Env, applicationName
     statementTimeoutMs: 10_000,
     settings: { lock_timeout: settings.lockTimeout, client_connection_check_interval: settings.connectionCheckInterval },
   });
+}
+
+/** The session settings of the migrating connection, as the runner sets them. */
+export function runnerSessionSettings(settings: MigrateSettings): Record<string, string> {
+  return {
+    statement_timeout: settings.statementTimeout,
+    lock_timeout: settings.lockTimeout,
+    idle_in_transaction_session_timeout: settings.idleInTransactionTimeout,
+    // The server polls the socket while a statement runs and aborts it once the client is
+    // gone: a killed runner can no longer leave a backend holding ACCESS EXCLUSIVE for hours.
+    client_connection_check_interval: settings.connectionCheckInterval,
+  };
 }

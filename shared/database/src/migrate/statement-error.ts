@@ -8,6 +8,8 @@ export class StatementError extends Error {
     readonly index: number,
     override readonly cause: unknown,
     readonly blockers: Blocker[],
+    /** Set when the failing step was not the statement itself (bookkeeping, dropping a leftover index). */
+    readonly step?: string,
   ) {
     super((cause as Error)?.message ?? String(cause));
   }
