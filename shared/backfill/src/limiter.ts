@@ -24,7 +24,7 @@ export interface LimiterSettings {
 }
 
 export const DEFAULT_LIMITER: LimiterSettings = {
-  requestsPerMinute: 600, burst: 1, maxConcurrency: 4, timeoutMs: 10_000, maxRetries: 4,
+  requestsPerMinute: 600, burst: 4, maxConcurrency: 4, timeoutMs: 10_000, maxRetries: 4,
   backoffBaseMs: 250, backoffMaxMs: 30_000, breakerThreshold: 5, breakerCooldownMs: 30_000,
 };
 
