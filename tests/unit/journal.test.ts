@@ -19,11 +19,13 @@ function copyMigrations(edit: (j: Journal, dir: string) => void): string {
 }
 
 describe('the migration journal', () => {
-  it('holds 0000 to 0055, numbered consecutively, with strictly increasing when', () => {
+  // Numbers strictly increase; a gap is allowed, because parallel branches reserve their
+  // numbers (0058 landed before 0057) and a renumbered applied migration would be drift.
+  it('holds 0000 onwards, numbered in increasing order, with strictly increasing when', () => {
     const { entries } = readJournal(MIGRATIONS_DIR);
-    expect(entries.map((e) => e.tag.slice(0, 4))).toEqual(
-      Array.from({ length: entries.length }, (_, i) => String(i).padStart(4, '0')),
-    );
+    const numbers = entries.map((e) => Number(e.tag.slice(0, 4)));
+    expect(numbers[0]).toBe(0);
+    numbers.slice(1).forEach((n, i) => expect(n).toBeGreaterThan(numbers[i]!));
     expect(entries.length).toBeGreaterThanOrEqual(56);
     entries.forEach((e, i) => expect(e.idx).toBe(i));
     const newest = entries.at(-1)!.when;

@@ -1,6 +1,7 @@
 import { runBackfill } from '@wxyc/backfill';
-import { createDbClient, maskUrl, databaseUrlFromEnv } from '@wxyc/database';
-import { EXIT, JobError, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { createDbClient, maskUrl, databaseUrlFromEnv, runHistory } from '@wxyc/database';
+import { EXIT, JobError, countRows, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { sentryMonitor } from '@wxyc/sentry';
 import { readConfig } from './src/config.js';
 import { flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
 import { REASONS_HELP, summaryLines } from './src/report.js';
@@ -33,6 +34,7 @@ await runJob('backfill', async (log) => {
       retryParked: config.retryParked,
       fallback: config.fallback === null ? null : { dj_name: config.fallback },
     });
+    countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsUnresolved });
     if (s.interrupted) {
       log.info(
         `stopped after ${s.rowsProcessed} rows (position saved: id ${s.cursor}). ` +
@@ -57,4 +59,4 @@ await runJob('backfill', async (log) => {
     shutdown.dispose();
     await sql.end({ timeout: 5 });
   }
-});
+}, { hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })] });

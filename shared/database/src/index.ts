@@ -34,3 +34,4 @@ export { readApplied } from './migrate/bookkeeping.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
 export { sleep } from './migrate/sleep.js';
 export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED } from './migrate/failure.js';
+export * from './run-history/index.js';

@@ -265,3 +265,28 @@ export const cronjobRuns = wxycSchema.table('cronjob_runs', {
   lastRun: timestamptz('last_run').notNull(),
   cursor: jsonb('cursor'),
 });
+
+// One row per run of every job (cron tick, one-shot, migrate), written by the job itself
+// (src/run-history). finished_at NULL with its backend gone = started, never finished (SIGKILL).
+export const jobRuns = wxycSchema.table(
+  'job_runs',
+  {
+    id: serial('id').primaryKey(),
+    jobName: varchar('job_name', { length: 64 }).notNull(),
+    kind: varchar('kind', { length: 16 }).notNull(),
+    startedAt: timestamptz('started_at').notNull().defaultNow(),
+    heartbeatAt: timestamptz('heartbeat_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+    outcome: varchar('outcome', { length: 16 }),
+    exitCode: integer('exit_code'),
+    error: text('error'),
+    host: varchar('host', { length: 255 }).notNull(),
+    imageVersion: varchar('image_version', { length: 128 }),
+    backendPid: integer('backend_pid'),
+    backendStart: timestamptz('backend_start'),
+    rowsRead: bigint('rows_read', { mode: 'number' }),
+    rowsWritten: bigint('rows_written', { mode: 'number' }),
+    rowsSkipped: bigint('rows_skipped', { mode: 'number' }),
+  },
+  (t) => [index('job_runs_job_name_started_at_idx').on(t.jobName, t.startedAt)],
+);

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { EXIT, JobError, isUnreachable, shutdownSignal, type Logger } from '@wxyc/job-runtime';
+import { EXIT, JobError, countRows, isUnreachable, markSkipped, shutdownSignal, type Logger } from '@wxyc/job-runtime';
 import { createDbClient, maskUrl } from '@wxyc/database';
 import { BadRows } from './bad-rows.js';
 import { readEtlConfig, type EtlConfig } from './config.js';
@@ -54,6 +54,7 @@ export async function runEtl(opts: RunEtlOptions, body: (ctx: EtlContext) => Pro
         await body({ job: opts.job, config, sql, legacy, log: opts.log, signal: shutdown.signal, bad });
       } finally {
         bad.report(opts.log);
+        countRows({ skipped: bad.rejectedCount });
         await legacy.close();
       }
     }).catch((err: unknown) => {
@@ -65,6 +66,7 @@ export async function runEtl(opts: RunEtlOptions, body: (ctx: EtlContext) => Pro
     if (!outcome.ran) {
       const since = outcome.since ? outcome.since.toISOString() : 'unknown time';
       opts.log.info(`previous tick still running (pid ${outcome.holderPid ?? 'unknown'} since ${since}); skipping.`);
+      markSkipped();
       return EXIT.OK;
     }
     if (shutdown.signal.aborted) {

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { countRows } from '@wxyc/job-runtime';
 import { intCell } from './cells.js';
 import type { MirrorSpec } from './mirror-pg.js';
 import { SOURCE_CLOCK_SQL, type LegacyQueries } from './legacy-sql.js';
@@ -74,6 +75,7 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
         tot.read += page.length;
         tot.inserted += r.inserted;
         tot.updated += r.updated;
+        countRows({ read: page.length, written: r.inserted + r.updated });
       }
     };
     const q = t.queries;

@@ -43,6 +43,14 @@ describe('Dockerfile.migrate', () => {
     expect(r.code).toBe(0);
     const count = loadMigrations(MIGRATIONS_DIR).length;
     if (!runnerInTree) expect(r.stdout).toBe(`probe: ${count} migration files, ${count} applied, args --status\n`);
+    // ops:status from the same image (docs/deploy.md): `docker run --entrypoint node IMAGE dev_env/ops-status.mjs`,
+    // reading the baked-in jobs and migrations; --check fails while the cron jobs have no runs.
+    const ops = await startImage({ ...image, entrypoint: ['node'] }, { args: ['dev_env/ops-status.mjs', '--json', '--check'], env: { DATABASE_URL: db.url } });
+    expect(ops.stderr).toBe('');
+    expect(ops.code).toBe(1);
+    const status = JSON.parse(ops.stdout);
+    expect(status.migrations).toMatchObject({ pending: [], drifted: [] });
+    expect(status.cron.map((c: { job: string; verdict: string }) => c.verdict)).toEqual(workspaceJobs(REPO_ROOT).filter((j) => j.pkg['job-type'] !== 'one-shot').map(() => 'never-run'));
   }, BUILD_TIMEOUT);
 });
 

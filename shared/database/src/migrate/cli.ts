@@ -1,5 +1,6 @@
 import { ConfigError, runJob, shutdownSignal } from '@wxyc/job-runtime';
 import { MIGRATIONS_DIR } from '../paths.js';
+import { runHistory } from '../run-history/index.js';
 import { runMigrate, type MigrateMode } from './runner.js';
 
 export interface MigrateCliOptions {
@@ -38,17 +39,23 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     setTimeout(() => process.exit(130), 9_000).unref();
   });
   try {
-    await runJob('migrate', (log) => {
-      const args = parseMigrateArgs(argv);
-      if (args.seed && !opts.seedFile) throw new ConfigError('--seed: this entrypoint has no dev seed file.');
-      return runMigrate({
-        mode: args.mode,
-        migrationsDir: MIGRATIONS_DIR,
-        seedFile: args.seed ? opts.seedFile : undefined,
-        log,
-        signal: shutdown.signal,
-      });
-    });
+    // Only an apply run is recorded: --status and --dry-run promise to write nothing.
+    const hooks = argv.every((a) => a === '--seed') ? [runHistory({ job: 'migrate', kind: 'migrate' })] : [];
+    await runJob(
+      'migrate',
+      (log) => {
+        const args = parseMigrateArgs(argv);
+        if (args.seed && !opts.seedFile) throw new ConfigError('--seed: this entrypoint has no dev seed file.');
+        return runMigrate({
+          mode: args.mode,
+          migrationsDir: MIGRATIONS_DIR,
+          seedFile: args.seed ? opts.seedFile : undefined,
+          log,
+          signal: shutdown.signal,
+        });
+      },
+      { hooks },
+    );
   } finally {
     shutdown.dispose();
   }

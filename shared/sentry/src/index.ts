@@ -1,0 +1,2 @@
+export { sentryMonitor, FLUSH_MS, type SentryMonitorOptions } from './monitor.js';
+export { redactUrls, isDsn } from './redact.js';
