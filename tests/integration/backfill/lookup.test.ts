@@ -111,8 +111,8 @@ describe('lookup backfill (resolve in TypeScript)', () => {
     const s = await runLookupBackfill(albumLookup(server.url, limiter), { sql: db.sql, log, batchSize: 50, maxBreakerPauseMs: 500 });
     expect(s.interrupted).toBe(true);
     expect(s.rowsWritten).toBe(0);
-    // the keys that opened it and a failed probe per pause (two rows a key): a few, not 120
-    expect(s.rowsParked).toBeGreaterThanOrEqual(3);
+    // only failures before the batch's first row the open circuit held back are parked (answers
+    // arrive out of row order, so how many varies): a few, never the 120
     expect(s.rowsParked).toBeLessThanOrEqual(40);
     // calls that started before the circuit opened are sent (a retry's back-off lets the next call in), none after
     expect(s.requests).toBeLessThan(60);
