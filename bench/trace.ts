@@ -2,11 +2,14 @@
 // `migrate:trace` and the error of its extrapolation.
 //  1. wall time of tracing 0053..latest on a database at 0052 seeded with --rows (seed included),
 //     against the same seed + apply without tracing (baseline, same process, same server);
-//  2. 0054's ACCESS EXCLUSIVE hold traced at --rows and --check-rows, extrapolated to
-//     --measure-rows, against the hold measured by tracing at --measure-rows.
+//  2. the superseded 0054's ACCESS EXCLUSIVE hold (bench/fixtures/0054-superseded-rewrite.sql, the
+//     whole-table rewrite that the online sequence replaced) traced at --rows and --check-rows,
+//     extrapolated to --measure-rows, against the hold measured by tracing at --measure-rows.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { loadMigrations, MIGRATIONS_DIR, maskUrl, type TableStats } from '@wxyc/database';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, loadMigrations, MIGRATIONS_DIR, maskUrl, splitStatements, type Migration, type TableStats } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
 import { applyPlain, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
@@ -21,7 +24,24 @@ const log = (m: string) => console.log(`[bench] ${m}`);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const migrations = loadMigrations(MIGRATIONS_DIR);
 const base = migrations.findIndex((m) => m.tag === '0052_comment_bins') + 1;
-const TAG_0054 = '0054_flowsheet-search-doc-with-dj-name';
+const TAG_0054 = '0054_superseded-rewrite';
+const content = readFileSync(new URL('./fixtures/0054-superseded-rewrite.sql', import.meta.url), 'utf8');
+const m53 = migrations[base]!;
+const superseded: Migration = {
+  idx: m53.idx + 1, tag: TAG_0054, when: m53.when + 1, file: 'bench/fixtures/0054-superseded-rewrite.sql',
+  hash: createHash('sha256').update(content).digest('hex'), content, statements: splitStatements(content), noTransaction: false,
+};
+const withOld = [...migrations.slice(0, base + 1), superseded];
+// Its guard wants every track row named: what the dj_name backfill left in production (untimed).
+const prepareOld = {
+  [TAG_0054]: {
+    describe: 'dj_name backfill of every track row',
+    async run(sql: postgres.Sql) {
+      await sql.unsafe(`UPDATE wxyc_schema.flowsheet f SET dj_name = COALESCE((SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id), 'unresolved') WHERE f.entry_type = 'track' AND f.dj_name IS NULL`);
+      await sql.unsafe('VACUUM ANALYZE wxyc_schema.flowsheet');
+    },
+  },
+};
 const statsAt = (n: number): TableStats => ({ exportedAt: '', source: 'bench', tables: { 'wxyc_schema.flowsheet': { reltuples: n, relpages: 0 } } });
 
 const server = await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
@@ -66,11 +86,13 @@ try {
   log(`(1) trace of ${migrations.length - base} migrations (0053..latest) at ${rows} rows, seed included: ${s(tracedMs)} (setup+seed ${s(traced.setupMs)})`);
   log(`    baseline, the same seed + apply untraced: ${s(plainMs)}; ratio trace/baseline = ${(tracedMs / plainMs).toFixed(2)}`);
 
-  const check = await traceMigrations({ migrations: migrations.slice(0, base + 2), baseCount: base, rows: checkRows, stats: statsAt(measureRows), serverUrl: server.url });
-  const measured = await traceMigrations({ migrations: migrations.slice(0, base + 2), baseCount: base, rows: measureRows, stats: statsAt(measureRows), serverUrl: server.url });
+  const old = (n: number) => traceMigrations({ migrations: withOld, baseCount: base, rows: n, stats: statsAt(measureRows), serverUrl: server.url, prepare: prepareOld });
+  const small = await old(rows);
+  const check = await old(checkRows);
+  const measured = await old(measureRows);
   const m = hold54(measured).heldMs;
-  log(`(2) 0054 ACCESS EXCLUSIVE on flowsheet, measured at ${measureRows} rows: ${s(m)}`);
-  for (const [n, r] of [[rows, traced], [checkRows, check]] as const) {
+  log(`(2) superseded 0054 ACCESS EXCLUSIVE on flowsheet, measured at ${measureRows} rows: ${s(m)}`);
+  for (const [n, r] of [[rows, small], [checkRows, check]] as const) {
     const h = hold54(r);
     log(`    traced at ${n} rows: held ${s(h.heldMs)}, predicted at ${measureRows}: ${s(h.productionMs)}, error ${(((h.productionMs - m) / m) * 100).toFixed(1)}%`);
   }

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // pnpm demo:incident [--rows N]: the 13-hour outage, replayed against the fixes, step by step.
 // A fresh database at migration 0052 with N production-shaped flowsheet rows (default 500k):
-//   1. the runner applies 0053 in milliseconds and stops at 0054's guard;
+//   1. the runner applies 0053 and the expand 0054 in milliseconds, then the unrelated 0055+ and
+//      the index 0059 (CONCURRENTLY), and stops at the switch 0060's guard;
 //   2. a session holding ACCESS EXCLUSIVE on flowsheet makes the runner refuse at pre-flight;
-//   3. the backfill fills dj_name in bounded batches, printing its progress;
-//   4. the runner applies 0054 and everything after it.
+//   3. the dj_name backfill fills dj_name in bounded batches, printing its progress;
+//   4. the search_doc backfill fills search_doc_new the same way;
+//   5. the runner applies the switch 0060 (catalog only, under a 500 ms lock_timeout).
+// A writer (a live DJ) inserts and updates flowsheet rows all along; each step prints the longest
+// any of its writes waited: the longest write-blocking lock as the station feels it.
 // Exits 0 only when every step behaved as expected (CI runs it at a small N).
 // DEMO_ADMIN_URL: use this server (a fresh database is created and dropped) instead of
 // starting a throwaway one. Ctrl-C stops the running step and cleans up.
@@ -15,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { ROOT, ensureBuilt } from './local-stack.mjs';
 
 const BACKFILL_DIR = 'jobs/backfills/flowsheet-dj-name-backfill';
+const SEARCH_DOC_DIR = 'jobs/backfills/flowsheet-search-doc-backfill';
 const EXIT = { OK: 0, MIGRATION_FAILED: 11, PREFLIGHT_REFUSED: 14 };
 
 function parseRows(argv) {
@@ -30,11 +35,13 @@ function parseRows(argv) {
 
 const rows = parseRows(process.argv.slice(2));
 ensureBuilt('job-runtime', 'local-postgres', 'database', 'fixtures');
-if (!existsSync(`${ROOT}${BACKFILL_DIR}/dist/job.js`)) {
-  execFileSync('pnpm', ['--filter', `./${BACKFILL_DIR}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
+for (const dir of [BACKFILL_DIR, SEARCH_DOC_DIR]) {
+  if (!existsSync(`${ROOT}${dir}/dist/job.js`)) {
+    execFileSync('pnpm', ['--filter', `./${dir}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
 }
 const { maskUrl, migrateWithDrizzle } = await import('@wxyc/database');
-const { seedProdShape } = await import('@wxyc/fixtures');
+const { seedProdShape, startFlowsheetWriter } = await import('@wxyc/fixtures');
 const { startLocalPostgres } = await import('@wxyc/local-postgres');
 const { default: postgres } = await import('postgres');
 
@@ -45,8 +52,12 @@ let dbName = null;
 let sql = null;
 let lockSession = null;
 let child = null;
+let writer = null;
+let writerSql = null;
 
 async function cleanup() {
+  await writer?.stop().catch(() => {});
+  await writerSql?.end({ timeout: 5 }).catch(() => {});
   await lockSession?.unsafe('ROLLBACK').catch(() => {});
   lockSession?.release();
   await sql?.end({ timeout: 5 }).catch(() => {});
@@ -87,8 +98,11 @@ async function step(title, expected, fn) {
   }
   if (interrupted) throw new Interrupted();
   const ms = performance.now() - t0;
-  results.push({ title, expected, ...outcome, ms });
-  console.log(`   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})`);
+  const w = writer?.take();
+  const wait = w ? `longest write wait ${fmtMs(w.maxMs)} (${w.writes} writes${w.errors.length ? `, ${w.errors.length} FAILED: ${w.errors[0]}` : ''})` : '';
+  if (w?.errors.length) outcome = { ...outcome, ok: false };
+  results.push({ title, expected, ...outcome, ms, wait });
+  console.log(`   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})${wait ? `; ${wait}` : ''}`);
   return outcome;
 }
 
@@ -139,18 +153,27 @@ try {
   await step(`production as it was: migrations 0000-0052 (by drizzle), ${rows.toLocaleString('en-US')} flowsheet rows`, 'seeded', async () => {
     await migrateWithDrizzle(url, { upTo: '0052' });
     const shape = await seedProdShape(sql, { rows });
-    return { ok: true, got: `${shape.rows} rows, ${shape.shows} shows, ${shape.users} users` };
+    writerSql = postgres(url, { max: 1, onnotice: () => {} });
+    writer = startFlowsheetWriter(writerSql, { intervalMs: 20, maxId: shape.rows });
+    return { ok: true, got: `${shape.rows} rows, ${shape.shows} shows, ${shape.users} users; a writer starts` };
   });
 
-  await step('deploy: the runner applies 0053, then meets 0054', '0053 in milliseconds; 0054 refused by its guard (exit 11)', async () => {
-    const r = await migrate(url);
-    const ms = r.output.match(/applied 0053_\S+ in (\d+) ms/)?.[1];
-    const guard = r.output.includes('flowsheet.dj_name backfill incomplete');
-    return {
-      ok: r.code === EXIT.MIGRATION_FAILED && ms !== undefined && guard,
-      got: `exit ${r.code}; 0053 ${ms ? `applied in ${ms} ms` : 'not applied'}; guard ${guard ? 'refused 0054' : 'did not fire'}`,
-    };
-  });
+  await step(
+    'deploy: the runner applies 0053, the expand 0054, 0055+ and the index 0059, then meets the switch 0060',
+    '0053 and 0054 in milliseconds; 0060 refused by its guard (exit 11)',
+    async () => {
+      const r = await migrate(url);
+      const ms = (n) => r.output.match(new RegExp(`applied ${n}_\\S+ in (\\d+) ms`))?.[1];
+      const guard = r.output.includes('flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060');
+      const applied = ['0053', '0054', '0055', '0059'].every((n) => ms(n) !== undefined);
+      return {
+        ok: r.code === EXIT.MIGRATION_FAILED && applied && guard,
+        got:
+          `exit ${r.code}; 0053 ${ms('0053') ?? '?'} ms, 0054 ${ms('0054') ?? '?'} ms, 0059 ${ms('0059') ?? '?'} ms` +
+          `${applied ? '' : ' (NOT all applied)'}; guard ${guard ? 'refused 0060' : 'did not fire'}`,
+      };
+    },
+  );
 
   await step('a stuck session holds ACCESS EXCLUSIVE on flowsheet; deploy again', 'runner refuses at pre-flight, applies nothing (exit 14)', async () => {
     lockSession = await sql.reserve();
@@ -168,7 +191,7 @@ try {
     };
   });
 
-  await step('the one-shot backfill (unresolvable rows get the opt-in fallback name)', "every track row has dj_name; 0054's check passes (exit 0)", async () => {
+  await step('the dj_name backfill (unresolvable rows get the opt-in fallback name)', "every track row has dj_name; 0060's dj_name check passes (exit 0)", async () => {
     const r = await run(`${ROOT}${BACKFILL_DIR}/dist/job.js`, {
       DATABASE_URL: url,
       BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ',
@@ -178,12 +201,20 @@ try {
     return { ok: r.code === 0 && left.n === 0 && batches > 0, got: `exit ${r.code}; ${batches} batches; ${left.n} track rows left without dj_name` };
   });
 
-  await step('deploy again', '0054 and 0055 (and any later ones) apply (exit 0)', async () => {
+  await step('the search_doc backfill', "every row has search_doc_new; 0060's search_doc check passes (exit 0)", async () => {
+    const r = await run(`${ROOT}${SEARCH_DOC_DIR}/dist/job.js`, { DATABASE_URL: url });
+    const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
+    const [left] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`;
+    return { ok: r.code === 0 && left.n === 0 && batches > 0, got: `exit ${r.code}; ${batches} batches; ${left.n} rows left without search_doc_new` };
+  });
+
+  await step('deploy again: the switch', '0060 applies in one short transaction (exit 0); search finds DJ names', async () => {
     const r = await migrate(url);
-    const has = (tag) => r.output.includes(`applied ${tag}`);
+    const ms = r.output.match(/applied 0060_\S+ in (\d+) ms/)?.[1];
+    const [hit] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'writer:B')`;
     return {
-      ok: r.code === EXIT.OK && has('0054_') && has('0055_'),
-      got: `exit ${r.code}; 0054 ${has('0054_') ? 'applied' : 'NOT applied'}; 0055 ${has('0055_') ? 'applied' : 'NOT applied'}`,
+      ok: r.code === EXIT.OK && ms !== undefined && hit.n > 0,
+      got: `exit ${r.code}; 0060 ${ms ? `applied in ${ms} ms` : 'NOT applied'}; ${hit.n} rows found by DJ name 'writer'`,
     };
   });
 } catch (err) {
@@ -195,12 +226,12 @@ try {
 if (interrupted) {
   process.exitCode = 130;
 } else {
-  console.log('\n== what happened');
+  console.log('\n== what happened (per step, "longest write wait": the longest write-blocking lock as a concurrent writer felt it)');
   const w = Math.max(...results.map((r) => r.title.length));
   for (const [i, r] of results.entries()) {
-    console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}`);
+    console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}${r.wait ? `; ${r.wait}` : ''}`);
   }
-  const ok = results.length === 5 && results.every((r) => r.ok);
+  const ok = results.length === 6 && results.every((r) => r.ok);
   console.log(ok ? '\n[demo] every step behaved as expected.' : '\n[demo] some step did not behave as expected.');
   process.exitCode = ok ? 0 : 1;
 }

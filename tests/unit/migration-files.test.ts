@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, loadMigrations } from '@wxyc/database';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, searchDocSql } from '@wxyc/database';
 
 const byNumber = (n: string) => loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith(n))!;
 
@@ -15,11 +15,47 @@ describe('migrations that the incident is about', () => {
     expect(m.content).toContain('docs/runbooks/flowsheet-dj-name-backfill.md');
   });
 
-  it('0054 starts with its guard and opts in to a longer timeout before the rewrite', () => {
+  it('0054 (expand) is catalog-only and unguarded: a nullable column and the trigger that owns it', () => {
     const m = byNumber('0054');
-    expect(m.tag).toBe('0054_flowsheet-search-doc-with-dj-name');
-    expect(m.statements[0]!.sql).toMatch(/^DO \$\$/);
-    expect(m.statements[1]!.sql).toMatch(/^SET LOCAL statement_timeout/);
+    expect(m.tag).toBe('0054_flowsheet-search-doc-expand');
+    expect(m.statements.map((s) => s.sql.split('\n')[0])).toEqual([
+      'ALTER TABLE "wxyc_schema"."flowsheet" ADD COLUMN "search_doc_new" tsvector;',
+      'CREATE OR REPLACE FUNCTION "wxyc_schema"."flowsheet_search_doc_fill"() RETURNS trigger LANGUAGE plpgsql AS $$',
+      'CREATE TRIGGER "flowsheet_search_doc_fill" BEFORE INSERT OR UPDATE ON "wxyc_schema"."flowsheet" FOR EACH ROW EXECUTE FUNCTION "wxyc_schema"."flowsheet_search_doc_fill"();',
+    ]);
+    expect(m.content).not.toMatch(/^DO \$\$/m);
+  });
+
+  it('the trigger functions of 0054 and 0060 compute exactly searchDocSql (the one definition)', () => {
+    const expr = searchDocSql('NEW');
+    expect(byNumber('0054').statements[1]!.sql).toContain(`NEW.search_doc_new := ${expr};`);
+    expect(byNumber('0060').statements.at(-1)!.sql).toContain(`NEW.search_doc := ${expr};`);
+    // ... and the same expression the superseded generated column had, now with dj_name (weight B).
+    expect(searchDocSql('f')).toBe(
+      "setweight(to_tsvector('simple', coalesce(f.artist_name, '')), 'A') || setweight(to_tsvector('simple', coalesce(f.track_title, '')), 'B') || setweight(to_tsvector('simple', coalesce(f.dj_name, '')), 'B') || setweight(to_tsvector('simple', coalesce(f.album_title, '')), 'C') || setweight(to_tsvector('simple', coalesce(f.record_label, '')), 'D')",
+    );
+  });
+
+  it("0060's dj_name guard embeds the DJ-name rule verbatim, with its source (EXISTS and count)", () => {
+    const guard = byNumber('0060').statements[1]!.sql;
+    expect(guard.split(DJ_NAME_SQL)).toHaveLength(3);
+    expect(guard.split(DJ_NAME_SOURCE_SQL)).toHaveLength(3);
+  });
+
+  it('0059 builds the index CONCURRENTLY on its own; 0060 sets a short lock_timeout, then guards, then switches', () => {
+    const m59 = byNumber('0059');
+    expect(m59.noTransaction).toBe(true);
+    expect(m59.statements).toHaveLength(1);
+    const m60 = byNumber('0060');
+    expect(m60.noTransaction).toBe(false);
+    expect(m60.statements.map((s) => s.sql.split('\n')[0]!.slice(0, 40))).toEqual([
+      "SET LOCAL lock_timeout = '500ms';",
+      'DO $$',
+      'ALTER TABLE "wxyc_schema"."flowsheet" DR',
+      'ALTER TABLE "wxyc_schema"."flowsheet" RE',
+      'ALTER INDEX "wxyc_schema"."flowsheet_sea',
+      'CREATE OR REPLACE FUNCTION "wxyc_schema"',
+    ]);
   });
 
   it('0024 and 0043 carry the historical-exception header', () => {

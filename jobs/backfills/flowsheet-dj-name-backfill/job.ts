@@ -3,10 +3,10 @@ import { createDbClient, maskUrl, databaseUrlFromEnv, runHistory } from '@wxyc/d
 import { EXIT, JobError, countRows, runJob, shutdownSignal } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
 import { readConfig } from './src/config.js';
-import { flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
+import { fillableCount, flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
 import { REASONS_HELP, summaryLines } from './src/report.js';
 
-/** Exit code when the run ended but track rows remain NULL, so 0054's guard will still refuse. */
+/** Exit code when the run ended but track rows remain NULL, so 0060's dj_name guard will still refuse. */
 export const EXIT_UNRESOLVED = 11;
 
 await runJob('backfill', async (log) => {
@@ -44,14 +44,17 @@ await runJob('backfill', async (log) => {
     }
     if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
     if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
-    // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
+    // Track rows still NULL, counted now (rows may have arrived meanwhile).
     const left = s.pendingAtEnd ?? (await guardCount(sql));
     if (left === 0) {
-      log.info('check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
+      log.info("check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
       return EXIT.OK;
     }
+    // 0060's guard waits only for the rows the DJ-name rule can still fill.
+    const fillable = await fillableCount(sql);
     log.info(
-      `check: ${left} track rows have dj_name IS NULL; 0054's guard will still refuse. ` +
+      `check: ${left} track rows have dj_name IS NULL, ${fillable} of them with a name the rule can fill; ` +
+        (fillable ? "0060's guard will still refuse. " : "0060's dj_name guard passes. ") +
         (s.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'See docs/runbooks/flowsheet-dj-name-backfill.md (unresolved rows).'),
     );
     return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;

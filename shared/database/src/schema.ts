@@ -231,9 +231,9 @@ export const flowsheet = wxycSchema.table(
     legacyReleaseId: integer('legacy_release_id'),
     legacyRotationId: integer('legacy_rotation_id'),
     djName: text('dj_name'),
-    searchDoc: tsvector('search_doc').generatedAlwaysAs(
-      (): SQL => sql`setweight(to_tsvector('simple', coalesce(artist_name, '')), 'A') || setweight(to_tsvector('simple', coalesce(track_title, '')), 'B') || setweight(to_tsvector('simple', coalesce(dj_name, '')), 'B') || setweight(to_tsvector('simple', coalesce(album_title, '')), 'C') || setweight(to_tsvector('simple', coalesce(record_label, '')), 'D')`,
-    ),
+    // Owned by the trigger flowsheet_search_doc_fill (migrations 0054/0060, src/search-doc.ts): it is
+    // computed on every INSERT and UPDATE and a value a writer sets is overwritten. Never set it.
+    searchDoc: tsvector('search_doc'),
   },
   (t) => [
     index('flowsheet_show_id_idx').on(t.showId),

@@ -1,6 +1,7 @@
 // migrate:trace against a real server: what each statement locks, rewrites and scans, measured
 // on a throwaway database at 0052 seeded with @wxyc/fixtures (small: 3,000 rows), then scaled.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
 import { loadMigrations, MIGRATIONS_DIR, splitStatements, type Migration, type TableStats } from '@wxyc/database';
@@ -101,14 +102,17 @@ describe('migrate:trace', () => {
     }
   });
 
-  it('traces 0053 and 0054 on the seeded history: 0054 rewrites flowsheet under ACCESS EXCLUSIVE until COMMIT', async () => {
+  it('traces the superseded first 0054 (bench/fixtures): it rewrites flowsheet under ACCESS EXCLUSIVE until COMMIT', async () => {
     const full = loadMigrations(MIGRATIONS_DIR);
-    const r = await traceMigrations({ migrations: full.slice(0, full.findIndex((m) => m.tag.startsWith('0055')) ), baseCount: base, rows: 3000, stats, serverUrl: inject('pgAdminUrl') });
+    const superseded = readFileSync(new URL('../../../bench/fixtures/0054-superseded-rewrite.sql', import.meta.url), 'utf8');
+    const fill = migration('0899_fill', `UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Test' WHERE entry_type = 'track';`);
+    const old54 = { ...migration('0900_superseded_0054', superseded), when: 9_000_000_000_001 };
+    const r = await trace([full.find((m) => m.tag.startsWith('0053'))!, fill, old54]);
     expect(r.error).toBeUndefined();
-    const m54 = r.migrations.find((m) => m.tag.startsWith('0054'))!;
-    const holds = m54.statements.flatMap((s) => s.holds.map((h) => ({ line: s.line, mode: h.mode, table: h.table })));
-    expect(holds).toEqual([{ line: 19, mode: 'AccessExclusiveLock', table: 'wxyc_schema.flowsheet' }]);
-    expect(m54.statements.find((s) => s.line === 21)!.effects.rewrites.map((w) => w.relation)).toContain('wxyc_schema.flowsheet');
-    expect(r.failures.some((f) => f.startsWith('0054_flowsheet-search-doc-with-dj-name line 19: ACCESS EXCLUSIVE on wxyc_schema.flowsheet'))).toBe(true);
+    const m = r.migrations.find((x) => x.tag === '0900_superseded_0054')!;
+    const holds = m.statements.flatMap((s) => s.holds.map((h) => ({ line: s.line, mode: h.mode, table: h.table })));
+    expect(holds).toEqual([{ line: 22, mode: 'AccessExclusiveLock', table: 'wxyc_schema.flowsheet' }]);
+    expect(m.statements.find((s) => s.line === 24)!.effects.rewrites.map((w) => w.relation)).toContain('wxyc_schema.flowsheet');
+    expect(r.failures.some((f) => f.startsWith('0900_superseded_0054 line 22: ACCESS EXCLUSIVE on wxyc_schema.flowsheet'))).toBe(true);
   });
 });

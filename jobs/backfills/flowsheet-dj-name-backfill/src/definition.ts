@@ -16,7 +16,7 @@ export const flowsheetDjName: BackfillDefinition = {
   table: 'wxyc_schema.flowsheet',
   key: 'id',
   columns: ['dj_name'],
-  // Exactly the rows 0054's guard counts.
+  // The rows 0060's dj_name guard counts (plus those no rule can fill, counted as unresolved).
   pending: `t.entry_type = 'track' AND t.dj_name IS NULL`,
   resolve: `
     SELECT l.id, coalesce(n.dj_name, live.dj_name) AS dj_name,
@@ -46,10 +46,18 @@ export const flowsheetDjName: BackfillDefinition = {
   },
 };
 
-/** The condition of 0054's guard: track rows whose dj_name is still NULL. */
+/** Track rows whose dj_name is still NULL (0060's guard counts those the rule can fill). */
 export async function guardCount(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: string }[]>`
     SELECT count(*) AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
+  return Number(row!.n);
+}
+
+/** The condition of 0060's dj_name guard: track rows with dj_name NULL whose show gives a name by the rule. */
+export async function fillableCount(sql: Sql): Promise<number> {
+  const [row] = await sql.unsafe<{ n: string }[]>(`
+    SELECT count(*) AS n FROM ${DJ_NAME_SOURCE_SQL} JOIN wxyc_schema.flowsheet f ON f.show_id = s.id
+    WHERE f.entry_type = 'track' AND f.dj_name IS NULL AND ${DJ_NAME_SQL} IS NOT NULL`);
   return Number(row!.n);
 }
 
