@@ -15,3 +15,12 @@ export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimi
 export { limitProblem, EXIT_LIMITS } from './limits.js';
 export { analyzeIfChanged, pendingNow, DEFAULT_ANALYZE_SHARE } from './finish.js';
 export type { PauseCapAction } from './walk.js';
+export { runLookupBackfill, type LookupRunOptions, type LookupSummary } from './lookup-runner.js';
+export { lookupDefinitionProblem, type LookupBackfillDefinition } from './lookup-definition.js';
+export { ApiLimiter, DEFAULT_LIMITER, LookupFailed, CircuitOpen, type LimiterSettings, type LimitedFetch } from './limiter.js';
+export { LookupCache, resolveRows, type Resolution } from './lookup-resolve.js';
+export { TokenBucket } from './token-bucket.js';
+export { Semaphore } from './concurrency.js';
+export { CircuitBreaker, type CircuitState } from './circuit.js';
+export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './retry.js';
+export { parkedLookup, LOOKUP_FAILED } from './parking.js';

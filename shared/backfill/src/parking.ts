@@ -6,6 +6,8 @@ export interface ParkedRow {
   sqlstate: string;
   /** The server's message only: its detail can quote the row's values, which may be personal. */
   message: string;
+  /** A failed lookup (TypeScript resolve): not retried before this time (ISO 8601). */
+  retryAfter?: string;
 }
 
 export interface ParkedGroup {
@@ -42,3 +44,11 @@ export function halves<T>(ids: readonly T[]): [T[], T[]] {
   const mid = Math.ceil(ids.length / 2);
   return [ids.slice(0, mid), ids.slice(mid)];
 }
+
+/** A row whose lookup failed (SQLSTATE-like code `LOOKP`): parked until `retryAfter`. */
+export function parkedLookup(id: number, message: string, retryAfter: Date): ParkedRow {
+  return { id, sqlstate: LOOKUP_FAILED, message, retryAfter: retryAfter.toISOString() };
+}
+
+/** The code parked lookups are grouped under (not a PostgreSQL SQLSTATE: the API failed, not the write). */
+export const LOOKUP_FAILED = 'LOOKP';
