@@ -2,7 +2,7 @@ export * as schema from './schema.js';
 export { createDbClient, databaseUrlFromEnv, DEFAULT_STATEMENT_TIMEOUT_MS, type DbClientOptions } from './client.js';
 export { maskUrl } from './mask-url.js';
 export { intArray } from './int-array.js';
-export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource } from './dj-name.js';
+export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource, noHandleSql } from './dj-name.js';
 export {
   readJournal,
   loadMigrations,
