@@ -51,7 +51,7 @@ describe('the DJ-name rule (DJ_NAME_SQL) on PostgreSQL, every branch', () => {
       const user = handle === undefined ? null : `rule-u${n}`;
       if (user) {
         await db.sql`INSERT INTO auth_user (id, name, email, dj_name, real_name)
-          VALUES (${user}, ${name}, ${`${user}@wxyc.org`}, ${handle}, ${realName})`;
+          VALUES (${user}, ${name}, ${`${user}@wxyc.org`}, ${handle ?? null}, ${realName})`;
       }
       await db.sql`INSERT INTO wxyc_schema.shows (id, start_time, primary_dj_id, legacy_dj_name, show_name)
         VALUES (${1000 + n}, now(), ${user}, ${legacy}, ${`rule ${n}`})`;

@@ -8,8 +8,8 @@ import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
 /**
  * Loads a mysqldump of the two tables. The file is streamed twice, shows then entries
  * (mysqldump writes tables alphabetically, entries first, and an entry needs its show).
- * Batches are upserted like the incremental ticks (so a re-run is safe) and dj_name is resolved
- * only for the rows each batch inserted. The cursor is set at the end, past the highest ids
+ * Batches are upserted like the incremental ticks (so a re-run is safe); a new entry carries its
+ * dj_name in its INSERT, and a re-loaded show whose DJ name changed renames its entries. The cursor is set at the end, past the highest ids
  * of the dump: the rows of a dump need not be in id order, so a partial load sets nothing.
  */
 export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> {
@@ -19,6 +19,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   const seen: FlowsheetCursor = emptyCursor();
   let inserted = 0;
   let resolved = 0;
+  let renamed = 0;
 
   for (const table of [SHOW_TABLE, ENTRY_TABLE] as LegacyTable[]) {
     const key = table === SHOW_TABLE ? 'shows' : 'entries';
@@ -29,6 +30,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
       const r = await importBatch(sql, table, batch, ctx.bad, null);
       seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)), batch.map((row) => (row.TIME_LAST_MODIFIED ?? null) as number | null));
       committed += batch.length;
+      renamed += r.renamed;
       if (table === ENTRY_TABLE) {
         inserted += r.inserted;
         resolved += r.resolved;
@@ -69,6 +71,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   };
   await finishTick(sql, JOB, cursor);
   log.info(`Resolved dj_name for ${resolved}/${inserted} flowsheet entries.`);
+  if (renamed > 0) log.info(`Renamed ${renamed} flowsheet entries whose show's DJ name changed.`);
   log.info(
     `bulk load done in ${Date.now() - started} ms; ${ctx.bad.rejectedCount} skipped, ${ctx.bad.repairedCount} repaired; ` +
       `cursor shows ${cursor.shows.maxId}, entries ${cursor.entries.maxId}.`,

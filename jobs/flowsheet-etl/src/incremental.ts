@@ -13,12 +13,14 @@ export async function runIncremental(ctx: EtlContext): Promise<void> {
   const started = Date.now();
   const start = (await readWatermark<FlowsheetCursor>(sql, JOB)).cursor ?? emptyCursor();
   let resolved = 0;
+  let renamed = 0;
   const table = (key: keyof FlowsheetCursor, legacyTable: LegacyTable) => ({
     key,
     queries: queriesOf(legacyTable),
     importPage: async (rows: Record<string, unknown>[], cursor: FlowsheetCursor) => {
       const r = await importBatch(sql, legacyTable, rows, ctx.bad, cursor);
       resolved += r.resolved;
+      renamed += r.renamed;
       return r;
     },
   });
@@ -29,6 +31,7 @@ export async function runIncremental(ctx: EtlContext): Promise<void> {
   const s = totals.shows;
   const e = totals.entries;
   log.info(`Resolved dj_name for ${resolved}/${e.inserted} flowsheet entries.`);
+  if (renamed > 0) log.info(`Renamed ${renamed} flowsheet entries whose show's DJ name changed.`);
   log.info(
     `tick done in ${Date.now() - started} ms: shows ${s.inserted} new, ${s.updated} updated; ` +
       `entries ${e.inserted} new, ${e.updated} updated (${s.read + e.read} legacy rows read); ` +
