@@ -1,11 +1,17 @@
-import { runBackfill } from '@wxyc/backfill';
+import type { Sql } from 'postgres';
+import { runBackfill, type RunSummary } from '@wxyc/backfill';
 import { createDbClient, maskUrl, databaseUrlFromEnv } from '@wxyc/database';
-import { EXIT, JobError, runJob, shutdownSignal } from '@wxyc/job-runtime';
-import { readConfig } from './src/config.js';
-import { flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
-import { REASONS_HELP, summaryLines } from './src/report.js';
+import { EXIT, JobError, runJob, shutdownSignal, type Logger } from '@wxyc/job-runtime';
+import { readConfig, type BackfillConfig } from './src/config.js';
+import { flowsheetDjName, flowsheetDjNameRefresh, guardCount, hasDjNameColumn, refreshPendingCount, refreshReasons } from './src/definition.js';
+import { REASONS_HELP, REFRESH_REASONS_HELP, refreshDryRunLines, refreshSummaryLines, summaryLines } from './src/report.js';
 
-/** Exit code when the run ended but track rows remain NULL, so 0054's guard will still refuse. */
+/**
+ * Exit code when the run ended with work the rule could still do: track rows NULL that have a
+ * handle (0054's guard will refuse), or for --refresh, stored names that still differ. Rows
+ * held by another session the whole time, or written meanwhile: run again. Rows with no handle
+ * anywhere no longer cause it.
+ */
 export const EXIT_UNRESOLVED = 11;
 
 await runJob('backfill', async (log) => {
@@ -14,11 +20,12 @@ await runJob('backfill', async (log) => {
   const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3 });
   const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
   try {
-    log.info(`database ${maskUrl(url)}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
+    const mode = config.refresh ? ' --refresh' : '';
+    log.info(`database ${maskUrl(url)}${mode}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
     if (!(await hasDjNameColumn(sql))) {
       throw new JobError('wxyc_schema.flowsheet.dj_name does not exist: deploy up to migration 0053 first, then run this job.', EXIT.FAILED);
     }
-    const s = await runBackfill(flowsheetDjName, {
+    const s = await runBackfill(config.refresh ? flowsheetDjNameRefresh : flowsheetDjName, {
       sql,
       log,
       signal: shutdown.signal,
@@ -35,25 +42,45 @@ await runJob('backfill', async (log) => {
     if (s.interrupted) {
       log.info(
         `stopped after ${s.rowsProcessed} rows (position saved: id ${s.cursor}). ` +
-          'To resume, run the same command again; to start over, add --reset.',
+          `To resume, run the same command again; to start over, add --reset${mode}.`,
       );
       return EXIT.INTERRUPTED;
     }
-    if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
-    if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
-    // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
-    const left = await guardCount(sql);
-    if (left === 0) {
-      log.info('check: 0 track rows have dj_name IS NULL; migration 0054 can now apply');
-      return EXIT.OK;
-    }
-    log.info(
-      `check: ${left} track rows have dj_name IS NULL; 0054's guard will still refuse. ` +
-        (s.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'See docs/runbooks/flowsheet-dj-name-backfill.md (unresolved rows).'),
-    );
-    return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
+    return config.refresh ? await finishRefresh(sql, log, s) : await finishFill(sql, log, s, config);
   } finally {
     shutdown.dispose();
     await sql.end({ timeout: 5 });
   }
 });
+
+async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: BackfillConfig): Promise<number> {
+  if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
+  if (s.unresolved.length) log.info(`no-handle reasons: ${REASONS_HELP}`);
+  // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
+  const left = await guardCount(sql);
+  if (left === 0) {
+    log.info('check: 0 track rows have dj_name IS NULL and a handle to fill; migration 0054 can now apply');
+    return EXIT.OK;
+  }
+  log.info(
+    `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0054's guard will still refuse. ` +
+      (config.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'Run the job again (rows held by another session or written meanwhile).'),
+  );
+  return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
+}
+
+async function finishRefresh(sql: Sql, log: Logger, s: RunSummary): Promise<number> {
+  if (s.dryRun) {
+    for (const line of refreshDryRunLines(await refreshReasons(sql))) log.info(line);
+    log.info(`reasons: ${REFRESH_REASONS_HELP}`);
+    return EXIT.OK;
+  }
+  for (const line of refreshSummaryLines(s)) log.info(line);
+  const left = await refreshPendingCount(sql);
+  if (left === 0) {
+    log.info('check: every stored dj_name is what the DJ-name rule gives now');
+    return EXIT.OK;
+  }
+  log.info(`check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh.`);
+  return EXIT_UNRESOLVED;
+}

@@ -42,16 +42,19 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
       ? sql`t.${key} = ANY(${intArray(sql, scope.ids)})`
       : sql`t.${key} > ${scope.lo} AND t.${key} <= ${scope.hi}`;
   const lock = 'ids' in scope ? sql`FOR UPDATE OF t` : sql`FOR UPDATE OF t SKIP LOCKED`;
+  // A definition that writes NULLs has no unresolved rows (and the runner gives it no fallback).
+  const writesNull = def.writesNull === true;
+  const value = sql`COALESCE(r.value, ${fallback}::text)`;
   return sql`
     WITH locked AS (
       SELECT t.* FROM ${t} t WHERE ${inScope} AND (${pending}) ${lock}
     ), resolved AS (
       ${sql.unsafe(def.resolve)}
     ), written AS (
-      UPDATE ${t} t SET ${col} = COALESCE(r.value, ${fallback}::text)
+      UPDATE ${t} t SET ${col} = ${value}
       FROM resolved r
       -- the scope again, so the planner reads only the batch's key range, never the whole table
-      WHERE t.${key} = r.id AND ${inScope} AND COALESCE(r.value, ${fallback}::text) IS NOT NULL
+      WHERE t.${key} = r.id AND ${inScope} AND (${writesNull} OR ${value} IS NOT NULL)
       RETURNING t.${key}
     ), skipped AS (
       SELECT t.${key} AS id FROM ${t} t
@@ -60,11 +63,11 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
     SELECT
       (SELECT count(*) FROM locked)::int AS rows,
       (SELECT count(*) FROM written)::int AS written,
-      (SELECT count(*) FROM resolved WHERE value IS NULL)::int AS unresolved_total,
+      (SELECT count(*) FROM resolved WHERE value IS NULL AND NOT ${writesNull})::int AS unresolved_total,
       (SELECT coalesce(json_agg(json_build_object('reason', reason, 'count', n, 'sample', sample) ORDER BY reason), '[]')
          FROM (SELECT coalesce(reason, 'unknown') AS reason, count(*)::int AS n,
                       (array_agg(id::bigint ORDER BY id))[1:${SAMPLE}] AS sample
-               FROM resolved WHERE value IS NULL GROUP BY 1) g) AS unresolved,
+               FROM resolved WHERE value IS NULL AND NOT ${writesNull} GROUP BY 1) g) AS unresolved,
       (SELECT coalesce(array_agg(id::bigint ORDER BY id), '{}') FROM skipped)::text AS skipped`;
 }
 

@@ -23,6 +23,11 @@ export interface BackfillDefinition {
    */
   resolve: string;
   /**
+   * When true, a NULL `value` is the answer and is written (e.g. a refresh clearing a name that
+   * should not be there), counted as written, never as unresolved; the fallback does not apply.
+   */
+  writesNull?: boolean;
+  /**
    * Per-session setup on the runner's connection (e.g. a TEMP lookup table), run at start
    * and again after a reconnect, since temp tables die with the session.
    */

@@ -91,7 +91,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
   const lockTimeoutMs = o.lockTimeoutMs ?? 2_000;
   const backoffMs = o.backoffMs ?? 1_000;
   const maxAttempts = o.maxAttempts ?? 8;
-  const fallback = o.fallback ?? null;
+  const fallback = def.writesNull ? null : (o.fallback ?? null);
   const probeLag = o.replicaLag ?? replicaLagMs;
   const maxLag = o.maxReplicaLagMs ?? 5_000;
 

@@ -12,17 +12,27 @@ export interface BackfillConfig {
   dryRun: boolean;
   fallback: string | null;
   reset: boolean;
+  /** --refresh: re-resolve stored names that differ from the rule (instead of filling NULLs). */
+  refresh: boolean;
 }
+
+const ARGS = ['--reset', '--refresh'];
 
 /** Env and argv of the job; anything malformed is a ConfigError naming the variable. */
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
   for (const a of argv) {
-    if (a !== '--reset') throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the only argument is --reset (start over).`);
+    if (!ARGS.includes(a)) {
+      throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over) and --refresh (re-resolve stored names).`);
+    }
   }
+  const refresh = argv.includes('--refresh');
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
   const fallback = env.BACKFILL_UNRESOLVED_FALLBACK;
   if (fallback !== undefined && fallback.trim() === '' && fallback !== '') {
     throw new ConfigError('BACKFILL_UNRESOLVED_FALLBACK is blank: set a name such as "Unknown DJ", or unset it.');
+  }
+  if (refresh && fallback) {
+    throw new ConfigError('BACKFILL_UNRESOLVED_FALLBACK cannot be used with --refresh: a refresh writes what the DJ-name rule gives, NULL included. Unset it.');
   }
   return {
     batchSize: intEnv(env, 'BACKFILL_BATCH_SIZE', { default: 5000, min: 1 }),
@@ -34,5 +44,6 @@ export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
     dryRun: boolEnv(env, 'BACKFILL_DRY_RUN'),
     fallback: fallback ? fallback : null,
     reset: argv.includes('--reset'),
+    refresh,
   };
 }
