@@ -87,6 +87,14 @@ describe('flowsheet-dj-name --refresh', () => {
     expect(await wrongNames(db.sql)).toBe(0);
   });
 
+  it('the runner gives a NULL-writing definition no fallback: a cleared name stays NULL, not the placeholder', async () => {
+    const [row] = await db.sql<{ id: number }[]>`
+      UPDATE wxyc_schema.flowsheet SET dj_name = 'Pat Realname' WHERE id = (SELECT min(id) FROM wxyc_schema.flowsheet WHERE show_id = ${shows.realName!}) RETURNING id`;
+    const s = await runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, fallback: 'Unknown DJ' });
+    expect([s.rowsWritten, s.rowsFallback, s.rowsUnresolved]).toEqual([1, 0, 0]);
+    expect((await db.sql`SELECT dj_name FROM wxyc_schema.flowsheet WHERE id = ${row!.id}`)[0]!.dj_name).toBeNull();
+  });
+
   it("0054's guard agrees with the job's check: it applies now, with 60 no-handle rows left NULL", async () => {
     await migrateWithDrizzle(db.url, { upTo: '0054' });
     const [row] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE dj_name IS NULL`;
