@@ -1,6 +1,6 @@
 // Shared bits of the local-stack commands (pnpm dev, dev:stop, job): where the local
 // database lives and how its URL is found. Imports built packages, building them if needed.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,13 @@ export function ensureBuilt(...pkgs) {
   const missing = pkgs.filter((p) => !existsSync(`${ROOT}shared/${p}/dist/index.js`));
   if (missing.length === 0) return;
   console.log(`[dev] building ${missing.join(', ')} (first run)...`);
-  execFileSync('pnpm', missing.flatMap((p) => ['--filter', `@wxyc/${p}...`]).concat('build'), { cwd: ROOT, stdio: 'inherit' });
+  const args = missing.flatMap((p) => ['--filter', `@wxyc/${p}...`]).concat('build');
+  const r = spawnSync('pnpm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const why = r.error ? `could not run pnpm (${r.error.message}): install pnpm >= 10 (README.md)` : r.status !== 0 ? `pnpm ${args.join(' ')} exited ${r.status ?? r.signal}: fix the error above and run it again` : null;
+  if (why) {
+    console.error(`[dev] building ${missing.join(', ')} failed: ${why}`);
+    process.exit(2);
+  }
 }
 
 export function saveDevEnv(env) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// pnpm job <name> [args]: builds the job if its sources are newer than dist, then runs it
-// against the local stack (or DATABASE_URL) with the env defaults of its image.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// pnpm job <name> [args]: builds the job and the workspace packages it bundles when any is
+// missing or older than its sources, then runs it against the local stack (or DATABASE_URL)
+// with the env defaults of its image. Every failure before the job starts is one line, exit 2.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { buildablePackages, stalePackages, withWorkspaceDeps } from '../scripts/lib/build-state.mjs';
 import { DEFAULT_LEGACY_URL, ROOT, loadDevEnv } from './local-stack.mjs';
 import { findJobDir, jobEnvDefaults, listJobs } from './job-env.mjs';
 
@@ -13,18 +15,29 @@ if (!dir) {
   process.exit(2);
 }
 
-function newestMtime(path) {
-  if (!existsSync(path)) return 0;
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).filter((e) => e !== 'node_modules' && e !== 'dist').map((e) => newestMtime(`${path}/${e}`)));
+const entry = `${ROOT}${dir}/dist/job.js`;
+buildJobIfStale();
+
+/** Builds the job and the workspace packages it bundles when any is missing or stale (the harness's rule). */
+function buildJobIfStale() {
+  if (!existsSync(`${ROOT}node_modules`)) fail('dependencies are not installed: run `pnpm install` first');
+  const all = buildablePackages(ROOT);
+  const job = all.find((p) => p.dir === `${ROOT}${dir}`);
+  if (!job) fail(`${dir} has no tsup build (tsup.config.ts)`);
+  const stale = stalePackages(withWorkspaceDeps(all, job.name), all);
+  if (stale.length === 0) return;
+  const command = ['--filter', `${job.name}...`, 'build'];
+  console.log(`[job] building ${name} (${stale.map((p) => p.name).join(', ')} missing or older than their sources)...`);
+  const r = spawnSync('pnpm', command, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) fail(`could not run pnpm (${r.error.message}): install pnpm >= 10 (README.md, Quick start)`);
+  if (r.status !== 0) fail(`building ${name} failed (pnpm ${command.join(' ')} exited ${r.status ?? r.signal}): fix the error above, then run \`pnpm job ${name}\` again`);
+  if (!existsSync(entry)) fail(`building ${name} did not produce ${dir}/dist/job.js: check ${dir}/tsup.config.ts`);
 }
 
-const entry = `${ROOT}${dir}/dist/job.js`;
-const sources = Math.max(newestMtime(`${ROOT}${dir}`), ...readdirSync(`${ROOT}shared`).map((p) => newestMtime(`${ROOT}shared/${p}/src`)));
-if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
-  console.log(`[job] building ${name}...`);
-  execFileSync('pnpm', ['--filter', `./${dir}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
+/** One line on stderr, exit 2 (the job never started). @param {string} message @returns {never} */
+function fail(message) {
+  console.error(`[job] ${message}`);
+  process.exit(2);
 }
 
 const env = {

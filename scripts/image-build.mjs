@@ -8,7 +8,8 @@
 //   node scripts/image-build.mjs Dockerfile.<x> [--context DIR] [--out DIR] [--run [-e K=V]... [-- ARG...]]
 //
 // Host stand-ins: `FROM node:<major>-...` requires this node's major; `npm i -g pnpm@<v>`
-// requires this pnpm version (nothing is installed globally). In RUN, absolute paths outside
+// installs that version into the stage's /usr/local (first on PATH for later RUN steps), or
+// uses this machine's when it is the same version (nothing is installed on the host). In RUN, absolute paths outside
 // the usual system folders (/out, /repo, ...) are moved under the stage's folder.
 // Anything else the subset does not cover (ADD, ARG, shell-form CMD, ...) fails loudly.
 import { spawn, spawnSync } from 'node:child_process';
@@ -171,17 +172,24 @@ export async function buildImage({ dockerfile, context = dirname(resolve(dockerf
 /** @param {string} command @param {BuiltImage} state @param {string} at @param {(line: string) => void} log */
 async function runStep(command, state, at, log) {
   const globalInstall = /^npm (?:i|install) (?:-g|--global) (\S+?)@(\S+)$/.exec(command.trim());
+  const stageBin = inRoot(state.root, '/usr/local/bin');
+  const env = { ...process.env, ...state.env, PATH: `${stageBin}:${process.env.PATH ?? '/usr/bin:/bin'}` };
   if (globalInstall) {
-    const [, tool = '', version] = globalInstall;
-    const have = hostOutput(tool, ['--version']);
-    if (have !== version) throw new Error(`${at}: the image installs ${tool}@${version}; this machine has ${have ?? 'none'}`);
-    log(`${at}: ${tool} ${version} (this machine's)`);
+    const [, tool = '', version = ''] = globalInstall;
+    if (hostOutput(tool, ['--version']) === version) {
+      log(`${at}: ${tool} ${version} (this machine's)`);
+      return;
+    }
+    log(`${at}: RUN npm i -g ${tool}@${version} (into the stage's /usr/local)`);
+    const prefix = inRoot(state.root, '/usr/local');
+    const r = await runProcess(['npm', 'install', '--global', '--prefix', prefix, '--no-fund', '--no-audit', `${tool}@${version}`], { cwd: state.root, env });
+    if (r.code !== 0) throw new Error(`${at}: npm i -g ${tool}@${version} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`);
     return;
   }
   if (execForm(command)) throw new Error(`${at}: RUN exec form is not supported`);
   const mapped = mapAbsolutePaths(command, state.root);
   log(`${at}: RUN ${command}`);
-  const r = await runProcess(['sh', '-c', mapped], { cwd: inRoot(state.root, state.workdir), env: { ...process.env, ...state.env } });
+  const r = await runProcess(['sh', '-c', mapped], { cwd: inRoot(state.root, state.workdir), env });
   if (r.code !== 0) throw new Error(`${at}: RUN failed (exit ${r.code}): ${command}\n${r.stdout}${r.stderr}`);
 }
 

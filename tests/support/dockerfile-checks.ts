@@ -36,6 +36,13 @@ export function dockerfileProblems(root: string): string[] {
       continue;
     }
     for (const stage of stages) {
+      for (const step of stage.steps.filter((s) => s.keyword === 'RUN')) {
+        const pin = /npm (?:i|install) (?:-g|--global) pnpm@(\S+)/.exec(step.args)?.[1];
+        const pinned = pinnedPnpm(root);
+        if (pin !== undefined && pinned !== null && pin !== pinned) {
+          problems.push(`${file}:${step.line}: installs pnpm@${pin}; package.json pins pnpm@${pinned} (packageManager)`);
+        }
+      }
       if (!/^node:20-[a-z]+-slim$/.test(stage.from) && !stages.some((s) => s.name === stage.from)) {
         problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:20-<debian>-slim`);
       }
@@ -67,6 +74,14 @@ export function dockerfileProblems(root: string): string[] {
     if (!existsSync(join(root, job.dir, 'job.ts'))) problems.push(`${file}: ${job.dir}/job.ts (the entry of dist/job.js) is missing`);
   }
   return problems;
+}
+
+/** The pnpm version of the root package.json's packageManager, without its hash; null without one. */
+export function pinnedPnpm(root: string): string | null {
+  const file = join(root, 'package.json');
+  if (!existsSync(file)) return null;
+  const spec = (JSON.parse(readFileSync(file, 'utf8')) as { packageManager?: string }).packageManager ?? '';
+  return /^pnpm@([^+]+)/.exec(spec)?.[1] ?? null;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -20,8 +20,9 @@ it('a convention job image ships dist and its npm deps only, and runs with its E
   mkdirSync(join(ctx, 'jobs/fixture-probe'), { recursive: true });
   for (const f of ['job.ts', 'package.json', 'tsup.config.ts', 'tsconfig.json']) cpSync(join(fixture, f), join(ctx, 'jobs/fixture-probe', f));
   cpSync(join(fixture, 'Dockerfile'), join(ctx, 'Dockerfile.fixture-probe'));
-  // The new workspace package must be in the lockfile for `--frozen-lockfile`.
-  const lock = await run('pnpm', ['install', '--lockfile-only', '--offline'], { cwd: ctx, env: process.env });
+  // The new workspace package must be in the lockfile for `--frozen-lockfile`. Online when the
+  // cache is cold (a fresh machine has no package metadata), from the cache when it is warm.
+  const lock = await run('pnpm', ['install', '--lockfile-only', '--prefer-offline'], { cwd: ctx, env: process.env });
   expect(lock.stderr).toBe('');
   expect(lock.code).toBe(0);
 

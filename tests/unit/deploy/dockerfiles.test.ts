@@ -34,6 +34,15 @@ describe('dockerfileProblems on a fixture tree', () => {
     expect(tree({ 'fixture-probe': GOOD })).toEqual([]);
   });
 
+  it('an image pnpm other than the packageManager pin', () => {
+    const pinned = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).packageManager as string;
+    const other = GOOD.replace(/pnpm@\S+/, 'pnpm@9.0.0');
+    tree({});
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ packageManager: pinned }));
+    writeFileSync(join(root, 'Dockerfile.fixture-probe'), other);
+    expect(dockerfileProblems(root)).toEqual([`Dockerfile.fixture-probe:5: installs pnpm@9.0.0; package.json pins pnpm@${pinned.split('@')[1]!.split('+')[0]} (packageManager)`]);
+  });
+
   it('a job without a Dockerfile, and a Dockerfile without a job', () => {
     expect(tree({ 'fixture-probe': GOOD, ghost: GOOD }, ['jobs/fixture-probe', 'jobs/backfills/lonely'])).toEqual([
       'jobs/backfills/lonely: no Dockerfile.lonely',
