@@ -1,11 +1,14 @@
 // pnpm bench:guard-0054 [--rows N]: how long migration 0054's guard takes on a production-shaped
 // flowsheet (seedProdShape at 0053), before the backfill (it refuses: EXISTS, then the count) and
-// after it (it passes: a full pass that finds nothing), extrapolated linearly to 2.6M rows.
+// after it (it passes: a full pass that finds nothing), extrapolated linearly to 2.6M rows; then
+// the full-table queries a `--refresh` runs at start (pending count, dry-run reasons), which run
+// under the job's 60 s statement_timeout.
 import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, maskUrl } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
+import { refreshPendingCount, refreshReasons } from '../jobs/backfills/flowsheet-dj-name-backfill/src/definition.js';
 import { migrateWithDrizzle } from '../tests/support/drizzle-migrate.js';
 import { withDatabase } from '../tests/support/urls.js';
 
@@ -65,6 +68,15 @@ try {
   const plan = await sql.unsafe(`EXPLAIN (ANALYZE, BUFFERS) SELECT 1 FROM ${DJ_NAME_SOURCE_SQL} JOIN wxyc_schema.flowsheet f ON f.show_id = s.id
     WHERE f.entry_type = 'track' AND f.dj_name IS NULL AND ${DJ_NAME_SQL} IS NOT NULL LIMIT 1`);
   log(`plan of the guard's EXISTS after the backfill:\n${plan.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+  // A tenth of the named rows get a stale name, as if their shows' DJs had changed.
+  await sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Stale' WHERE dj_name IS NOT NULL AND id % 10 = 0`;
+  await sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
+  for (const [what, q] of [['pending count', () => refreshPendingCount(sql)], ['dry-run reasons', () => refreshReasons(sql)]] as const) {
+    const t = performance.now();
+    await q();
+    const took = performance.now() - t;
+    log(`--refresh start-up, ${what}: ${took.toFixed(0)} ms -> at 2.6M rows about ${((took * scale) / 1000).toFixed(1)} s (job statement_timeout 60 s)`);
+  }
   await sql.end();
 } finally {
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {});

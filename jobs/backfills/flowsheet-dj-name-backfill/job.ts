@@ -17,7 +17,10 @@ export const EXIT_UNRESOLVED = 11;
 await runJob('backfill', async (log) => {
   const config = readConfig(process.env, process.argv.slice(2));
   const url = databaseUrlFromEnv();
-  const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3 });
+  // 5 min for the pool's own queries: the start-up counts (and --refresh's, which probe shows per
+  // row) read the whole table; ~20-33 s at 2.6M rows on the bench machine (bench:guard-0054).
+  // Batches set their own timeout (BACKFILL_STATEMENT_TIMEOUT_MS). DB_STATEMENT_TIMEOUT_MS overrides.
+  const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3, statementTimeoutMs: 300_000 });
   const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
   try {
     const mode = config.refresh ? ' --refresh' : '';
