@@ -15,5 +15,17 @@ export {
   type Statement,
 } from './journal.js';
 export { MIGRATIONS_DIR } from './paths.js';
+export {
+  STATS_FILE,
+  parseTableStats,
+  readTableStats,
+  lookupTableSize,
+  describeTableSize,
+  exportTableStats,
+  type TableStats,
+  type TableSize,
+} from './table-stats.js';
 export * from './migrate/index.js';
+// The trace reads what a database has applied (the runner's bookkeeping, read-only).
+export { readApplied } from './migrate/bookkeeping.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';

@@ -7,6 +7,8 @@ export interface RawFinding {
   /** Line of the top-level statement: an allow marker sits directly above it. */
   topLine: number;
   message: string;
+  /** The existing table the finding is about (its size decides error or note). */
+  table?: string;
 }
 
 /**
@@ -17,9 +19,11 @@ export interface History {
   notNullChecks: Set<string>;
   /** NOT VALID checks by `table.constraint`, waiting for VALIDATE CONSTRAINT. */
   pendingChecks: Map<string, string>;
+  /** Index name -> `schema.table`, from every CREATE INDEX so far (DROP INDEX names only the index). */
+  indexTables: Map<string, string>;
 }
 
-export const newHistory = (): History => ({ notNullChecks: new Set(), pendingChecks: new Map() });
+export const newHistory = (): History => ({ notNullChecks: new Set(), pendingChecks: new Map(), indexTables: new Map() });
 
 // Built-in functions whose volatility is 'v' in pg_proc and that show up in defaults.
 const VOLATILE_FUNCTIONS = new Set([
@@ -75,6 +79,12 @@ function findAll(node: unknown, type: string, out: Node[] = []): Node[] {
   return out;
 }
 
+/** The constant `true` (what makes set_config transaction-local). */
+function isTrue(arg: Node | undefined): boolean {
+  const c = arg?.A_Const ?? arg?.TypeCast?.arg?.A_Const;
+  return c?.boolval?.boolval === true || ['true', 't', 'on'].includes(String(c?.sval?.sval ?? '').toLowerCase());
+}
+
 /** `col IS NOT NULL` as a CHECK expression: the column name, else undefined. */
 function notNullCheckColumn(expr: Node | undefined): string | undefined {
   const t = expr?.NullTest;
@@ -85,15 +95,20 @@ function notNullCheckColumn(expr: Node | undefined): string | undefined {
 
 export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History): RawFinding[] {
   const findings: RawFinding[] = [];
-  const add = (u: Unit, rule: RuleId, message: string) => findings.push({ rule, line: u.line, topLine: u.top.line, message });
+  const add = (u: Unit, rule: RuleId, message: string, table?: string) =>
+    findings.push({ rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}) });
   const created = new Set<string>();
   const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
   let timeoutOptIn = false;
   /** `table.constraint` of constraints added in this file. */
   const addedHere = new Set<string>();
+  /** Indexes on tables created in this file: dropping them locks nothing anyone else sees. */
+  const createdIndexes = new Set<string>();
 
   for (const u of parsed.units) {
     const n = u.node;
+    const sessionConfig = findAll(n, 'FuncCall').find((f) => strings(f.funcname).at(-1)?.toLowerCase() === 'set_config' && !isTrue(f.args?.[2]));
+    if (sessionConfig) add(u, 'session-setting', 'set_config(..., false) sets the value for the session: it outlives the migration (pass true as the third argument)');
     if (isDml(u) && hasDdl) add(u, 'dml-with-ddl', `${u.type.replace('Stmt', '').toUpperCase()} in a migration that has DDL${u.inDo ? ' (inside a DO block)' : ''}`);
     switch (u.type) {
       case 'CreateStmt':
@@ -107,20 +122,28 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
         break;
       case 'VariableSetStmt':
         if (n.is_local && n.name === 'statement_timeout') timeoutOptIn = true;
+        if (!n.is_local && n.name !== 'TRANSACTION') {
+          const what = n.kind === 'VAR_RESET_ALL' ? 'RESET ALL' : `${n.kind === 'VAR_RESET' ? 'RESET' : 'SET'} ${n.name}`;
+          add(u, 'session-setting', `${what} is session-level: it stays set for every later migration of the run (write SET LOCAL)`);
+        }
         break;
       case 'IndexStmt': {
         const table = tableKey(n.relation);
         if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', `CREATE INDEX CONCURRENTLY ${n.idxname ?? ''} in a file without -- migrate:no-transaction`);
-        if (!n.concurrent && !created.has(table)) add(u, 'index-not-concurrent', `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`);
+        if (!n.concurrent && !created.has(table)) add(u, 'index-not-concurrent', `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`, table);
+        if (n.idxname) {
+          history.indexTables.set(n.idxname, table);
+          if (created.has(table)) createdIndexes.add(n.idxname);
+        }
         break;
       }
+      case 'AlterDomainStmt':
       case 'DropStmt':
-        if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction');
-        break;
       case 'ReindexStmt':
-        if ((n.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently') && !noTransaction) {
-          add(u, 'concurrently-needs-no-transaction', 'REINDEX CONCURRENTLY in a file without -- migrate:no-transaction');
-        }
+      case 'VacuumStmt':
+      case 'ClusterStmt':
+      case 'RenameStmt':
+        checkMaintenance(u, { noTransaction, created, createdIndexes, history }, add);
         break;
       case 'AlterTableStmt': {
         if (n.objtype && n.objtype !== 'OBJECT_TABLE') break;
@@ -148,6 +171,67 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
   return findings;
 }
 
+type Add = (u: Unit, rule: RuleId, message: string, table?: string) => void;
+interface FileState {
+  noTransaction: boolean;
+  created: Set<string>;
+  createdIndexes: Set<string>;
+  history: History;
+}
+
+/** ALTER DOMAIN, DROP INDEX, REINDEX, VACUUM FULL, CLUSTER and RENAME: statements that lock or scan tables whole, or break their readers. */
+function checkMaintenance(u: Unit, f: FileState, add: Add): void {
+  const { noTransaction, created, createdIndexes, history } = f;
+  const n = u.node;
+  switch (u.type) {
+    case 'AlterDomainStmt':
+      if ((n.subtype === 'C' && !n.def?.Constraint?.skip_validation) || n.subtype === 'O') {
+        const what = n.subtype === 'O' ? 'SET NOT NULL' : `ADD CONSTRAINT ${n.def?.Constraint?.conname ?? ''}`;
+        add(u, 'domain-change-scans', `ALTER DOMAIN ${strings(n.typeName).join('.')} ${what} scans every table column of that domain`);
+      }
+      break;
+    case 'DropStmt':
+      if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+      if (n.removeType === 'OBJECT_INDEX' && !n.concurrent) {
+        for (const name of (n.objects ?? []).map((o: Node) => strings(o.List?.items).at(-1))) {
+          if (!name || createdIndexes.has(name)) continue;
+          const table = history.indexTables.get(name);
+          add(u, 'drop-index-not-concurrent', `DROP INDEX ${name}${table ? ` (on ${table})` : ''} without CONCURRENTLY takes ACCESS EXCLUSIVE on its table`, table);
+        }
+      }
+      break;
+    case 'ReindexStmt': {
+      const concurrent = (n.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
+      if (concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'REINDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+      if (!concurrent) {
+        const table = n.relation ? (n.kind === 'REINDEX_OBJECT_INDEX' ? history.indexTables.get(n.relation.relname) : tableKey(n.relation)) : undefined;
+        add(u, 'reindex-not-concurrent', `REINDEX ${n.relation?.relname ?? n.name ?? ''} without CONCURRENTLY`, table);
+      }
+      break;
+    }
+    case 'VacuumStmt': {
+      const full = (n.options ?? []).some((p: Node) => p.DefElem?.defname === 'full');
+      if (!full) break;
+      const rels: Node[] = (n.rels ?? []).map((r: Node) => r.VacuumRelation?.relation);
+      if (!rels.length) add(u, 'vacuum-full-or-cluster', 'VACUUM FULL of the whole database rewrites every table');
+      for (const r of rels) add(u, 'vacuum-full-or-cluster', `VACUUM FULL ${tableKey(r)} rewrites it under ACCESS EXCLUSIVE`, tableKey(r));
+      break;
+    }
+    case 'ClusterStmt': {
+      const table = n.relation ? tableKey(n.relation) : undefined;
+      add(u, 'vacuum-full-or-cluster', `CLUSTER ${table ?? '(every clustered table)'} rewrites it under ACCESS EXCLUSIVE`, table);
+      break;
+    }
+    case 'RenameStmt': {
+      const table = tableKey(n.relation);
+      if (!n.relation || created.has(table)) break;
+      if (n.renameType === 'OBJECT_COLUMN') add(u, 'rename-in-use', `RENAME COLUMN ${n.subname} of ${table} to ${n.newname}: the running release still reads ${n.subname}`);
+      if (n.renameType === 'OBJECT_TABLE') add(u, 'rename-in-use', `RENAME of table ${table} to ${n.newname}: the running release still reads ${table}`);
+      break;
+    }
+  }
+}
+
 function checkAlterCmd(
   u: Unit,
   c: Node,
@@ -156,7 +240,7 @@ function checkAlterCmd(
   timeoutOptIn: boolean,
   history: History,
   addedHere: Set<string>,
-  add: (u: Unit, rule: RuleId, message: string) => void,
+  add: (u: Unit, rule: RuleId, message: string, table?: string) => void,
 ): void {
   switch (c.subtype) {
     case 'AT_AddColumn': {
@@ -167,33 +251,33 @@ function checkAlterCmd(
       if (!existing) break;
       const typeName = strings(col.typeName?.names).at(-1)?.toLowerCase() ?? '';
       const volatile = def ? findAll(def.raw_expr, 'FuncCall').map((f) => strings(f.funcname).at(-1)!.toLowerCase()).find((f) => VOLATILE_FUNCTIONS.has(f)) : undefined;
-      if (volatile) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`);
-      else if (SERIAL_TYPES.has(typeName)) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} ${typeName} on ${table} (its default is nextval())`);
-      else if (cons.some((k) => k.contype === 'CONSTR_IDENTITY')) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} as an identity column`);
+      if (volatile) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`, table);
+      else if (SERIAL_TYPES.has(typeName)) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} ${typeName} on ${table} (its default is nextval())`, table);
+      else if (cons.some((k) => k.contype === 'CONSTR_IDENTITY')) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} as an identity column`, table);
       if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY') && !def && !generated) {
-        add(u, 'add-column-not-null-without-default', `ADD COLUMN ${col.colname} NOT NULL without DEFAULT on existing table ${table}`);
+        add(u, 'add-column-not-null-without-default', `ADD COLUMN ${col.colname} NOT NULL without DEFAULT on existing table ${table}`, table);
       }
       // PG18 adds VIRTUAL generated columns, which are computed on read and rewrite nothing.
       if (generated && generated.generated_kind !== 'v' && !timeoutOptIn) {
-        add(u, 'generated-column-needs-timeout', `ADD COLUMN ${col.colname} GENERATED ... STORED rewrites ${table} without SET LOCAL statement_timeout before it`);
+        add(u, 'generated-column-needs-timeout', `ADD COLUMN ${col.colname} GENERATED ... STORED rewrites ${table} without SET LOCAL statement_timeout before it`, table);
       }
       break;
     }
     case 'AT_SetExpression':
-      if (existing && !timeoutOptIn) add(u, 'generated-column-needs-timeout', `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`);
+      if (existing && !timeoutOptIn) add(u, 'generated-column-needs-timeout', `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`, table);
       break;
     case 'AT_AlterColumnType':
-      if (existing) add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}`);
+      if (existing) add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}`, table);
       break;
     case 'AT_AddConstraint': {
       const k = c.def?.Constraint ?? {};
       if (existing && ['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(k.contype) && !k.indexname) {
-        add(u, 'index-not-concurrent', `ADD CONSTRAINT ${k.conname ?? ''} on existing table ${table} builds its index under ACCESS EXCLUSIVE (build it CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX)`);
+        add(u, 'index-not-concurrent', `ADD CONSTRAINT ${k.conname ?? ''} on existing table ${table} builds its index under ACCESS EXCLUSIVE (build it CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX)`, table);
       }
       if (k.contype !== 'CONSTR_FOREIGN' && k.contype !== 'CONSTR_CHECK') break;
       if (k.conname) addedHere.add(`${table}.${k.conname}`);
       if (existing && !k.skip_validation) {
-        add(u, 'constraint-not-valid', `ADD CONSTRAINT ${k.conname ?? ''} ${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} on existing table ${table} without NOT VALID`);
+        add(u, 'constraint-not-valid', `ADD CONSTRAINT ${k.conname ?? ''} ${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} on existing table ${table} without NOT VALID`, table);
       }
       const col = k.contype === 'CONSTR_CHECK' ? notNullCheckColumn(k.raw_expr) : undefined;
       if (col && k.skip_validation) history.pendingChecks.set(`${table}.${k.conname}`, `${table}.${col}`);
@@ -202,7 +286,7 @@ function checkAlterCmd(
     }
     case 'AT_ValidateConstraint': {
       if (addedHere.has(`${table}.${c.name}`)) {
-        add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`);
+        add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`, table);
       }
       const col = history.pendingChecks.get(`${table}.${c.name}`);
       if (col) history.notNullChecks.add(col);
@@ -210,7 +294,7 @@ function checkAlterCmd(
     }
     case 'AT_SetNotNull':
       if (existing && !history.notNullChecks.has(`${table}.${c.name}`)) {
-        add(u, 'set-not-null-without-check', `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`);
+        add(u, 'set-not-null-without-check', `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`, table);
       }
       break;
   }

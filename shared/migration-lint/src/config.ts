@@ -10,6 +10,11 @@ export const HISTORICAL_EXCEPTIONS: Record<string, { rules: RuleId[]; reason: st
     reason:
       'applied in production before the DDL-only rule: it backfills entry_type with an UPDATE in the same transaction as the ADD COLUMN and SET NOT NULL. Kept as applied history; do not copy it.',
   },
+  '0054_flowsheet-search-doc-with-dj-name': {
+    rules: ['drop-index-not-concurrent'],
+    reason:
+      'applied in production before the rule existed: it drops the GIN index it rebuilds, in the transaction whose ADD COLUMN rewrites flowsheet under ACCESS EXCLUSIVE anyway (the trace shows the whole window: docs/migrations.md). Kept as applied history.',
+  },
   '0043_add-has-completed-onboarding': {
     rules: ['dml-with-ddl'],
     reason:

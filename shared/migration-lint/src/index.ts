@@ -1,6 +1,6 @@
-export { lintSource, lintDirectory, NO_TRANSACTION_MARKER, type Finding, type LintResult } from './lint.js';
+export { lintSource, lintDirectory, NO_TRANSACTION_MARKER, DEFAULT_BIG_TABLE_ROWS, type Finding, type LintResult, type SizeOptions } from './lint.js';
 export { loadParser } from './parse.js';
 export { runLintCli, type CliIo } from './run-cli.js';
-export { RULES, isRuleId, type RuleId } from './rules.js';
+export { RULES, LOCK_RULES, isRuleId, type RuleId } from './rules.js';
 export { HISTORICAL_EXCEPTIONS } from './config.js';
 export { newHistory, type History } from './checks.js';

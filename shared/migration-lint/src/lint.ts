@@ -1,16 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeTableSize, lookupTableSize, type TableStats } from '@wxyc/database';
 import { checkFile, newHistory, type History } from './checks.js';
 import { HISTORICAL_EXCEPTIONS } from './config.js';
 import { SqlParseError, parseFile } from './parse.js';
-import { isRuleId, type RuleId } from './rules.js';
+import { isRuleId, LOCK_RULES, type RuleId } from './rules.js';
 
 export interface Finding {
   file: string;
   line: number;
   rule: RuleId;
   message: string;
+  /** A note does not fail the lint: a lock rule on a table that stats.json says is small. */
+  severity: 'error' | 'note';
 }
+
+/** Table sizes make lock rules size-aware (docs/migrations.md, "Size-aware rules"). */
+export interface SizeOptions {
+  stats?: TableStats;
+  /** Rows from which a table is big (default 100,000). */
+  bigTableRows?: number;
+}
+
+export const DEFAULT_BIG_TABLE_ROWS = 100_000;
 
 export interface LintResult {
   findings: Finding[];
@@ -25,14 +37,14 @@ const MARKER = /^--\s*migrate-lint allow\s+([^\s:]+)\s*(?::\s*(.*))?$/;
  * Lints one migration file. `history` carries what earlier files established (validated NOT NULL
  * checks); `tag` picks up a historical exception, if any.
  */
-export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string): LintResult {
+export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string, sizes: SizeOptions = {}): LintResult {
   const result: LintResult = { findings: [], waived: [] };
   let parsed;
   try {
     parsed = parseFile(text);
   } catch (err) {
     if (!(err instanceof SqlParseError)) throw err;
-    result.findings.push({ file, line: err.line, rule: 'parse-error', message: err.message });
+    result.findings.push({ file, line: err.line, rule: 'parse-error', message: err.message, severity: 'error' });
     return result;
   }
   const noTransaction = text.trimStart().startsWith(NO_TRANSACTION_MARKER);
@@ -47,7 +59,7 @@ export function lintSource(file: string, text: string, history: History = newHis
   );
   const exception = tag ? HISTORICAL_EXCEPTIONS[tag] : undefined;
   for (const f of raw) {
-    const finding: Finding = { file, line: f.line, rule: f.rule, message: f.message };
+    const finding: Finding = { file, line: f.line, rule: f.rule, ...sized(f.rule, f.message, f.table, sizes) };
     const marker = markers.find((m) => m.topLine === f.topLine && m.rule === f.rule && m.reason);
     if (marker) {
       marker.used = true;
@@ -60,32 +72,54 @@ export function lintSource(file: string, text: string, history: History = newHis
   }
   for (const m of markers) {
     if (!isRuleId(m.rule) || !m.reason) {
-      result.findings.push({ file, line: m.line, rule: 'allow-marker-invalid', message: !isRuleId(m.rule) ? `unknown rule id "${m.rule}" in allow marker` : `allow marker for ${m.rule} has no justification after the colon` });
+      result.findings.push({ file, line: m.line, rule: 'allow-marker-invalid', severity: 'error', message: !isRuleId(m.rule) ? `unknown rule id "${m.rule}" in allow marker` : `allow marker for ${m.rule} has no justification after the colon` });
     } else if (!m.used) {
-      result.findings.push({ file, line: m.line, rule: 'allow-marker-unused', message: `allow marker for ${m.rule}, but the statement below does not break it` });
+      result.findings.push({ file, line: m.line, rule: 'allow-marker-unused', severity: 'error', message: `allow marker for ${m.rule}, but the statement below does not break it` });
     }
   }
   // A marker line that is not directly above any statement is unused too.
   const attached = new Set(markers.map((m) => m.line));
   text.split('\n').forEach((l, i) => {
     if (MARKER.test(l.trim()) && !attached.has(i + 1)) {
-      result.findings.push({ file, line: i + 1, rule: 'allow-marker-unused', message: 'allow marker not directly above a statement' });
+      result.findings.push({ file, line: i + 1, rule: 'allow-marker-unused', severity: 'error', message: 'allow marker not directly above a statement' });
     }
   });
   result.findings.sort((a, b) => a.line - b.line);
   return result;
 }
 
+/**
+ * A lock rule names its table's size; with stats it is an error only on a big table (or one
+ * stats.json does not know), a note on a small one. Other rules are always errors.
+ */
+function sized(rule: RuleId, message: string, table: string | undefined, sizes: SizeOptions): { message: string; severity: 'error' | 'note' } {
+  if (!LOCK_RULES.has(rule) || !table || !sizes.stats) return { message, severity: 'error' };
+  const size = lookupTableSize(sizes.stats, table);
+  const big = sizes.bigTableRows ?? DEFAULT_BIG_TABLE_ROWS;
+  const severity = size && size.reltuples >= 0 && size.reltuples < big ? 'note' : 'error';
+  return { message: `${message} [${size?.table ?? table}: ${describeTableSize(size)}; big from ${big.toLocaleString('en-US')} rows]`, severity };
+}
+
 /** Lints every migration of a drizzle migrations folder, in journal order. */
-export function lintDirectory(dir: string): LintResult {
+export function lintDirectory(dir: string, sizes: SizeOptions = {}): LintResult {
   const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
   const history = newHistory();
   const result: LintResult = { findings: [], waived: [] };
   for (const { tag } of journal.entries) {
     const file = join(dir, `${tag}.sql`);
-    const r = lintSource(file, readFileSync(file, 'utf8'), history, tag);
+    const r = lintSource(file, readFileSync(file, 'utf8'), history, tag, sizes);
     result.findings.push(...r.findings);
     result.waived.push(...r.waived);
+  }
+  const tags = new Set(journal.entries.map((e) => `${e.tag}.sql`));
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sql') && !tags.has(n)).sort()) {
+    result.findings.push({
+      file: join(dir, name),
+      line: 1,
+      rule: 'file-not-in-journal',
+      severity: 'error',
+      message: `${name} has no entry in meta/_journal.json: the runner and --status never apply it`,
+    });
   }
   return result;
 }

@@ -89,6 +89,9 @@ function addDoBody(out: ParsedFile, top: TopStatement, source: SourceText, start
     const line = bodyLine + Math.max(1, lineno) - 1;
     if (kind === 'PLpgSQL_stmt_execsql') {
       addEmbedded(out, top, value.sqlstmt?.PLpgSQL_expr?.query, line);
+    } else if (kind === 'PLpgSQL_stmt_perform') {
+      // PERFORM f(...) arrives as "SELECT f(...)": checked like any query (set_config, ...).
+      addEmbedded(out, top, value.expr?.PLpgSQL_expr?.query, line);
     } else if (kind === 'PLpgSQL_stmt_dynexecute') {
       const literal = stringLiteral(value.query?.PLpgSQL_expr?.query);
       if (literal === undefined) out.dynamic.push({ line, top });

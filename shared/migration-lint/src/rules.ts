@@ -26,6 +26,20 @@ export const RULES = {
     'Adding a STORED generated column (or SET EXPRESSION) rewrites the table: the migration must opt in to a longer statement timeout with SET LOCAL statement_timeout before it.',
   'dynamic-sql-in-do':
     'EXECUTE of a string built at run time inside a DO block: the linter cannot check it. Write the statement out, or allow it with a marker and a justification.',
+  'session-setting':
+    'SET / RESET / set_config(..., false) that is not transaction-local: the setting outlives the migration and reaches every later one on the runner\'s session (SET lock_timeout = 0 re-opened the wedge). Use SET LOCAL (or set_config(..., true)).',
+  'drop-index-not-concurrent':
+    'DROP INDEX without CONCURRENTLY on an index of an existing table takes ACCESS EXCLUSIVE on the table: reads and writes queue behind it. Use DROP INDEX CONCURRENTLY IF EXISTS in a -- migrate:no-transaction file.',
+  'reindex-not-concurrent':
+    'REINDEX without CONCURRENTLY blocks writes to the table (and reads through the index) for the whole rebuild. Use REINDEX ... CONCURRENTLY in a -- migrate:no-transaction file.',
+  'vacuum-full-or-cluster':
+    'VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE (and VACUUM cannot run in the runner\'s transaction). Do maintenance outside migrations (pg_repack, or a plain VACUUM by an operator).',
+  'rename-in-use':
+    'Renaming a column or table that the deployed code still uses breaks every running query of the old release the moment it commits. Add the new column/table (or a view), switch the code, then drop the old one.',
+  'domain-change-scans':
+    'ALTER DOMAIN ... ADD CONSTRAINT (without NOT VALID) or SET NOT NULL checks every column of every table that uses the domain, under lock. Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration.',
+  'file-not-in-journal':
+    'A .sql file in the migrations folder with no journal entry: the runner, --status and drizzle never apply it. Add it with drizzle-kit generate (journal + snapshot) or delete it.',
   'allow-marker-invalid':
     'A `-- migrate-lint allow <rule-id>: <justification>` marker with an unknown rule id or no justification.',
   'allow-marker-unused': 'A `-- migrate-lint allow` marker that does not sit directly above a statement breaking that rule.',
@@ -33,6 +47,23 @@ export const RULES = {
 } as const;
 
 export type RuleId = keyof typeof RULES;
+
+/**
+ * Rules about locking or rewriting an existing table: with stats.json they are an error only
+ * when the table is big, a note otherwise, and their message states the table's size.
+ */
+export const LOCK_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
+  'index-not-concurrent',
+  'add-column-volatile-default',
+  'alter-column-type',
+  'constraint-not-valid',
+  'validate-in-same-migration',
+  'set-not-null-without-check',
+  'generated-column-needs-timeout',
+  'drop-index-not-concurrent',
+  'reindex-not-concurrent',
+  'vacuum-full-or-cluster',
+]);
 
 export function isRuleId(id: string): id is RuleId {
   return Object.hasOwn(RULES, id);

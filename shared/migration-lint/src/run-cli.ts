@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { lintDirectory } from './lint.js';
+import { parseArgs } from 'node:util';
+import { readTableStats, STATS_FILE } from '@wxyc/database';
+import { DEFAULT_BIG_TABLE_ROWS, lintDirectory } from './lint.js';
 import { loadParser } from './parse.js';
 import { RULES } from './rules.js';
 
@@ -11,20 +13,51 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
+const USAGE = 'usage: pnpm lint:migrations [dir] [--stats FILE] [--big-rows N]';
+
 /** `lint:migrations [dir]`: prints `file:line: [rule] message` per problem; returns the exit code. */
 export async function runLintCli(args: string[], defaultDir: string, io: CliIo): Promise<number> {
-  const dir = args[0] ? resolve(io.cwd, args[0]) : defaultDir;
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { stats: { type: 'string' }, 'big-rows': { type: 'string' } } });
+  } catch (err) {
+    io.err(`[lint:migrations] error: ${(err as Error).message}; ${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const dir = positionals[0] ? resolve(io.cwd, positionals[0]) : defaultDir;
   if (!existsSync(`${dir}/meta/_journal.json`)) {
     io.err(`[lint:migrations] error: ${dir} has no meta/_journal.json; pass the migrations folder as the argument.`);
     return 2;
   }
+  const bigRaw = values['big-rows'] ?? String(DEFAULT_BIG_TABLE_ROWS);
+  if (!/^\d+$/.test(bigRaw) || Number(bigRaw) < 1) {
+    io.err(`[lint:migrations] error: --big-rows ${JSON.stringify(bigRaw)}: expected a whole number >= 1; ${USAGE}`);
+    return 2;
+  }
+  const statsFile = values.stats ? resolve(io.cwd, values.stats) : STATS_FILE;
+  let stats;
+  try {
+    stats = readTableStats(statsFile);
+  } catch (err) {
+    io.err(`[lint:migrations] error: ${(err as Error).message}`);
+    return 2;
+  }
+  if (values.stats && !stats) {
+    io.err(`[lint:migrations] error: --stats ${values.stats}: no such file`);
+    return 2;
+  }
   await loadParser();
-  const { findings, waived } = lintDirectory(dir);
+  const { findings, waived } = lintDirectory(dir, { stats, bigTableRows: Number(bigRaw) });
   const shown = (f: string) => {
     const rel = relative(io.cwd, f);
     return rel && !rel.startsWith('..') ? rel : f;
   };
-  for (const f of findings) io.err(`${shown(f.file)}:${f.line}: [${f.rule}] ${f.message}\n    ${RULES[f.rule]}`);
-  io.out(`[lint:migrations] ${findings.length} problem(s), ${waived.length} waived (allow markers and historical exceptions) in ${dir}`);
-  return findings.length ? 1 : 0;
+  for (const f of findings) {
+    io.err(`${shown(f.file)}:${f.line}: ${f.severity === 'note' ? 'note ' : ''}[${f.rule}] ${f.message}\n    ${RULES[f.rule]}`);
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const sizes = stats ? `table sizes from ${shown(statsFile)}` : 'no stats.json: every lock rule is an error';
+  io.out(`[lint:migrations] ${errors} problem(s), ${findings.length - errors} note(s), ${waived.length} waived (allow markers and historical exceptions) in ${dir}; ${sizes}`);
+  return errors ? 1 : 0;
 }

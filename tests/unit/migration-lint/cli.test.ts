@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STATS_FILE } from '@wxyc/database';
 import { runLintCli } from '@wxyc/migration-lint';
 
 function folder(files: Record<string, string>): string {
@@ -12,6 +13,12 @@ function folder(files: Record<string, string>): string {
   writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries }));
   for (const [tag, sql] of Object.entries(files)) writeFileSync(join(dir, `${tag}.sql`), sql);
   return dir;
+}
+
+function statsFile(tables: Record<string, { reltuples: number; relpages: number }>): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'wxyc-stats-')), 'stats.json');
+  writeFileSync(file, JSON.stringify({ exportedAt: '2026-12-01T00:00:00Z', source: 'test', tables }));
+  return file;
 }
 
 async function lint(args: string[], cwd: string) {
@@ -30,7 +37,60 @@ describe('lint:migrations', () => {
     const r = await lint(['.'], dir);
     expect(r.code).toBe(1);
     expect(r.err).toContain('0001_bad.sql:2: [dml-with-ddl] UPDATE in a migration that has DDL\n    UPDATE, DELETE, MERGE');
-    expect(r.out).toBe(`[lint:migrations] 1 problem(s), 0 waived (allow markers and historical exceptions) in ${dir}`);
+    expect(r.out).toBe(`[lint:migrations] 1 problem(s), 0 note(s), 0 waived (allow markers and historical exceptions) in ${dir}; table sizes from ${STATS_FILE}`);
+  });
+
+  it('reports a .sql file that has no journal entry (the runner would never apply it)', async () => {
+    const dir = folder({ '0000_ok': 'CREATE TABLE t (id int);' });
+    expect((await lint([dir, '--stats', statsFile({})], '/')).code).toBe(0);
+    writeFileSync(join(dir, '0001_forgotten.sql'), 'ALTER TABLE t ADD COLUMN c int;');
+    const r = await lint([dir, '--stats', statsFile({})], '/');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('0001_forgotten.sql:1: [file-not-in-journal] 0001_forgotten.sql has no entry in meta/_journal.json');
+  });
+
+  describe('with table sizes (stats.json)', () => {
+    const migration = { '0000_index': 'CREATE INDEX t_a_idx ON wxyc_schema.t (a);' };
+
+    it('a lock rule on a small table is a note (exit 0) that states the size', async () => {
+      const r = await lint([folder(migration), '--stats', statsFile({ 'wxyc_schema.t': { reltuples: 1200, relpages: 9 } })], '/');
+      expect(r.code).toBe(0);
+      expect(r.err).toContain('0000_index.sql:1: note [index-not-concurrent] CREATE INDEX t_a_idx on existing table wxyc_schema.t without CONCURRENTLY [wxyc_schema.t: 1,200 rows, 9 pages; big from 100,000 rows]');
+      expect(r.out).toMatch(/0 problem\(s\), 1 note\(s\)/);
+    });
+
+    it('the same rule on a big table, or one stats.json does not know, is an error stating the size', async () => {
+      const big = await lint([folder(migration), '--stats', statsFile({ 'wxyc_schema.t': { reltuples: 2_600_000, relpages: 98_000 } })], '/');
+      expect(big.code).toBe(1);
+      expect(big.err).toContain('[wxyc_schema.t: 2,600,000 rows, 98,000 pages; big from 100,000 rows]');
+      const unknown = await lint([folder(migration), '--stats', statsFile({})], '/');
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain('[wxyc_schema.t: size unknown (not in stats.json); big from 100,000 rows]');
+    });
+
+    it('the threshold is --big-rows', async () => {
+      const stats = statsFile({ 'wxyc_schema.t': { reltuples: 1200, relpages: 9 } });
+      const r = await lint([folder(migration), '--stats', stats, '--big-rows', '1000'], '/');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('big from 1,000 rows');
+      expect((await lint([folder(migration), '--stats', stats, '--big-rows', 'lots'], '/')).code).toBe(2);
+    });
+
+    it('a rule that is not about locking stays an error on a small table', async () => {
+      const dir = folder({ '0000_dml': 'ALTER TABLE wxyc_schema.t ADD COLUMN c int;--> statement-breakpoint\nUPDATE wxyc_schema.t SET c = 1;' });
+      const r = await lint([dir, '--stats', statsFile({ 'wxyc_schema.t': { reltuples: 10, relpages: 1 } })], '/');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('[dml-with-ddl]');
+    });
+
+    it('refuses a broken stats file in one line (exit 2)', async () => {
+      const bad = join(mkdtempSync(join(tmpdir(), 'wxyc-stats-')), 'stats.json');
+      writeFileSync(bad, '{"tables": {"t": {"reltuples": "many"}}}');
+      const r = await lint([folder(migration), '--stats', bad], '/');
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`[lint:migrations] error: ${bad}: table key "t" is not schema.table`);
+      expect((await lint([folder(migration), '--stats', '/nonexistent/stats.json'], '/')).code).toBe(2);
+    });
   });
 
   it('exits 0 on a clean folder and 2 on a folder without a journal', async () => {

@@ -85,11 +85,26 @@ const cases: [RuleId, string, string][] = [
     '-- migrate-lint allow alter-column-type: t is tiny\nALTER TABLE t ALTER COLUMN a TYPE bigint;',
   ],
   ['parse-error', 'ALTER TABEL t ADD COLUMN c int;', 'ALTER TABLE t ADD COLUMN c int;'],
+  ['session-setting', 'SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN c int;', "SET LOCAL lock_timeout = '10s';\nALTER TABLE t ADD COLUMN c int;"],
+  [
+    'drop-index-not-concurrent',
+    'DROP INDEX t_a_idx;',
+    '-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS t_a_idx;',
+  ],
+  ['reindex-not-concurrent', 'REINDEX INDEX t_a_idx;', '-- migrate:no-transaction\nREINDEX INDEX CONCURRENTLY t_a_idx;'],
+  ['vacuum-full-or-cluster', 'VACUUM FULL t;', 'ALTER TABLE t SET (autovacuum_vacuum_scale_factor = 0.01);'],
+  [
+    'domain-change-scans',
+    'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0);',
+    'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0) NOT VALID;',
+  ],
+  ['rename-in-use', 'ALTER TABLE t RENAME COLUMN a TO b;', 'CREATE TABLE n (a int);\nALTER TABLE n RENAME COLUMN a TO b;'],
 ];
 
 describe('every rule has a failing and a passing example', () => {
   it('covers every rule id', () => {
-    expect(cases.map((c) => c[0]).sort()).toEqual(Object.keys(RULES).sort());
+    // file-not-in-journal is about a folder, not a file's SQL: cli.test.ts has its two cases.
+    expect([...cases.map((c) => c[0]), 'file-not-in-journal'].sort()).toEqual(Object.keys(RULES).sort());
   });
 
   it.each(cases)('%s', (rule, bad, good) => {
@@ -173,5 +188,58 @@ describe('details', () => {
     expect(r.findings.map((f) => f.rule)).toEqual(['index-not-concurrent']);
     expect(r.waived.map((f) => f.rule)).toEqual(['dml-with-ddl']);
     expect(r.waived[0]!.reason).toMatch(/^historical exception: applied in production before the DDL-only rule/);
+  });
+});
+
+describe('session-setting', () => {
+  it.each([
+    ['SET statement_timeout = 0;'],
+    ["SET search_path = 'public';"],
+    ['SET SESSION idle_in_transaction_session_timeout = 0;'],
+    ['RESET lock_timeout;'],
+    ['RESET ALL;'],
+    ["SELECT set_config('lock_timeout', '0', false);"],
+    ["DO $$ BEGIN PERFORM set_config('lock_timeout', '0', false); END $$;"],
+    ['DO $$ BEGIN SET lock_timeout = 0; END $$;'],
+  ])('flags %s', (sql) => {
+    expect(rulesOf(sql)).toContain('session-setting');
+  });
+
+  it.each([
+    ["SET LOCAL lock_timeout = '5s';"],
+    ['SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;'],
+    ["SELECT set_config('lock_timeout', '5s', true);"],
+  ])('allows %s (ends with the transaction)', (sql) => {
+    expect(rulesOf(sql)).toEqual([]);
+  });
+});
+
+describe('drop-index-not-concurrent and reindex-not-concurrent', () => {
+  it('knows the table of an index from the CREATE INDEX in an earlier file', () => {
+    const history = newHistory();
+    lintSource('a.sql', 'CREATE TABLE wxyc_schema.t (a int);\nCREATE INDEX t_a_idx ON wxyc_schema.t (a);', history);
+    const [f] = lintSource('b.sql', 'DROP INDEX wxyc_schema.t_a_idx;', history).findings;
+    expect(f).toMatchObject({ rule: 'drop-index-not-concurrent', message: expect.stringContaining('(on wxyc_schema.t)') });
+  });
+
+  it('lets a file drop an index on a table it created itself', () => {
+    expect(rulesOf('CREATE TABLE n (a int);\nCREATE INDEX n_a_idx ON n (a);\nDROP INDEX n_a_idx;')).toEqual([]);
+  });
+
+  it('flags REINDEX TABLE and CLUSTER', () => {
+    expect(rulesOf('REINDEX TABLE t;')).toEqual(['reindex-not-concurrent']);
+    expect(rulesOf('CLUSTER t USING t_pkey;')).toEqual(['vacuum-full-or-cluster']);
+  });
+});
+
+it('domain-change-scans: SET NOT NULL on a domain scans too', () => {
+  expect(rulesOf('ALTER DOMAIN d SET NOT NULL;')).toEqual(['domain-change-scans']);
+  expect(rulesOf('ALTER DOMAIN d DROP NOT NULL;')).toEqual([]);
+});
+
+describe('rename-in-use', () => {
+  it('flags renaming an existing table, not a plain ALTER TABLE', () => {
+    expect(rulesOf('ALTER TABLE t RENAME TO t_old;')).toEqual(['rename-in-use']);
+    expect(rulesOf('ALTER TABLE t ADD COLUMN c int;')).toEqual([]);
   });
 });

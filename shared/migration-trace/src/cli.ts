@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import {
+  MIGRATIONS_DIR,
+  STATS_FILE,
+  databaseUrlFromEnv,
+  exportTableStats,
+  loadMigrations,
+  maskUrl,
+  planMigrations,
+  readApplied,
+  readTableStats,
+  type Migration,
+} from '@wxyc/database';
+import { ConfigError, JobError, runJob } from '@wxyc/job-runtime';
+import { formatTraceReport } from './format.js';
+import { DEFAULT_BIG_TABLE_ROWS, DEFAULT_BUDGET_MS, traceMigrations } from './trace.js';
+
+const USAGE =
+  'usage: node dev_env/init-db.mjs --trace [--rows N] [--budget 2s] [--from TAG | --since-ref GIT_REF] [--big-rows N] [--stats FILE] [--json FILE]\n' +
+  '       node dev_env/init-db.mjs --export-stats [--out FILE]';
+
+/** Exit codes of the trace (docs/migrations.md): 1 over budget, 11 a migration failed in the trace. */
+export const TRACE_EXIT = { OVER_BUDGET: 1, MIGRATION_FAILED: 11 } as const;
+
+export function parseMs(raw: string, name: string): number {
+  const m = raw.trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|min)?$/);
+  if (!m) throw new ConfigError(`${name} ${JSON.stringify(raw)}: expected a duration such as 2s, 500ms or 1min`);
+  return Number(m[1]) * ({ ms: 1, s: 1000, min: 60_000 }[m[2] ?? 's'] as number);
+}
+
+export function parseCount(raw: string, name: string, min: number): number {
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new ConfigError(`${name} ${JSON.stringify(raw)}: expected a whole number >= ${min}`);
+  return Number(raw);
+}
+
+/** Journal tags at a git ref (the branch's base), read with `git show`. */
+export function tagsAtRef(ref: string, journalPath: string, cwd: string): Set<string> {
+  if (!/^[\w./~^@{}-]+$/.test(ref)) throw new ConfigError(`--since-ref ${JSON.stringify(ref)}: not a git ref`);
+  let text: string;
+  try {
+    text = execFileSync('git', ['show', `${ref}:${journalPath}`], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const why = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
+    throw new ConfigError(`--since-ref ${ref}: cannot read ${journalPath} there (${why})`);
+  }
+  return new Set((JSON.parse(text) as { entries: { tag: string }[] }).entries.map((e) => e.tag));
+}
+
+/** How many migrations form the base: those before the first one the ref (or the database) lacks. */
+async function baseCount(migrations: Migration[], v: { from?: string; 'since-ref'?: string }, log: (l: string) => void): Promise<number> {
+  if (v.from && v['since-ref']) throw new ConfigError(`give one of --from, --since-ref; ${USAGE}`);
+  if (v.from) {
+    const i = migrations.findIndex((m) => m.tag === v.from);
+    if (i < 0) throw new ConfigError(`--from ${v.from}: no such migration in the journal (e.g. ${migrations.at(-2)?.tag})`);
+    return i + 1;
+  }
+  if (v['since-ref']) {
+    const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: MIGRATIONS_DIR, encoding: 'utf8' }).trim();
+    const known = tagsAtRef(v['since-ref'], relative(repo, `${MIGRATIONS_DIR}/meta/_journal.json`), repo);
+    const i = migrations.findIndex((m) => !known.has(m.tag));
+    return i < 0 ? migrations.length : i;
+  }
+  if (!process.env.DATABASE_URL) throw new ConfigError(`give --from TAG or --since-ref REF, or DATABASE_URL to trace what it has pending; ${USAGE}`);
+  const url = databaseUrlFromEnv();
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-status' } });
+  try {
+    const plan = planMigrations(migrations, await readApplied(sql));
+    log(`${maskUrl(url)}: ${plan.pending.length} pending migration(s); the trace runs on a throwaway copy of its schema, not on it`);
+    const first = plan.pending[0];
+    return first ? migrations.indexOf(first) : migrations.length;
+  } finally {
+    await sql.end();
+  }
+}
+
+async function trace(argv: string[], log: { info(m: string): void; error(m: string): void }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      trace: { type: 'boolean' },
+      rows: { type: 'string', default: '100000' },
+      budget: { type: 'string', default: `${DEFAULT_BUDGET_MS}ms` },
+      from: { type: 'string' },
+      'since-ref': { type: 'string' },
+      'big-rows': { type: 'string', default: String(DEFAULT_BIG_TABLE_ROWS) },
+      stats: { type: 'string', default: STATS_FILE },
+      json: { type: 'string' },
+    },
+    strict: true,
+  });
+  const rows = parseCount(values.rows!, '--rows', 0);
+  const budgetMs = parseMs(values.budget!, '--budget');
+  const bigTableRows = parseCount(values['big-rows']!, '--big-rows', 1);
+  const stats = readTableStats(values.stats);
+  if (!stats) log.info(`no ${values.stats}: production sizes unknown, nothing is extrapolated (see --export-stats)`);
+  const migrations = loadMigrations(MIGRATIONS_DIR);
+  const base = await baseCount(migrations, values, log.info);
+  if (base >= migrations.length) {
+    log.info('no migration to trace');
+    return 0;
+  }
+  log.info(`tracing ${migrations.length - base} migration(s) after ${migrations[base - 1]?.tag ?? 'an empty database'} on ${rows} production-shaped rows`);
+  const t0 = performance.now();
+  const report = await traceMigrations({ migrations, baseCount: base, rows, stats, budgetMs, bigTableRows, serverUrl: process.env.TRACE_SERVER_URL || undefined, log: log.info });
+  for (const line of formatTraceReport(report)) console.log(line);
+  log.info(`wall time ${((performance.now() - t0) / 1000).toFixed(1)} s (setup and seed ${(report.setupMs / 1000).toFixed(1)} s)`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (report.error) return TRACE_EXIT.MIGRATION_FAILED;
+  return report.failures.length ? TRACE_EXIT.OVER_BUDGET : 0;
+}
+
+async function exportStats(argv: string[], log: { info(m: string): void }): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'export-stats': { type: 'boolean' }, out: { type: 'string', default: STATS_FILE } }, strict: true });
+  const url = databaseUrlFromEnv();
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-status', default_transaction_read_only: true } });
+  try {
+    const stats = await exportTableStats(sql, maskUrl(url).replace(/\/\/[^@/]*@/, '//'));
+    writeFileSync(values.out!, `${JSON.stringify(stats, null, 2)}\n`);
+    log.info(`${Object.keys(stats.tables).length} tables written to ${values.out}`);
+    return 0;
+  } finally {
+    await sql.end();
+  }
+}
+
+/** `init-db.mjs --trace ...` / `--export-stats ...`: exit code in process.exitCode, one clear error. */
+export async function runTraceCli(argv: string[]): Promise<void> {
+  await runJob('migrate:trace', async (log) => {
+    try {
+      return await (argv.includes('--export-stats') ? exportStats(argv, log) : trace(argv, log));
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new ConfigError(`${(err as Error).message}; ${USAGE}`);
+      if (err instanceof Error && err.name === 'JournalError') throw new JobError(err.message, 12);
+      throw err;
+    }
+  });
+}

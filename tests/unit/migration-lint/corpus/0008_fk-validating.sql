@@ -1,0 +1,4 @@
+-- corpus: FOREIGN KEY without NOT VALID: scans 2.6M rows under SHARE ROW EXCLUSIVE
+-- expect on 2.6M rows: error constraint-not-valid
+-- expect on 1,000 rows: note
+ALTER TABLE "wxyc_schema"."flowsheet" ADD CONSTRAINT "flowsheet_show_fk" FOREIGN KEY ("show_id") REFERENCES "wxyc_schema"."shows"("id");
