@@ -107,8 +107,8 @@ describe('migrate:trace', () => {
     expect(r.error).toBeUndefined();
     const m54 = r.migrations.find((m) => m.tag.startsWith('0054'))!;
     const holds = m54.statements.flatMap((s) => s.holds.map((h) => ({ line: s.line, mode: h.mode, table: h.table })));
-    expect(holds).toEqual([{ line: 19, mode: 'AccessExclusiveLock', table: 'wxyc_schema.flowsheet' }]);
-    expect(m54.statements.find((s) => s.line === 21)!.effects.rewrites.map((w) => w.relation)).toContain('wxyc_schema.flowsheet');
-    expect(r.failures.some((f) => f.startsWith('0054_flowsheet-search-doc-with-dj-name line 19: ACCESS EXCLUSIVE on wxyc_schema.flowsheet'))).toBe(true);
+    expect(holds).toEqual([{ line: 24, mode: 'AccessExclusiveLock', table: 'wxyc_schema.flowsheet' }]);
+    expect(m54.statements.find((s) => s.line === 26)!.effects.rewrites.map((w) => w.relation)).toContain('wxyc_schema.flowsheet');
+    expect(r.failures.some((f) => f.startsWith('0054_flowsheet-search-doc-with-dj-name line 24: ACCESS EXCLUSIVE on wxyc_schema.flowsheet'))).toBe(true);
   });
 });
