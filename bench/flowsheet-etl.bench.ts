@@ -1,6 +1,6 @@
 // pnpm bench:flowsheet-etl — what a tick costs as the tables grow, against the old queries.
 //  1. A tick of 500 new entries on a 200k-row flowsheet: the old insert-then-update vs the INSERT
-//     carrying dj_name (importBatch): row versions written, WAL bytes, time, and the ratio.
+//     carrying dj_name (writeEntryPage): row versions written, WAL bytes, time, and the ratio.
 //  2. The legacy new-rows page (PRIMARY range) vs the old TIME_LAST_MODIFIED/TIME_CREATED filter,
 //     on FLOWSHEET_ENTRY_PROD of 20k and 200k rows (MariaDB).
 import { performance } from 'node:perf_hooks';
@@ -11,9 +11,9 @@ import { djNameExpression, djNameSource, intArray } from '@wxyc/database';
 import { createTestDatabase } from '../tests/support/test-database.js';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, useLegacyDatabase } from '../tests/support/mysql.js';
 import { insertLegacy, legacyEntry } from '../tests/support/legacy/flowsheet-rows.js';
-import { importBatch } from '../jobs/flowsheet-etl/src/import-batch.js';
 import { mapEntry } from '../jobs/flowsheet-etl/src/mapping.js';
-import { newRowsSql, ENTRY_TABLE } from '../jobs/flowsheet-etl/src/legacy-tables.js';
+import { writeEntryPage } from '../jobs/flowsheet-etl/src/write.js';
+import { ENTRY_QUERIES, ENTRY_TABLE } from '../jobs/flowsheet-etl/src/legacy-tables.js';
 
 const REPS = 5;
 const SIZES = [20_000, 200_000];
@@ -45,17 +45,18 @@ async function insertThenUpdate(sql: Sql, legacyRows: Record<string, unknown>[])
   await sql.begin(async (tx) => {
     const entries = legacyRows.map((r) => mapEntry(r, new BadRows())!);
     const shows = await idsByLegacyId(tx, 'wxyc_schema.shows', 'legacy_show_id', entries.map((e) => e.legacy_show_id));
-    const rows = entries.map(({ legacy_show_id, legacy_release_id, legacy_rotation_id, modified, ...e }) => ({ ...e, show_id: shows.get(legacy_show_id!)! }));
+    // the row writeEntries writes, without dj_name
+    const rows = entries.map(({ legacy_show_id, modified, ...e }) => ({ ...e, show_id: shows.get(legacy_show_id!)!, album_id: null, rotation_id: null }));
     const ids = (await upsertBatch(tx, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows })).map((r) => r.id);
     await tx`UPDATE wxyc_schema.flowsheet f SET dj_name = ${djNameExpression(tx as never)} FROM ${djNameSource(tx as never)}
       WHERE f.id = ANY(${intArray(tx as never, ids)}) AND f.dj_name IS NULL AND s.id = f.show_id AND ${djNameExpression(tx as never)} IS NOT NULL`;
   });
 }
 
-/** The tick as shipped: importBatch, each entry INSERTed with its dj_name. */
+/** The tick as shipped: writeEntryPage, each entry INSERTed with its dj_name. */
 async function insertWithName(sql: Sql, legacyRows: Record<string, unknown>[]): Promise<void> {
-  const r = await importBatch(sql, ENTRY_TABLE, legacyRows, new BadRows(), null);
-  expect([r.inserted, r.resolved]).toEqual([500, 500]);
+  const r = await sql.begin((tx) => writeEntryPage(tx, legacyRows, new BadRows()));
+  expect([r.results.filter((x) => x.inserted).length, r.resolved]).toEqual([500, 500]);
 }
 
 /** Row versions written to flowsheet so far (inserts + updates), from the statistics, flushed first. */
@@ -136,7 +137,7 @@ it.skipIf(!server)('legacy new-rows page vs the old time filter, by table size (
       await insertLegacy(legacy.conn, ENTRY_TABLE, add);
       have = size;
       const last = size - 1000; // a tick that finds 1000 new rows
-      const page = await median(async () => expect(await source.query(newRowsSql(ENTRY_TABLE), [last, size, 1000])).toHaveLength(1000));
+      const page = await median(async () => expect(await source.query(ENTRY_QUERIES.newRows, [last, size, 1000])).toHaveLength(1000));
       const sinceMs = (await source.query<{ t: number }>(`SELECT TIME_CREATED AS t FROM ${ENTRY_TABLE} WHERE ID = ?`, [last]))[0]!.t;
       const old = await median(async () =>
         expect(await source.query(`SELECT * FROM ${ENTRY_TABLE} WHERE TIME_LAST_MODIFIED > ? OR TIME_CREATED > ?`, [sinceMs, sinceMs])).toHaveLength(1000),
@@ -184,4 +185,78 @@ it.skipIf(!server)('throughput: an incremental tick and a bulk load of the same 
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\n[bench] throughput\n${lines.join('\n')}\n`);
+});
+
+// 3. Verification: a 200k-entry mirror with 20 rows differing, scattered (legacy edits stamped
+//    old, invisible to the ticks). One whole verify pass against re-reading both tables whole and
+//    comparing row by row in the job; then a steady-state tick with the verification slice on vs off.
+it.skipIf(!server)('verification: one whole pass vs re-reading both tables, and a tick with the slice on vs off (200k entries)', async () => {
+  const { runFlowsheetEtl, captureLogger } = await import('../tests/support/legacy/run-etl.js');
+  const { legacyShow } = await import('../tests/support/legacy/flowsheet-rows.js');
+  const { runEtl, sourceHash, verifyTables } = await import('@wxyc/legacy-etl');
+  const { flowsheetTables, cursorOf, JOB } = await import('../jobs/flowsheet-etl/src/tick.js');
+  type FlowsheetCursor = import('../jobs/flowsheet-etl/src/tick.js').FlowsheetCursor;
+  const { readWatermark } = await import('@wxyc/legacy-etl');
+  const N = 200_000;
+  await legacy.conn.query('TRUNCATE FLOWSHEET_ENTRY_PROD');
+  await legacy.conn.query('TRUNCATE FLOWSHEET_RADIO_SHOW_PROD');
+  await insertLegacy(legacy.conn, 'FLOWSHEET_RADIO_SHOW_PROD', Array.from({ length: 200 }, (_, i) => legacyShow(i + 1)));
+  await insertLegacy(legacy.conn, ENTRY_TABLE, Array.from({ length: N }, (_, i) => legacyEntry(i + 1, 1 + (i % 200))));
+  const db = await createTestDatabase();
+  const env = { DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url };
+  try {
+    const load = await runFlowsheetEtl({ ...env, ETL_VERIFY_ROWS_PER_TICK: '0' });
+    expect(load.code, load.lines.join('\n')).toBe(0);
+    const differing = Array.from({ length: 20 }, (_, i) => 1 + Math.floor(((i + 0.5) * N) / 20));
+    await legacy.conn.query(`UPDATE FLOWSHEET_ENTRY_PROD SET SONG_TITLE = CONCAT(SONG_TITLE, ' (edited)') WHERE ID IN (?)`, [differing]);
+    await db.sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
+
+    // The verify pass, report only (what finding the drift costs), in this process.
+    const lines: string[] = [];
+    let totals: { legacyRows: number; legacyBytes: number; changed: number } | undefined;
+    const t0 = performance.now();
+    await runEtl({ job: JOB, log: captureLogger(lines), env, needLegacy: true }, async (ctx) => {
+      const start = cursorOf((await readWatermark(ctx.sql, JOB)).cursor as never);
+      const r = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair: false });
+      totals = r.totals.entries;
+    });
+    const verifyMs = performance.now() - t0;
+    expect(totals!.changed).toBe(20);
+
+    // The baseline: every row of both sides into the job, hashed and compared there.
+    const source = await connectLegacy(legacy.url);
+    const t1 = performance.now();
+    let baseRows = 0;
+    let baseBytes = 0;
+    let baseDiff = 0;
+    try {
+      for (let after = 0; after < N; after += 10_000) {
+        const mine = await source.query(ENTRY_QUERIES.newRows, [after, after + 10_000, 10_000]);
+        baseRows += mine.length;
+        baseBytes += JSON.stringify(mine).length;
+        const pg = await db.sql`SELECT legacy_entry_id, source_hash::text AS h FROM wxyc_schema.flowsheet WHERE legacy_entry_id > ${after} AND legacy_entry_id <= ${after + 10_000}`;
+        const byId = new Map(pg.map((r) => [r.legacy_entry_id as number, r.h as string]));
+        for (const row of mine) if (byId.get(row.ID as number) !== String(sourceHash(ENTRY_QUERIES.columns, row))) baseDiff++;
+      }
+    } finally {
+      await source.close();
+    }
+    const baseMs = performance.now() - t1;
+    expect(baseDiff).toBe(20);
+
+    // A steady-state tick (nothing new, a 20k-id edit window) with the verification slice on and off.
+    await runFlowsheetEtl({ ...env, ETL_VERIFY_ROWS_PER_TICK: '0' }); // repairs nothing, warms up
+    const tick = (rows: string) => median(async () => expect((await runFlowsheetEtl({ ...env, ETL_VERIFY_ROWS_PER_TICK: rows })).code).toBe(0));
+    const off = await tick('0');
+    const on = await tick('60000');
+    console.log(
+      `\n[bench] verification, FLOWSHEET_ENTRY_PROD ${N} rows, 20 differing\n` +
+        `  verify pass: ${(verifyMs / 1000).toFixed(2)} s, ${totals!.legacyRows} rows / ${totals!.legacyBytes} bytes from MySQL (${((100 * totals!.legacyRows) / N).toFixed(2)}% of the table)\n` +
+        `  re-read both whole: ${(baseMs / 1000).toFixed(2)} s, ${baseRows} rows / ${baseBytes} bytes from MySQL\n` +
+        `  ratio: time ${(verifyMs / baseMs).toFixed(2)}x, rows ${(totals!.legacyRows / baseRows).toFixed(4)}x, bytes ${(totals!.legacyBytes / baseBytes).toFixed(4)}x\n` +
+        `  steady-state tick (median of ${REPS}): slice off ${ms(off)} | ETL_VERIFY_ROWS_PER_TICK=60000 (default) ${ms(on)} | on/off ${(on / off).toFixed(2)}x\n`,
+    );
+  } finally {
+    await db.drop();
+  }
 });

@@ -40,7 +40,8 @@ await runJob('backfill', async (log) => {
       statementTimeoutMs: config.statementTimeoutMs,
       dryRun: config.dryRun,
       reset: config.reset,
-      fallback: config.fallback,
+      retryParked: config.retryParked,
+      fallback: config.fallback === null ? null : { dj_name: config.fallback },
     });
     if (s.interrupted) {
       log.info(
@@ -59,7 +60,8 @@ await runJob('backfill', async (log) => {
 async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: BackfillConfig): Promise<number> {
   if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
   if (s.unresolved.length) log.info(`no-handle reasons: ${REASONS_HELP}`);
-  // The same condition as 0054's guard, counted now (rows may have arrived meanwhile).
+  // The same condition as 0054's guard, counted now (rows may have arrived meanwhile). Not the
+  // runner's pendingAtEnd: the fill's pending rows include those with no handle, which stay NULL.
   const left = await guardCount(sql);
   if (left === 0) {
     log.info('check: 0 track rows have dj_name IS NULL and a handle to fill; migration 0054 can now apply');
@@ -67,7 +69,7 @@ async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: Backfill
   }
   log.info(
     `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0054's guard will still refuse. ` +
-      (config.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'Run the job again (rows held by another session or written meanwhile).'),
+      (config.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'Run the job again (rows held by another session or written meanwhile; parked rows: add --retry-parked).'),
   );
   return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
 }
@@ -79,11 +81,12 @@ async function finishRefresh(sql: Sql, log: Logger, s: RunSummary): Promise<numb
     return EXIT.OK;
   }
   for (const line of refreshSummaryLines(s)) log.info(line);
-  const left = await refreshPendingCount(sql);
+  // the refresh's pending predicate is exactly what is left to rewrite: the runner counted it at the end
+  const left = s.pendingAtEnd ?? (await refreshPendingCount(sql));
   if (left === 0) {
     log.info('check: every stored dj_name is what the DJ-name rule gives now');
     return EXIT.OK;
   }
-  log.info(`check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh.`);
+  log.info(`check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh (parked rows: add --retry-parked).`);
   return EXIT_UNRESOLVED;
 }

@@ -1,22 +1,40 @@
 import { createReadStream } from 'node:fs';
 import { EXIT, JobError } from '@wxyc/job-runtime';
-import { DumpSyntaxError, finishTick, IdSet, intCell, readDumpRows, readWatermark, type EtlContext } from '@wxyc/legacy-etl';
-import { advance, emptyCursor, JOB, type FlowsheetCursor } from './cursor.js';
-import { importBatch } from './import-batch.js';
+import {
+  advance,
+  assertTickLock,
+  DumpSyntaxError,
+  finishTick,
+  IdSet,
+  intCell,
+  newestStamp,
+  nextModifiedMark,
+  readDumpRows,
+  readWatermark,
+  type EtlContext,
+  type LegacyRow,
+} from '@wxyc/legacy-etl';
 import { ENTRY_TABLE, SHOW_TABLE, type LegacyTable } from './legacy-tables.js';
+import { mergeLinks, type PendingLink } from './links.js';
+import { mergePendingEntries } from './pending.js';
+import { cursorOf, emptyCursor, JOB, type FlowsheetCursor } from './tick.js';
+import { writeEntryPage, writeShowPage } from './write.js';
 
 /**
  * Loads a mysqldump of the two tables. The file is streamed twice, shows then entries
  * (mysqldump writes tables alphabetically, entries first, and an entry needs its show).
  * Batches are upserted like the incremental ticks (so a re-run is safe); a new entry carries its
- * dj_name in its INSERT, and a re-loaded show whose DJ name changed renames its entries. The cursor is set at the end, past the highest ids
- * of the dump: the rows of a dump need not be in id order, so a partial load sets nothing.
+ * dj_name in its INSERT, and a re-loaded show whose DJ name changed renames its entries. The
+ * cursor is set at the end, past the highest ids of the dump: the rows of a dump need not be in id order, so a partial load sets nothing.
  */
 export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> {
   const { sql, log } = ctx;
   const started = Date.now();
-  const existing = (await readWatermark<FlowsheetCursor>(sql, JOB)).cursor ?? emptyCursor();
+  const existing = cursorOf((await readWatermark<FlowsheetCursor>(sql, JOB)).cursor);
   const seen: FlowsheetCursor = emptyCursor();
+  const newest = { shows: null as number | null, entries: null as number | null };
+  let pending = existing.pendingEntries;
+  let links = existing.pendingLinks;
   let inserted = 0;
   let resolved = 0;
   let renamed = 0;
@@ -27,14 +45,15 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
     let committed = 0;
     const seenIds = new IdSet();
     const flush = async () => {
-      const r = await importBatch(sql, table, batch, ctx.bad, null);
-      seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)), batch.map((row) => (row.TIME_LAST_MODIFIED ?? null) as number | null));
+      const r = await importBatch(ctx, table, batch, pending, links);
+      pending = r.pending;
+      links = r.links;
+      seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)));
+      newest[key] = newestStamp(newest[key], batch.map((row) => intCell(row.TIME_LAST_MODIFIED as number)));
       committed += batch.length;
+      inserted += r.inserted;
+      resolved += r.resolved;
       renamed += r.renamed;
-      if (table === ENTRY_TABLE) {
-        inserted += r.inserted;
-        resolved += r.resolved;
-      }
       batch = [];
     };
     try {
@@ -65,9 +84,13 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
 
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.shows', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.shows), 0) + 1, false)`;
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.flowsheet', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.flowsheet), 0) + 1, false)`;
+  // A dump is a snapshot: edits made after it carry newer stamps than any row in it (nextModifiedMark).
+  const mark = (k: 'shows' | 'entries') => nextModifiedMark(existing[k].maxModified, newest[k], Date.now(), ctx.config.modifiedOverlapMs);
   const cursor: FlowsheetCursor = {
-    shows: merge(existing.shows, seen.shows),
-    entries: merge(existing.entries, seen.entries),
+    shows: { ...existing.shows, maxId: Math.max(existing.shows.maxId, seen.shows.maxId), maxModified: mark('shows') },
+    entries: { ...existing.entries, maxId: Math.max(existing.entries.maxId, seen.entries.maxId), maxModified: mark('entries') },
+    pendingEntries: pending,
+    pendingLinks: links,
   };
   await finishTick(sql, JOB, cursor);
   log.info(`Resolved dj_name for ${resolved}/${inserted} flowsheet entries.`);
@@ -78,9 +101,22 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   );
 }
 
-function merge(a: { maxId: number; maxModified: number | null }, b: { maxId: number; maxModified: number | null }) {
-  return {
-    maxId: Math.max(a.maxId, b.maxId),
-    maxModified: a.maxModified === null ? b.maxModified : b.maxModified === null ? a.maxModified : Math.max(a.maxModified, b.maxModified),
-  };
+/**
+ * One batch of dump rows in one transaction: shows (the entries of updated shows renamed with
+ * them), or entries (each new one with its dj_name in the INSERT; those whose show is not imported join the pending entries the ticks retry, those
+ * whose release or rotation row is not imported the pending links).
+ */
+async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[], links: PendingLink[]) {
+  return ctx.sql.begin(async (tx) => {
+    await assertTickLock(tx, JOB);
+    if (table === SHOW_TABLE) {
+      const shows = await writeShowPage(tx, rows, ctx.bad);
+      return { inserted: 0, resolved: 0, renamed: shows.renamed, pending, links, results: shows.results };
+    }
+    const r = await writeEntryPage(tx, rows, ctx.bad);
+    const ids = rows.map((row) => intCell(row.ID as number)!);
+    const merged = mergePendingEntries(pending, ids, r.waiting);
+    for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full)');
+    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, renamed: 0, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
+  });
 }

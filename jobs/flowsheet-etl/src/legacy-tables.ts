@@ -1,6 +1,6 @@
 // The two legacy tables this job reads and the SQL it reads them with. DJ_NAME (a DJ's real
 // name, personal data) is never selected.
-import { legacyQueries, type LegacyQueries } from '@wxyc/legacy-etl';
+import { legacyQueries } from '@wxyc/legacy-etl';
 
 export const SHOW_TABLE = 'FLOWSHEET_RADIO_SHOW_PROD';
 export const ENTRY_TABLE = 'FLOWSHEET_ENTRY_PROD';
@@ -37,19 +37,6 @@ export const ENTRY_COLUMNS = [
   'SEGUE_FLAG',
 ] as const;
 
-const QUERIES = {
-  [SHOW_TABLE]: legacyQueries({ table: SHOW_TABLE, columns: SHOW_COLUMNS }),
-  [ENTRY_TABLE]: legacyQueries({ table: ENTRY_TABLE, columns: ENTRY_COLUMNS }),
-};
-
-/** The queries of a table (@wxyc/legacy-etl legacyQueries: bounded PRIMARY key ranges). */
-export const queriesOf = (table: LegacyTable): LegacyQueries => QUERIES[table];
-
-/** New rows above the last imported id, up to the tick's bound. Params: [afterId, upToId, limit]. */
-export const newRowsSql = (table: LegacyTable) => QUERIES[table].newRows;
-
-/** Edited rows inside an id range (the recent window). Params: [afterId, upToId, sinceMs, limit]. */
-export const editedRowsSql = (table: LegacyTable) => QUERIES[table].editedRows;
-
-/** The highest id now; MAX of the primary key is answered from the index. */
-export const maxIdSql = (table: LegacyTable) => QUERIES[table].maxId;
+/** Bounded PRIMARY key ranges (@wxyc/legacy-etl legacyQueries). */
+export const SHOW_QUERIES = legacyQueries({ table: SHOW_TABLE, columns: SHOW_COLUMNS });
+export const ENTRY_QUERIES = legacyQueries({ table: ENTRY_TABLE, columns: ENTRY_COLUMNS });

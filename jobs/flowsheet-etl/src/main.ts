@@ -1,16 +1,20 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, type Logger } from '@wxyc/job-runtime';
-import { runEtl } from '@wxyc/legacy-etl';
+import { runEtl, verifyMode } from '@wxyc/legacy-etl';
 import { runBulk } from './bulk.js';
-import { JOB } from './cursor.js';
-import { runIncremental } from './incremental.js';
+import { JOB, runTick, runVerify } from './tick.js';
 
-/** The two modes: no argument = an incremental tick from MySQL; one argument = a bulk load of that dump file. */
+/**
+ * The modes: no argument = an incremental tick from MySQL; `--verify [--repair]` = one whole
+ * verification pass (repairing with --repair); one other argument = a bulk load of that dump file.
+ */
 export async function flowsheetEtl(log: Logger, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
-  if (args.length > 1) throw new ConfigError(`expected at most one argument (a mysqldump file), got ${args.length}.`);
+  const verify = verifyMode(args);
+  if (verify !== null) return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000 }, (ctx) => runVerify(ctx, verify.repair));
+  if (args.length > 1) throw new ConfigError(`expected at most one argument (a mysqldump file, or --verify [--repair]), got: ${args.join(' ')}.`);
   const dump = args[0];
   if (dump !== undefined && !existsSync(dump)) throw new ConfigError(`dump file ${dump} does not exist.`);
   return runEtl({ job: JOB, log, env, needLegacy: dump === undefined, statementTimeoutMs: 120_000 }, (ctx) =>
-    dump === undefined ? runIncremental(ctx) : runBulk(ctx, dump),
+    dump === undefined ? runTick(ctx) : runBulk(ctx, dump),
   );
 }

@@ -1,5 +1,5 @@
-import { firstUsableTime, flagCell, intCell, positiveIntCell, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
-import { ENTRY_TABLE, SHOW_TABLE } from './legacy-tables.js';
+import { firstUsableTime, flagCell, intCell, positiveIntCell, sourceHash, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import { ENTRY_COLUMNS, ENTRY_TABLE, SHOW_COLUMNS, SHOW_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
 const v = (row: LegacyRecord, col: string) => row[col] as LegacyValue;
@@ -34,6 +34,8 @@ export interface MappedShow {
   legacy_dj_name: string | null;
   /** TIME_LAST_MODIFIED, for the cursor. */
   modified: number | null;
+  /** sourceHash of the legacy row (what verification compares). */
+  source_hash: number;
 }
 
 /** A wxyc_schema.flowsheet row before its show, album and rotation ids are looked up. */
@@ -53,6 +55,7 @@ export interface MappedEntry {
   segue: boolean;
   add_time: Date;
   modified: number | null;
+  source_hash: number;
 }
 
 /** Maps a FLOWSHEET_RADIO_SHOW_PROD row; null (and counted) when it has no usable time. */
@@ -74,6 +77,7 @@ export function mapShow(row: LegacyRecord, bad: BadRows, now = Date.now()): Mapp
     // The on-air handle; DJ_NAME is the DJ's real name and never leaves the legacy server.
     legacy_dj_name: textCell(v(row, 'DJ_HANDLE'), 128, ref, 'DJ_HANDLE'),
     modified: intCell(v(row, 'TIME_LAST_MODIFIED')),
+    source_hash: sourceHash(SHOW_COLUMNS, row),
   };
 }
 
@@ -106,5 +110,6 @@ export function mapEntry(row: LegacyRecord, bad: BadRows, now = Date.now()): Map
     segue: flagCell(v(row, 'SEGUE_FLAG')),
     add_time: addTime,
     modified: intCell(v(row, 'TIME_LAST_MODIFIED')),
+    source_hash: sourceHash(ENTRY_COLUMNS, row),
   };
 }

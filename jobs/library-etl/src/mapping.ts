@@ -1,5 +1,5 @@
-import { firstUsableTime, intCell, positiveIntCell, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
-import { CODE_TABLE, GENRE_TABLE, RELEASE_TABLE } from './legacy-tables.js';
+import { firstUsableTime, intCell, positiveIntCell, sourceHash, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import { CODE_QUERIES, CODE_TABLE, GENRE_TABLE, RELEASE_QUERIES, RELEASE_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
 const v = (row: LegacyRecord, col: string) => row[col] as LegacyValue;
@@ -23,6 +23,8 @@ export interface MappedArtist {
   code_artist_number: number;
   add_date: string;
   last_modified: Date;
+  /** sourceHash of the legacy row (what verification compares). */
+  source_hash: number;
 }
 
 /** A wxyc_schema.library row before its artist, genre and format ids are looked up. */
@@ -38,6 +40,7 @@ export interface MappedRelease {
   date_found: Date | null;
   add_date: Date;
   last_modified: Date;
+  source_hash: number;
 }
 
 /** A GENRE or FORMAT row; null (and counted) without a name; null (not counted) for db_only. */
@@ -92,6 +95,7 @@ export function mapArtist(row: LegacyRecord, bad: BadRows, now = Date.now()): Ma
     code_artist_number: number!,
     add_date: stationDate(t!.created),
     last_modified: t!.modified,
+    source_hash: sourceHash(CODE_QUERIES.columns, row),
   };
 }
 
@@ -133,5 +137,6 @@ export function mapRelease(row: LegacyRecord, bad: BadRows, now = Date.now()): M
     date_found: found,
     add_date: t!.created,
     last_modified: t!.modified,
+    source_hash: sourceHash(RELEASE_QUERIES.columns, row),
   };
 }

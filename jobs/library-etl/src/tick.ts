@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, syncTables, writePage, type EtlContext, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
 import { CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
 import { mapArtist, mapLookup, mapRelease } from './mapping.js';
 import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
@@ -11,41 +11,56 @@ export interface LibraryCursor {
   releases: TableCursor;
 }
 
+/** Artist cards, then releases (a release needs its artist), as syncTables and verifyTables take them. */
+export function libraryTables(ctx: EtlContext): SyncedTable<keyof LibraryCursor, LibraryCursor>[] {
+  const { sql, bad } = ctx;
+  const now = Date.now();
+  return [
+    {
+      key: 'artists',
+      queries: CODE_QUERIES,
+      sweep: true,
+      mirror: { table: 'wxyc_schema.artists', key: 'legacy_artist_id' },
+      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeArtists(tx, rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null))),
+    },
+    {
+      key: 'releases',
+      queries: RELEASE_QUERIES,
+      sweep: true,
+      mirror: { table: 'wxyc_schema.library', key: 'legacy_release_id' },
+      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeReleases(tx, rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null), bad)),
+    },
+  ];
+}
+
+const startOf = async (ctx: EtlContext): Promise<LibraryCursor> =>
+  (await readWatermark<LibraryCursor>(ctx.sql, JOB)).cursor ?? { artists: emptyTableCursor(), releases: emptyTableCursor() };
+
+/** `--verify [--repair]`: one whole verification pass over artists and releases, with progress. */
+export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
+  await verifyTables(ctx, libraryTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+}
+
 /**
  * One cron tick: genres and formats (read whole: a few dozen rows), then artist cards, then
  * releases (a release needs its artist). Artists and releases are synced by primary key:
  * new rows, edits in the recent id window, and a slice of older rows per tick (a release is
- * often lost, or found, years after it was catalogued). last_run is stamped at the end.
+ * often lost, or found, years after it was catalogued); then a budgeted slice of the
+ * verification pass (ETL_VERIFY_ROWS_PER_TICK rows per table, repairing). last_run is stamped at the end.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, legacy, log, bad } = ctx;
   const started = Date.now();
-  const start = (await readWatermark<LibraryCursor>(sql, JOB)).cursor ?? { artists: emptyTableCursor(), releases: emptyTableCursor() };
+  const start = await startOf(ctx);
 
   const genres = (await legacy.query(lookupSql(GENRE_TABLE))).map((r) => mapLookup(GENRE_TABLE, r, bad)).filter((g) => g !== null);
   const formats = (await legacy.query(lookupSql(FORMAT_TABLE))).map((r) => mapLookup(FORMAT_TABLE, r, bad)).filter((f) => f !== null);
   const lookups = await sql.begin(async (tx) => [(await writeGenres(tx, genres)).length, (await writeFormats(tx, formats)).length]);
 
-  const now = Date.now();
-  const { cursor, totals } = await syncTables<keyof LibraryCursor, LibraryCursor>(
-    ctx,
-    [
-      {
-        key: 'artists',
-        queries: CODE_QUERIES,
-        sweep: true,
-        importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeArtists(tx, rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null))),
-      },
-      {
-        key: 'releases',
-        queries: RELEASE_QUERIES,
-        sweep: true,
-        importPage: (rows, next) =>
-          writePage(sql, JOB, next, (tx) => writeReleases(tx, rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null), bad)),
-      },
-    ],
-    start,
-  );
+  const synced = await syncTables(ctx, libraryTables(ctx), start);
+  if (ctx.signal.aborted) return;
+  const { cursor } = await verifyTables(ctx, libraryTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
+  const { totals } = synced;
   if (ctx.signal.aborted) return;
   await finishTick(sql, JOB, cursor);
 

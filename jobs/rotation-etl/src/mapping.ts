@@ -1,5 +1,5 @@
-import { firstUsableTime, intCell, positiveIntCell, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
-import { ROTATION_TABLE } from './legacy-tables.js';
+import { firstUsableTime, intCell, positiveIntCell, sourceHash, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import { ROTATION_QUERIES, ROTATION_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
 const v = (row: LegacyRecord, col: string) => row[col] as LegacyValue;
@@ -25,6 +25,8 @@ export interface MappedRotation {
   /** Set once the release left rotation: the row is closed, never deleted. */
   kill_date: string | null;
   last_modified: Date;
+  /** sourceHash of the ROTATION_RELEASE row (its own columns; COMPANY's name is not hashed). */
+  source_hash: number;
 }
 
 /** The bin of a ROTATION_TYPE, or null for blank and unknown types. */
@@ -70,5 +72,6 @@ export function mapRotation(row: LegacyRecord, bad: BadRows, now = Date.now()): 
     add_date: stationDate(added),
     kill_date: killMs === null ? null : stationDate(new Date(killMs)),
     last_modified: firstUsableTime([v(row, 'TIME_LAST_MODIFIED'), v(row, 'TIME_CREATED')], now) ?? added,
+    source_hash: sourceHash(ROTATION_QUERIES.columns, row),
   };
 }

@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, writePage, type EtlContext, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
 import { ROTATION_QUERIES } from './legacy-tables.js';
 import { mapRotation } from './mapping.js';
 import { mergePending, resolvePendingLinks, writeRotation, type PendingLink } from './write.js';
@@ -12,16 +12,45 @@ export interface RotationCursor {
   pendingLinks: PendingLink[];
 }
 
+/** ROTATION_RELEASE as syncTables and verifyTables take it. */
+export function rotationTables(ctx: EtlContext): SyncedTable<'rotation', RotationCursor>[] {
+  const { sql, bad } = ctx;
+  const now = Date.now();
+  return [
+    {
+      key: 'rotation',
+      queries: ROTATION_QUERIES,
+      sweep: true,
+      mirror: { table: 'wxyc_schema.rotation', key: 'legacy_rotation_id' },
+      importPage: (rows, next) =>
+        writePage(sql, JOB, next, async (tx) => {
+          const { results, links } = await writeRotation(tx, rows.map((r) => mapRotation(r, bad, now)).filter((e) => e !== null));
+          return { results, cursor: { ...next, pendingLinks: mergePending(next.pendingLinks, links) } };
+        }),
+    },
+  ];
+}
+
+async function startOf(ctx: EtlContext): Promise<RotationCursor> {
+  const saved = (await readWatermark<RotationCursor>(ctx.sql, JOB)).cursor;
+  return { rotation: saved?.rotation ?? emptyTableCursor(), pendingLinks: saved?.pendingLinks ?? [] };
+}
+
+/** `--verify [--repair]`: one whole verification pass over the rotation, with progress. */
+export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
+  await verifyTables(ctx, rotationTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+}
+
 /**
  * One cron tick: first link entries whose library release has been imported since, then sync
- * ROTATION_RELEASE by primary key (new rows, recent edits, a slice of older rows per tick).
+ * ROTATION_RELEASE by primary key (new rows, recent edits, a slice of older rows per tick),
+ * then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows, repairing).
  * An entry that left rotation keeps its row, closed by its kill_date.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, log, bad } = ctx;
   const started = Date.now();
-  const saved = (await readWatermark<RotationCursor>(sql, JOB)).cursor;
-  let start: RotationCursor = { rotation: saved?.rotation ?? emptyTableCursor(), pendingLinks: saved?.pendingLinks ?? [] };
+  let start = await startOf(ctx);
 
   const linked = await sql.begin(async (tx) => {
     const r = await resolvePendingLinks(tx, start.pendingLinks);
@@ -32,23 +61,10 @@ export async function runTick(ctx: EtlContext): Promise<void> {
     return r.linked;
   });
 
-  const now = Date.now();
-  const { cursor, totals } = await syncTables<'rotation', RotationCursor>(
-    ctx,
-    [
-      {
-        key: 'rotation',
-        queries: ROTATION_QUERIES,
-        sweep: true,
-        importPage: (rows, next) =>
-          writePage(sql, JOB, next, async (tx) => {
-            const { results, links } = await writeRotation(tx, rows.map((r) => mapRotation(r, bad, now)).filter((e) => e !== null));
-            return { results, cursor: { ...next, pendingLinks: mergePending(next.pendingLinks, links) } };
-          }),
-      },
-    ],
-    start,
-  );
+  const synced = await syncTables(ctx, rotationTables(ctx), start);
+  if (ctx.signal.aborted) return;
+  const { cursor } = await verifyTables(ctx, rotationTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
+  const { totals } = synced;
   if (ctx.signal.aborted) return;
   await finishTick(sql, JOB, cursor);
 

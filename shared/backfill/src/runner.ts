@@ -1,46 +1,62 @@
-import type { ReservedSql, Sql } from 'postgres';
-import { JobError, EXIT, isUnreachable, type Logger } from '@wxyc/job-runtime';
-import type { BackfillDefinition } from './definition.js';
-import { batchStatement, parseOutcome, type BatchOutcome, type BatchScope, type UnresolvedGroup } from './batch-sql.js';
-import { lockWaitersOf, pauseReason, replicaLagMs } from './backoff.js';
-import { batchLine, etaMs } from './format.js';
-import { initialBatchSize, nextBatchSize, sizeAfterTimeout, MIN_BATCH_SIZE } from './sizing.js';
-import { deleteState, ensureStateTable, freshState, loadState, mergeUnresolved, saveState, type RunState } from './state.js';
+import type { Sql } from 'postgres';
+import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
+import { definitionProblem, isDestructive, type BackfillDefinition } from './definition.js';
+import { analyzeIfChanged, DEFAULT_ANALYZE_SHARE, pendingNow } from './finish.js';
+import { EXIT_LIMITS, limitProblem } from './limits.js';
+import type { UnresolvedGroup, WritePlan } from './batch-sql.js';
+import { replicaLagMs } from './backoff.js';
+import { columnTypes } from './columns.js';
+import { parkedGroups, type ParkedGroup } from './parking.js';
+import { BatchSession } from './session.js';
+import { initialBatchSize } from './sizing.js';
+import { deleteState, ensureStateTable, freshState, loadState, saveState, type RunState } from './state.js';
+import { ProgressTicker } from './ticker.js';
+import { walkListed, walkRanges, type BatchReport, type PauseCapAction, type WalkContext } from './walk.js';
+
+export type { BatchReport } from './walk.js';
 
 export interface RunOptions {
   /** A pool with room for two connections: one reserved for the batches, one to watch. */
   sql: Sql;
   log: Logger;
   signal?: AbortSignal;
-  /** Initial batch size (keys per batch); adapted toward targetMs afterwards. */
+  /** Initial batch size (keys per batch), clamped into [MIN_BATCH_SIZE, MAX_BATCH_SIZE] (with a warning); adapted toward targetMs afterwards. */
   batchSize: number;
   targetMs: number;
   /** Sleep between batches. */
   pauseMs?: number;
   maxReplicaLagMs?: number;
   dryRun?: boolean;
-  /** Forget the saved position and start over. */
+  /** Forget the saved position (and the parked rows) and start over; only once this run holds the lock. */
   reset?: boolean;
-  /** Written to rows that cannot be resolved instead of leaving them pending. */
-  fallback?: string | null;
+  /** Delete and insert definitions only write with this set; without it they run as a dry run. */
+  execute?: boolean;
+  /** ANALYZE the table after a run that changed more than this share of its rows (default 0.1). */
+  analyzeShare?: number;
+  /** Cumulative pause time after which the run does `onPauseCap` (default: no cap). */
+  maxPauseMs?: number;
+  /** `stop`: end the run resumably (as interrupted); `continue` (default): stop consulting the definition's pauseWhen. */
+  onPauseCap?: PauseCapAction;
+  /** Retry the rows parked by earlier runs (before the walk). */
+  retryParked?: boolean;
+  /** Values (by column) written to rows that cannot be resolved instead of leaving them pending. */
+  fallback?: Readonly<Record<string, unknown>> | null;
   /** Per-batch statement_timeout; a batch that hits it is retried at half the size. */
   statementTimeoutMs?: number;
   /** Per-batch lock_timeout: the longest the backfill waits for a lock. */
   lockTimeoutMs?: number;
+  /** How long to wait for another run's lock (a killed run's session ends within seconds) before refusing. */
+  lockWaitMs?: number;
   /** How long to pause when the back-off check fires, before checking again. */
   backoffMs?: number;
   /** Consecutive failed attempts of one batch (timeouts at the minimum size, lock timeouts, reconnects) before giving up. */
   maxAttempts?: number;
+  /** More parked rows than this in one run's state stops it: the definition, not the data, is likely wrong. */
+  maxParked?: number;
   /** Seen after each committed batch (benchmarks, tests); awaited before the next batch. */
   onBatch?: (b: BatchReport) => unknown;
   /** Replica lag probe; defaults to pg_stat_replication. */
   replicaLag?: (sql: Sql) => Promise<number>;
-}
-
-export interface BatchReport extends BatchOutcome {
-  batch: number;
-  size: number;
-  elapsedMs: number;
 }
 
 export interface RunSummary {
@@ -54,295 +70,208 @@ export interface RunSummary {
   rowsFallback: number;
   rowsUnresolved: number;
   unresolved: UnresolvedGroup[];
+  /** Rows whose write failed on a data error, by error: left pending until --retry-parked. */
+  rowsParked: number;
+  parked: ParkedGroup[];
   /** Rows still held by another session after the last revisit: left pending. */
   stillLocked: number[];
+  /** Rows the pending predicate matches after the run (null for a dry or interrupted run). */
+  pendingAtEnd: number | null;
+  /** Whether the run refreshed the table's statistics. */
+  analyzed: boolean;
   cursor: number;
   batches: number;
   elapsedMs: number;
 }
 
-const SQLSTATE = { statementTimeout: '57014', lockTimeout: '55P03', deadlock: '40P01', serialization: '40001' } as const;
+interface Ending {
+  interrupted: boolean;
+  stillLocked?: number[];
+  pendingAtEnd?: number | null;
+  analyzed?: boolean;
+  dryRun?: boolean;
+}
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-
-const codeOf = (err: unknown) => (err as { code?: string })?.code;
-
-/**
- * Runs a backfill to the end: walks the key in order with a keyset cursor, one transaction
- * per batch (cursor saved in it), sized toward targetMs, pausing when others wait on it or a
- * replica lags, then revisits rows that were locked by others. Returns when done, or when
- * `signal` aborts (the batch in flight commits or rolls back first).
- */
-export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promise<RunSummary> {
-  const started = Date.now();
-  const { sql, log, signal } = o;
-  const targetMs = o.targetMs;
-  const statementTimeoutMs = o.statementTimeoutMs ?? Math.max(5_000, targetMs * 10);
-  const lockTimeoutMs = o.lockTimeoutMs ?? 2_000;
-  const backoffMs = o.backoffMs ?? 1_000;
-  const maxAttempts = o.maxAttempts ?? 8;
-  const fallback = def.writesNull ? null : (o.fallback ?? null);
-  const probeLag = o.replicaLag ?? replicaLagMs;
-  const maxLag = o.maxReplicaLagMs ?? 5_000;
-
-  if (o.reset && !o.dryRun) {
-    await deleteState(sql, def.name);
-    log.info(`--reset: forgot the saved position of ${def.name}; starting over`);
-  }
-  const saved = o.reset ? null : await loadState(sql, def.name);
-  const resuming = saved !== null && saved.status !== 'done';
-  const state: RunState = resuming ? saved : freshState(def.name, initialBatchSize(o.batchSize), 0);
-  if (resuming) {
-    state.status = 'running';
-    state.batchSize = initialBatchSize(o.batchSize);
-    log.info(`resuming ${def.name} after key ${state.cursor} (${state.rowsProcessed} rows processed by earlier runs)`);
-  } else if (saved?.status === 'done') {
-    log.info(`${def.name} finished before; walking the table again for rows that are pending now`);
-  }
-
-  let conn: ReservedSql | null = null;
-  let pid = 0;
-  const connect = async () => {
-    conn?.release();
-    conn = await sql.reserve();
-    // The work is idempotent and restartable: do not wait for each commit's WAL flush.
-    await conn`SET synchronous_commit = off`;
-    const [row] = await conn<{ pid: number; locked: boolean }[]>`
-      SELECT pg_backend_pid() AS pid, pg_try_advisory_lock(hashtext('backfill:' || ${def.name})) AS locked`;
-    if (!row!.locked) {
-      throw new JobError(`another run of ${def.name} is in progress (advisory lock held); wait for it or stop it first`, EXIT.FAILED);
-    }
-    pid = row!.pid;
-    await def.prepare?.(conn);
-    return conn;
-  };
-
-  const summary = (interrupted: boolean, stillLocked: number[] = []): RunSummary => ({
+function summarize(def: BackfillDefinition, state: RunState, o: RunOptions, started: number, e: Ending): RunSummary {
+  return {
     name: def.name,
-    dryRun: !!o.dryRun,
-    interrupted,
+    dryRun: e.dryRun ?? !!o.dryRun,
+    interrupted: e.interrupted,
     pendingAtStart: state.pendingAtStart,
     rowsProcessed: state.rowsProcessed,
     rowsWritten: state.rowsWritten,
     rowsFallback: state.rowsFallback,
     rowsUnresolved: state.rowsUnresolved,
     unresolved: state.unresolved,
-    stillLocked,
+    rowsParked: state.parked.length,
+    parked: parkedGroups(state.parked),
+    stillLocked: e.stillLocked ?? [],
+    pendingAtEnd: e.pendingAtEnd ?? null,
+    analyzed: e.analyzed ?? false,
     cursor: state.cursor,
     batches: state.batches,
     elapsedMs: Date.now() - started,
-  });
+  };
+}
 
-  const t = sql.unsafe(def.table);
-  const key = sql.unsafe(def.key);
-  const pending = sql.unsafe(def.pending);
-  const maxKey = async () =>
-    Number((await sql<{ m: string | null }[]>`SELECT max(${key})::bigint AS m FROM ${t}`)[0]!.m ?? 0);
-  // The one count of the run; progress afterwards is arithmetic on what the batches report.
-  const [counted] = await sql<{ n: string }[]>`
-    SELECT count(*) AS n FROM ${t} t WHERE t.${key} > ${state.cursor} AND (${pending})`;
-  let end = await maxKey();
-  const remainingAtStart = Number(counted!.n) + state.skipped.length;
-  state.pendingAtStart = state.rowsProcessed + remainingAtStart;
-
-  if (o.dryRun) {
-    const batchesEst = Math.ceil(Math.max(0, end - state.cursor) / state.batchSize);
-    log.info(
-      `dry run: ${remainingAtStart} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
-        `first batch ${state.batchSize} keys, about ${batchesEst} batches at that size (sized toward ${targetMs} ms each); nothing written`,
-    );
-    return summary(false);
+/** The state to walk from: a resumed one, or a fresh walk from below the smallest key (ids <= 0 included). */
+async function startState(sql: Sql, def: BackfillDefinition, o: RunOptions, batchSize: number): Promise<RunState> {
+  const saved = o.reset ? null : await loadState(sql, def.name);
+  if (saved && saved.status !== 'done') {
+    o.log.info(`resuming ${def.name} after key ${saved.cursor} (${saved.rowsProcessed} rows processed by earlier runs)`);
+    return { ...saved, status: 'running', batchSize };
   }
+  if (saved) o.log.info(`${def.name} finished before; walking the table again for rows that are pending now`);
+  const [row] = await sql<{ m: string | null }[]>`SELECT (min(${sql.unsafe(def.key)}) - 1)::bigint AS m FROM ${sql.unsafe(def.table)}`;
+  return freshState(def.name, batchSize, Number(row!.m ?? 0), saved?.parked ?? []);
+}
+
+/** The largest key now, read on the pool (the walk reads it again at its end). */
+const maxKeyOf = (sql: Sql, def: BackfillDefinition) => async () =>
+  Number((await sql<{ m: string | null }[]>`SELECT max(${sql.unsafe(def.key)})::bigint AS m FROM ${sql.unsafe(def.table)}`)[0]!.m ?? 0);
+
+/** Counts what is pending beyond the cursor (the one count of the run), on `conn`, where prepare() ran. */
+async function countPending(conn: Sql, def: BackfillDefinition, state: RunState): Promise<number> {
+  const [counted] = await conn<{ n: string }[]>`
+    SELECT count(*) AS n FROM ${conn.unsafe(def.table)} t WHERE t.${conn.unsafe(def.key)} > ${state.cursor} AND (${conn.unsafe(def.pending)})`;
+  const parkedAhead = state.parked.filter((p) => p.id > state.cursor).length;
+  const remaining = Number(counted!.n) - parkedAhead + state.skipped.length;
+  state.pendingAtStart = state.rowsProcessed + remaining;
+  return remaining;
+}
+
+function settings(o: RunOptions) {
+  const statementTimeoutMs = o.statementTimeoutMs ?? Math.max(5_000, o.targetMs * 10);
+  return {
+    statementTimeoutMs,
+    lockTimeoutMs: o.lockTimeoutMs ?? 2_000,
+    lockWaitMs: o.lockWaitMs ?? 5_000,
+    backoffMs: o.backoffMs ?? 1_000,
+    maxAttempts: o.maxAttempts ?? 8,
+    maxParked: o.maxParked ?? 1_000,
+  };
+}
+
+/** The requested first batch size within the bounds, saying so when it was not. */
+function firstBatchSize(o: RunOptions): number {
+  const size = initialBatchSize(o.batchSize);
+  if (size !== o.batchSize) o.log.warn(`batch size ${o.batchSize} is outside [100, 100000]; using ${size}`);
+  return size;
+}
+
+/**
+ * Runs a backfill to the end: takes the backfill's lock on its own session, walks the key in
+ * order (one transaction per batch, cursor saved in it, sized toward targetMs, pausing when
+ * others wait on it or a replica lags), then revisits rows that were locked by others. Returns
+ * when done, or when `signal` aborts (the batch in flight commits or rolls back first).
+ */
+export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const { sql, log, signal } = o;
+  const problem = definitionProblem(def);
+  if (problem) throw new JobError(problem, EXIT.FAILED);
+  const s = settings(o);
+  const batchSize = firstBatchSize(o);
+  const target = def.mode === 'insert' ? def.into! : def.table;
+  const writePlan: WritePlan = { columns: await columnTypes(sql, target, def.columns), fallback: o.fallback ?? null };
+  if (o.dryRun || (isDestructive(def) && !o.execute)) return dryRun(def, o, batchSize, started);
 
   await ensureStateTable(sql);
-  await connect();
-  log.info(
-    `${def.name}: ${remainingAtStart} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
-      `batch size ${state.batchSize}, target ${targetMs} ms per batch`,
-  );
-
+  const session = new BatchSession(sql, def.name, log, { ...s, prepare: def.prepare });
+  await session.open();
   let current: { cancel(): void } | null = null;
-  let cancelTimer: NodeJS.Timeout | undefined;
   // A batch is bounded by statement_timeout, but the operator was promised an exit within
   // seconds: if one is still running 3 s after the signal, cancel it (it rolls back).
-  const onAbort = () => {
-    cancelTimer = setTimeout(() => current?.cancel(), 3_000);
-    cancelTimer.unref();
-  };
+  let cancelTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => (cancelTimer = setTimeout(() => current?.cancel(), 3_000).unref());
   signal?.addEventListener('abort', onAbort, { once: true });
-
-  const runStartedAt = Date.now();
-  let processedThisRun = 0;
-
-  /** One transaction: the batch statement, the waiter check and the saved state commit together. */
-  const attempt = async (scope: BatchScope, nextCursor: number | null): Promise<BatchOutcome & { waiters: number[] }> => {
-    const c = conn!;
-    await c`BEGIN`;
-    try {
-      await c`SELECT set_config('statement_timeout', ${String(statementTimeoutMs)}, true), set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
-      const q = batchStatement(c, def, scope, fallback);
-      current = q;
-      const [row] = await q;
-      current = null;
-      const outcome = parseOutcome(row!, fallback);
-      // Sessions queued behind this batch's row locks right now: pause after committing.
-      const waiters = await lockWaitersOf(c, pid);
-      const next = applyOutcome(state, outcome, scope, nextCursor);
-      await saveState(c, next);
-      await c`COMMIT`;
-      Object.assign(state, next);
-      return { ...outcome, waiters };
-    } catch (err) {
-      current = null;
-      await c`ROLLBACK`.catch(() => {});
-      throw err;
-    }
-  };
-
-  /** Runs a batch with bounded retries: smaller after a timeout, later after a lock timeout, again after a reconnect. */
-  const runBatch = async (mkScope: (size: number) => BatchScope, cursorAfter: (size: number) => number | null) => {
-    let failures = 0;
-    for (;;) {
-      const size = state.batchSize;
-      const t0 = performance.now();
-      try {
-        const out = await attempt(mkScope(size), cursorAfter(size));
-        return { out, size, elapsedMs: performance.now() - t0 };
-      } catch (err) {
-        if (signal?.aborted) throw err;
-        const code = codeOf(err);
-        // Halving is progress; only timeouts at the minimum size and other retries use up attempts.
-        const halving = code === SQLSTATE.statementTimeout && size > MIN_BATCH_SIZE;
-        if (!halving && ++failures >= maxAttempts) throw err;
-        if (code === SQLSTATE.statementTimeout) {
-          const smaller = sizeAfterTimeout(size);
-          log.warn(`batch of ${size} keys hit statement_timeout (${statementTimeoutMs} ms); retrying with ${smaller}`);
-          state.batchSize = smaller;
-        } else if (code === SQLSTATE.lockTimeout || code === SQLSTATE.deadlock || code === SQLSTATE.serialization) {
-          log.warn(`batch waited too long for a lock (${code}); retrying in ${backoffMs} ms`);
-          await sleep(backoffMs, signal);
-        } else if (isUnreachable(err)) {
-          log.warn(`connection lost (${code}); reconnecting`);
-          await sleep(backoffMs, signal);
-          await connect();
-        } else {
-          throw err;
-        }
-      }
-    }
-  };
-
-  const backOff = async (waiters: number[]) => {
-    let reason = pauseReason({ lockWaiters: waiters, replicaLagMs: await probeLag(sql) }, maxLag);
-    while (reason && !signal?.aborted) {
-      log.info(`pausing ${backoffMs} ms: ${reason}`);
-      await sleep(backoffMs, signal);
-      reason = pauseReason({ lockWaiters: await lockWaitersOf(sql, pid), replicaLagMs: await probeLag(sql) }, maxLag);
-    }
-  };
-
-  const report = async (r: { out: BatchOutcome; size: number; elapsedMs: number }) => {
-    processedThisRun += r.out.rows;
-    const remaining = Math.max(0, state.pendingAtStart - state.rowsProcessed);
-    log.info(
-      batchLine({
-        batch: state.batches,
-        rows: r.out.rows,
-        processed: state.rowsProcessed,
-        remaining,
-        etaMs: etaMs(processedThisRun, remaining, Date.now() - runStartedAt),
-      }),
-    );
-    await o.onBatch?.({ ...r.out, batch: state.batches, size: r.size, elapsedMs: r.elapsedMs });
-  };
-
+  let state: RunState | null = null;
   try {
-    let waiters: number[] = [];
-    // Main walk: key ranges (cursor, cursor + size]; rows added beyond the end meanwhile are walked too.
-    for (;;) {
-      if (state.cursor >= end) {
-        end = await maxKey();
-        if (state.cursor >= end) break;
-      }
-      if (signal?.aborted) break;
-      await backOff(waiters);
-      if (signal?.aborted) break;
-      const lo = state.cursor;
-      const hiFor = (size: number) => Math.min(lo + size, end);
-      const r = await runBatch((size) => ({ lo, hi: hiFor(size) }), hiFor);
-      waiters = r.out.waiters;
-      await report(r);
-      state.batchSize = nextBatchSize(r.size, r.elapsedMs, targetMs);
-      await sleep(o.pauseMs ?? 0, signal);
+    // Under the lock, so a second process can never forget the state of a run in progress.
+    if (o.reset) {
+      await deleteState(session.c, def.name);
+      log.info(`--reset: forgot the saved position of ${def.name}; starting over`);
     }
-
-    // Revisit rows skipped because another session held them; now wait for them (bounded by lock_timeout).
-    let stillLocked: number[] = [];
-    for (let round = 0; state.skipped.length > 0 && !signal?.aborted && round < maxAttempts; round++) {
-      const ids = state.skipped.slice(0, 1000);
-      log.info(`revisiting ${state.skipped.length} rows that were locked by another session`);
-      try {
-        const r = await attempt({ ids }, null);
-        await report({ out: r, size: ids.length, elapsedMs: 0 });
-        round = -1; // progress: the retry budget is per stuck chunk
-      } catch (err) {
-        if (codeOf(err) !== SQLSTATE.lockTimeout && codeOf(err) !== SQLSTATE.deadlock) throw err;
-        log.warn(`${ids.length} skipped rows are still locked by another session; retrying in ${backoffMs} ms`);
-        await sleep(backoffMs, signal);
-      }
-    }
-    if (!signal?.aborted) stillLocked = state.skipped;
-
-    const interrupted = !!signal?.aborted;
-    state.status = interrupted ? 'interrupted' : 'done';
-    await saveState(conn!, state);
-    return summary(interrupted, stillLocked);
+    state = await startState(sql, def, o, batchSize);
+    const writtenBefore = state.rowsWritten;
+    // on the session: a pending predicate may use what prepare() made (a TEMP id set, say)
+    const remaining = await countPending(session.c, def, state);
+    await checkLimits(session.c, def, remaining);
+    const maxKey = maxKeyOf(sql, def);
+    const end = await maxKey();
+    if (o.retryParked) state.pendingAtStart += state.parked.length;
+    log.info(
+      `${def.name}: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
+        `batch size ${state.batchSize}, target ${o.targetMs} ms per batch`,
+    );
+    const w: WalkContext = {
+      ...s, def, plan: writePlan, session, sql, log, signal, targetMs: o.targetMs, pauseMs: o.pauseMs ?? 0,
+      maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000, replicaLag: o.replicaLag ?? replicaLagMs, ticker: new ProgressTicker(log),
+      pause: { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false },
+      onBatch: async (b) => {
+        if (state!.parked.length > s.maxParked) {
+          throw new JobError(`${state!.parked.length} rows parked (more than ${s.maxParked}): the definition is likely wrong; see backfill.runs.parked`, EXIT.FAILED);
+        }
+        await o.onBatch?.(b);
+      },
+      track: (q) => (current = q),
+    };
+    const st = state;
+    if (o.retryParked) await walkListed(w, st, st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
+    await walkRanges(w, st, maxKey);
+    await walkListed(w, st, st.skipped, 'that were locked by another session');
+    const interrupted = !!signal?.aborted || w.pause.stopped;
+    st.status = interrupted ? 'interrupted' : 'done';
+    await saveState(session.alive ? session.c : sql, st);
+    if (interrupted) return summarize(def, st, o, started, { interrupted });
+    const analyzed = await analyzeIfChanged(sql, def, st.rowsWritten - writtenBefore, o.analyzeShare ?? DEFAULT_ANALYZE_SHARE, log);
+    return summarize(def, st, o, started, { interrupted: false, stillLocked: st.skipped, pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def), analyzed });
   } catch (err) {
-    if (signal?.aborted) {
-      state.status = 'interrupted';
-      await saveState(sql, state).catch(() => {});
-      return summary(true);
-    }
-    state.status = 'failed';
+    if (!state) throw err;
+    state.status = signal?.aborted ? 'interrupted' : 'failed';
+    // On the pool, not the batch session: that one may be the thing that died.
     await saveState(sql, state).catch(() => {});
+    if (signal?.aborted) return summarize(def, state, o, started, { interrupted: true });
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     clearTimeout(cancelTimer);
-    const c = conn as ReservedSql | null;
-    if (c) {
-      await c`SELECT pg_advisory_unlock(hashtext('backfill:' || ${def.name}))`.catch(() => {});
-      c.release();
+    await session.close();
+  }
+}
+
+async function dryRun(def: BackfillDefinition, o: RunOptions, batchSize: number, started: number): Promise<RunSummary> {
+  const state = await startState(o.sql, def, { ...o, log: { ...o.log, info: () => {} } }, batchSize);
+  // a connection of its own, prepared as the batch session would be, and reset before it goes back
+  const conn = await o.sql.reserve();
+  try {
+    await def.prepare?.(conn);
+    const remaining = await countPending(conn, def, state);
+    await checkLimits(conn, def, remaining);
+    const end = await maxKeyOf(o.sql, def)();
+    const batchesEst = Math.ceil(Math.max(0, end - state.cursor) / state.batchSize);
+    o.log.info(
+      `dry run: ${remaining} pending rows in ${def.table} with ${def.key} in (${state.cursor}, ${end}]; ` +
+        `first batch ${state.batchSize} keys, about ${batchesEst} batches at that size (sized toward ${o.targetMs} ms each); nothing written` +
+        (isDestructive(def) && !o.dryRun ? ` (mode ${def.mode}: add --execute to ${def.mode} them)` : ''),
+    );
+    return summarize(def, state, o, started, { interrupted: false, dryRun: true });
+  } finally {
+    try {
+      // not DISCARD ALL: that would drop the statements postgres-js has prepared on this connection
+      await conn`DISCARD TEMP`;
+      await conn`RESET ALL`;
+      conn.release();
+    } catch {
+      // dead: never released (see BatchSession.drop)
     }
   }
 }
 
-/** The state after a committed batch: pure, so the transaction writes exactly what the runner will hold. */
-export function applyOutcome(s: RunState, out: BatchOutcome, scope: BatchScope, nextCursor: number | null): RunState {
-  const revisited = 'ids' in scope ? new Set(scope.ids) : null;
-  const stillSkipped = revisited ? s.skipped.filter((id) => !revisited.has(id)) : s.skipped;
-  return {
-    ...s,
-    cursor: nextCursor ?? s.cursor,
-    rowsProcessed: s.rowsProcessed + out.rows,
-    rowsWritten: s.rowsWritten + out.written,
-    rowsFallback: s.rowsFallback + out.fallback,
-    rowsUnresolved: s.rowsUnresolved + out.unresolved.reduce((n, g) => n + g.count, 0),
-    unresolved: mergeUnresolved(s.unresolved, out.unresolved),
-    // A revisit waits for its locks, so what it did not lock is no longer pending.
-    skipped: revisited ? stillSkipped : [...s.skipped, ...out.skipped],
-    batches: s.batches + 1,
-  };
+/** The floor and ceiling of a destructive definition, against the candidates counted at start. */
+async function checkLimits(sql: Sql, def: BackfillDefinition, candidates: number): Promise<void> {
+  if (!isDestructive(def) || !def.limits) return;
+  const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)}`;
+  const problem = limitProblem(def.name, def.limits, candidates, Number(row!.n));
+  if (problem) throw new JobError(problem, EXIT_LIMITS);
 }
-
-

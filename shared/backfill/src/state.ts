@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 import { intArray } from '@wxyc/database';
 import type { UnresolvedGroup } from './batch-sql.js';
+import type { ParkedRow } from './parking.js';
 
 /**
  * Progress of every backfill, one row per name, in its own schema. Created by the runner
@@ -23,6 +24,8 @@ export interface RunState {
   unresolved: UnresolvedGroup[];
   /** Keys passed over because another session held them; revisited before the end. */
   skipped: number[];
+  /** Rows whose write failed on a data error: left out of every walk until --retry-parked. */
+  parked: ParkedRow[];
   batchSize: number;
   batches: number;
   pendingAtStart: number;
@@ -49,6 +52,8 @@ export async function ensureStateTable(sql: Sql): Promise<void> {
       updated_at timestamptz NOT NULL DEFAULT now(),
       finished_at timestamptz
     )`;
+  // v2 column on a table created by v1.
+  await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS parked jsonb NOT NULL DEFAULT '[]'`;
 }
 
 interface StateRow {
@@ -61,6 +66,7 @@ interface StateRow {
   rows_unresolved: string;
   unresolved: UnresolvedGroup[];
   skipped: string;
+  parked: ParkedRow[] | null;
   batch_size: number;
   batches: number;
   pending_at_start: string;
@@ -84,6 +90,7 @@ export async function loadState(sql: Sql, name: string): Promise<RunState | null
     rowsUnresolved: Number(r.rows_unresolved),
     unresolved: r.unresolved,
     skipped: skipped === '' ? [] : skipped.split(',').map(Number),
+    parked: r.parked ?? [],
     batchSize: r.batch_size,
     batches: r.batches,
     pendingAtStart: Number(r.pending_at_start),
@@ -91,7 +98,7 @@ export async function loadState(sql: Sql, name: string): Promise<RunState | null
   };
 }
 
-export function freshState(name: string, batchSize: number, cursor: number): RunState {
+export function freshState(name: string, batchSize: number, cursor: number, parked: ParkedRow[] = []): RunState {
   return {
     name,
     status: 'running',
@@ -102,6 +109,7 @@ export function freshState(name: string, batchSize: number, cursor: number): Run
     rowsUnresolved: 0,
     unresolved: [],
     skipped: [],
+    parked,
     batchSize,
     batches: 0,
     pendingAtStart: 0,
@@ -113,16 +121,18 @@ export function freshState(name: string, batchSize: number, cursor: number): Run
 export async function saveState(sql: Sql, s: RunState): Promise<void> {
   await sql`
     INSERT INTO backfill.runs (name, status, cursor, rows_processed, rows_written, rows_fallback, rows_unresolved,
-                               unresolved, skipped, batch_size, batches, pending_at_start, started_at, updated_at,
+                               unresolved, skipped, parked, batch_size, batches, pending_at_start, started_at, updated_at,
                                finished_at)
     VALUES (${s.name}, ${s.status}, ${s.cursor}, ${s.rowsProcessed}, ${s.rowsWritten}, ${s.rowsFallback},
             ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${intArray(sql, s.skipped)}::bigint[],
+            ${sql.json(s.parked as never)},
             ${s.batchSize}, ${s.batches}, ${s.pendingAtStart}, ${s.startedAt}, now(),
             ${s.status === 'done' ? sql`now()` : null})
     ON CONFLICT (name) DO UPDATE SET
       status = EXCLUDED.status, cursor = EXCLUDED.cursor, rows_processed = EXCLUDED.rows_processed,
       rows_written = EXCLUDED.rows_written, rows_fallback = EXCLUDED.rows_fallback,
       rows_unresolved = EXCLUDED.rows_unresolved, unresolved = EXCLUDED.unresolved, skipped = EXCLUDED.skipped,
+      parked = EXCLUDED.parked,
       batch_size = EXCLUDED.batch_size, batches = EXCLUDED.batches, pending_at_start = EXCLUDED.pending_at_start,
       started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at`;
 }

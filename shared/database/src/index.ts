@@ -29,3 +29,5 @@ export * from './migrate/index.js';
 // The trace reads what a database has applied (the runner's bookkeeping, read-only).
 export { readApplied } from './migrate/bookkeeping.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
+export { sleep } from './migrate/sleep.js';
+export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED } from './migrate/failure.js';

@@ -3,6 +3,7 @@
 // proves this file and a database migrated from scratch agree.
 import { sql, type SQL } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -108,6 +109,8 @@ export const artists = wxycSchema.table(
     codeArtistNumber: smallint('code_artist_number').notNull(),
     genreId: integer('genre_id').references(() => genres.id, { onDelete: 'set null' }),
     legacyArtistId: integer('legacy_artist_id').unique(),
+    /** Hash of the legacy source row as last imported (@wxyc/legacy-etl sourceHash): what verification compares. */
+    sourceHash: bigint('source_hash', { mode: 'number' }),
     discogsArtistId: integer('discogs_artist_id'),
     musicbrainzArtistId: varchar('musicbrainz_artist_id', { length: 36 }),
     wikidataQid: varchar('wikidata_qid', { length: 32 }),
@@ -133,6 +136,7 @@ export const library = wxycSchema.table(
     label: varchar('label', { length: 128 }),
     plays: integer('plays').notNull().default(0),
     legacyReleaseId: integer('legacy_release_id').unique(),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
     missing: boolean('missing').notNull().default(false),
     dateLost: timestamptz('date_lost'),
     dateFound: timestamptz('date_found'),
@@ -153,6 +157,7 @@ export const rotation = wxycSchema.table(
     recordLabel: varchar('record_label', { length: 128 }),
     discogsReleaseId: integer('discogs_release_id'),
     legacyRotationId: integer('legacy_rotation_id').unique(),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
     addDate: date('add_date').notNull().defaultNow(),
     killDate: date('kill_date'),
     lastModified: timestamptz('last_modified').notNull().defaultNow(),
@@ -183,6 +188,7 @@ export const shows = wxycSchema.table(
     endTime: timestamptz('end_time'),
     legacyShowId: integer('legacy_show_id').unique(),
     legacyDjId: integer('legacy_dj_id'),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
     legacyDjName: varchar('legacy_dj_name', { length: 128 }),
   },
   (t) => [index('shows_primary_dj_id_idx').on(t.primaryDjId)],
@@ -220,6 +226,10 @@ export const flowsheet = wxycSchema.table(
     message: varchar('message', { length: 250 }),
     addTime: timestamptz('add_time').notNull().defaultNow(),
     legacyEntryId: integer('legacy_entry_id').unique(),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
+    /** LIBRARY_RELEASE_ID / ROTATION_RELEASE_ID as imported, so a link whose row arrives later can be made. */
+    legacyReleaseId: integer('legacy_release_id'),
+    legacyRotationId: integer('legacy_rotation_id'),
     djName: text('dj_name'),
     searchDoc: tsvector('search_doc').generatedAlwaysAs(
       (): SQL => sql`setweight(to_tsvector('simple', coalesce(artist_name, '')), 'A') || setweight(to_tsvector('simple', coalesce(track_title, '')), 'B') || setweight(to_tsvector('simple', coalesce(dj_name, '')), 'B') || setweight(to_tsvector('simple', coalesce(album_title, '')), 'C') || setweight(to_tsvector('simple', coalesce(record_label, '')), 'D')`,

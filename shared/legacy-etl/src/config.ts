@@ -17,6 +17,16 @@ export interface EtlConfig {
   maxRowsPerTick: number;
   /** Older ids (below the edit window) re-checked for edits per tick, in tables that are swept (syncTables). */
   sweepIds: number;
+  /** How far behind the tick's start (source clock) the edit mark stays: the legacy writers' clock skew. */
+  modifiedOverlapMs: number;
+  /** Ids per top-level range of the verification (a range that differs is split). */
+  verifyRangeIds: number;
+  /** Legacy rows checksummed per mirrored table per tick (0: no verification in ticks). */
+  verifyRowsPerTick: number;
+  /** Rows gone from MySQL deleted per table per tick (or on-demand pass) at most... */
+  verifyMaxDeletes: number;
+  /** ...and at most this percentage of the rows checked. */
+  verifyMaxDeletePct: number;
 }
 
 /** Reads and checks everything before any connection is made (missing/invalid env: exit 2). */
@@ -28,5 +38,10 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     editWindowIds: intEnv(env, 'ETL_EDIT_WINDOW_IDS', { default: 20_000, min: 0, max: 1_000_000 }),
     maxRowsPerTick: intEnv(env, 'ETL_MAX_ROWS_PER_TICK', { default: 500_000, min: 1 }),
     sweepIds: intEnv(env, 'ETL_SWEEP_IDS', { default: 50_000, min: 0, max: 1_000_000 }),
+    modifiedOverlapMs: intEnv(env, 'ETL_MODIFIED_OVERLAP_S', { default: 600, min: 0, max: 86_400 }) * 1000,
+    verifyRangeIds: intEnv(env, 'ETL_VERIFY_RANGE_IDS', { default: 4096, min: 64, max: 1_000_000 }),
+    verifyRowsPerTick: intEnv(env, 'ETL_VERIFY_ROWS_PER_TICK', { default: 60_000, min: 0, max: 10_000_000 }),
+    verifyMaxDeletes: intEnv(env, 'ETL_VERIFY_MAX_DELETES', { default: 1000, min: 0, max: 1_000_000 }),
+    verifyMaxDeletePct: intEnv(env, 'ETL_VERIFY_MAX_DELETE_PCT', { default: 5, min: 0, max: 100 }),
   };
 }

@@ -1,6 +1,7 @@
 // The SQL an incremental tick reads a legacy table with. The legacy tables have an index on
 // their primary key only, so every query is a bounded range scan of `ID`; filtering on a time
 // column alone would read the whole table.
+import { sourceHashSql } from './source-hash.js';
 
 export interface LegacyTableSpec {
   /** The legacy table, e.g. 'LIBRARY_RELEASE'. */
@@ -16,6 +17,14 @@ export interface LegacyTableSpec {
 
 export interface LegacyQueries {
   table: string;
+  /** The table's columns read (and hashed: sourceHash over them is what verification compares). */
+  columns: readonly string[];
+  /** Rows by id, PRIMARY lookups. Params: [ids]. */
+  byIds: string;
+  /** Count and SUM of source hashes in an id range, server-side. Params: [afterId, upToId]. */
+  rangeChecksum: string;
+  /** Id and source hash of each row in an id range (a differing range small enough to compare row by row). Params: [afterId, upToId]. */
+  rangeHashes: string;
   /** New rows above an id, up to the tick's bound. Params: [afterId, upToId, limit]. */
   newRows: string;
   /** Rows in an id range modified at or after a time. Params: [afterId, upToId, sinceMs, limit]. */
@@ -31,10 +40,18 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
   const select = [...spec.columns.map((c) => `${t}.${q(c)}`), ...(spec.lookup?.select ?? [])].join(', ');
   const from = spec.lookup ? `${t} ${spec.lookup.join}` : t;
   const range = `${t}.\`ID\` > ? AND ${t}.\`ID\` <= ?`;
+  const hash = sourceHashSql(spec.table, spec.columns);
   return {
     table: spec.table,
+    columns: spec.columns,
+    byIds: `SELECT ${select} FROM ${from} WHERE ${t}.\`ID\` IN (?) ORDER BY ${t}.\`ID\``,
+    rangeChecksum: `SELECT COUNT(*) AS n, COALESCE(SUM(${hash}), 0) AS s FROM ${t} WHERE ${range}`,
+    rangeHashes: `SELECT ${t}.\`ID\` AS id, ${hash} AS h FROM ${t} WHERE ${range} ORDER BY ${t}.\`ID\``,
     newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
     editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,
     maxId: `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM ${t}`,
   };
 }
+
+/** The source's clock in epoch ms (the edit mark of a tick never passes it). */
+export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

@@ -89,11 +89,23 @@ function connectError(err: unknown, masked: string): Error {
   return new JobError(`cannot connect to legacy MySQL at ${masked}: ${why}`, EXIT.UNREACHABLE);
 }
 
-/** A lost connection mid-tick says so (exit 3) and names MySQL, so it is not taken for PostgreSQL. */
+// The source stopped the statement (KILL QUERY, a statement timeout, a shutdown): a failure of
+// the source like a lost connection, not of this job.
+const SOURCE_STOPPED = new Set(['ER_QUERY_INTERRUPTED', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED']);
+
+/**
+ * Every query error names MySQL, so it is not taken for PostgreSQL. A lost connection or a
+ * statement the server stopped is exit 3 (the source failed); anything else exit 1.
+ */
 function queryError(err: unknown, masked: string): Error {
   const e = err as { fatal?: boolean; code?: string; message?: string };
+  const why = `${e.message || e.code}${e.code && e.message ? ` (${e.code})` : ''}`;
   if (e.fatal || isUnreachable(err)) {
-    return new JobError(`lost the connection to legacy MySQL at ${masked}: ${e.message || e.code}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
+    return new JobError(`lost the connection to legacy MySQL at ${masked}: ${why}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
   }
+  if (e.code && SOURCE_STOPPED.has(e.code)) {
+    return new JobError(`legacy MySQL at ${masked} stopped the query: ${why}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
+  }
+  if (e.code) return new JobError(`legacy MySQL at ${masked} failed a query: ${why}`, EXIT.FAILED);
   return err as Error;
 }

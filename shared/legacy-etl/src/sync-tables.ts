@@ -1,10 +1,11 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { intCell } from './cells.js';
-import type { LegacyQueries } from './legacy-sql.js';
+import type { MirrorSpec } from './mirror-pg.js';
+import { SOURCE_CLOCK_SQL, type LegacyQueries } from './legacy-sql.js';
 import type { LegacyRow } from './mysql-source.js';
 import { pagesById } from './paging.js';
 import type { EtlContext } from './run-etl.js';
-import { advance, type SweepState, type TableCursor } from './table-cursor.js';
+import { advance, newestStamp, nextModifiedMark, type SweepState, type TableCursor } from './table-cursor.js';
 import type { UpsertResult } from './upsert.js';
 import { saveCursor } from './watermark.js';
 
@@ -12,6 +13,8 @@ export interface SyncedTable<K extends string, C extends Record<K, TableCursor> 
   /** This table's key in the job's cursor JSON, e.g. 'entries'. */
   key: K;
   queries: LegacyQueries;
+  /** Where its rows are in PostgreSQL: set for tables the verification pass checks (verifyTable). */
+  mirror?: MirrorSpec;
   /**
    * Also re-check older rows, below the recent id window, for edits: ETL_SWEEP_IDS ids per tick,
    * in laps over the table. For tables whose old rows change (a release lost years after it was
@@ -45,6 +48,8 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
   start: C,
 ): Promise<{ cursor: C; totals: Record<K, TableTotals> }> {
   const { legacy, config, signal } = ctx;
+  // The source's clock before anything is read: no edit mark may pass it (nextModifiedMark).
+  const sourceStart = intCell((await legacy.query(SOURCE_CLOCK_SQL))[0]?.now_ms as number) ?? Date.now();
   // Bound every table before reading any, last table first: a row of a later table up to its
   // bound was written before the earlier tables were bounded, so what it refers to is in them.
   const bounds = new Map<K, number>();
@@ -57,9 +62,11 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
   for (const t of tables) {
     if (signal.aborted) break;
     const tot: TableTotals = (totals[t.key] = { read: 0, inserted: 0, updated: 0 });
+    let newest: number | null = null;
     const pages = async (fetch: (after: number, limit: number) => Promise<LegacyRow[]>, startAfter: number, opts: { maxRows?: number; sweep?: SweepState } = {}) => {
       for await (const page of pagesById<LegacyRow>({ startAfter, pageSize: config.batchSize, maxRows: opts.maxRows, idOf, fetch, signal })) {
-        const moved = advance(cursor[t.key], page.map(idOf), page.map((r) => intCell(r.TIME_LAST_MODIFIED as number)));
+        newest = newestStamp(newest, page.map((r) => intCell(r.TIME_LAST_MODIFIED as number)), sourceStart);
+        const moved = advance(cursor[t.key], page.map(idOf));
         if (opts.sweep) moved.sweep = { ...opts.sweep, nextId: idOf(page[page.length - 1]!) };
         const next = { ...cursor, [t.key]: moved };
         const r = await t.importPage(page, next);
@@ -96,6 +103,10 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
     }
     if (signal.aborted) break;
     await pages((after, limit) => legacy.query(q.newRows, [after, bounds.get(t.key)!, limit]), before.maxId, { maxRows: config.maxRowsPerTick });
+    if (signal.aborted) break;
+    // The table has been read through: its edit mark moves, at most to the tick's start.
+    const maxModified = nextModifiedMark(before.maxModified, newest, sourceStart, config.modifiedOverlapMs);
+    cursor = { ...cursor, [t.key]: { ...cursor[t.key], maxModified } };
   }
   return { cursor, totals };
 }

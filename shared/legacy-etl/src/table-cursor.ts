@@ -14,23 +14,50 @@ export interface SweepState {
 export interface TableCursor {
   /** Highest legacy ID imported (or counted as bad): new rows are those above it. */
   maxId: number;
-  /** Newest plausible TIME_LAST_MODIFIED seen (epoch ms): edits are rows modified at or after it. */
+  /**
+   * The edit mark (epoch ms): the next tick re-reads rows of the recent window modified at or
+   * after it. Never later than the tick's start on the source's clock minus the overlap, so an
+   * edit made while a tick runs is read by the next one (see `nextModifiedMark`).
+   */
   maxModified: number | null;
   /** Only for tables swept for edits to old rows. */
   sweep?: SweepState;
+  /** Only for mirrored tables: where the rolling verification pass continues (ids above nextId). */
+  verify?: { nextId: number };
 }
 
 export function emptyTableCursor(): TableCursor {
   return { maxId: 0, maxModified: null };
 }
 
-/** The cursor moved past rows with these ids and modification times (future clock typos ignored). */
-export function advance(c: TableCursor, ids: number[], modified: (number | null)[], now = Date.now()): TableCursor {
+/** The cursor moved past rows with these ids; the edit mark is left alone (it moves once per tick). */
+export function advance(c: TableCursor, ids: number[]): TableCursor {
   let maxId = c.maxId;
   for (const id of ids) if (id > maxId) maxId = id;
-  let maxModified = c.maxModified;
-  for (const m of modified) {
-    if (m !== null && m > 0 && m <= now + FUTURE_SLACK_MS && (maxModified === null || m > maxModified)) maxModified = m;
+  return { ...c, maxId };
+}
+
+/** The newest plausible TIME_LAST_MODIFIED among `stamps` and `prev` (0, empty and far-future clock typos ignored). */
+export function newestStamp(prev: number | null, stamps: (number | null)[], now = Date.now()): number | null {
+  let newest = prev;
+  for (const m of stamps) {
+    if (m !== null && m > 0 && m <= now + FUTURE_SLACK_MS && (newest === null || m > newest)) newest = m;
   }
-  return { ...c, maxId, maxModified };
+  return newest;
+}
+
+/**
+ * The edit mark after a table has been read through in a tick. A row read early in the tick
+ * may be edited before the tick ends, and rows read later may carry newer stamps: a mark at the
+ * newest stamp read would leave that edit behind for good. So the mark never passes the
+ * source's clock at the start of the tick minus `overlapMs` (clock skew between the legacy
+ * writers and its database server), nor the newest stamp actually seen (a writer's clock may
+ * lag). It does not move back otherwise, so a quiet table is not re-read further and further back.
+ */
+export function nextModifiedMark(prev: number | null, newestSeen: number | null, sourceStartMs: number, overlapMs: number): number | null {
+  const ceiling = sourceStartMs - overlapMs;
+  const seen = newestSeen === null ? null : Math.min(newestSeen, ceiling);
+  const kept = prev === null ? null : Math.min(prev, ceiling);
+  if (seen === null) return kept;
+  return kept === null ? seen : Math.max(kept, seen);
 }

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
+import { assertTickLock } from './tick-lock.js';
 
 type Db = Sql | TransactionSql;
 
@@ -18,9 +19,11 @@ export async function readWatermark<C>(sql: Db, job: string): Promise<Watermark<
 /**
  * Moves the cursor. Call it inside the transaction that committed the rows it covers, so
  * the cursor can never run ahead of the data: a crash re-imports, it never skips.
- * A first save also stamps last_run (the column is NOT NULL).
+ * A first save also stamps last_run (the column is NOT NULL). Inside a tick, it first checks
+ * that the tick still holds its lock (assertTickLock): a tick that lost it commits nothing more.
  */
 export async function saveCursor<C>(sql: Db, job: string, cursor: C): Promise<void> {
+  await assertTickLock(sql, job);
   await sql`
     INSERT INTO wxyc_schema.cronjob_runs (job_name, last_run, cursor)
     VALUES (${job}, now(), ${sql.json(cursor as never)})
@@ -29,6 +32,7 @@ export async function saveCursor<C>(sql: Db, job: string, cursor: C): Promise<vo
 
 /** Marks a tick finished (last_run = now()) with its final cursor. */
 export async function finishTick<C>(sql: Db, job: string, cursor: C): Promise<void> {
+  await assertTickLock(sql, job);
   await sql`
     INSERT INTO wxyc_schema.cronjob_runs (job_name, last_run, cursor)
     VALUES (${job}, now(), ${sql.json(cursor as never)})

@@ -1,6 +1,6 @@
 // The three defects of the plan's draft loop, each with data that triggers it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchStatement, runBackfill } from '@wxyc/backfill';
+import { batchStatement, columnTypes, runBackfill } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
 import { flowsheetDjName } from '../../../jobs/backfills/flowsheet-dj-name-backfill/src/definition.js';
@@ -74,12 +74,13 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     const conn = await db.sql.reserve();
     try {
       await flowsheetDjName.prepare!(conn);
+      const writePlan = { columns: await columnTypes(conn, flowsheetDjName.table, flowsheetDjName.columns), fallback: null };
       const buffers = async (q: string | null, lo: number) => {
         await conn`BEGIN`;
         try {
           const plan = q
             ? await conn.unsafe(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q}`)
-            : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, null)}`;
+            : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, writePlan)}`;
           const root = (plan[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
           return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(plan) };
         } finally {

@@ -103,6 +103,53 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
+  it('refuses a DB_STATEMENT_TIMEOUT_MS too small to run with, in one line, exit 2, touching nothing', async () => {
+    const db = await copy();
+    const r = await run(db.url, { DB_STATEMENT_TIMEOUT_MS: '2' });
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^\[backfill\] error: DB_STATEMENT_TIMEOUT_MS="2" is invalid for a backfill: expected a whole number >= 1000 /);
+    expect((await db.sql`SELECT to_regnamespace('backfill') AS s`)[0]!.s).toBeNull();
+    await db.sql.end();
+  });
+
+  it('SIGKILL while a batch waits: the server ends the orphaned session within seconds, and a rerun right away proceeds', async () => {
+    const db = await copy();
+    const p = startJob(db.url, { BACKFILL_BATCH_SIZE: '500', BACKFILL_PAUSE_MS: '300', BACKFILL_TARGET_MS: '60000', BACKFILL_LOCK_TIMEOUT_MS: '60000' });
+    await p.waitFor(/^\[backfill\] batch \d+: /, 2);
+    const blocker = await db.sql.reserve();
+    try {
+      // the next batch queues behind this lock, so the job is killed in the middle of a statement
+      await blocker`BEGIN`;
+      await blocker`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
+      const waiting = async () =>
+        (await db.sql<{ pid: number }[]>`
+          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`)[0]?.pid;
+      let pid: number | undefined;
+      for (let i = 0; i < 100 && !pid; i++) {
+        pid = await waiting();
+        if (!pid) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(pid).toBeGreaterThan(0);
+      p.child.kill('SIGKILL');
+      await p.exit;
+      const t0 = performance.now();
+      let alive = true;
+      while (alive && performance.now() - t0 < 5_000) {
+        alive = (await db.sql`SELECT 1 FROM pg_stat_activity WHERE pid = ${pid!}`).length > 0;
+        if (alive) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(alive).toBe(false); // gone while the lock it waited for is still held
+    } finally {
+      await blocker`ROLLBACK`;
+      blocker.release();
+    }
+    const r = await run(db.url);
+    expect(r.out[1]).toMatch(/^\[backfill\] resuming flowsheet-dj-name after key \d+ /);
+    expect(r.code, r.out.join('\n')).toBe(0); // finished: the rows left NULL have no handle
+    await db.sql.end();
+  });
+
   it('dry run counts and plans and changes nothing', async () => {
     const db = await copy();
     const before = await nullTrackRows(db.sql);

@@ -87,10 +87,10 @@ describe('flowsheet-dj-name --refresh', () => {
     expect(await wrongNames(db.sql)).toBe(0);
   });
 
-  it('the runner gives a NULL-writing definition no fallback: a cleared name stays NULL, not the placeholder', async () => {
+  it('every refresh row is resolved (reason NULL), so the fallback never applies: a cleared name stays NULL, not the placeholder', async () => {
     const [row] = await db.sql<{ id: number }[]>`
       UPDATE wxyc_schema.flowsheet SET dj_name = 'Pat Realname' WHERE id = (SELECT min(id) FROM wxyc_schema.flowsheet WHERE show_id = ${shows.realName!}) RETURNING id`;
-    const s = await runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, fallback: 'Unknown DJ' });
+    const s = await runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, fallback: { dj_name: 'Unknown DJ' } });
     expect([s.rowsWritten, s.rowsFallback, s.rowsUnresolved]).toEqual([1, 0, 0]);
     expect((await db.sql`SELECT dj_name FROM wxyc_schema.flowsheet WHERE id = ${row!.id}`)[0]!.dj_name).toBeNull();
   });

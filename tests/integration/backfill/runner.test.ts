@@ -13,11 +13,11 @@ const def = (sleepMsPerRow = 0): BackfillDefinition => ({
   name: 'items-v',
   table: 'public.items',
   key: 'id',
-  column: 'v',
+  columns: ['v'],
   pending: 't.v IS NULL',
   resolve: `
     WITH z AS MATERIALIZED (SELECT pg_sleep(count(*) * ${sleepMsPerRow} / 1000.0) FROM locked)
-    SELECT l.id, CASE WHEN l.bad THEN NULL ELSE 'v' || l.id END AS value, 'bad row' AS reason
+    SELECT l.id, 'v' || l.id AS v, CASE WHEN l.bad THEN 'bad row' END AS reason
     FROM locked l CROSS JOIN z`,
 });
 
@@ -121,7 +121,7 @@ describe('backfill runner', () => {
       // wait for the first batch to be running, then touch one of its rows
       for (let i = 0; i < 200; i++) {
         const [busy] = await db.sql<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
         if (busy!.n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -130,14 +130,18 @@ describe.skipIf(!server || !dumpBin)('flowsheet-etl bulk load of a real mysqldum
     expect(bulk.code, bulk.lines.join('\n')).toBe(0);
     const incDb = await createTestDatabase();
     try {
-      const inc = await runFlowsheetEtl({ DATABASE_URL: incDb.url, LEGACY_DATABASE_URL: legacy.url, ETL_BATCH_SIZE: '250' });
+      // Verification off in the tick: the two cursors then differ only by what the dump cannot know.
+      const inc = await runFlowsheetEtl({ DATABASE_URL: incDb.url, LEGACY_DATABASE_URL: legacy.url, ETL_BATCH_SIZE: '250', ETL_VERIFY_ROWS_PER_TICK: '0' });
       expect(inc.code, inc.lines.join('\n')).toBe(0);
       const snapshot = (sql: typeof incDb.sql) => sql`
         SELECT f.legacy_entry_id, f.entry_type::text, f.artist_name, f.album_title, f.track_title, f.record_label, f.message,
-               f.play_order, f.request_flag, f.segue, f.add_time, f.dj_name, s.legacy_show_id, s.legacy_dj_name, s.start_time
+               f.play_order, f.request_flag, f.segue, f.add_time, f.dj_name, s.legacy_show_id, s.legacy_dj_name, s.start_time,
+               f.source_hash, s.source_hash AS show_hash, f.legacy_release_id, f.legacy_rotation_id
         FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id ORDER BY f.legacy_entry_id`;
       const fromDump = await snapshot(bulkDb.sql);
       expect(fromDump).toHaveLength(1208);
+      // Same rows, and the same source hashes: a dump's values hash as the live rows do.
+      expect(fromDump.every((r) => r.source_hash !== null && r.show_hash !== null)).toBe(true);
       expect(fromDump).toEqual(await snapshot(incDb.sql));
       const cursor = async (sql: typeof incDb.sql) => (await sql`SELECT cursor FROM wxyc_schema.cronjob_runs`)[0]!.cursor;
       expect(await cursor(bulkDb.sql)).toEqual(await cursor(incDb.sql));

@@ -58,7 +58,12 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(rows[7]!.dj_name).toBe('DJ Heron');
 
     const [cron] = await db.sql`SELECT last_run, cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
-    expect(cron!.cursor).toEqual({ shows: { maxId: 2, maxModified: 1775311500000 }, entries: { maxId: 8, maxModified: 1775311500000 } });
+    expect(cron!.cursor).toEqual({
+      shows: { maxId: 2, maxModified: 1775311500000, verify: { nextId: 0 } },
+      entries: { maxId: 8, maxModified: 1775311500000, verify: { nextId: 0 } },
+      pendingEntries: [],
+      pendingLinks: [],
+    });
   });
 
   it('is idempotent: a second tick changes nothing', async () => {
@@ -93,13 +98,20 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(show!.show_name).toBe('Heron Hour');
   });
 
-  it('edits outside the id window are not looked at (ETL_EDIT_WINDOW_IDS)', async () => {
+  it('edits outside the id window are not looked at by the edit scan (ETL_EDIT_WINDOW_IDS); the verification slice finds them', async () => {
     await legacy.conn.query("UPDATE FLOWSHEET_ENTRY_PROD SET SONG_TITLE = 'changed', TIME_LAST_MODIFIED = 1775500000000 WHERE ID IN (3, 11)");
-    const run = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5' }); // ids 8..12
+    const run = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5', ETL_VERIFY_ROWS_PER_TICK: '0' }); // ids 8..12
     expect(run.code).toBe(0);
-    const rows = await db.sql`SELECT legacy_entry_id, track_title FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (3, 11) ORDER BY 1`;
-    expect(rows).toEqual([
+    const titles = () => db.sql`SELECT legacy_entry_id, track_title FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (3, 11) ORDER BY 1`;
+    expect(await titles()).toEqual([
       { legacy_entry_id: 3, track_title: 'Papercuts' },
+      { legacy_entry_id: 11, track_title: 'changed' },
+    ]);
+    const verified = await runFlowsheetEtl({ ...env(), ETL_EDIT_WINDOW_IDS: '5' });
+    expect(verified.code).toBe(0);
+    expect(verified.lines.some((l) => l.includes('verify FLOWSHEET_ENTRY_PROD: 1 ranges, 12 rows checked; differing: 1 changed, 0 missing, 0 extra; repaired 1'))).toBe(true);
+    expect(await titles()).toEqual([
+      { legacy_entry_id: 3, track_title: 'changed' },
       { legacy_entry_id: 11, track_title: 'changed' },
     ]);
   });
@@ -131,6 +143,27 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(rows[1]!.add_time.getTime()).toBe(T0 + 17_000);
     const [cron] = await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`;
     expect(cron!.cursor.entries.maxId).toBe(18);
+  });
+
+  it('entries of a rejected show wait pending and arrive when their show is fixed; a deleted one leaves the list', async () => {
+    const cursor = async () => (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`)[0]!.cursor;
+    expect((await cursor()).pendingEntries).toEqual([14, 15]);
+    // A quiet tick retries them without counting them as skipped again.
+    const quiet = await runFlowsheetEtl(env());
+    expect(quiet.code).toBe(0);
+    expect(quiet.lines.join('\n'), quiet.lines.join('\n')).not.toContain('warning: skipped');
+    expect(quiet.lines.some((l) => l.includes('0 pending entries imported, 2 waiting for their show'))).toBe(true);
+
+    // The show is fixed in the legacy system (an edit: it is read again), and entry 14 is deleted there.
+    await legacy.conn.query(`UPDATE FLOWSHEET_RADIO_SHOW_PROD SET SIGNON_TIME = ${T0 + 4 * 3_600_000}, TIME_LAST_MODIFIED = ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) WHERE ID = 4`);
+    await legacy.conn.query('DELETE FROM FLOWSHEET_ENTRY_PROD WHERE ID = 14');
+    const run = await runFlowsheetEtl(env());
+    expect(run.code, run.lines.join('\n')).toBe(0);
+    expect(run.lines.some((l) => l.includes('1 pending entries imported, 0 waiting for their show'))).toBe(true);
+    expect(run.lines).toContain('[flowsheet-etl] Resolved dj_name for 1/1 flowsheet entries.');
+    const [entry] = await db.sql`SELECT f.track_title, f.dj_name, s.legacy_show_id FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE f.legacy_entry_id = 15`;
+    expect(entry).toEqual({ track_title: 'Song 15', dj_name: 'DJ Handle 4', legacy_show_id: 4 });
+    expect((await cursor()).pendingEntries).toEqual([]);
   });
 
   it('a tick that fails mid-way keeps the committed batches and their cursor; the next tick goes on from there', async () => {

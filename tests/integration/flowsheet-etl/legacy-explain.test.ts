@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { connectLegacy, type LegacySource } from '@wxyc/legacy-etl';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, useLegacyDatabase } from '../../support/mysql.js';
 import { insertLegacy, legacyEntry, legacyShow } from '../../support/legacy/flowsheet-rows.js';
-import { editedRowsSql, ENTRY_TABLE, maxIdSql, newRowsSql, SHOW_TABLE } from '../../../jobs/flowsheet-etl/src/legacy-tables.js';
+import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES, SHOW_TABLE } from '../../../jobs/flowsheet-etl/src/legacy-tables.js';
+
+const QUERIES = { [ENTRY_TABLE]: ENTRY_QUERIES, [SHOW_TABLE]: SHOW_QUERIES };
 
 const server = await findMysqlServer();
 const legacy = useLegacyDatabase(server, [LEGACY_FLOWSHEET_DDL]);
@@ -20,21 +22,27 @@ describe.skipIf(!server)('legacy queries on MariaDB', () => {
   });
 
   it.each([ENTRY_TABLE, SHOW_TABLE] as const)('new rows of %s: a range scan of PRIMARY', async (table) => {
-    const [plan] = await source.explain(newRowsSql(table), [1_500, 1_540, 1000]);
+    const [plan] = await source.explain(QUERIES[table].newRows, [1_500, 1_540, 1000]);
     expect(plan).toMatchObject({ table, type: 'range', key: 'PRIMARY' });
     expect(plan!.rows).toBeLessThanOrEqual(100);
   });
 
   it('new entries page from a high id reads about a page, not the table', async () => {
-    const [plan] = await source.explain(newRowsSql(ENTRY_TABLE), [19_000, 20_000, 500]);
+    const [plan] = await source.explain(ENTRY_QUERIES.newRows, [19_000, 20_000, 500]);
     expect(plan).toMatchObject({ type: 'range', key: 'PRIMARY' });
     expect(plan!.rows).toBeLessThan(2_000);
   });
 
   it('edits: TIME_LAST_MODIFIED is checked only inside the PRIMARY range of the id window', async () => {
-    const [plan] = await source.explain(editedRowsSql(ENTRY_TABLE), [15_000, 20_000, 0, 1000]);
+    const [plan] = await source.explain(ENTRY_QUERIES.editedRows, [15_000, 20_000, 0, 1000]);
     expect(plan).toMatchObject({ type: 'range', key: 'PRIMARY' });
     expect(plan!.rows).toBeLessThan(10_000);
+  });
+
+  it('pending entries are read by id: PRIMARY lookups of exactly those ids', async () => {
+    const [plan] = await source.explain(ENTRY_QUERIES.byIds, [[5, 500, 5_000]]);
+    expect(plan).toMatchObject({ type: 'range', key: 'PRIMARY' });
+    expect(plan!.rows).toBeLessThanOrEqual(3);
   });
 
   it('for contrast: the old time filter reads the whole table', async () => {
@@ -43,8 +51,8 @@ describe.skipIf(!server)('legacy queries on MariaDB', () => {
   });
 
   it('the id bound (MAX of the key) comes from the index', async () => {
-    const [plan] = await source.explain(maxIdSql(ENTRY_TABLE));
+    const [plan] = await source.explain(ENTRY_QUERIES.maxId);
     expect(plan!.Extra).toMatch(/Select tables optimized away/);
-    expect((await source.query(maxIdSql(ENTRY_TABLE)))[0]).toEqual({ max_id: 20_000 });
+    expect((await source.query(ENTRY_QUERIES.maxId))[0]).toEqual({ max_id: 20_000 });
   });
 });

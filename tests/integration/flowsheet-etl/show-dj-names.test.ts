@@ -2,12 +2,11 @@
 // show's entries follow its new name in the same transaction, touching only those entries.
 // Writes are counted by a test trigger that records every row version flowsheet receives.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BadRows } from '@wxyc/legacy-etl';
+import { BadRows, writePage, type LegacyRow } from '@wxyc/legacy-etl';
 import { useTestDatabase } from '../../support/test-database.js';
 import { legacyEntry, legacyShow } from '../../support/legacy/flowsheet-rows.js';
-import { importBatch } from '../../../jobs/flowsheet-etl/src/import-batch.js';
-import { emptyCursor } from '../../../jobs/flowsheet-etl/src/cursor.js';
-import { ENTRY_TABLE, SHOW_TABLE } from '../../../jobs/flowsheet-etl/src/legacy-tables.js';
+import { emptyCursor, JOB } from '../../../jobs/flowsheet-etl/src/tick.js';
+import { writeEntryPage, writeShowPage } from '../../../jobs/flowsheet-etl/src/write.js';
 import { renameShowEntries, renameShowEntriesQuery } from '../../../jobs/flowsheet-etl/src/show-dj-names.js';
 
 const db = useTestDatabase();
@@ -26,8 +25,25 @@ beforeEach(async () => {
 
 const writes = async () =>
   db.sql<{ op: string; id: number; show_id: number; dj_name: string | null }[]>`SELECT op, id, show_id, dj_name FROM public.test_writes ORDER BY id`;
-const shows = (...rows: Record<string, unknown>[]) => importBatch(db.sql, SHOW_TABLE, rows, new BadRows(), null);
-const entries = (rows: Record<string, unknown>[]) => importBatch(db.sql, ENTRY_TABLE, rows, new BadRows(), null);
+// A page as the tick writes it (writePage: the write and the cursor in one transaction).
+async function shows(...rows: LegacyRow[]) {
+  let renamed = 0;
+  const r = await writePage(db.sql, JOB, emptyCursor(), async (tx) => {
+    const page = await writeShowPage(tx, rows, new BadRows());
+    renamed = page.renamed;
+    return page.results;
+  });
+  return { ...r, renamed };
+}
+async function entries(rows: LegacyRow[]) {
+  let resolved = 0;
+  const r = await writePage(db.sql, JOB, emptyCursor(), async (tx) => {
+    const page = await writeEntryPage(tx, rows, new BadRows());
+    resolved = page.resolved;
+    return page.results;
+  });
+  return { ...r, resolved };
+}
 const entryRows = (show: number, from: number, n: number) => Array.from({ length: n }, (_, i) => legacyEntry(from + i, show));
 const namesOf = async (legacyShowId: number) =>
   (await db.sql<{ dj_name: string | null; n: number }[]>`
@@ -74,6 +90,11 @@ describe('names follow their show', () => {
       SELECT (SELECT xmin FROM wxyc_schema.shows WHERE legacy_show_id = 1)::text
            = ALL (SELECT f.xmin::text FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE s.legacy_show_id = 1) AS same`;
     expect(tx!.same).toBe(true);
+    // dj_name is not one of the columns of 0057's unhash trigger: the rename keeps the mirror's hashes
+    const [h] = await db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id
+      WHERE s.legacy_show_id = 1 AND f.source_hash IS NULL`;
+    expect(h!.n).toBe(0);
   });
 
   it('a handle that becomes "Anonymous" clears the names; the same show again writes nothing', async () => {
@@ -95,14 +116,24 @@ describe('names follow their show', () => {
       BEGIN RAISE EXCEPTION 'boom'; END $$;
       CREATE TRIGGER test_fail_cursor BEFORE INSERT OR UPDATE ON wxyc_schema.cronjob_runs FOR EACH ROW EXECUTE FUNCTION public.test_fail_cursor();`);
     try {
-      const cursor = emptyCursor();
-      await expect(importBatch(db.sql, SHOW_TABLE, [legacyShow(1, { DJ_HANDLE: 'DJ Lost', TIME_LAST_MODIFIED: 3 })], new BadRows(), cursor)).rejects.toThrow(/boom/);
+      await expect(shows(legacyShow(1, { DJ_HANDLE: 'DJ Lost', TIME_LAST_MODIFIED: 3 }))).rejects.toThrow(/boom/);
     } finally {
       await db.sql.unsafe('DROP TRIGGER test_fail_cursor ON wxyc_schema.cronjob_runs; DROP FUNCTION public.test_fail_cursor()');
     }
     expect(await namesOf(1)).toEqual([[null, 300]]);
     const [s] = await db.sql`SELECT legacy_dj_name FROM wxyc_schema.shows WHERE legacy_show_id = 1`;
     expect(s!.legacy_dj_name).toBe('ANONYMOUS');
+  });
+
+  it('an unchanged entry re-imported with a stored name that differs is not rewritten, so its source_hash stays', async () => {
+    await db.sql`UPDATE wxyc_schema.flowsheet f SET dj_name = 'Stale' FROM wxyc_schema.shows s WHERE s.id = f.show_id AND s.legacy_show_id = 3`;
+    await db.sql`TRUNCATE public.test_writes`;
+    const r = await entries(entryRows(3, 2001, 2));
+    expect([r.inserted, r.updated]).toEqual([0, 0]); // dj_name is passive in the upsert: the refresh rewrites it
+    expect(await writes()).toEqual([]);
+    const rows = await db.sql<{ h: string | null }[]>`
+      SELECT f.source_hash::text AS h FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE s.legacy_show_id = 3`;
+    expect(rows.map((x) => x.h === null)).toEqual([false, false]);
   });
 
   it('renameShowEntries with no shows is a no-op, and its plan follows the shows, not the table', async () => {

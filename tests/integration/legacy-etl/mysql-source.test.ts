@@ -59,4 +59,39 @@ describe.skipIf(!server)('connectLegacy', () => {
     expect(err.message).toMatch(/^lost the connection to legacy MySQL at mysql:\/\//);
     await source.close();
   });
+
+  it('a query stopped by KILL QUERY: exit 3 (the source failed), naming MySQL and the error', async () => {
+    const source = await connectLegacy(legacy.url);
+    const { id } = (await source.query<{ id: number }>('SELECT CONNECTION_ID() AS id'))[0]!;
+    const killer = await mysql.createConnection({ uri: legacy.url });
+    try {
+      const slow = failure(source.query('SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ?) SELECT COUNT(*) AS c FROM r', [1e12]));
+      // Kill it once the server runs it.
+      for (let i = 0; i < 100; i++) {
+        const [rows] = await killer.query<mysql.RowDataPacket[]>('SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO LIKE ?', [id, '%RECURSIVE%']);
+        if (rows.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await killer.query('KILL QUERY ?', [id]);
+      const err = await slow;
+      expect(err.exitCode).toBe(EXIT.UNREACHABLE);
+      expect(err.message).toMatch(/^legacy MySQL at mysql:\/\/\S+ stopped the query: Query execution was interrupted \(ER_QUERY_INTERRUPTED\)\. /);
+      // The connection is still usable afterwards.
+      expect(await source.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await killer.end();
+      await source.close();
+    }
+  });
+
+  it('any other query error names MySQL: exit 1', async () => {
+    const source = await connectLegacy(legacy.url);
+    try {
+      const err = await failure(source.query('SELECT * FROM NO_SUCH_TABLE'));
+      expect(err.exitCode).toBe(EXIT.FAILED);
+      expect(err.message).toMatch(/^legacy MySQL at mysql:\/\/\S+ failed a query: .*NO_SUCH_TABLE.* \(ER_NO_SUCH_TABLE\)$/);
+    } finally {
+      await source.close();
+    }
+  });
 });

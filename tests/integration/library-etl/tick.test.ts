@@ -61,8 +61,8 @@ describe.skipIf(!server)('library-etl tick', () => {
     expect(releases[0]!.add_date).toEqual(new Date(1567353600000));
 
     expect((await cronRow())!.cursor).toEqual({
-      artists: { maxId: 4, maxModified: 1581436800000 },
-      releases: { maxId: 5, maxModified: 1759766400000 },
+      artists: { maxId: 4, maxModified: 1581436800000, verify: { nextId: 0 } },
+      releases: { maxId: 5, maxModified: 1759766400000, verify: { nextId: 0 } },
     });
   });
 
@@ -101,7 +101,7 @@ describe.skipIf(!server)('library-etl tick', () => {
     expect((await db.sql`SELECT genre_name FROM wxyc_schema.genres WHERE legacy_genre_id = 5`)[0]!.genre_name).toBe('Hip-hop');
     // Only the changed rows were rewritten.
     expect(rewritten(before, await versions())).toEqual([1, 2, 3, 6]);
-    expect((await cronRow())!.cursor.releases).toEqual({ maxId: 6, maxModified: T });
+    expect((await cronRow())!.cursor.releases).toEqual({ maxId: 6, maxModified: T, verify: { nextId: 0 } });
   });
 
   it('counts and skips bad rows (with their legacy ids) and goes on past them', async () => {
@@ -158,6 +158,6 @@ describe.skipIf(!server)('library-etl tick', () => {
 
   it('refuses arguments: exit 2, one line', async () => {
     const r = await runEtlMain('library-etl', libraryEtl, env(), ['dump.sql']);
-    expect(r).toEqual({ code: 2, lines: ['[library-etl] error: library-etl takes no arguments, got: dump.sql.'] });
+    expect(r).toEqual({ code: 2, lines: ['[library-etl] error: library-etl takes no arguments but --verify [--repair], got: dump.sql.'] });
   });
 });

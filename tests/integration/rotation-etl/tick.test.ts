@@ -41,7 +41,7 @@ describe.skipIf(!server)('rotation-etl tick', () => {
       // LIBRARY_RELEASE_ID 99 is not in the library (yet).
       { id: 4, bin: 'S', artist_name: 'Unwound', album_title: 'Leaves Turn Inside You', record_label: 'Kill Rock Stars', discogs_release_id: null, add_date: '2026-04-04', kill_date: null, release: null },
     ]);
-    expect((await cronRow())!.cursor).toEqual({ rotation: { maxId: 5, maxModified: 1775318400000 }, pendingLinks: [[4, 99]] });
+    expect((await cronRow())!.cursor).toEqual({ rotation: { maxId: 5, maxModified: 1775318400000, verify: { nextId: 0 } }, pendingLinks: [[4, 99]] });
   });
 
   it('a re-run changes nothing', async () => {

@@ -14,6 +14,7 @@ describe('flowsheet-dj-name-backfill config', () => {
       dryRun: false,
       fallback: null,
       reset: false,
+      retryParked: false,
       refresh: false,
     });
   });
@@ -21,6 +22,7 @@ describe('flowsheet-dj-name-backfill config', () => {
   it('reads --refresh, alone or with --reset, and refuses it with a fallback (a refresh writes NULLs)', () => {
     expect(readConfig({}, ['--refresh'])).toMatchObject({ refresh: true, reset: false });
     expect(readConfig({}, ['--reset', '--refresh'])).toMatchObject({ refresh: true, reset: true });
+    expect(readConfig({}, ['--refresh', '--retry-parked'])).toMatchObject({ refresh: true, retryParked: true });
     expect(() => readConfig({ BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' }, ['--refresh'])).toThrow(
       /^BACKFILL_UNRESOLVED_FALLBACK cannot be used with --refresh: .* Unset it\.$/,
     );

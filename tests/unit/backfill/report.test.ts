@@ -15,7 +15,11 @@ const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
     { reason: 'no show', count: 10, sample: [1, 2] },
     { reason: 'show without handle', count: 20, sample: [7] },
   ],
+  rowsParked: 0,
+  parked: [],
   stillLocked: [],
+  pendingAtEnd: 30,
+  analyzed: false,
   cursor: 500,
   batches: 2,
   elapsedMs: 2000,
@@ -35,6 +39,13 @@ describe('flowsheet-dj-name-backfill report', () => {
     expect(summaryLines(summary({ unresolved: [], rowsUnresolved: 0, stillLocked: [4, 5] })).at(-1)).toBe(
       'still locked by another session, left pending: 2 rows, e.g. ids 4, 5',
     );
+  });
+
+  it('names parked rows, in a fill and in a refresh', () => {
+    const parked = { rowsParked: 2, parked: [{ sqlstate: '22001', message: 'value too long', count: 2, sample: [8, 9] }] };
+    const line = 'parked (SQLSTATE 22001: value too long): 2 rows, e.g. ids 8, 9; retry them with --retry-parked';
+    expect(summaryLines(summary({ ...parked, unresolved: [] })).at(-1)).toBe(line);
+    expect(refreshSummaryLines(summary(parked)).at(-1)).toBe(line);
   });
 
   it('a refresh reports what it rewrote, and its dry run what would change by reason', () => {

@@ -1,4 +1,5 @@
 import { ConfigError, boolEnv, intEnv } from '@wxyc/job-runtime';
+import { BACKFILL_FLAGS, checkDbStatementTimeout } from '@wxyc/backfill';
 
 type Env = Record<string, string | undefined>;
 
@@ -12,19 +13,24 @@ export interface BackfillConfig {
   dryRun: boolean;
   fallback: string | null;
   reset: boolean;
+  retryParked: boolean;
   /** --refresh: re-resolve stored names that differ from the rule (instead of filling NULLs). */
   refresh: boolean;
 }
 
-const ARGS = ['--reset', '--refresh'];
+/** The runner's flags and this job's own. */
+const ARGS: readonly string[] = [...BACKFILL_FLAGS, '--refresh'];
 
 /** Env and argv of the job; anything malformed is a ConfigError naming the variable. */
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
   for (const a of argv) {
     if (!ARGS.includes(a)) {
-      throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over) and --refresh (re-resolve stored names).`);
+      throw new ConfigError(
+        `unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over), --retry-parked (retry parked rows) and --refresh (re-resolve stored names).`,
+      );
     }
   }
+  checkDbStatementTimeout(env);
   const refresh = argv.includes('--refresh');
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
   const fallback = env.BACKFILL_UNRESOLVED_FALLBACK;
@@ -44,6 +50,7 @@ export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
     dryRun: boolEnv(env, 'BACKFILL_DRY_RUN'),
     fallback: fallback ? fallback : null,
     reset: argv.includes('--reset'),
+    retryParked: argv.includes('--retry-parked'),
     refresh,
   };
 }

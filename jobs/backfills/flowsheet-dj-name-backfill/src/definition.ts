@@ -30,11 +30,12 @@ export const flowsheetDjName: BackfillDefinition = {
   name: 'flowsheet-dj-name',
   table: 'wxyc_schema.flowsheet',
   key: 'id',
-  column: 'dj_name',
+  columns: ['dj_name'],
   pending: `t.entry_type = 'track' AND t.dj_name IS NULL`,
   resolve: `
-    SELECT l.id, coalesce(n.dj_name, live.dj_name) AS value,
-           CASE WHEN l.show_id IS NULL THEN 'no show'
+    SELECT l.id, coalesce(n.dj_name, live.dj_name) AS dj_name,
+           CASE WHEN coalesce(n.dj_name, live.dj_name) IS NOT NULL THEN NULL
+                WHEN l.show_id IS NULL THEN 'no show'
                 WHEN n.show_id IS NULL AND live.show_id IS NULL THEN 'unknown show'
                 ELSE 'show without handle' END AS reason
     FROM locked l
@@ -59,16 +60,16 @@ export const flowsheetDjName: BackfillDefinition = {
  * Refresh (`--refresh`): rows whose stored dj_name differs from what the rule gives now get the
  * rule's answer, NULL included: real names written by an earlier version, "Anonymous", names of
  * shows whose DJ or handle changed. Rows still NULL are the fill's (a run without --refresh).
- * Live per-row lookups: the rows to rewrite are few, and pending and value then agree.
+ * Live per-row lookups: the rows to rewrite are few, and pending and value then agree. Every row
+ * is resolved (reason NULL), so the runner writes the NULLs and never applies a fallback.
  */
 export const flowsheetDjNameRefresh: BackfillDefinition = {
   name: 'flowsheet-dj-name-refresh',
   table: 'wxyc_schema.flowsheet',
   key: 'id',
-  column: 'dj_name',
+  columns: ['dj_name'],
   pending: `t.dj_name IS NOT NULL AND t.dj_name IS DISTINCT FROM ${liveName('t')}`,
-  resolve: `SELECT l.id, ${liveName('l')} AS value, NULL::text AS reason FROM locked l`,
-  writesNull: true,
+  resolve: `SELECT l.id, ${liveName('l')} AS dj_name, NULL::text AS reason FROM locked l`,
   prepare: smallGinPendingList,
 };
 

@@ -8,9 +8,15 @@ const rateOf = (s: RunSummary) => {
 
 const groupLine = (label: string, g: UnresolvedGroup) => `${label} (${g.reason}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}`;
 
-function lockedLine(s: RunSummary): string[] {
-  if (!s.stillLocked.length) return [];
-  return [`still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`];
+/** Rows a run left pending: parked on a data error, or held by another session. */
+function leftLines(s: RunSummary): string[] {
+  const lines = s.parked.map(
+    (g) => `parked (SQLSTATE ${g.sqlstate}: ${g.message}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}; retry them with --retry-parked`,
+  );
+  if (s.stillLocked.length) {
+    lines.push(`still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`);
+  }
+  return lines;
 }
 
 /** The final summary lines of a fill (after the logger prefix). */
@@ -20,7 +26,7 @@ export function summaryLines(s: RunSummary): string[] {
       `${s.rowsUnresolved} rows have no handle and stay NULL, ${s.batches} batches, elapsed ${formatDuration(s.elapsedMs)}, ${rateOf(s)} rows/s`,
   ];
   for (const g of s.unresolved) lines.push(groupLine('no handle', g));
-  return [...lines, ...lockedLine(s)];
+  return [...lines, ...leftLines(s)];
 }
 
 /** The final summary lines of a refresh. */
@@ -28,7 +34,7 @@ export function refreshSummaryLines(s: RunSummary): string[] {
   return [
     `done: ${s.rowsWritten} rows re-resolved by the DJ-name rule (a new handle, or NULL), ${s.batches} batches, ` +
       `elapsed ${formatDuration(s.elapsedMs)}, ${rateOf(s)} rows/s`,
-    ...lockedLine(s),
+    ...leftLines(s),
   ];
 }
 

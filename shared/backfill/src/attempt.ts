@@ -1,0 +1,131 @@
+import type { PendingQuery, ReservedSql, Row } from 'postgres';
+import type { BackfillDefinition } from './definition.js';
+import { batchStatement, parseOutcome, pendingKeys, type BatchOutcome, type BatchScope, type WritePlan } from './batch-sql.js';
+import { lockWaitersOf } from './backoff.js';
+import { connectionLost, isDataError } from './policy.js';
+import { halves, parkedRow, type ParkedRow } from './parking.js';
+import type { BatchSession } from './session.js';
+import { mergeUnresolved, saveState, type RunState } from './state.js';
+
+export interface AttemptContext {
+  def: BackfillDefinition;
+  plan: WritePlan;
+  session: BatchSession;
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** Told of each statement in flight, so a shutdown can cancel it. */
+  track(q: { cancel(): void } | null): void;
+}
+
+export interface Handled extends BatchOutcome {
+  parked: ParkedRow[];
+}
+
+export interface AttemptResult extends Handled {
+  /** Sessions queued behind this batch's row locks at commit time. */
+  waiters: number[];
+  next: RunState;
+}
+
+const NOTHING: Handled = { rows: 0, written: 0, fallback: 0, unresolved: [], skipped: [], parked: [] };
+
+function merge(a: Handled, b: Handled): Handled {
+  return {
+    rows: a.rows + b.rows,
+    written: a.written + b.written,
+    fallback: a.fallback + b.fallback,
+    unresolved: mergeUnresolved(a.unresolved, b.unresolved),
+    skipped: [...a.skipped, ...b.skipped],
+    parked: [...a.parked, ...b.parked],
+  };
+}
+
+async function run(ctx: AttemptContext, c: ReservedSql, q: PendingQuery<Row[]>): Promise<Row[]> {
+  ctx.track(q);
+  try {
+    return await q;
+  } finally {
+    ctx.track(null);
+  }
+}
+
+async function write(ctx: AttemptContext, c: ReservedSql, scope: BatchScope): Promise<Handled> {
+  const [row] = await run(ctx, c, batchStatement(c, ctx.def, scope, ctx.plan));
+  return { ...parseOutcome(row!, ctx.plan.fallback !== null), parked: [] };
+}
+
+/**
+ * Writes `ids` under a savepoint; on a data error, rolls that back and halves, down to the
+ * single rows that fail, which are parked with their error. Locked rows are skipped, not waited for.
+ */
+async function bisect(ctx: AttemptContext, c: ReservedSql, ids: readonly number[]): Promise<Handled> {
+  if (ids.length === 0) return NOTHING;
+  await c`SAVEPOINT backfill_split`;
+  try {
+    const out = await write(ctx, c, { ids, wait: false });
+    await c`RELEASE SAVEPOINT backfill_split`;
+    return out;
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    // released after the rollback, so savepoints never nest deeper than one
+    await c`ROLLBACK TO SAVEPOINT backfill_split`;
+    await c`RELEASE SAVEPOINT backfill_split`;
+    if (ids.length === 1) return { ...NOTHING, rows: 1, parked: [parkedRow(ids[0]!, err)] };
+    const [a, b] = halves(ids);
+    return merge(await bisect(ctx, c, a), await bisect(ctx, c, b));
+  }
+}
+
+/**
+ * One transaction: the batch (or, with `isolate`, the batch split around its bad rows), the
+ * waiter check and the saved state commit together. On failure the transaction is rolled back,
+ * or the connection forgotten when it is gone; the caller decides what comes next.
+ */
+export async function attemptBatch(
+  ctx: AttemptContext,
+  state: RunState,
+  scope: BatchScope,
+  nextCursor: number | null,
+  isolate: boolean,
+): Promise<AttemptResult> {
+  const c = ctx.session.c;
+  try {
+    await c`BEGIN`;
+    await c`SELECT set_config('statement_timeout', ${String(ctx.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(ctx.lockTimeoutMs)}, true)`;
+    let out: Handled;
+    if (isolate) {
+      const ids = (await run(ctx, c, pendingKeys(c, ctx.def, scope))).map((r) => Number(r.id));
+      out = await bisect(ctx, c, ids);
+    } else {
+      out = await write(ctx, c, scope);
+    }
+    const waiters = await lockWaitersOf(c, ctx.session.pid);
+    const next = applyOutcome(state, out, scope, nextCursor);
+    await saveState(c, next);
+    await c`COMMIT`;
+    return { ...out, waiters, next };
+  } catch (err) {
+    if (connectionLost(err)) ctx.session.drop({ dead: true });
+    else await ctx.session.rollback();
+    throw err;
+  }
+}
+
+/** The state after a committed batch: pure, so the transaction writes exactly what the runner will hold. */
+export function applyOutcome(s: RunState, out: Handled, scope: BatchScope, nextCursor: number | null): RunState {
+  const listed = 'ids' in scope ? new Set(scope.ids) : null;
+  // A listed scope is either a revisit of skipped rows or a retry of parked ones: those keys leave
+  // their list now (a revisit waits for its locks; a retried row that fails again is parked anew).
+  return {
+    ...s,
+    cursor: nextCursor ?? s.cursor,
+    rowsProcessed: s.rowsProcessed + out.rows,
+    rowsWritten: s.rowsWritten + out.written,
+    rowsFallback: s.rowsFallback + out.fallback,
+    rowsUnresolved: s.rowsUnresolved + out.unresolved.reduce((n, g) => n + g.count, 0),
+    unresolved: mergeUnresolved(s.unresolved, out.unresolved),
+    skipped: listed ? [...s.skipped.filter((id) => !listed.has(id)), ...out.skipped] : [...s.skipped, ...out.skipped],
+    parked: [...(listed ? s.parked.filter((p) => !listed.has(p.id)) : s.parked), ...out.parked],
+    batches: s.batches + 1,
+  };
+}

@@ -1,0 +1,27 @@
+import type { Sql } from 'postgres';
+import type { Logger } from '@wxyc/job-runtime';
+import type { BackfillDefinition } from './definition.js';
+
+/** The share of a table a run must change before the runner refreshes its statistics. */
+export const DEFAULT_ANALYZE_SHARE = 0.1;
+
+/**
+ * ANALYZE the changed table when this run changed more than `share` of its rows: a bulk write
+ * leaves the planner's statistics stale (the station's queries hit their 5 s timeout after one).
+ * Returns whether it ran.
+ */
+export async function analyzeIfChanged(sql: Sql, def: BackfillDefinition, changed: number, share: number, log: Logger): Promise<boolean> {
+  const target = def.mode === 'insert' ? def.into! : def.table;
+  const [row] = await sql<{ n: number }[]>`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass(${target})`;
+  const rows = Math.max(row?.n ?? 0, 1);
+  if (changed === 0 || changed <= share * rows) return false;
+  await sql`ANALYZE ${sql.unsafe(target)}`;
+  log.info(`ANALYZE ${target}: this run changed ${changed} rows, more than ${Math.round(share * 100)}% of its ~${Math.round(rows)} rows`);
+  return true;
+}
+
+/** Rows the pending predicate still matches now (the run's final check). */
+export async function pendingNow(sql: Sql, def: BackfillDefinition): Promise<number> {
+  const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)} t WHERE (${sql.unsafe(def.pending)})`;
+  return Number(row!.n);
+}

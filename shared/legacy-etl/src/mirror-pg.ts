@@ -1,0 +1,60 @@
+import type { Sql, TransactionSql } from 'postgres';
+import { intArray } from '@wxyc/database';
+import type { IdRange, RangeSum } from './verify-plan.js';
+
+type Db = Sql | TransactionSql;
+
+/** Where a legacy table is mirrored in PostgreSQL: the table (schema-qualified) and its unique legacy-id column. */
+export interface MirrorSpec {
+  table: string;
+  key: string;
+}
+
+/** Count, hashed count and exact SUM of source_hash over a range of legacy ids (a range scan of the unique index). */
+export async function pgRangeSum(sql: Db, m: MirrorSpec, r: IdRange): Promise<RangeSum> {
+  const [row] = await sql<{ n: number; hashed: number; sum: string }[]>`
+    SELECT count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
+    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}`;
+  return row!;
+}
+
+/** (legacy id, source_hash as text) of each row in a range. */
+export async function pgRangeHashes(sql: Db, m: MirrorSpec, r: IdRange): Promise<[number, string | null][]> {
+  const rows = await sql<{ id: number; h: string | null }[]>`
+    SELECT ${sql(m.key)} AS id, source_hash::text AS h FROM ${sql(m.table)}
+    WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo} ORDER BY 1`;
+  return rows.map((x) => [x.id, x.h]);
+}
+
+/**
+ * Of these legacy ids, those whose row is referenced through a foreign key that would delete or
+ * block with it (CASCADE, NO ACTION, RESTRICT: a DJ's bin, a show's DJs); SET NULL references
+ * are fine. Returns legacy id -> the referencing table.
+ */
+export async function referencedRows(sql: Db, m: MirrorSpec, legacyIds: number[]): Promise<Map<number, string>> {
+  const refs = await sql<{ nsp: string; rel: string; col: string; target: string }[]>`
+    SELECT n.nspname AS nsp, r.relname AS rel, a.attname AS col, pk.attname AS target
+    FROM pg_constraint c
+    JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+    JOIN pg_attribute pk ON pk.attrelid = c.confrelid AND pk.attnum = c.confkey[1]
+    WHERE c.contype = 'f' AND c.confrelid = ${m.table}::regclass AND c.confdeltype NOT IN ('n', 'd') AND cardinality(c.conkey) = 1`;
+  const out = new Map<number, string>();
+  for (const ref of refs) {
+    const table = `${ref.nsp}.${ref.rel}`;
+    const rows = await sql<{ id: number }[]>`
+      SELECT t.${sql(m.key)} AS id FROM ${sql(m.table)} t
+      WHERE t.${sql(m.key)} = ANY(${intArray(sql as Sql, legacyIds)})
+        AND EXISTS (SELECT 1 FROM ${sql(table)} x WHERE x.${sql(ref.col)} = t.${sql(ref.target)})`;
+    for (const r of rows) if (!out.has(r.id)) out.set(r.id, table);
+  }
+  return out;
+}
+
+/** Deletes the rows of these legacy ids; returns the legacy ids deleted. */
+export async function deleteByLegacyId(sql: Db, m: MirrorSpec, legacyIds: number[]): Promise<number[]> {
+  if (legacyIds.length === 0) return [];
+  const rows = await sql<{ id: number }[]>`
+    DELETE FROM ${sql(m.table)} WHERE ${sql(m.key)} = ANY(${intArray(sql as Sql, legacyIds)}) RETURNING ${sql(m.key)} AS id`;
+  return rows.map((r) => r.id).sort((a, b) => a - b);
+}

@@ -1,0 +1,216 @@
+import { BadRows } from './bad-rows.js';
+import { intCell } from './cells.js';
+import type { LegacyRow } from './mysql-source.js';
+import { deleteByLegacyId, pgRangeHashes, pgRangeSum, referencedRows } from './mirror-pg.js';
+import type { EtlContext } from './run-etl.js';
+import type { SyncedTable } from './sync-tables.js';
+import type { TableCursor } from './table-cursor.js';
+import { allowedDeletes, diffHashes, rangesOf, sameSum, split, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import { saveCursor } from './watermark.js';
+
+/** Sub-ranges per split, and the row count at which a range is compared row by row. */
+const FANOUT = 8;
+const LEAF_ROWS = 64;
+
+export interface VerifyOptions {
+  /** Legacy ids (so rows) to checksum at most, from the table's rolling verify cursor (at least one range); null: one whole pass from id 0. */
+  budgetRows: number | null;
+  /** Re-import changed and missing rows, delete extra ones (within the rails). */
+  repair: boolean;
+  /** Log a progress line with an ETA every few seconds (on-demand passes). */
+  progress?: boolean;
+}
+
+export interface VerifyTotals {
+  ranges: number;
+  checked: number;
+  changed: number;
+  missing: number;
+  extra: number;
+  repaired: number;
+  deleted: number;
+  /** Extra rows kept: referenced through a foreign key that would delete or block with them. */
+  kept: number;
+  /** Extra rows not deleted this pass because of the count/share rails. */
+  heldBack: number;
+  /** PostgreSQL rows of ranges for which MySQL answered empty or short: never taken for deletes. */
+  refused: number;
+  /** What came from MySQL: result rows and their JSON size. */
+  legacyRows: number;
+  legacyBytes: number;
+}
+
+const emptyTotals = (): VerifyTotals => ({ ranges: 0, checked: 0, changed: 0, missing: 0, extra: 0, repaired: 0, deleted: 0, kept: 0, heldBack: 0, refused: 0, legacyRows: 0, legacyBytes: 0 });
+
+/**
+ * Verifies one mirrored table against its legacy source by chunked checksums, each side
+ * computing its own: per range of ids, MySQL counts and sums the source hash of its rows
+ * (sourceHashSql) and PostgreSQL the source_hash the ETL stored. Equal ranges cost two one-row
+ * answers; a differing one is split until the rows that differ are known, and only those are
+ * fetched (and, with `repair`, re-imported through the job's importPage; rows gone from MySQL
+ * deleted within the rails). Covers ids up to the table's cursor (newer rows are the tick's).
+ */
+export async function verifyTable<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  t: SyncedTable<K, C>,
+  start: C,
+  opts: VerifyOptions,
+): Promise<{ cursor: C; totals: VerifyTotals }> {
+  const m = t.mirror!;
+  const tot = emptyTotals();
+  const upTo = start[t.key].maxId;
+  const rolling = opts.budgetRows !== null;
+  let from = rolling ? (start[t.key].verify?.nextId ?? 0) : 0;
+  if (from >= upTo) from = 0;
+  let cursor = start;
+  const extra: number[] = [];
+  const at = (nextId: number): C => ({ ...cursor, [t.key]: { ...cursor[t.key], verify: { nextId } } });
+  const began = Date.now();
+  let lastProgress = began;
+
+  const legacy = async <T extends LegacyRow>(q: string, params: unknown[]) => {
+    const rows = await ctx.legacy.query<T>(q, params);
+    tot.legacyRows += rows.length;
+    tot.legacyBytes += JSON.stringify(rows).length;
+    return rows;
+  };
+  const legacySum = async (r: IdRange): Promise<RangeSum> => {
+    const [row] = await legacy(t.queries.rangeChecksum, [r.after, r.upTo]);
+    const n = Number(row?.n ?? 0);
+    return { n, hashed: n, sum: String(row?.s ?? '0') };
+  };
+  const diffRange = async (r: IdRange, l: RangeSum, p: RangeSum): Promise<RowDiff> => {
+    if (Math.max(l.n, p.n) <= LEAF_ROWS || r.upTo - r.after <= LEAF_ROWS) {
+      const mine = await legacy<{ id: number; h: number }>(t.queries.rangeHashes, [r.after, r.upTo]);
+      const d = diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), await pgRangeHashes(ctx.sql, m, r));
+      if (mine.length !== l.n && d.extra.length > 0) {
+        // MySQL answered fewer rows than it counted: not a basis for deleting anything.
+        tot.refused += d.extra.length;
+        d.extra = [];
+      }
+      return d;
+    }
+    const out: RowDiff = { changed: [], missing: [], extra: [] };
+    for (const part of split(r, FANOUT)) {
+      const [lp, pp] = await Promise.all([legacySum(part), pgRangeSum(ctx.sql, m, part)]);
+      if (sameSum(lp, pp)) continue;
+      const d = await diffRange(part, lp, pp);
+      out.changed.push(...d.changed);
+      out.missing.push(...d.missing);
+      out.extra.push(...d.extra);
+    }
+    return out;
+  };
+
+  for (const r of rangesOf(from, upTo, ctx.config.verifyRangeIds)) {
+    // The budget is in ids (each holds at most one row); at least one range per tick.
+    if (ctx.signal.aborted || (rolling && tot.ranges > 0 && r.upTo - from > opts.budgetRows!)) break;
+    const [l, p] = await Promise.all([legacySum(r), pgRangeSum(ctx.sql, m, r)]);
+    tot.ranges++;
+    tot.checked += l.n;
+    if (!sameSum(l, p)) {
+      if (l.n === 0) {
+        ctx.log.warn(`verify ${t.queries.table}: MySQL answered no rows for ids ${r.after + 1}-${r.upTo} where ${m.table} has ${p.n}; not deleting (a whole range gone looks like an outage).`);
+        tot.refused += p.n;
+      } else {
+        const d = await diffRange(r, l, p);
+        tot.changed += d.changed.length;
+        tot.missing += d.missing.length;
+        tot.extra += d.extra.length;
+        extra.push(...d.extra);
+        if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((a, b) => a - b), rolling ? at(r.after) : cursor, tot, legacy);
+      }
+    }
+    if (rolling) cursor = at(r.upTo >= upTo ? 0 : r.upTo);
+    if (opts.progress && Date.now() - lastProgress >= 5000) {
+      lastProgress = Date.now();
+      const done = (r.upTo - from) / Math.max(1, upTo - from);
+      const eta = Math.round(((Date.now() - began) / done - (Date.now() - began)) / 1000);
+      ctx.log.info(`verify ${t.queries.table}: ids up to ${r.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`);
+    }
+  }
+  if (opts.repair && extra.length > 0) cursor = await deleteExtra(ctx, t, extra, cursor, tot);
+  return { cursor, totals: tot };
+}
+
+type LegacyFetch = <T extends LegacyRow>(q: string, params: unknown[]) => Promise<T[]>;
+
+/** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */
+async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, ids: number[], cursor: C, tot: VerifyTotals, legacy: LegacyFetch): Promise<C> {
+  for (let i = 0; i < ids.length; i += ctx.config.batchSize) {
+    const rows = await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]);
+    const r = await t.importPage(rows, cursor);
+    cursor = r.cursor ?? cursor;
+    tot.repaired += r.inserted + r.updated;
+  }
+  return cursor;
+}
+
+/** Deletes rows gone from MySQL, within the rails, keeping referenced ones; logged by legacy id. */
+async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, extra: number[], cursor: C, tot: VerifyTotals): Promise<C> {
+  const m = t.mirror!;
+  const rails = { maxCount: ctx.config.verifyMaxDeletes, maxShare: ctx.config.verifyMaxDeletePct / 100 };
+  const { now, heldBack } = allowedDeletes(extra, tot.checked, rails);
+  tot.heldBack += heldBack;
+  if (heldBack > 0) {
+    ctx.log.warn(`verify ${t.queries.table}: ${extra.length} rows of ${m.table} are gone from MySQL; deleting ${now.length} (ETL_VERIFY_MAX_DELETES ${rails.maxCount}, ETL_VERIFY_MAX_DELETE_PCT ${ctx.config.verifyMaxDeletePct}% of ${tot.checked} rows checked), the rest on later passes.`);
+  }
+  if (now.length === 0) return cursor;
+  const { deleted, kept } = await ctx.sql.begin(async (tx) => {
+    const refs = await referencedRows(tx, m, now);
+    const gone = await deleteByLegacyId(tx, m, now.filter((id) => !refs.has(id)));
+    await saveCursor(tx, ctx.job, cursor);
+    return { deleted: gone, kept: refs };
+  });
+  tot.deleted += deleted.length;
+  tot.kept += kept.size;
+  if (deleted.length > 0) ctx.log.warn(`verify ${t.queries.table}: deleted ${deleted.length} rows of ${m.table} gone from MySQL (legacy ids ${deleted.join(', ')}).`);
+  for (const [table, ids] of groupBy(kept)) {
+    ctx.log.warn(`verify ${t.queries.table}: kept ${ids.length} rows of ${m.table} gone from MySQL: referenced by ${table} (legacy ids ${ids.join(', ')}).`);
+  }
+  return cursor;
+}
+
+function groupBy(m: Map<number, string>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [id, table] of m) out.set(table, [...(out.get(table) ?? []), id]);
+  return out;
+}
+
+/** One line per table and pass. */
+export function verifySummary(table: string, tot: VerifyTotals, unimportable = 0): string {
+  return (
+    `verify ${table}: ${tot.ranges} ranges, ${tot.checked} rows checked; differing: ${tot.changed} changed, ${tot.missing} missing, ${tot.extra} extra; ` +
+    `repaired ${tot.repaired} (${unimportable} still not importable: bad rows), deleted ${tot.deleted}, kept ${tot.kept} (referenced), held back ${tot.heldBack}, refused ${tot.refused} (MySQL answered empty or short); ` +
+    `${tot.legacyRows} rows (${tot.legacyBytes} bytes) from MySQL.`
+  );
+}
+
+/**
+ * Verifies each mirrored table of a job in order (a tick: within ETL_VERIFY_ROWS_PER_TICK per
+ * table, repairing; on demand: whole passes), one summary line per table. `tablesOf` builds the
+ * job's tables for the context given: in a tick, rows that fail to map again (bad rows already
+ * reported when first read) are counted in the summary, not reported again. Returns the cursor
+ * with each table's verify position (what finishTick saves after a tick).
+ */
+export async function verifyTables<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  tablesOf: (ctx: EtlContext) => SyncedTable<K, C>[],
+  start: C,
+  opts: VerifyOptions,
+): Promise<{ cursor: C; totals: Partial<Record<K, VerifyTotals>> }> {
+  let cursor = start;
+  const totals: Partial<Record<K, VerifyTotals>> = {};
+  if (opts.budgetRows === 0) return { cursor, totals };
+  const vctx = opts.budgetRows === null ? ctx : { ...ctx, bad: new BadRows() };
+  for (const t of tablesOf(vctx)) {
+    if (!t.mirror || ctx.signal.aborted) continue;
+    const before = vctx.bad.rejectedCount;
+    const r = await verifyTable(vctx, t, cursor, opts);
+    cursor = r.cursor;
+    totals[t.key] = r.totals;
+    const quiet = r.totals.changed + r.totals.missing + r.totals.extra + r.totals.refused === 0;
+    if (opts.budgetRows === null || !quiet) ctx.log.info(verifySummary(t.queries.table, r.totals, vctx.bad.rejectedCount - before));
+  }
+  return { cursor, totals };
+}
