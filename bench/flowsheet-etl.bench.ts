@@ -1,15 +1,18 @@
 // pnpm bench:flowsheet-etl — what a tick costs as the tables grow, against the old queries.
-//  1. resolveDjNames(500 new ids) vs the old unbounded UPDATE, on flowsheet tables of 20k and 200k rows.
+//  1. A tick of 500 new entries on a 200k-row flowsheet: the old insert-then-update vs the INSERT
+//     carrying dj_name (writeEntryPage): row versions written, WAL bytes, time, and the ratio.
 //  2. The legacy new-rows page (PRIMARY range) vs the old TIME_LAST_MODIFIED/TIME_CREATED filter,
 //     on FLOWSHEET_ENTRY_PROD of 20k and 200k rows (MariaDB).
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { connectLegacy } from '@wxyc/legacy-etl';
-import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL } from '@wxyc/database';
+import postgres, { type Sql } from 'postgres';
+import { BadRows, connectLegacy, idsByLegacyId, upsertBatch } from '@wxyc/legacy-etl';
+import { djNameExpression, djNameSource, intArray } from '@wxyc/database';
 import { createTestDatabase } from '../tests/support/test-database.js';
 import { findMysqlServer, LEGACY_FLOWSHEET_DDL, useLegacyDatabase } from '../tests/support/mysql.js';
 import { insertLegacy, legacyEntry } from '../tests/support/legacy/flowsheet-rows.js';
-import { resolveDjNames } from '../jobs/flowsheet-etl/src/resolve-dj-names.js';
+import { mapEntry } from '../jobs/flowsheet-etl/src/mapping.js';
+import { writeEntryPage } from '../jobs/flowsheet-etl/src/write.js';
 import { ENTRY_QUERIES, ENTRY_TABLE } from '../jobs/flowsheet-etl/src/legacy-tables.js';
 
 const REPS = 5;
@@ -30,29 +33,95 @@ async function median(fn: () => Promise<unknown>, before?: () => Promise<unknown
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-it('resolveDjNames: 500 ids, by table size, vs the old unbounded UPDATE', async () => {
-  const rows: string[] = [];
-  for (const size of SIZES) {
-    const db = await createTestDatabase();
-    try {
-      const sql = db.sql;
-      await sql`INSERT INTO wxyc_schema.shows (show_name, start_time, legacy_dj_name) SELECT 'show ' || i, now(), 'dj ' || i FROM generate_series(1, 2000) i`;
-      await sql`INSERT INTO wxyc_schema.flowsheet (show_id, play_order, add_time, artist_name, dj_name)
-        SELECT 1 + i % 2000, i, now(), 'artist ' || i, 'dj' FROM generate_series(1, ${size}) i`;
-      await sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
-      const ids = (await sql<{ id: number }[]>`SELECT id FROM wxyc_schema.flowsheet ORDER BY id DESC LIMIT 500`).map((r) => r.id);
-      const reset = () => sql`UPDATE wxyc_schema.flowsheet SET dj_name = NULL WHERE id = ANY(${ids})`;
-      const now = await median(async () => expect((await resolveDjNames(sql, ids)).resolved).toBe(500), reset);
-      const old = await median(
-        () => sql.unsafe(`UPDATE wxyc_schema.flowsheet f SET dj_name = ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id AND f.dj_name IS NULL`),
-        reset,
-      );
-      rows.push(`  flowsheet ${String(size).padStart(7)} rows: resolveDjNames ${ms(now)} | old unbounded UPDATE ${ms(old)} | old/new ${(old / now).toFixed(1)}x`);
-    } finally {
-      await db.drop();
+/** One variant's tick of 500 new entries, in one transaction: what it wrote, and how long it took. */
+interface TickCost {
+  ms: number;
+  walBytes: number;
+  rowVersions: number;
+}
+
+/** Today's tick before this change: INSERT the entries without a name, then UPDATE them with it (the baseline). */
+async function insertThenUpdate(sql: Sql, legacyRows: Record<string, unknown>[]): Promise<void> {
+  await sql.begin(async (tx) => {
+    const entries = legacyRows.map((r) => mapEntry(r, new BadRows())!);
+    const shows = await idsByLegacyId(tx, 'wxyc_schema.shows', 'legacy_show_id', entries.map((e) => e.legacy_show_id));
+    // the row writeEntries writes, without dj_name
+    const rows = entries.map(({ legacy_show_id, modified, ...e }) => ({ ...e, show_id: shows.get(legacy_show_id!)!, album_id: null, rotation_id: null }));
+    const ids = (await upsertBatch(tx, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows })).map((r) => r.id);
+    await tx`UPDATE wxyc_schema.flowsheet f SET dj_name = ${djNameExpression(tx as never)} FROM ${djNameSource(tx as never)}
+      WHERE f.id = ANY(${intArray(tx as never, ids)}) AND f.dj_name IS NULL AND s.id = f.show_id AND ${djNameExpression(tx as never)} IS NOT NULL`;
+  });
+}
+
+/** The tick as shipped: writeEntryPage, each entry INSERTed with its dj_name. */
+async function insertWithName(sql: Sql, legacyRows: Record<string, unknown>[]): Promise<void> {
+  const r = await sql.begin((tx) => writeEntryPage(tx, legacyRows, new BadRows()));
+  expect([r.results.filter((x) => x.inserted).length, r.resolved]).toEqual([500, 500]);
+}
+
+/** Row versions written to flowsheet so far (inserts + updates), from the statistics, flushed first. */
+async function rowVersionsWritten(sql: Sql): Promise<number> {
+  await sql`SELECT pg_stat_force_next_flush()`;
+  await sql`SELECT 1`; // the flush happens when the previous statement's transaction ends
+  const [r] = await sql<{ n: string }[]>`SELECT pg_stat_clear_snapshot(), (n_tup_ins + n_tup_upd)::text AS n FROM pg_stat_user_tables WHERE relid = 'wxyc_schema.flowsheet'::regclass`;
+  return Number(r!.n);
+}
+
+async function measureTick(sql: Sql, variant: (sql: Sql, rows: Record<string, unknown>[]) => Promise<void>, firstId: number): Promise<TickCost> {
+  const rows = Array.from({ length: 500 }, (_, i) => legacyEntry(firstId + i, 1 + (i % 2000)));
+  const versions = await rowVersionsWritten(sql);
+  await sql`SELECT pg_current_xact_id()`; // a commit with an xid flushes earlier WAL (the last VACUUM's) before the start is read
+  const [lsn] = await sql<{ l: string }[]>`SELECT pg_current_wal_lsn()::text AS l`;
+  const t = performance.now();
+  await variant(sql, rows);
+  const ms = performance.now() - t;
+  const [wal] = await sql<{ b: string }[]>`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), ${lsn!.l}::pg_lsn)::text AS b`;
+  const cost = { ms, walBytes: Number(wal!.b), rowVersions: (await rowVersionsWritten(sql)) - versions };
+  // Back to 200k rows, vacuumed, so every repetition starts from the same table.
+  await sql`DELETE FROM wxyc_schema.flowsheet WHERE legacy_entry_id >= ${firstId}`;
+  await sql`VACUUM wxyc_schema.flowsheet`;
+  return cost;
+}
+
+it('a tick of 500 new entries on a 200k-row flowsheet: insert-then-update vs insert-with-name', async () => {
+  const db = await createTestDatabase();
+  // One connection: the tick and the statistics reads share a backend, so the flush is ours.
+  // synchronous_commit on (the harness server runs with it off): each commit writes its WAL, so
+  // pg_current_wal_lsn() (the write position) has moved past the tick when it is read.
+  const sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { synchronous_commit: 'on' } });
+  try {
+    await sql`INSERT INTO wxyc_schema.shows (legacy_show_id, show_name, start_time, legacy_dj_name) SELECT i, 'show ' || i, now(), 'DJ ' || i FROM generate_series(1, 2000) i`;
+    await sql`INSERT INTO wxyc_schema.flowsheet (show_id, legacy_entry_id, play_order, add_time, artist_name, track_title, album_title, dj_name)
+      SELECT 1 + i % 2000, i, i, now(), 'artist ' || i, 'track ' || i, 'album ' || i, 'DJ ' || (1 + i % 2000) FROM generate_series(1, 200000) i`;
+    await sql`ALTER TABLE wxyc_schema.flowsheet SET (autovacuum_enabled = false)`; // no background WAL during a measurement
+    await sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
+    const variants = { 'insert-then-update': insertThenUpdate, 'insert-with-name': insertWithName } as const;
+    const costs: Record<keyof typeof variants, TickCost[]> = { 'insert-then-update': [], 'insert-with-name': [] };
+    let nextId = 1_000_000;
+    for (let rep = -1; rep < REPS; rep++) {
+      for (const name of Object.keys(variants) as (keyof typeof variants)[]) {
+        const c = await measureTick(sql, variants[name], (nextId += 1000));
+        if (rep >= 0) costs[name].push(c); // rep -1 warms caches and plans
+      }
     }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const summary = (name: keyof typeof variants) => {
+      const c = costs[name];
+      return { ms: med(c.map((x) => x.ms)), wal: med(c.map((x) => x.walBytes)), versions: med(c.map((x) => x.rowVersions)) };
+    };
+    const old = summary('insert-then-update');
+    const now = summary('insert-with-name');
+    const line = (name: string, x: typeof old) =>
+      `  ${name.padEnd(19)} ${String(x.versions).padStart(5)} row versions written | WAL ${(x.wal / 1024).toFixed(0).padStart(5)} kB | ${ms(x.ms)}`;
+    console.log(
+      `\n[bench] tick of 500 new entries, flowsheet 200000 rows with its search_doc GIN index (median of ${REPS})\n` +
+        `${line('insert-then-update', old)}\n${line('insert-with-name', now)}\n` +
+        `  ratio old/new: row versions ${(old.versions / now.versions).toFixed(2)}x, WAL ${(old.wal / now.wal).toFixed(2)}x, time ${(old.ms / now.ms).toFixed(2)}x\n`,
+    );
+  } finally {
+    await sql.end();
+    await db.drop();
   }
-  console.log(`\n[bench] resolveDjNames, 500 new ids (median of ${REPS})\n${rows.join('\n')}\n`);
 });
 
 const server = await findMysqlServer();
@@ -148,7 +217,7 @@ it.skipIf(!server)('verification: one whole pass vs re-reading both tables, and 
     const t0 = performance.now();
     await runEtl({ job: JOB, log: captureLogger(lines), env, needLegacy: true }, async (ctx) => {
       const start = cursorOf((await readWatermark(ctx.sql, JOB)).cursor as never);
-      const r = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0 }), start, { budgetRows: null, repair: false });
+      const r = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair: false });
       totals = r.totals.entries;
     });
     const verifyMs = performance.now() - t0;

@@ -1,25 +1,35 @@
-import { runBackfill } from '@wxyc/backfill';
+import type { Sql } from 'postgres';
+import { runBackfill, type RunSummary } from '@wxyc/backfill';
 import { createDbClient, maskUrl, databaseUrlFromEnv, runHistory } from '@wxyc/database';
-import { EXIT, JobError, countRows, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { EXIT, JobError, countRows, runJob, shutdownSignal, type Logger } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
-import { readConfig } from './src/config.js';
-import { fillableCount, flowsheetDjName, guardCount, hasDjNameColumn } from './src/definition.js';
-import { REASONS_HELP, summaryLines } from './src/report.js';
+import { readConfig, type BackfillConfig } from './src/config.js';
+import { flowsheetDjName, flowsheetDjNameRefresh, guardCount, hasDjNameColumn, refreshPendingCount, refreshReasons } from './src/definition.js';
+import { REASONS_HELP, REFRESH_REASONS_HELP, refreshDryRunLines, refreshSummaryLines, summaryLines } from './src/report.js';
 
-/** Exit code when the run ended but track rows remain NULL, so 0060's dj_name guard will still refuse. */
+/**
+ * Exit code when the run ended with work the rule could still do: track rows NULL that have a
+ * handle (0060's dj_name guard will refuse), or for --refresh, stored names that still differ. Rows
+ * held by another session the whole time, or written meanwhile: run again. Rows with no handle
+ * anywhere no longer cause it.
+ */
 export const EXIT_UNRESOLVED = 11;
 
 await runJob('backfill', async (log) => {
   const config = readConfig(process.env, process.argv.slice(2));
   const url = databaseUrlFromEnv();
-  const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3 });
+  // 5 min for the pool's own queries: the start-up counts (and --refresh's, which probe shows per
+  // row) read the whole table; ~20-33 s at 2.6M rows on the bench machine (bench:guard-0054).
+  // Batches set their own timeout (BACKFILL_STATEMENT_TIMEOUT_MS). DB_STATEMENT_TIMEOUT_MS overrides.
+  const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3, statementTimeoutMs: 300_000 });
   const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
   try {
-    log.info(`database ${maskUrl(url)}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
+    const mode = config.refresh ? ' --refresh' : '';
+    log.info(`database ${maskUrl(url)}${mode}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
     if (!(await hasDjNameColumn(sql))) {
       throw new JobError('wxyc_schema.flowsheet.dj_name does not exist: deploy up to migration 0053 first, then run this job.', EXIT.FAILED);
     }
-    const s = await runBackfill(flowsheetDjName, {
+    const s = await runBackfill(config.refresh ? flowsheetDjNameRefresh : flowsheetDjName, {
       sql,
       log,
       signal: shutdown.signal,
@@ -38,28 +48,47 @@ await runJob('backfill', async (log) => {
     if (s.interrupted) {
       log.info(
         `stopped after ${s.rowsProcessed} rows (position saved: id ${s.cursor}). ` +
-          'To resume, run the same command again; to start over, add --reset.',
+          `To resume, run the same command again; to start over, add --reset${mode}.`,
       );
       return EXIT.INTERRUPTED;
     }
-    if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
-    if (s.unresolved.length) log.info(`reasons: ${REASONS_HELP}`);
-    // Track rows still NULL, counted now (rows may have arrived meanwhile).
-    const left = s.pendingAtEnd ?? (await guardCount(sql));
-    if (left === 0) {
-      log.info("check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
-      return EXIT.OK;
-    }
-    // 0060's guard waits only for the rows the DJ-name rule can still fill.
-    const fillable = await fillableCount(sql);
-    log.info(
-      `check: ${left} track rows have dj_name IS NULL, ${fillable} of them with a name the rule can fill; ` +
-        (fillable ? "0060's guard will still refuse. " : "0060's dj_name guard passes. ") +
-        (s.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'See docs/runbooks/flowsheet-dj-name-backfill.md (unresolved rows).'),
-    );
-    return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
+    return config.refresh ? await finishRefresh(sql, log, s) : await finishFill(sql, log, s, config);
   } finally {
     shutdown.dispose();
     await sql.end({ timeout: 5 });
   }
 }, { hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })] });
+
+async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: BackfillConfig): Promise<number> {
+  if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
+  if (s.unresolved.length) log.info(`no-handle reasons: ${REASONS_HELP}`);
+  // The same condition as 0060's dj_name guard, counted now (rows may have arrived meanwhile). Not the
+  // runner's pendingAtEnd: the fill's pending rows include those with no handle, which stay NULL.
+  const left = await guardCount(sql);
+  if (left === 0) {
+    log.info('check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes');
+    return EXIT.OK;
+  }
+  log.info(
+    `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse. ` +
+      (config.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'Run the job again (rows held by another session or written meanwhile; parked rows: add --retry-parked).'),
+  );
+  return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
+}
+
+async function finishRefresh(sql: Sql, log: Logger, s: RunSummary): Promise<number> {
+  if (s.dryRun) {
+    for (const line of refreshDryRunLines(await refreshReasons(sql))) log.info(line);
+    log.info(`reasons: ${REFRESH_REASONS_HELP}`);
+    return EXIT.OK;
+  }
+  for (const line of refreshSummaryLines(s)) log.info(line);
+  // the refresh's pending predicate is exactly what is left to rewrite: the runner counted it at the end
+  const left = s.pendingAtEnd ?? (await refreshPendingCount(sql));
+  if (left === 0) {
+    log.info('check: every stored dj_name is what the DJ-name rule gives now');
+    return EXIT.OK;
+  }
+  log.info(`check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh (parked rows: add --retry-parked).`);
+  return EXIT_UNRESOLVED;
+}

@@ -23,9 +23,9 @@ import { writeEntryPage, writeShowPage } from './write.js';
 /**
  * Loads a mysqldump of the two tables. The file is streamed twice, shows then entries
  * (mysqldump writes tables alphabetically, entries first, and an entry needs its show).
- * Batches are upserted like the incremental ticks (so a re-run is safe) and dj_name is resolved
- * only for the rows each batch inserted. The cursor is set at the end, past the highest ids
- * of the dump: the rows of a dump need not be in id order, so a partial load sets nothing.
+ * Batches are upserted like the incremental ticks (so a re-run is safe); a new entry carries its
+ * dj_name in its INSERT, and a re-loaded show whose DJ name changed renames its entries. The
+ * cursor is set at the end, past the highest ids of the dump: the rows of a dump need not be in id order, so a partial load sets nothing.
  */
 export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> {
   const { sql, log } = ctx;
@@ -37,6 +37,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   let links = existing.pendingLinks;
   let inserted = 0;
   let resolved = 0;
+  let renamed = 0;
 
   for (const table of [SHOW_TABLE, ENTRY_TABLE] as LegacyTable[]) {
     const key = table === SHOW_TABLE ? 'shows' : 'entries';
@@ -52,6 +53,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
       committed += batch.length;
       inserted += r.inserted;
       resolved += r.resolved;
+      renamed += r.renamed;
       batch = [];
     };
     try {
@@ -92,6 +94,7 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   };
   await finishTick(sql, JOB, cursor);
   log.info(`Resolved dj_name for ${resolved}/${inserted} flowsheet entries.`);
+  if (renamed > 0) log.info(`Renamed ${renamed} flowsheet entries whose show's DJ name changed.`);
   log.info(
     `bulk load done in ${Date.now() - started} ms; ${ctx.bad.rejectedCount} skipped, ${ctx.bad.repairedCount} repaired; ` +
       `cursor shows ${cursor.shows.maxId}, entries ${cursor.entries.maxId}.`,
@@ -99,18 +102,21 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
 }
 
 /**
- * One batch of dump rows in one transaction: shows, or entries (dj_name resolved for those it
- * inserted; those whose show is not imported join the pending entries the ticks retry, those
+ * One batch of dump rows in one transaction: shows (the entries of updated shows renamed with
+ * them), or entries (each new one with its dj_name in the INSERT; those whose show is not imported join the pending entries the ticks retry, those
  * whose release or rotation row is not imported the pending links).
  */
 async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[], links: PendingLink[]) {
   return ctx.sql.begin(async (tx) => {
     await assertTickLock(tx, JOB);
-    if (table === SHOW_TABLE) return { inserted: 0, resolved: 0, pending, links, results: await writeShowPage(tx, rows, ctx.bad) };
+    if (table === SHOW_TABLE) {
+      const shows = await writeShowPage(tx, rows, ctx.bad);
+      return { inserted: 0, resolved: 0, renamed: shows.renamed, pending, links, results: shows.results };
+    }
     const r = await writeEntryPage(tx, rows, ctx.bad);
     const ids = rows.map((row) => intCell(row.ID as number)!);
     const merged = mergePendingEntries(pending, ids, r.waiting);
     for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full)');
-    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
+    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, renamed: 0, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
   });
 }

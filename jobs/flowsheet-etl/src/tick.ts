@@ -44,8 +44,14 @@ export function cursorOf(saved: Partial<FlowsheetCursor> | null): FlowsheetCurso
   };
 }
 
-/** The job's two tables as syncTables and verifyTables take them; `stats.resolved` counts dj_names resolved. */
-export function flowsheetTables(ctx: EtlContext, stats: { resolved: number }): SyncedTable<'shows' | 'entries', FlowsheetCursor>[] {
+/** What a tick did to dj_names: new entries written with a name, entries renamed with their show. */
+export interface NameStats {
+  resolved: number;
+  renamed: number;
+}
+
+/** The job's two tables as syncTables and verifyTables take them; `stats` counts what they did to dj_names. */
+export function flowsheetTables(ctx: EtlContext, stats: NameStats): SyncedTable<'shows' | 'entries', FlowsheetCursor>[] {
   const { sql, bad } = ctx;
   const now = Date.now();
   return [
@@ -53,7 +59,12 @@ export function flowsheetTables(ctx: EtlContext, stats: { resolved: number }): S
       key: 'shows',
       queries: SHOW_QUERIES,
       mirror: { table: 'wxyc_schema.shows', key: 'legacy_show_id' },
-      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeShowPage(tx, rows, bad, now)),
+      importPage: (rows, next) =>
+        writePage(sql, JOB, next, async (tx) => {
+          const r = await writeShowPage(tx, rows, bad, now);
+          stats.renamed += r.renamed;
+          return r.results;
+        }),
     },
     {
       key: 'entries',
@@ -65,7 +76,7 @@ export function flowsheetTables(ctx: EtlContext, stats: { resolved: number }): S
 }
 
 /** A page of entries with the cursor, one transaction; the entries still waiting for their show (re)join the pending list. */
-function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, opts: { now: number; retry: boolean; stats: { resolved: number } }) {
+function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, opts: { now: number; retry: boolean; stats: NameStats }) {
   return writePage(ctx.sql, JOB, next, async (tx) => {
     const r = await writeEntryPage(tx, rows, ctx.bad, opts);
     opts.stats.resolved += r.resolved;
@@ -94,7 +105,7 @@ export async function runTick(ctx: EtlContext): Promise<void> {
     }
     return r.linked;
   });
-  const stats = { resolved: 0 };
+  const stats: NameStats = { resolved: 0, renamed: 0 };
   const tables = flowsheetTables(ctx, stats);
   const synced = await syncTables(ctx, tables, start);
   if (ctx.signal.aborted) return;
@@ -108,6 +119,7 @@ export async function runTick(ctx: EtlContext): Promise<void> {
   const s = synced.totals.shows;
   const e = synced.totals.entries;
   log.info(`Resolved dj_name for ${stats.resolved}/${e.inserted + retried.inserted} flowsheet entries.`);
+  if (stats.renamed > 0) log.info(`Renamed ${stats.renamed} flowsheet entries whose show's DJ name changed.`);
   log.info(
     `tick done in ${Date.now() - started} ms: shows ${s.inserted} new, ${s.updated} updated; ` +
       `entries ${e.inserted} new, ${e.updated} updated (${s.read + e.read} legacy rows read); ` +
@@ -120,7 +132,7 @@ export async function runTick(ctx: EtlContext): Promise<void> {
 /** `--verify [--repair]`: one whole verification pass over shows and entries, with progress; repairs only with `repair`. */
 export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
   const start = cursorOf((await readWatermark<FlowsheetCursor>(ctx.sql, JOB)).cursor);
-  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0 }), start, { budgetRows: null, repair, progress: true });
+  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair, progress: true });
 }
 
 type EntryPage = (rows: LegacyRow[], next: FlowsheetCursor) => Promise<{ inserted: number; cursor: FlowsheetCursor }>;

@@ -3,18 +3,29 @@ import { idsByLegacyId, lastPerId, upsertBatch, type BadRows, type LegacyRow, ty
 import { ENTRY_TABLE } from './legacy-tables.js';
 import { mapEntry, mapShow, type MappedEntry, type MappedShow } from './mapping.js';
 import type { PendingLink } from './links.js';
-import { resolveDjNames } from './resolve-dj-names.js';
+import { renameShowEntries, showsByLegacyId } from './show-dj-names.js';
 
 type Db = Sql | TransactionSql;
 
-/** Maps and upserts a page of legacy shows. */
-export async function writeShowPage(sql: Db, rows: LegacyRow[], bad: BadRows, now = Date.now()): Promise<UpsertResult[]> {
-  return writeShows(sql, rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null));
+export interface ShowPageResult {
+  results: UpsertResult[];
+  /** Entries of updated shows whose dj_name changed with their show. */
+  renamed: number;
+}
+
+/**
+ * Maps and upserts a page of legacy shows, then renames the entries of the shows it updated
+ * (names follow their show), in the caller's transaction. A new show has no entries yet.
+ */
+export async function writeShowPage(sql: Db, rows: LegacyRow[], bad: BadRows, now = Date.now()): Promise<ShowPageResult> {
+  const results = await writeShows(sql, rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null));
+  const renamed = await renameShowEntries(sql, results.filter((r) => !r.inserted).map((r) => r.id));
+  return { results, renamed };
 }
 
 export interface EntryPageResult {
   results: UpsertResult[];
-  /** dj_name resolved for this many of the inserted entries. */
+  /** Inserted entries written with a dj_name (the rest: their show has no handle). */
   resolved: number;
   /** Legacy ids of entries whose show is not imported (yet): kept pending by the tick. */
   waiting: number[];
@@ -23,15 +34,14 @@ export interface EntryPageResult {
 }
 
 /**
- * Maps and upserts a page of legacy entries and resolves dj_name for the ones it inserted.
+ * Maps and upserts a page of legacy entries, each with its show's dj_name in the same write.
  * Entries whose show is not in PostgreSQL are not written; they are returned as `waiting`
  * (and counted in `bad` unless `retry`: a pending entry still waiting was counted when first read).
  */
 export async function writeEntryPage(sql: Db, rows: LegacyRow[], bad: BadRows, opts: { now?: number; retry?: boolean } = {}): Promise<EntryPageResult> {
   const now = opts.now ?? Date.now();
-  const { results, waiting, links } = await writeEntries(sql, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
+  const { results, resolved, waiting, links } = await writeEntries(sql, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
   if (!opts.retry) for (const id of waiting) bad.reject(ENTRY_TABLE, id, 'unknown show id (RADIO_SHOW_ID not imported)');
-  const { resolved } = await resolveDjNames(sql, results.filter((r) => r.inserted).map((r) => r.id));
   return { results, resolved, waiting, links };
 }
 
@@ -54,16 +64,25 @@ export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertRe
   });
 }
 
+export interface EntriesWritten {
+  results: UpsertResult[];
+  /** Inserted entries that got a dj_name. */
+  resolved: number;
+  waiting: number[];
+  links: PendingLink[];
+}
+
 /**
  * Upserts a batch of entries, linked to their show, library release and rotation row by legacy
- * id. An entry with no RADIO_SHOW_ID is skipped and counted; one whose show is not imported is
+ * id, each carrying its show's dj_name by the DJ-name rule (in the INSERT: no second, non-HOT
+ * write of a row just inserted; dj_name is passive, see upsertBatch). An entry with no RADIO_SHOW_ID is skipped and counted; one whose show is not imported is
  * returned as waiting; one whose release or rotation row is not imported yet is written unlinked
  * and returned in `links` (its legacy link ids are kept on the row too).
  */
-export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<{ results: UpsertResult[]; waiting: number[]; links: PendingLink[] }> {
+export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<EntriesWritten> {
   const unique = lastPerId(entries, (e) => e.legacy_entry_id);
   const [shows, library, rotation] = await Promise.all([
-    idsByLegacyId(sql, 'wxyc_schema.shows', 'legacy_show_id', unique.map((e) => e.legacy_show_id)),
+    showsByLegacyId(sql, unique.map((e) => e.legacy_show_id)),
     idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', unique.map((e) => e.legacy_release_id)),
     idsByLegacyId(sql, 'wxyc_schema.rotation', 'legacy_rotation_id', unique.map((e) => e.legacy_rotation_id)),
   ]);
@@ -75,8 +94,8 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       bad.reject(ENTRY_TABLE, e.legacy_entry_id, 'no RADIO_SHOW_ID');
       continue;
     }
-    const showId = shows.get(e.legacy_show_id);
-    if (showId === undefined) {
+    const show = shows.get(e.legacy_show_id);
+    if (show === undefined) {
       waiting.push(e.legacy_entry_id);
       continue;
     }
@@ -86,7 +105,7 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
     if (link[1] || link[2]) links.push(link);
     rows.push({
       legacy_entry_id: e.legacy_entry_id,
-      show_id: showId,
+      show_id: show.id,
       album_id: albumId,
       rotation_id: rotationId,
       entry_type: e.entry_type,
@@ -102,7 +121,10 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       legacy_release_id: e.legacy_release_id,
       legacy_rotation_id: e.legacy_rotation_id,
       source_hash: e.source_hash,
+      dj_name: show.djName,
     });
   }
-  return { results: await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows }), waiting, links };
+  const results = await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows, passive: ['dj_name'] });
+  const named = new Set(rows.filter((r) => r.dj_name !== null).map((r) => r.legacy_entry_id));
+  return { results, resolved: results.filter((r) => r.inserted && named.has(r.legacyId)).length, waiting, links };
 }

@@ -10,6 +10,13 @@ export interface UpsertSpec<R extends Record<string, unknown>> {
   rows: R[];
   /** Columns written; defaults to the keys of the first row. Others (e.g. dj_name) are left alone on update. */
   columns?: (keyof R & string)[];
+  /**
+   * Columns written on insert and whenever the row is rewritten anyway, but whose difference
+   * alone never rewrites it (flowsheet's dj_name: an entry's name follows its show by a rename of
+   * its own, and an update that changes only it would clear the row's source_hash through the
+   * mirror's unhash trigger, whose columns the upsert's SET always lists).
+   */
+  passive?: readonly (keyof R & string)[];
 }
 
 export interface UpsertResult {
@@ -29,8 +36,9 @@ export async function upsertBatch<R extends Record<string, unknown>>(sql: Db, sp
   const key: string = spec.key;
   const updated = columns.filter((c) => c !== key);
   const set = updated.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`);
-  const target = updated.map((c) => sql`t.${sql(c)}`);
-  const incoming = updated.map((c) => sql`EXCLUDED.${sql(c)}`);
+  const compared = updated.filter((c) => !spec.passive?.includes(c));
+  const target = compared.map((c) => sql`t.${sql(c)}`);
+  const incoming = compared.map((c) => sql`EXCLUDED.${sql(c)}`);
   // Rows as arrays: postgres-js' object helper only builds VALUES right after literal INSERT INTO text.
   const values = spec.rows.map((r) => columns.map((c) => r[c] ?? null));
   const rows = await sql<{ id: number; legacy_id: number; inserted: boolean }[]>`

@@ -39,7 +39,7 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     const s = await run(log);
     expect(s.rowsWritten).toBe(120);
     expect(s.rowsUnresolved).toBe(250);
-    expect(s.unresolved).toEqual([{ reason: 'no name', count: 250, sample: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }]);
+    expect(s.unresolved).toEqual([{ reason: 'show without handle', count: 250, sample: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }]);
     // each row handled once: processed equals what was pending, not a multiple of it
     expect(s.rowsProcessed).toBe(370);
     expect(s.batches).toBeLessThanOrEqual(4);

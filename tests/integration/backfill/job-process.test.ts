@@ -152,7 +152,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     }
     const r = await run(db.url);
     expect(r.out[1]).toMatch(/^\[backfill\] resuming flowsheet-dj-name after key \d+ /);
-    expect(r.code).toBe(11);
+    expect(r.code, r.out.join('\n')).toBe(0); // finished: the rows left NULL have no handle
     await db.sql.end();
   });
 
@@ -185,7 +185,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
 
     const r = await run(db.url);
     expect(r.out[1]).toMatch(new RegExp(`^\\[backfill\\] resuming flowsheet-dj-name after key ${state.cursor} `));
-    expect(r.code).toBe(11); // the seed has rows without show and shows without DJ
+    expect(r.code).toBe(0); // rows without show and shows without DJ have no handle: they do not count
     expect(await wrongNames(db.sql)).toBe(0);
     const done = (await loadState(db.sql, 'flowsheet-dj-name'))!;
     expect(done.rowsProcessed).toBe(26_400); // each track row exactly once over both runs
@@ -208,16 +208,79 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
-  it('reports unresolved rows by reason with sample ids and exits 11; 0060 does not wait for rows no rule can fill', async () => {
+  it('reports rows with no handle by reason with sample ids, exits 0, and 0060's dj_name guard then passes without a fallback', async () => {
     const db = await copy();
     const r = await run(db.url);
-    expect(r.code).toBe(11);
+    expect(r.code, r.out.join('\n')).toBe(0);
     const lines = r.out.join('\n');
-    expect(lines).toMatch(/\[backfill\] done: \d+ rows filled, \d+ rows could not be resolved, \d+ batches, elapsed \S+, \d+ rows\/s/);
-    expect(lines).toMatch(/\[backfill\] unresolved \(no name\): \d+ rows, e\.g\. ids \d+/);
-    expect(lines).toMatch(/\[backfill\] unresolved \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
-    expect(lines).toMatch(/\[backfill\] check: \d+ track rows have dj_name IS NULL, 0 of them with a name the rule can fill; 0060's dj_name guard passes/);
+    expect(lines).toMatch(/\[backfill\] done: \d+ rows filled, \d+ rows have no handle and stay NULL, \d+ batches, elapsed \S+, \d+ rows\/s/);
+    expect(lines).toMatch(/\[backfill\] no handle \(show without handle\): \d+ rows, e\.g\. ids \d+/);
+    expect(lines).toMatch(/\[backfill\] no handle \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
+    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
+    expect(await nullTrackRows(db.sql)).toBeGreaterThan(30);
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/); // the dj_name guard passed
+    await db.sql.end();
+  });
+
+  it('exits 11 while rows with a handle are still NULL: a row held by another session the whole time', async () => {
+    const db = await copy();
+    const holder = postgres(db.url, { max: 1, onnotice: () => {} });
+    const [held] = await db.sql<{ id: number }[]>`
+      SELECT f.id FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id
+      WHERE f.entry_type = 'track' AND s.legacy_dj_name IS NOT NULL ORDER BY f.id DESC LIMIT 1`;
+    let release!: () => void;
+    const holding = holder.begin(async (tx) => {
+      await tx`SELECT 1 FROM wxyc_schema.flowsheet WHERE id = ${held!.id} FOR UPDATE`;
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await run(db.url, { BACKFILL_LOCK_TIMEOUT_MS: '50' });
+      expect(r.code, r.out.join('\n')).toBe(11);
+      expect(r.out.join('\n')).toMatch(/still locked by another session, left pending: 1 rows, e\.g\. ids \d+/);
+      expect(r.out.at(-1)).toMatch(/^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse\. Run the job again/);
+      expect(await migrateError(db.url)).toMatch(/^flowsheet\.dj_name backfill incomplete/);
+    } finally {
+      release();
+      await holding;
+      await holder.end();
+    }
+    await db.sql.end();
+  });
+
+  it('--refresh: the dry run counts by reason and writes nothing; the run re-resolves them and exits 0', async () => {
+    const db = await copy();
+    expect((await run(db.url)).code).toBe(0);
+    const [u] = await db.sql<{ id: string; name: string }[]>`
+      SELECT u.id, u.name FROM auth_user u JOIN wxyc_schema.shows s ON s.primary_dj_id = u.id LIMIT 1`;
+    await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'Anonymous' WHERE id IN (SELECT id FROM wxyc_schema.flowsheet WHERE dj_name IS NOT NULL ORDER BY id LIMIT 7)`;
+    await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Stale' WHERE id IN (SELECT id FROM wxyc_schema.flowsheet WHERE dj_name IS NOT NULL AND dj_name <> 'Anonymous' ORDER BY id LIMIT 5)`;
+    await db.sql`UPDATE wxyc_schema.flowsheet f SET dj_name = ${u!.name}
+      WHERE f.id IN (SELECT f2.id FROM wxyc_schema.flowsheet f2 JOIN wxyc_schema.shows s ON s.id = f2.show_id WHERE s.primary_dj_id = ${u!.id} ORDER BY f2.id DESC LIMIT 3)`;
+    const dry = await run(db.url, { BACKFILL_DRY_RUN: '1' }, ['--refresh']);
+    expect(dry.code, dry.err.join('\n')).toBe(0);
+    const lines = dry.out.join('\n');
+    expect(lines).toContain('[backfill] refresh would change 15 rows');
+    expect(lines).toMatch(/\[backfill\] would change \(anonymous\): 7 rows, e\.g\. ids \d+/);
+    expect(lines).toMatch(/\[backfill\] would change \(handle changed\): 5 rows/);
+    expect(lines).toMatch(/\[backfill\] would change \(real name\): 3 rows/);
+    expect(await wrongNames(db.sql)).toBe(15);
+
+    const r = await run(db.url, {}, ['--refresh']);
+    expect(r.code, r.out.join('\n')).toBe(0);
+    expect(r.out.join('\n')).toMatch(/\[backfill\] done: 15 rows re-resolved by the DJ-name rule/);
+    expect(r.out.at(-1)).toBe('[backfill] check: every stored dj_name is what the DJ-name rule gives now');
+    expect(await wrongNames(db.sql)).toBe(0);
+    expect((await loadState(db.sql, 'flowsheet-dj-name-refresh'))!.status).toBe('done');
+    await db.sql.end();
+  });
+
+  it('--refresh with a fallback is refused with one line, exit 2', async () => {
+    const db = await copy();
+    const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' }, ['--refresh']);
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^\[backfill\] error: BACKFILL_UNRESOLVED_FALLBACK cannot be used with --refresh/);
     await db.sql.end();
   });
 
@@ -225,7 +288,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     const db = await copy();
     const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' });
     expect(r.code).toBe(0);
-    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
+    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
     expect(r.out.join('\n')).toMatch(/rows filled \(\d+ with the fallback name\)/);
     // 0054-0059 apply; 0060 now waits only for the search_doc backfill
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/);

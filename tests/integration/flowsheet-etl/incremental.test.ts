@@ -187,4 +187,19 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
     expect(ok.lines).toContain('[flowsheet-etl] Resolved dj_name for 4/4 flowsheet entries.');
     expect((await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE legacy_entry_id >= 19`)[0]!.n).toBe(7);
   });
+  it("a show repaired by the verification slice with a new handle renames its entries in the tick; their source_hash stays", async () => {
+    // stamped old: invisible to the edit scan, so only the verification's repair re-imports the show
+    await legacy.conn.query("UPDATE FLOWSHEET_RADIO_SHOW_PROD SET DJ_HANDLE = 'DJ Kestrel', TIME_LAST_MODIFIED = 1 WHERE ID = 3");
+    const [count] = await db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE s.legacy_show_id = 3`;
+    const n = count!.n;
+    expect(n).toBeGreaterThan(0);
+    const run = await runFlowsheetEtl(env());
+    expect(run.code, run.lines.join('\n')).toBe(0);
+    expect(run.lines).toContain(`[flowsheet-etl] Renamed ${n} flowsheet entries whose show's DJ name changed.`);
+    const names = await db.sql`
+      SELECT f.dj_name, count(*)::int AS n, count(f.source_hash)::int AS hashed
+      FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id WHERE s.legacy_show_id = 3 GROUP BY 1`;
+    expect(names).toEqual([{ dj_name: 'DJ Kestrel', n, hashed: n }]);
+  });
 });

@@ -54,7 +54,7 @@ describe('the local stack', () => {
   it('pnpm job runs a job against it, and refuses an unknown name', () => {
     const ok = run('run-job.mjs', 'flowsheet-dj-name-backfill');
     expect(ok.code, ok.out).toBe(0);
-    expect(ok.out).toContain("[backfill] check: 0 track rows have dj_name IS NULL; 0060's dj_name guard passes");
+    expect(ok.out).toContain("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
     const bad = run('run-job.mjs', 'no-such-job');
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/no job named "no-such-job"; jobs: .*flowsheet-etl/);

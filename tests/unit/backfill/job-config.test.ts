@@ -15,7 +15,17 @@ describe('flowsheet-dj-name-backfill config', () => {
       fallback: null,
       reset: false,
       retryParked: false,
+      refresh: false,
     });
+  });
+
+  it('reads --refresh, alone or with --reset, and refuses it with a fallback (a refresh writes NULLs)', () => {
+    expect(readConfig({}, ['--refresh'])).toMatchObject({ refresh: true, reset: false });
+    expect(readConfig({}, ['--reset', '--refresh'])).toMatchObject({ refresh: true, reset: true });
+    expect(readConfig({}, ['--refresh', '--retry-parked'])).toMatchObject({ refresh: true, retryParked: true });
+    expect(() => readConfig({ BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' }, ['--refresh'])).toThrow(
+      /^BACKFILL_UNRESOLVED_FALLBACK cannot be used with --refresh: .* Unset it\.$/,
+    );
   });
 
   it('reads the overrides, --reset and the fallback', () => {

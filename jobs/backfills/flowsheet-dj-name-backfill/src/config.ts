@@ -14,20 +14,31 @@ export interface BackfillConfig {
   fallback: string | null;
   reset: boolean;
   retryParked: boolean;
+  /** --refresh: re-resolve stored names that differ from the rule (instead of filling NULLs). */
+  refresh: boolean;
 }
+
+/** The runner's flags and this job's own. */
+const ARGS: readonly string[] = [...BACKFILL_FLAGS, '--refresh'];
 
 /** Env and argv of the job; anything malformed is a ConfigError naming the variable. */
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
   for (const a of argv) {
-    if (!(BACKFILL_FLAGS as readonly string[]).includes(a)) {
-      throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over) and --retry-parked (retry parked rows).`);
+    if (!ARGS.includes(a)) {
+      throw new ConfigError(
+        `unknown argument ${JSON.stringify(a)}: the arguments are --reset (start over), --retry-parked (retry parked rows) and --refresh (re-resolve stored names).`,
+      );
     }
   }
   checkDbStatementTimeout(env);
+  const refresh = argv.includes('--refresh');
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
   const fallback = env.BACKFILL_UNRESOLVED_FALLBACK;
   if (fallback !== undefined && fallback.trim() === '' && fallback !== '') {
     throw new ConfigError('BACKFILL_UNRESOLVED_FALLBACK is blank: set a name such as "Unknown DJ", or unset it.');
+  }
+  if (refresh && fallback) {
+    throw new ConfigError('BACKFILL_UNRESOLVED_FALLBACK cannot be used with --refresh: a refresh writes what the DJ-name rule gives, NULL included. Unset it.');
   }
   return {
     batchSize: intEnv(env, 'BACKFILL_BATCH_SIZE', { default: 5000, min: 1 }),
@@ -40,5 +51,6 @@ export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
     fallback: fallback ? fallback : null,
     reset: argv.includes('--reset'),
     retryParked: argv.includes('--retry-parked'),
+    refresh,
   };
 }

@@ -18,9 +18,9 @@ DECLARE
 	missing bigint;
 BEGIN
 	IF EXISTS (SELECT 1 FROM wxyc_schema.shows s LEFT JOIN public.auth_user u ON u.id = s.primary_dj_id JOIN "wxyc_schema"."flowsheet" f ON f.show_id = s.id
-	           WHERE f."entry_type" = 'track' AND f."dj_name" IS NULL AND COALESCE(u.dj_name, s.legacy_dj_name, u.name) IS NOT NULL) THEN
+	           WHERE f."entry_type" = 'track' AND f."dj_name" IS NULL AND COALESCE(CASE WHEN translate(lower(u.dj_name), E' \t\n\r\f\013', '') IN ('', 'anonymous') THEN NULL ELSE btrim(u.dj_name, E' \t\n\r\f\013') END, CASE WHEN translate(lower(s.legacy_dj_name), E' \t\n\r\f\013', '') IN ('', 'anonymous') THEN NULL ELSE btrim(s.legacy_dj_name, E' \t\n\r\f\013') END) IS NOT NULL) THEN
 		SELECT count(*) INTO missing FROM wxyc_schema.shows s LEFT JOIN public.auth_user u ON u.id = s.primary_dj_id JOIN "wxyc_schema"."flowsheet" f ON f.show_id = s.id
-		WHERE f."entry_type" = 'track' AND f."dj_name" IS NULL AND COALESCE(u.dj_name, s.legacy_dj_name, u.name) IS NOT NULL;
+		WHERE f."entry_type" = 'track' AND f."dj_name" IS NULL AND COALESCE(CASE WHEN translate(lower(u.dj_name), E' \t\n\r\f\013', '') IN ('', 'anonymous') THEN NULL ELSE btrim(u.dj_name, E' \t\n\r\f\013') END, CASE WHEN translate(lower(s.legacy_dj_name), E' \t\n\r\f\013', '') IN ('', 'anonymous') THEN NULL ELSE btrim(s.legacy_dj_name, E' \t\n\r\f\013') END) IS NOT NULL;
 		RAISE EXCEPTION 'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060'
 			USING DETAIL = format('%s track rows have dj_name IS NULL and a DJ name the backfill can fill', missing),
 				HINT = 'See docs/runbooks/flowsheet-dj-name-backfill.md, then deploy again.';

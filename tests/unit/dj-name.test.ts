@@ -1,0 +1,29 @@
+// The DJ-name rule's text: what it may read (privacy), and that 0054's guard embeds it verbatim
+// (the rule's one home is shared/database/src/dj-name.ts; its behaviour is tested on PostgreSQL
+// in tests/integration/shared-sql.test.ts).
+import { describe, expect, it } from 'vitest';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, noHandleSql } from '@wxyc/database';
+
+describe('DJ_NAME_SQL', () => {
+  it('reads only the two on-air handles, never a real name', () => {
+    const columns = new Set(DJ_NAME_SQL.match(/\b[a-z]\.[a-z_]+\b/g));
+    expect([...columns].sort()).toEqual(['s.legacy_dj_name', 'u.dj_name']);
+    expect(DJ_NAME_SQL).not.toMatch(/u\.name|real_name|DJ_NAME/);
+  });
+
+  it('is embedded verbatim, with its source, in the guard of migration 0054', () => {
+    const m = loadMigrations(MIGRATIONS_DIR).find((x) => x.tag.startsWith('0054'))!;
+    const guard = m.statements[0]!.sql;
+    expect(guard.split(DJ_NAME_SQL)).toHaveLength(3); // the EXISTS and the count
+    expect(guard.split(DJ_NAME_SOURCE_SQL)).toHaveLength(3);
+  });
+});
+
+describe('noHandleSql', () => {
+  it('accepts alias.column only', () => {
+    expect(noHandleSql('t.dj_name')).toContain('t.dj_name');
+    for (const bad of ['dj_name', 't.dj_name)', "t.x' OR '1", 'T.DJ_NAME']) {
+      expect(() => noHandleSql(bad)).toThrow(/is not alias\.column/);
+    }
+  });
+});
