@@ -1,4 +1,5 @@
-// pnpm bench:guard-0054 [--rows N]: how long migration 0054's guard takes on a production-shaped
+// pnpm bench:guard-0054 [--rows N]: how long the dj_name guard (the first 0054's, now the first
+// check of the switch 0060) takes on a production-shaped
 // flowsheet (seedProdShape at 0053), before the backfill (it refuses: EXISTS, then the count) and
 // after it (it passes: a full pass that finds nothing), extrapolated linearly to 2.6M rows; then
 // the full-table queries a `--refresh` runs at start (pending count, dry-run reasons), which run
@@ -19,7 +20,9 @@ const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);
 
 const log = (m: string) => console.log(`[bench] ${m}`);
-const guard = loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith('0054'))!.statements[0]!.sql;
+// 0060's DO block checks dj_name first; its first IF ... END IF is that guard, run on its own here.
+const switchBlock = loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith('0060'))!.statements.find((st) => st.sql.includes('DO $$'))!.sql;
+const guard = `${switchBlock.slice(0, switchBlock.indexOf('END IF;') + 'END IF;'.length)}\nEND $$;`;
 
 /** Runs the guard REPS times; the first run is reported apart (colder caches). Returns ms and whether it refused. */
 async function timeGuard(sql: Sql): Promise<{ first: number; median: number; refused: boolean }> {

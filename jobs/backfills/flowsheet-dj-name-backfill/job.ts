@@ -66,7 +66,7 @@ async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: Backfill
   // runner's pendingAtEnd: the fill's pending rows include those with no handle, which stay NULL.
   const left = await guardCount(sql);
   if (left === 0) {
-    log.info('check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes');
+    log.info("check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
     return EXIT.OK;
   }
   log.info(

@@ -208,7 +208,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
-  it('reports rows with no handle by reason with sample ids, exits 0, and 0060's dj_name guard then passes without a fallback', async () => {
+  it("reports rows with no handle by reason with sample ids, exits 0, and 0060's dj_name guard then passes without a fallback", async () => {
     const db = await copy();
     const r = await run(db.url);
     expect(r.code, r.out.join('\n')).toBe(0);
