@@ -1,4 +1,4 @@
-// The DJ-name rule's text: what it may read (privacy), and that 0054's guard embeds it verbatim
+// The DJ-name rule's text: what it may read (privacy), and that 0060's dj_name guard embeds it verbatim
 // (the rule's one home is shared/database/src/dj-name.ts; its behaviour is tested on PostgreSQL
 // in tests/integration/shared-sql.test.ts).
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ describe('DJ_NAME_SQL', () => {
     expect(DJ_NAME_SQL).not.toMatch(/u\.name|real_name|DJ_NAME/);
   });
 
-  it('is embedded verbatim, with its source, in the guard of migration 0054', () => {
-    const m = loadMigrations(MIGRATIONS_DIR).find((x) => x.tag.startsWith('0054'))!;
-    const guard = m.statements[0]!.sql;
+  it('is embedded verbatim, with its source, in the dj_name guard of migration 0060 (the switch)', () => {
+    const m = loadMigrations(MIGRATIONS_DIR).find((x) => x.tag.startsWith('0060'))!;
+    const guard = m.statements.find((st) => st.sql.includes('DO $$'))!.sql;
     expect(guard.split(DJ_NAME_SQL)).toHaveLength(3); // the EXISTS and the count
     expect(guard.split(DJ_NAME_SOURCE_SQL)).toHaveLength(3);
   });

@@ -239,12 +239,14 @@ describe('flowsheet-dj-name-backfill job process', () => {
       expect(r.code, r.out.join('\n')).toBe(11);
       expect(r.out.join('\n')).toMatch(/still locked by another session, left pending: 1 rows, e\.g\. ids \d+/);
       expect(r.out.at(-1)).toMatch(/^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse\. Run the job again/);
-      expect(await migrateError(db.url)).toMatch(/^flowsheet\.dj_name backfill incomplete/);
     } finally {
       release();
       await holding;
       await holder.end();
     }
+    // After the holder is gone (0059's concurrent index build would wait for its transaction):
+    // the row is still NULL, so 0060's dj_name guard refuses.
+    expect(await migrateError(db.url)).toMatch(/^flowsheet\.dj_name backfill incomplete/);
     await db.sql.end();
   });
 
