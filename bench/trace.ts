@@ -1,27 +1,41 @@
-// pnpm bench:trace [--rows 100000] [--check-rows 500000] [--measure-rows 1000000]: the cost of
-// `migrate:trace` and the error of its extrapolation.
+// pnpm bench:trace [--rows 100000] [--check-rows 500000] [--measure-rows 1000000] [--repeat 3]
+// [--only cost|extrapolation]: the cost of `migrate:trace` and the error of its extrapolation.
 //  1. wall time of tracing 0053..latest on a database at 0052 seeded with --rows (seed included),
-//     against the same seed + apply without tracing (baseline, same process, same server);
+//     against the same seed + apply without tracing (baseline, same process, same server), twice
+//     in the order trace, baseline, trace, baseline;
 //  2. the superseded 0054's ACCESS EXCLUSIVE hold (bench/fixtures/0054-superseded-rewrite.sql, the
-//     whole-table rewrite that the online sequence replaced) traced at --rows and --check-rows,
-//     extrapolated to --measure-rows, against the hold measured by tracing at --measure-rows.
+//     whole-table rewrite that the online sequence replaced) traced --repeat times at --rows,
+//     --check-rows and --measure-rows (every run printed, the fastest used), and the hold at
+//     --measure-rows predicted from the two smaller sizes (each by ratio, and by a line through both)
+//     against the one measured there.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, loadMigrations, MIGRATIONS_DIR, maskUrl, splitStatements, type Migration, type TableStats } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
-import { applyPlain, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
+import { applyPlain, fitLinear, predictMs, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '100000' }, 'check-rows': { type: 'string', default: '500000' }, 'measure-rows': { type: 'string', default: '1000000' } },
+  options: {
+    rows: { type: 'string', default: '100000' },
+    'check-rows': { type: 'string', default: '500000' },
+    'measure-rows': { type: 'string', default: '1000000' },
+    repeat: { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
 });
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new Error('--repeat must be an integer from 1 to 10');
+if (values.only && !['cost', 'extrapolation'].includes(values.only)) throw new Error('--only must be cost or extrapolation');
 const [rows, checkRows, measureRows] = [values.rows, values['check-rows'], values['measure-rows']].map(Number) as [number, number, number];
 if (![rows, checkRows, measureRows].every((n) => Number.isInteger(n) && n >= 1000)) throw new Error('--rows, --check-rows and --measure-rows must be integers >= 1000');
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const migrations = loadMigrations(MIGRATIONS_DIR);
 const base = migrations.findIndex((m) => m.tag === '0052_comment_bins') + 1;
 const TAG_0054 = '0054_superseded-rewrite';
@@ -78,25 +92,50 @@ async function baseline(n: number): Promise<number> {
   }
 }
 
-try {
-  const t0 = performance.now();
-  const traced = await traceMigrations({ migrations, baseCount: base, rows, stats: statsAt(measureRows), serverUrl: server.url });
-  const tracedMs = performance.now() - t0;
-  const plainMs = await baseline(rows);
-  log(`(1) trace of ${migrations.length - base} migrations (0053..latest) at ${rows} rows, seed included: ${s(tracedMs)} (setup+seed ${s(traced.setupMs)})`);
-  log(`    baseline, the same seed + apply untraced: ${s(plainMs)}; ratio trace/baseline = ${(tracedMs / plainMs).toFixed(2)}`);
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const pct = (p: number, m: number) => `${p >= m ? '+' : ''}${(((p - m) / m) * 100).toFixed(1)}%`;
 
-  const old = (n: number) => traceMigrations({ migrations: withOld, baseCount: base, rows: n, stats: statsAt(measureRows), serverUrl: server.url, prepare: prepareOld });
-  const small = await old(rows);
-  const check = await old(checkRows);
-  const measured = await old(measureRows);
-  const m = hold54(measured).heldMs;
-  log(`(2) superseded 0054 ACCESS EXCLUSIVE on flowsheet, measured at ${measureRows} rows: ${s(m)}`);
-  for (const [n, r] of [[rows, small], [checkRows, check]] as const) {
-    const h = hold54(r);
-    log(`    traced at ${n} rows: held ${s(h.heldMs)}, predicted at ${measureRows}: ${s(h.productionMs)}, error ${(((h.productionMs - m) / m) * 100).toFixed(1)}%`);
+/** (1) trace vs untraced, alternated A/B/A/B so load drift hits both alike. */
+async function cost(): Promise<void> {
+  const ratios: number[] = [];
+  for (let i = 1; i <= 2; i++) {
+    const t0 = performance.now();
+    const traced = await traceMigrations({ migrations, baseCount: base, rows, stats: statsAt(measureRows), serverUrl: server.url });
+    const tracedMs = performance.now() - t0;
+    const plainMs = await baseline(rows);
+    ratios.push(tracedMs / plainMs);
+    log(`(1.${i}) trace of ${migrations.length - base} migrations (0053..latest) at ${rows} rows, seed included: ${s(tracedMs)} (setup+seed ${s(traced.setupMs)}); untraced: ${s(plainMs)}; ratio ${ratios.at(-1)!.toFixed(2)} [load ${load()}]`);
   }
-  log(`    predicted at production's 2,600,000 rows from ${measureRows}: ${s((m * 2_600_000) / measureRows)} (linear)`);
+  log(`(1) ratio trace/baseline: ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`);
+}
+
+/** (2) the superseded 0054 traced `repeat` times at each size; the fastest run of each is used. */
+async function extrapolation(): Promise<void> {
+  const at = async (n: number) => {
+    const r = await traceMigrations({ migrations: withOld, baseCount: base, rows: n, stats: statsAt(measureRows), serverUrl: server.url, prepare: prepareOld, repeat });
+    const best = hold54(r);
+    const repeats = r.migrations.find((x) => x.tag === TAG_0054)?.repeats;
+    const runs = repeats ? repeats.map((x) => x.holds.find((h) => h.mode === 'AccessExclusiveLock')?.heldMs ?? Number.NaN) : [best.heldMs];
+    log(`(2) ${n} rows: ACCESS EXCLUSIVE held ${runs.map(s2).join(', ')} (runs 1..${runs.length}); fastest ${s2(best.heldMs)}, spread ${((Math.max(...runs) / Math.min(...runs) - 1) * 100).toFixed(0)}% [load ${load()}]`);
+    return best;
+  };
+  const small = await at(rows);
+  const check = await at(checkRows);
+  const measured = (await at(measureRows)).heldMs;
+  const fit = fitLinear([{ rows, ms: small.heldMs }, { rows: checkRows, ms: check.heldMs }]);
+  const fitted = predictMs(fit, measureRows);
+  log(`(2) measured at ${measureRows} rows (fastest of ${repeat}): ${s2(measured)}`);
+  log(`    ratio from ${rows}: predicted ${s(small.productionMs)}, error ${pct(small.productionMs, measured)}`);
+  log(`    ratio from ${checkRows}: predicted ${s(check.productionMs)}, error ${pct(check.productionMs, measured)}`);
+  log(`    line through ${rows} and ${checkRows} (fixed ${s(fit.fixedMs)} + ${(fit.msPerRow * 1000).toFixed(2)} ms per 1,000 rows): predicted ${s(fitted)}, error ${pct(fitted, measured)}`);
+  log(`    predicted at production's 2,600,000 rows: ${s(predictMs(fit, 2_600_000))} (line), ${s((measured * 2_600_000) / measureRows)} (ratio from ${measureRows})`);
+}
+
+try {
+  log(`load average at start ${load()}; repeat ${repeat}`);
+  if (values.only !== 'extrapolation') await cost();
+  if (values.only !== 'cost') await extrapolation();
+  log(`load average at end ${load()}`);
 } finally {
   await server.stop();
 }
