@@ -4,10 +4,10 @@
 //     against the same seed + apply without tracing (baseline, same process, same server), twice
 //     in the order trace, baseline, trace, baseline;
 //  2. the superseded 0054's ACCESS EXCLUSIVE hold (bench/fixtures/0054-superseded-rewrite.sql, the
-//     whole-table rewrite that the online sequence replaced) traced --repeat times at --rows,
-//     --check-rows and --measure-rows (every run printed, the fastest used), and the hold at
-//     --measure-rows predicted from the two smaller sizes (each by ratio, and by a line through both)
-//     against the one measured there.
+//     whole-table rewrite that the online sequence replaced) measured --repeat times at --rows,
+//     --check-rows and --measure-rows, the sizes interleaved on databases seeded once (each run rolled
+//     back; every run printed, the fastest used), and the hold at --measure-rows predicted from the two
+//     smaller sizes (each by ratio, and by a line through both) against the one measured there.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import postgres from 'postgres';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, loadMigrations, MIGRATIONS_DIR, maskUrl, splitStatements, type Migration, type TableStats } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
-import { applyPlain, fitLinear, predictMs, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
+import { applyPlain, extrapolate, fitLinear, measureMigration, predictMs, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations } from '@wxyc/migration-trace';
 
 const { values } = parseArgs({
   options: {
@@ -45,7 +45,6 @@ const superseded: Migration = {
   idx: m53.idx + 1, tag: TAG_0054, when: m53.when + 1, file: 'bench/fixtures/0054-superseded-rewrite.sql',
   hash: createHash('sha256').update(content).digest('hex'), content, statements: splitStatements(content), noTransaction: false,
 };
-const withOld = [...migrations.slice(0, base + 1), superseded];
 // Its guard wants every track row named: what the dj_name backfill left in production (untimed).
 const prepareOld = {
   [TAG_0054]: {
@@ -61,12 +60,6 @@ const statsAt = (n: number): TableStats => ({ exportedAt: '', source: 'bench', t
 const server = await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void server.stop().finally(() => process.exit(130)));
 log(`server ${maskUrl(server.url)} (embedded, one for every run, ${JSON.stringify(TRACE_SERVER_SETTINGS)})`);
-
-const hold54 = (r: TraceReport) => {
-  const h = r.migrations.find((m) => m.tag === TAG_0054)?.statements.flatMap((st) => st.holds).find((x) => x.mode === 'AccessExclusiveLock');
-  if (!h) throw new Error(`no ACCESS EXCLUSIVE hold of ${TAG_0054} in the trace${r.error ? `: ${r.error.message}` : ''}`);
-  return h;
-};
 
 async function baseline(n: number): Promise<number> {
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
@@ -109,25 +102,73 @@ async function cost(): Promise<void> {
   log(`(1) ratio trace/baseline: ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`);
 }
 
-/** (2) the superseded 0054 traced `repeat` times at each size; the fastest run of each is used. */
-async function extrapolation(): Promise<void> {
-  const at = async (n: number) => {
-    const r = await traceMigrations({ migrations: withOld, baseCount: base, rows: n, stats: statsAt(measureRows), serverUrl: server.url, prepare: prepareOld, repeat });
-    const best = hold54(r);
-    const repeats = r.migrations.find((x) => x.tag === TAG_0054)?.repeats;
-    const runs = repeats ? repeats.map((x) => x.holds.find((h) => h.mode === 'AccessExclusiveLock')?.heldMs ?? Number.NaN) : [best.heldMs];
-    log(`(2) ${n} rows: ACCESS EXCLUSIVE held ${runs.map(s2).join(', ')} (runs 1..${runs.length}); fastest ${s2(best.heldMs)}, spread ${((Math.max(...runs) / Math.min(...runs) - 1) * 100).toFixed(0)}% [load ${load()}]`);
-    return best;
+/** A throwaway database of the bench's server, at 0053 with `n` production-shaped rows, ready for the superseded 0054. */
+async function seeded(n: number) {
+  const admin = postgres(server.url, { max: 1, onnotice: () => {} });
+  const name = `bench_hold_${n}_${process.pid}`;
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  const sql = postgres(url.toString(), { max: 1, idle_timeout: 0, onnotice: () => {}, connection: { statement_timeout: 0 } });
+  const observer = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  await applyPlain(sql, migrations.slice(0, base));
+  await seedProdShape(sql, { rows: n });
+  await sql.unsafe('VACUUM ANALYZE');
+  await applyPlain(sql, [m53]);
+  await prepareOld[TAG_0054].run(sql);
+  const drop = async () => {
+    await Promise.all([sql.end(), observer.end()]);
+    await admin.unsafe(`DROP DATABASE ${name} WITH (FORCE)`);
+    await admin.end();
   };
-  const small = await at(rows);
-  const check = await at(checkRows);
-  const measured = (await at(measureRows)).heldMs;
+  return { n, sql, observer, drop };
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
+
+/**
+ * (2) the superseded 0054 measured `repeat` times at each size, the sizes interleaved (round 1
+ * small to big, round 2 big to small, ...) on databases seeded once, so load drift on the shared
+ * machine falls on every size alike; each run rolls back. The fastest run of each size is used.
+ */
+async function extrapolation(): Promise<void> {
+  const sizes = [rows, checkRows, measureRows];
+  const t0 = performance.now();
+  const dbs = [];
+  for (const n of sizes) dbs.push(await seeded(n));
+  log(`(2) seeded ${sizes.join(', ')} rows in ${s(performance.now() - t0)} (untimed) [load ${load()}]`);
+  const runs = new Map<number, { heldMs: number; productionMs: number }[]>(sizes.map((n) => [n, []]));
+  try {
+    for (let r = 1; r <= repeat; r++) {
+      for (const db of r % 2 ? dbs : [...dbs].reverse()) {
+        await db.sql.unsafe('CHECKPOINT');
+        const measured = await measureMigration(db.sql, db.observer, superseded, 'rollback');
+        const report = extrapolate(measured, () => ({ traced: db.n, production: measureRows }), { budgetMs: 2000, bigTableRows: 100_000 });
+        const h = report.statements.flatMap((st) => st.holds).find((x) => x.mode === 'AccessExclusiveLock');
+        if (!h) throw new Error(`no ACCESS EXCLUSIVE hold of ${TAG_0054} at ${db.n} rows`);
+        runs.get(db.n)!.push({ heldMs: h.heldMs, productionMs: h.productionMs });
+        log(`    round ${r}, ${db.n} rows: ACCESS EXCLUSIVE held ${s2(h.heldMs)} [load ${load()}]`);
+      }
+    }
+  } finally {
+    for (const db of dbs) await db.drop();
+  }
+  const best = (n: number) => runs.get(n)!.reduce((x, y) => (y.heldMs < x.heldMs ? y : x));
+  for (const n of sizes) {
+    const held = runs.get(n)!.map((x) => x.heldMs);
+    log(`(2) ${n} rows: held ${held.map(s2).join(', ')}; fastest ${s2(Math.min(...held))}, median ${s2(median(held))}, spread ${((Math.max(...held) / Math.min(...held) - 1) * 100).toFixed(0)}%`);
+  }
+  const measured = best(measureRows).heldMs;
+  const [small, check] = [best(rows), best(checkRows)];
   const fit = fitLinear([{ rows, ms: small.heldMs }, { rows: checkRows, ms: check.heldMs }]);
   const fitted = predictMs(fit, measureRows);
+  const medFit = fitLinear([{ rows, ms: median(runs.get(rows)!.map((x) => x.heldMs)) }, { rows: checkRows, ms: median(runs.get(checkRows)!.map((x) => x.heldMs)) }]);
+  const medMeasured = median(runs.get(measureRows)!.map((x) => x.heldMs));
   log(`(2) measured at ${measureRows} rows (fastest of ${repeat}): ${s2(measured)}`);
   log(`    ratio from ${rows}: predicted ${s(small.productionMs)}, error ${pct(small.productionMs, measured)}`);
   log(`    ratio from ${checkRows}: predicted ${s(check.productionMs)}, error ${pct(check.productionMs, measured)}`);
   log(`    line through ${rows} and ${checkRows} (fixed ${s(fit.fixedMs)} + ${(fit.msPerRow * 1000).toFixed(2)} ms per 1,000 rows): predicted ${s(fitted)}, error ${pct(fitted, measured)}`);
+  log(`    the same from medians: line predicts ${s(predictMs(medFit, measureRows))} against a median of ${s(medMeasured)}, error ${pct(predictMs(medFit, measureRows), medMeasured)}`);
   log(`    predicted at production's 2,600,000 rows: ${s(predictMs(fit, 2_600_000))} (line), ${s((measured * 2_600_000) / measureRows)} (ratio from ${measureRows})`);
 }
 
