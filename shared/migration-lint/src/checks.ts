@@ -1,7 +1,7 @@
 import type { Node, ParsedFile, Unit } from './parse.js';
 import { checkAddColumnIndex, checkAddConstraint } from './constraints.js';
 import type { SchemaTables } from './drizzle-schema.js';
-import { findAll, strings, tableKey } from './nodes.js';
+import { findAll, isTrue, strings, tableKey } from './nodes.js';
 import { checkLockTimeouts } from './lock-timeout.js';
 import { checkSchemaDrops } from './schema-drops.js';
 import type { RuleId } from './rules.js';
@@ -20,7 +20,8 @@ export interface RawFinding {
 
 /**
  * What earlier migrations established, carried through the files in journal order: which
- * columns have a validated CHECK (col IS NOT NULL), so SET NOT NULL needs no scan.
+ * columns have a validated CHECK (col IS NOT NULL), so SET NOT NULL needs no scan; which
+ * indexes exist and on what; which columns are NOT NULL (PRIMARY KEY USING INDEX needs them).
  */
 export interface History {
   notNullChecks: Set<string>;
@@ -76,16 +77,9 @@ const NOT_DDL = new Set([
   'NotifyStmt',
 ]);
 
-
 function isDml(u: Unit): boolean {
   if (u.type === 'UpdateStmt' || u.type === 'DeleteStmt' || u.type === 'MergeStmt') return true;
   return u.type === 'InsertStmt' && !!u.node.selectStmt?.SelectStmt && !u.node.selectStmt.SelectStmt.valuesLists;
-}
-
-/** The constant `true` (what makes set_config transaction-local). */
-function isTrue(arg: Node | undefined): boolean {
-  const c = arg?.A_Const ?? arg?.TypeCast?.arg?.A_Const;
-  return c?.boolval?.boolval === true || ['true', 't', 'on'].includes(String(c?.sval?.sval ?? '').toLowerCase());
 }
 
 /** `schema`: the drizzle schema's tables and columns (drop-in-schema is checked only with it). */
@@ -182,6 +176,7 @@ function rememberNotNull(n: Node, history: History): void {
     if (e.Constraint?.contype === 'CONSTR_PRIMARY') for (const k of strings(e.Constraint.keys)) history.notNullColumns.add(`${table}.${k}`);
   }
 }
+
 interface FileState {
   noTransaction: boolean;
   created: Set<string>;

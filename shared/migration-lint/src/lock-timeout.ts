@@ -1,6 +1,6 @@
 import { durationMs, readMigrateSettings } from '@wxyc/database';
 import type { Add } from './checks.js';
-import { findAll, strings, tableKey } from './nodes.js';
+import { findAll, isTrue, strings, tableKey } from './nodes.js';
 import type { Node, Unit } from './parse.js';
 
 /**
@@ -35,7 +35,8 @@ function localTimeout(u: Unit): { name: string; value: string } | undefined {
     return value === undefined ? undefined : { name: n.name, value };
   }
   for (const f of findAll(n, 'FuncCall')) {
-    if (strings(f.funcname).at(-1)?.toLowerCase() !== 'set_config') continue;
+    // A session-level set_config (false) is session-setting's; only a local one changes this migration.
+    if (strings(f.funcname).at(-1)?.toLowerCase() !== 'set_config' || !isTrue(f.args?.[2])) continue;
     const [name, value] = (f.args ?? []).slice(0, 2).map((a: Node) => a.A_Const?.sval?.sval);
     if (name && value !== undefined && RUNNER_VARIABLE[name]) return { name, value };
   }

@@ -17,3 +17,9 @@ export function findAll(node: unknown, type: string, out: Node[] = []): Node[] {
   }
   return out;
 }
+
+/** The constant `true` (what makes set_config transaction-local). */
+export function isTrue(arg: Node | undefined): boolean {
+  const c = arg?.A_Const ?? arg?.TypeCast?.arg?.A_Const;
+  return c?.boolval?.boolval === true || ['true', 't', 'on'].includes(String(c?.sval?.sval ?? '').toLowerCase());
+}
