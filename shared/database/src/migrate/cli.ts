@@ -1,5 +1,4 @@
 import { ConfigError, runJob, shutdownSignal } from '@wxyc/job-runtime';
-import { isConnectionLost } from '../connection-lost.js';
 import { MIGRATIONS_DIR } from '../paths.js';
 import { runHistory } from '../run-history/index.js';
 import { runMigrate, type MigrateMode } from './runner.js';
@@ -39,18 +38,6 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     // is gone (client_connection_check_interval).
     setTimeout(() => process.exit(130), 9_000).unref();
   });
-  // postgres-js can reject a promise nobody awaits when the server ends a session between two
-  // statements (57P01 while idle). The statement awaited next on that connection fails too and
-  // is reported as the lost connection (exit 17, one line); such a stray rejection must not end
-  // the process first with a stack trace. Any other unhandled rejection stays fatal.
-  const strayLoss = (err: unknown) => {
-    if (isConnectionLost(err)) return;
-    process.off('unhandledRejection', strayLoss);
-    setImmediate(() => {
-      throw err;
-    });
-  };
-  process.on('unhandledRejection', strayLoss);
   try {
     // Only an apply run is recorded: --status and --dry-run promise to write nothing.
     const hooks = argv.every((a) => a === '--seed') ? [runHistory({ job: 'migrate', kind: 'migrate' })] : [];
@@ -71,6 +58,5 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     );
   } finally {
     shutdown.dispose();
-    process.off('unhandledRejection', strayLoss);
   }
 }
