@@ -68,7 +68,8 @@ describe('createDbClient over TLS', () => {
       const sql = createDbClient({ applicationName: 'victim', max: 1, idleTimeoutS: 0, env: { DATABASE_URL: url } });
       const admin = postgres(server.url, { max: 1, onnotice: () => {} });
       try {
-        const [{ pid }] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        const [first] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+        const pid = first!.pid;
         const pending = sql`SELECT pg_sleep(30)`.then(
           () => null,
           (e: unknown) => e,
