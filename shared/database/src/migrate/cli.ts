@@ -1,4 +1,5 @@
 import { ConfigError, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { isConnectionLost } from '../connection-lost.js';
 import { MIGRATIONS_DIR } from '../paths.js';
 import { runHistory } from '../run-history/index.js';
 import { runMigrate, type MigrateMode } from './runner.js';
@@ -38,6 +39,19 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     // is gone (client_connection_check_interval).
     setTimeout(() => process.exit(130), 9_000).unref();
   });
+  // postgres-js 3.4.9 replays the FATAL it read before a socket closed onto the next socket
+  // (porsager/postgres#1223; docs/conventions.md), and rejects it unawaited when no statement is
+  // pending (57P01 between statements). The statement awaited next on that connection fails too and
+  // is reported as the lost connection (exit 17, one line); such a stray rejection must not end
+  // the process first with a stack trace. Any other unhandled rejection stays fatal.
+  const strayLoss = (err: unknown) => {
+    if (isConnectionLost(err)) return;
+    process.off('unhandledRejection', strayLoss);
+    setImmediate(() => {
+      throw err;
+    });
+  };
+  process.on('unhandledRejection', strayLoss);
   try {
     // Only an apply run is recorded: --status and --dry-run promise to write nothing.
     const hooks = argv.every((a) => a === '--seed') ? [runHistory({ job: 'migrate', kind: 'migrate' })] : [];
@@ -58,5 +72,6 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     );
   } finally {
     shutdown.dispose();
+    process.off('unhandledRejection', strayLoss);
   }
 }
