@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '@wxyc/database';
 import { lintSource, loadParser, newHistory, RULES, schemaTables, type RuleId } from '@wxyc/migration-lint';
@@ -118,6 +119,11 @@ describe('every rule has a failing and a passing example', () => {
   it('covers every rule id', () => {
     // file-not-in-journal is about a folder, not a file's SQL: cli.test.ts has its two cases.
     expect([...cases.map((c) => c[0]), 'file-not-in-journal'].sort()).toEqual(Object.keys(RULES).sort());
+  });
+
+  it('lists every rule id in the docs/migrations.md rule table', () => {
+    const docs = readFileSync(new URL('../../../docs/migrations.md', import.meta.url), 'utf8');
+    expect(Object.keys(RULES).filter((id) => !docs.includes(`| \`${id}\` |`))).toEqual([]);
   });
 
   it.each(cases)('%s', (rule, bad, good) => {
