@@ -20,7 +20,7 @@ import { formatTraceReport } from './format.js';
 import { DEFAULT_BIG_TABLE_ROWS, DEFAULT_BUDGET_MS, traceMigrations } from './trace.js';
 
 const USAGE =
-  'usage: node dev_env/init-db.mjs --trace [--rows N] [--budget 2s] [--from TAG | --since-ref GIT_REF] [--big-rows N] [--stats FILE] [--json FILE]\n' +
+  'usage: node dev_env/init-db.mjs --trace [--rows N] [--budget 2s] [--from TAG | --since-ref GIT_REF] [--big-rows N] [--stats FILE] [--json FILE] [--repeat N]\n' +
   '       node dev_env/init-db.mjs --export-stats [--out FILE]';
 
 /** Exit codes of the trace (docs/migrations.md): 1 over budget, 11 a migration failed in the trace. */
@@ -89,12 +89,17 @@ async function trace(argv: string[], log: { info(m: string): void; error(m: stri
       'big-rows': { type: 'string', default: String(DEFAULT_BIG_TABLE_ROWS) },
       stats: { type: 'string', default: STATS_FILE },
       json: { type: 'string' },
+      repeat: { type: 'string', default: '1' },
     },
     strict: true,
   });
   const rows = parseCount(values.rows!, '--rows', 0);
   const budgetMs = parseMs(values.budget!, '--budget');
   const bigTableRows = parseCount(values['big-rows']!, '--big-rows', 1);
+  // Each extra run is rolled back and the fastest reported: the machine's noise, not the
+  // migration, makes single runs differ (docs/migrations.md, "What the trace costs").
+  const repeat = parseCount(values.repeat!, '--repeat', 1);
+  if (repeat > 10) throw new ConfigError(`--repeat ${repeat}: at most 10 runs per migration`);
   const stats = readTableStats(values.stats);
   if (!stats) log.info(`no ${values.stats}: production sizes unknown, nothing is extrapolated (see --export-stats)`);
   const migrations = loadMigrations(MIGRATIONS_DIR);
@@ -105,7 +110,7 @@ async function trace(argv: string[], log: { info(m: string): void; error(m: stri
   }
   log.info(`tracing ${migrations.length - base} migration(s) after ${migrations[base - 1]?.tag ?? 'an empty database'} on ${rows} production-shaped rows`);
   const t0 = performance.now();
-  const report = await traceMigrations({ migrations, baseCount: base, rows, stats, budgetMs, bigTableRows, serverUrl: process.env.TRACE_SERVER_URL || undefined, log: log.info });
+  const report = await traceMigrations({ migrations, baseCount: base, rows, stats, budgetMs, bigTableRows, repeat, serverUrl: process.env.TRACE_SERVER_URL || undefined, log: log.info });
   for (const line of formatTraceReport(report)) console.log(line);
   log.info(`wall time ${((performance.now() - t0) / 1000).toFixed(1)} s (setup and seed ${(report.setupMs / 1000).toFixed(1)} s)`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -25,6 +25,10 @@ describe('init-db.mjs --trace', () => {
     const rows = initDb(['--trace', '--rows', 'lots', '--from', '0052_comment_bins']);
     expect(rows.code).toBe(2);
     expect(rows.err.trim()).toBe('[migrate:trace] error: --rows "lots": expected a whole number >= 0');
+    const repeat = initDb(['--trace', '--repeat', '0']);
+    expect(repeat.code).toBe(2);
+    expect(repeat.err.trim()).toBe('[migrate:trace] error: --repeat "0": expected a whole number >= 1');
+    expect(initDb(['--trace', '--repeat', '11']).err.trim()).toBe('[migrate:trace] error: --repeat 11: at most 10 runs per migration');
     const from = initDb(['--trace', '--from', '9999_nope']);
     expect(from.code).toBe(2);
     expect(from.err).toContain('--from 9999_nope: no such migration in the journal');
