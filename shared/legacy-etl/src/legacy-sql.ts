@@ -21,8 +21,11 @@ export interface LegacyQueries {
   columns: readonly string[];
   /** Rows by id, PRIMARY lookups. Params: [ids]. */
   byIds: string;
-  /** Count and SUM of source hashes in an id range, server-side. Params: [afterId, upToId]. */
-  rangeChecksum: string;
+  /**
+   * Count and SUM of source hashes per bucket of an id range, server-side, in one PRIMARY range
+   * scan: bucket b = (ID - afterId - 1) DIV width. Params: [afterId, width, afterId, upToId].
+   */
+  rangeSums: string;
   /** Id and source hash of each row in an id range (a differing range small enough to compare row by row). Params: [afterId, upToId]. */
   rangeHashes: string;
   /** New rows above an id, up to the tick's bound. Params: [afterId, upToId, limit]. */
@@ -45,7 +48,7 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
     table: spec.table,
     columns: spec.columns,
     byIds: `SELECT ${select} FROM ${from} WHERE ${t}.\`ID\` IN (?) ORDER BY ${t}.\`ID\``,
-    rangeChecksum: `SELECT COUNT(*) AS n, COALESCE(SUM(${hash}), 0) AS s FROM ${t} WHERE ${range}`,
+    rangeSums: `SELECT (${t}.\`ID\` - ? - 1) DIV ? AS b, COUNT(*) AS n, SUM(${hash}) AS s FROM ${t} WHERE ${range} GROUP BY b`,
     rangeHashes: `SELECT ${t}.\`ID\` AS id, ${hash} AS h FROM ${t} WHERE ${range} ORDER BY ${t}.\`ID\``,
     newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
     editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,

@@ -10,12 +10,17 @@ export interface MirrorSpec {
   key: string;
 }
 
-/** Count, hashed count and exact SUM of source_hash over a range of legacy ids (a range scan of the unique index). */
-export async function pgRangeSum(sql: Db, m: MirrorSpec, r: IdRange): Promise<RangeSum> {
-  const [row] = await sql<{ n: number; hashed: number; sum: string }[]>`
-    SELECT count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
-    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}`;
-  return row!;
+/**
+ * Per bucket of `width` legacy ids of a range (bucket b = (id - after - 1) / width, as
+ * LegacyQueries.rangeSums): count, hashed count and exact SUM of source_hash, in one range scan
+ * of the unique index. Buckets without rows are absent.
+ */
+export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: number): Promise<Map<number, RangeSum>> {
+  const rows = await sql<{ b: number; n: number; hashed: number; sum: string }[]>`
+    SELECT ((${sql(m.key)}::bigint - ${r.after}::bigint - 1) / ${width}::bigint)::int AS b,
+      count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
+    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo} GROUP BY 1`;
+  return new Map(rows.map(({ b, ...sum }) => [b, sum]));
 }
 
 /** (legacy id, source_hash as text) of each row in a range. */

@@ -21,13 +21,45 @@ export function* rangesOf(from: number, upTo: number, size: number): Generator<I
   for (let after = from; after < upTo; after += size) yield { after, upTo: Math.min(after + size, upTo) };
 }
 
-/** A differing range split into `parts` sub-ranges (fewer when it holds fewer ids). */
-export function split(r: IdRange, parts: number): IdRange[] {
-  const span = r.upTo - r.after;
-  const step = Math.max(1, Math.ceil(span / parts));
-  const out: IdRange[] = [];
-  for (let after = r.after; after < r.upTo; after += step) out.push({ after, upTo: Math.min(after + step, r.upTo) });
+const NO_ROWS: RangeSum = { n: 0, hashed: 0, sum: '0' };
+
+/**
+ * The bucket a grouped checksum puts an id in: ids after + b*width + 1 .. after + (b+1)*width are
+ * bucket b (the SQL: `(ID - after - 1) DIV width`, PostgreSQL's integer `/` alike).
+ */
+export function bucketRange(span: IdRange, width: number, b: number): IdRange {
+  const after = span.after + b * width;
+  return { after, upTo: Math.min(after + width, span.upTo) };
+}
+
+/** The width of the buckets a differing bucket of `width` ids is grouped into next. */
+export const subWidth = (width: number, fanout: number): number => Math.max(1, Math.ceil(width / fanout));
+
+/** One bucket with both sides' answers. */
+export interface BucketPair {
+  range: IdRange;
+  legacy: RangeSum;
+  pg: RangeSum;
+}
+
+/**
+ * Every bucket of `span` (in id order) with both sides' grouped answers (bucket number -> sum);
+ * a bucket a side did not answer for has no rows on that side.
+ */
+export function pairBuckets(span: IdRange, width: number, legacy: Map<number, RangeSum>, pg: Map<number, RangeSum>): BucketPair[] {
+  const out: BucketPair[] = [];
+  const count = Math.ceil((span.upTo - span.after) / width);
+  for (let b = 0; b < count; b++) out.push({ range: bucketRange(span, width, b), legacy: legacy.get(b) ?? NO_ROWS, pg: pg.get(b) ?? NO_ROWS });
   return out;
+}
+
+/**
+ * After grouping a differing bucket of `rows` rows: list the whole bucket row by row at once
+ * (one query) rather than descend into each differing sub-bucket, when most of them differ (a
+ * first pass after a hash change, a range re-imported with new rules) and the list stays small.
+ */
+export function listWhole(differing: number, buckets: number, rows: number, maxRows: number): boolean {
+  return rows <= maxRows && differing * 2 > buckets;
 }
 
 export interface RowDiff {

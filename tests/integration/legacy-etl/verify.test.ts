@@ -106,7 +106,7 @@ describe.skipIf(!server)('verification of the flowsheet mirror', () => {
     const dropping = (source: LegacySource): LegacySource => ({
       ...source,
       async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]) {
-        if (sql === ENTRY_QUERIES.rangeChecksum && ++checksums === 4) {
+        if (sql === ENTRY_QUERIES.rangeSums && ++checksums === 2) {
           const [rows] = await legacy.conn.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
           for (const r of rows) await legacy.conn.query('KILL CONNECTION ?', [r.ID]);
         }
