@@ -16,6 +16,7 @@ export { idsByLegacyId, lastPerId } from './lookup.js';
 export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';
 export { sourceHash, sourceHashSql } from './source-hash.js';
 export { verifyTable, verifyTables, verifySummary, type VerifyOptions, type VerifyTotals } from './verify.js';
-export { allowedDeletes, bucketRange, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, subWidth, type BucketPair, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
+export { allowedDeletes, bucketRange, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type SlicePlan, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
 export type { MirrorSpec } from './mirror-pg.js';
+export { withVerifyAhead, type SliceAhead } from './verify-ahead.js';
 export { verifyMode } from './verify-args.js';

@@ -97,3 +97,24 @@ export function allowedDeletes(extra: number[], checkedRows: number, rails: Dele
   const now = extra.slice(0, Math.max(0, cap));
   return { now, heldBack: extra.length - now.length };
 }
+
+/** A tick's slice of the verification pass: from the rolling cursor, whole ranges, at least one. */
+export interface SlicePlan {
+  /** Where the slice starts (the cursor, or 0 once a lap is done). */
+  from: number;
+  /** The lap's end: the table's cursor (newer ids are the tick's). */
+  upTo: number;
+  /** The ids the slice covers: `max(1, floor(budget / rangeIds))` ranges. */
+  span: IdRange;
+}
+
+/**
+ * The slice a tick verifies. The budget is in ids (each holds at most one row): 60,000 at 4,096-id
+ * ranges is 14 ranges, 57,344 ids, so 2.6M ids take 46 ticks, 23 h at `*\/30` (a day of 48 ticks
+ * needs >= 54,167 ids a tick).
+ */
+export function slicePlan(nextId: number, maxId: number, budgetIds: number, rangeIds: number): SlicePlan {
+  const from = nextId >= maxId ? 0 : nextId;
+  const ids = Math.max(1, Math.floor(budgetIds / rangeIds)) * rangeIds;
+  return { from, upTo: maxId, span: { after: from, upTo: Math.min(from + ids, maxId) } };
+}

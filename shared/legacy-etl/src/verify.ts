@@ -5,7 +5,8 @@ import { deleteByLegacyId, pgRangeHashes, pgRangeSums, referencedRows } from './
 import type { EtlContext } from './run-etl.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
-import { allowedDeletes, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, subWidth, type BucketPair, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import type { SliceAhead } from './verify-ahead.js';
+import { allowedDeletes, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 
 /**
@@ -27,6 +28,8 @@ export interface VerifyOptions {
   repair: boolean;
   /** Log a progress line with an ETA every few seconds (on-demand passes). */
   progress?: boolean;
+  /** A tick's slices whose first checksums were started ahead (withVerifyAhead), by table key. */
+  ahead?: Partial<Record<string, SliceAhead>>;
 }
 
 export interface VerifyTotals {
@@ -68,21 +71,23 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   const tot = emptyTotals();
   const cmp = comparer(ctx, t, tot);
   const size = ctx.config.verifyRangeIds;
-  const upTo = start[t.key].maxId;
-  const rolling = opts.budgetRows !== null;
-  let from = rolling ? (start[t.key].verify?.nextId ?? 0) : 0;
-  if (from >= upTo) from = 0;
+  const tc = start[t.key];
+  const ahead = opts.budgetRows === null ? undefined : opts.ahead?.[t.key];
+  // A tick: one slice from the rolling cursor (planned when its checksums were started, if they were); on demand: the whole table.
+  const plan = opts.budgetRows === null ? null : (ahead ?? slicePlan(tc.verify?.nextId ?? 0, tc.maxId, opts.budgetRows, size));
+  const spans = plan ? [plan.span].filter((r) => r.upTo > r.after) : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
+  const upTo = plan?.upTo ?? tc.maxId;
+  const from = plan?.from ?? 0;
   let cursor = start;
   const extra: number[] = [];
   const at = (nextId: number): C => ({ ...cursor, [t.key]: { ...cursor[t.key], verify: { nextId } } });
   const began = Date.now();
   let lastProgress = began;
-  // The budget is in ids (each holds at most one row), whole ranges, at least one: a tick's slice.
-  const span = rolling ? Math.max(1, Math.floor(opts.budgetRows! / size)) * size : PASS_SPAN_RANGES * size;
 
-  for (const s of rangesOf(from, upTo, span)) {
+  for (const s of spans) {
     if (ctx.signal.aborted) break;
-    for (const b of await cmp.buckets(s, size)) {
+    const top = ahead && s === ahead.span ? cmp.buckets(s, size, ahead) : cmp.buckets(s, size);
+    for (const b of await top) {
       tot.ranges++;
       tot.checked += b.legacy.n;
       if (sameSum(b.legacy, b.pg)) continue;
@@ -96,12 +101,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       tot.missing += d.missing.length;
       tot.extra += d.extra.length;
       extra.push(...d.extra);
-      if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((x, y) => x - y), rolling ? at(b.range.after) : cursor, tot, cmp.legacy);
+      if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((x, y) => x - y), plan ? at(b.range.after) : cursor, tot, cmp.legacy);
     }
-    if (rolling) {
-      cursor = at(s.upTo >= upTo ? 0 : s.upTo);
-      break;
-    }
+    if (plan) cursor = at(s.upTo >= upTo ? 0 : s.upTo);
     if (opts.progress && Date.now() - lastProgress >= 5000) {
       lastProgress = Date.now();
       const done = (s.upTo - from) / Math.max(1, upTo - from);
@@ -118,15 +120,18 @@ type LegacyFetch = <T extends LegacyRow>(q: string, params: unknown[]) => Promis
 /** Both sides' queries for one table, counting what came from MySQL into `tot`. */
 function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, tot: VerifyTotals) {
   const m = t.mirror!;
-  const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => {
-    const rows = await ctx.legacy.query<T>(q, params);
+  const counted = <T extends LegacyRow>(rows: T[]): T[] => {
     tot.legacyRows += rows.length;
     tot.legacyBytes += JSON.stringify(rows).length;
     return rows;
   };
-  /** Every bucket of `width` ids of the span with both sides' sums: one grouped query each, concurrently. */
-  const buckets = async (span: IdRange, width: number): Promise<BucketPair[]> => {
-    const [mine, pg] = await Promise.all([legacy(t.queries.rangeSums, [span.after, width, span.after, span.upTo]), pgRangeSums(ctx.sql, m, span, width)]);
+  const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => counted(await ctx.legacy.query<T>(q, params));
+  /** Every bucket of `width` ids of the span with both sides' sums: one grouped query each, concurrently (or started ahead). */
+  const buckets = async (span: IdRange, width: number, pre?: SliceAhead): Promise<BucketPair[]> => {
+    const [mine, pg] = await Promise.all([
+      pre ? pre.legacy.then(counted) : legacy(t.queries.rangeSums, [span.after, width, span.after, span.upTo]),
+      pre ? pre.pg : pgRangeSums(ctx.sql, m, span, width),
+    ]);
     const sums = new Map(mine.map((x) => [Number(x.b), { n: Number(x.n), hashed: Number(x.n), sum: String(x.s ?? '0') }]));
     return pairBuckets(span, width, sums, pg);
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, bucketRange, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
+import { allowedDeletes, bucketRange, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -34,6 +34,22 @@ describe('verification planning', () => {
     expect(listWhole(9, 16, 4096, 4096)).toBe(true);
     expect(listWhole(8, 16, 4096, 4096)).toBe(false);
     expect(listWhole(16, 16, 4097, 4096)).toBe(false);
+  });
+
+  it("plans a tick's slice in whole ranges from the cursor, starting over after the lap; the default finishes 2.6M ids within a day of 30-minute ticks", () => {
+    expect(slicePlan(0, 3000, 1000, 500)).toEqual({ from: 0, upTo: 3000, span: { after: 0, upTo: 1000 } });
+    expect(slicePlan(2000, 3000, 1000, 500).span).toEqual({ after: 2000, upTo: 3000 });
+    expect(slicePlan(3000, 3000, 1000, 500).span).toEqual({ after: 0, upTo: 1000 }); // lap done
+    expect(slicePlan(0, 3000, 100, 500).span).toEqual({ after: 0, upTo: 500 }); // at least one range
+    expect(slicePlan(0, 0, 1000, 500).span).toEqual({ after: 0, upTo: 0 }); // nothing imported yet
+    let ticks = 0;
+    for (let next = 0, lap = false; !lap; ticks++) {
+      const p = slicePlan(next, 2_600_000, 60_000, 4096);
+      next = p.span.upTo;
+      lap = next >= p.upTo;
+    }
+    expect(ticks).toBe(46);
+    expect(ticks).toBeLessThanOrEqual(48);
   });
 
   it('a range is equal only with the same count, sum, and every PostgreSQL row hashed', () => {
