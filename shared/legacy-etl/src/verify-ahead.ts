@@ -9,12 +9,13 @@ import { pgRangeSums } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
-import { slicePlan, type RangeSum, type SlicePlan } from './verify-plan.js';
+import { rangeSumsParams } from './legacy-sql.js';
+import { FANOUT, slicePlan, subWidth, type GroupedSums, type SlicePlan } from './verify-plan.js';
 
 /** A slice whose top-level checksums are under way. */
 export interface SliceAhead extends SlicePlan {
   legacy: Promise<LegacyRow[]>;
-  pg: Promise<Map<number, RangeSum>>;
+  pg: Promise<GroupedSums>;
 }
 
 /**
@@ -40,9 +41,11 @@ export async function withVerifyAhead<K extends string, C extends Record<K, Tabl
     const plan = slicePlan(tc.verify?.nextId ?? 0, tc.maxId, budget, ctx.config.verifyRangeIds);
     if (plan.span.upTo <= plan.span.after) continue;
     const s = plan.span;
-    const legacy = chain.then(() => source.query(t.queries.rangeSums, [s.after, ctx.config.verifyRangeIds, s.after, s.upTo]));
+    const width = ctx.config.verifyRangeIds;
+    const sub = subWidth(width, FANOUT);
+    const legacy = chain.then(() => source.query(t.queries.rangeSums, rangeSumsParams(s, width, sub)));
     chain = legacy.catch(() => undefined);
-    const pg = pgRangeSums(ctx.sql, t.mirror, s, ctx.config.verifyRangeIds);
+    const pg = pgRangeSums(ctx.sql, t.mirror, s, width, sub);
     // Awaited by verifyTables, or never if the sync fails first: not an unhandled rejection then.
     legacy.catch(() => undefined);
     pg.catch(() => undefined);

@@ -21,6 +21,15 @@ export function* rangesOf(from: number, upTo: number, size: number): Generator<I
   for (let after = from; after < upTo; after += size) yield { after, upTo: Math.min(after + size, upTo) };
 }
 
+/**
+ * How a differing range is narrowed: into FANOUT sub-ranges (one grouped query per side answering
+ * all of them; the top-level query answers its sub-ranges already) until it holds at most
+ * LEAF_ROWS rows, whose (id, hash) lists are then compared. At 4,096-id ranges a differing row
+ * costs 16 sub-range answers at each of two levels and a 16-row list, and MySQL re-hashes only
+ * the 256 + 16 rows around it.
+ */
+export const FANOUT = 16;
+
 const NO_ROWS: RangeSum = { n: 0, hashed: 0, sum: '0' };
 
 /**
@@ -51,6 +60,45 @@ export function pairBuckets(span: IdRange, width: number, legacy: Map<number, Ra
   const count = Math.ceil((span.upTo - span.after) / width);
   for (let b = 0; b < count; b++) out.push({ range: bucketRange(span, width, b), legacy: legacy.get(b) ?? NO_ROWS, pg: pg.get(b) ?? NO_ROWS });
   return out;
+}
+
+/** Sums per range, then per sub-range of it (a two-level grouped answer). */
+export type GroupedSums = Map<number, Map<number, RangeSum>>;
+
+export function groupSums(rows: [number, number, RangeSum][]): GroupedSums {
+  const out: GroupedSums = new Map();
+  for (const [b, sb, sum] of rows) {
+    if (!out.has(b)) out.set(b, new Map());
+    out.get(b)!.set(sb, sum);
+  }
+  return out;
+}
+
+const total = (parts: Map<number, RangeSum> | undefined): RangeSum => {
+  let n = 0;
+  let hashed = 0;
+  let sum = 0n;
+  for (const p of parts?.values() ?? []) {
+    n += p.n;
+    hashed += p.hashed;
+    sum += BigInt(p.sum);
+  }
+  return { n, hashed, sum: sum.toString() };
+};
+
+/** A range with both sides' sums, and its sub-ranges paired likewise. */
+export interface RangePairs {
+  pair: BucketPair;
+  parts: BucketPair[];
+}
+
+/** Every range of `width` ids of `span`, its sums the totals of its sub-ranges', with the sub-ranges of `subWidth` ids paired. */
+export function pairRanges(span: IdRange, width: number, subWidth: number, legacy: GroupedSums, pg: GroupedSums): RangePairs[] {
+  const sums = (g: GroupedSums) => new Map([...g].map(([b, parts]) => [b, total(parts)]));
+  return pairBuckets(span, width, sums(legacy), sums(pg)).map((pair, b) => ({
+    pair,
+    parts: pairBuckets(pair.range, subWidth, legacy.get(b) ?? new Map(), pg.get(b) ?? new Map()),
+  }));
 }
 
 /**

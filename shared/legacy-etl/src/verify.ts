@@ -3,18 +3,13 @@ import { intCell } from './cells.js';
 import type { LegacyRow } from './mysql-source.js';
 import { deleteByLegacyId, pgRangeHashes, pgRangeSums, referencedRows } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
+import { rangeSumsParams } from './legacy-sql.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
 import type { SliceAhead } from './verify-ahead.js';
-import { allowedDeletes, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 
-/**
- * How a differing bucket is narrowed: grouped again into FANOUT buckets (one query per side
- * answering all of them) until it holds at most LEAF_ROWS rows, whose (id, hash) lists are then
- * compared. 16 is about the fewest rows moved per differing row at 4096-id ranges: 16 + 16 + 16.
- */
-const FANOUT = 16;
 const LEAF_ROWS = 64;
 /** A differing bucket of at most this many rows is listed whole when most of its sub-buckets differ. */
 const LIST_ROWS = 4096;
@@ -86,8 +81,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
 
   for (const s of spans) {
     if (ctx.signal.aborted) break;
-    const top = ahead && s === ahead.span ? cmp.buckets(s, size, ahead) : cmp.buckets(s, size);
-    for (const b of await top) {
+    // The top-level query answers per sub-range too: a differing range is narrowed from there.
+    const top = await cmp.ranges(s, size, subWidth(size, FANOUT), ahead && s === ahead.span ? ahead : undefined);
+    for (const { pair: b, parts } of top) {
       tot.ranges++;
       tot.checked += b.legacy.n;
       if (sameSum(b.legacy, b.pg)) continue;
@@ -96,7 +92,7 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
         tot.refused += b.pg.n;
         continue;
       }
-      const d = await cmp.diff(b, size);
+      const d = await cmp.diff(b, size, parts);
       tot.changed += d.changed.length;
       tot.missing += d.missing.length;
       tot.extra += d.extra.length;
@@ -126,14 +122,14 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     return rows;
   };
   const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => counted(await ctx.legacy.query<T>(q, params));
-  /** Every bucket of `width` ids of the span with both sides' sums: one grouped query each, concurrently (or started ahead). */
-  const buckets = async (span: IdRange, width: number, pre?: SliceAhead): Promise<BucketPair[]> => {
+  /** Every range of `width` ids of the span with both sides' sums, and its sub-ranges': one grouped query each side, concurrently (or started ahead). */
+  const ranges = async (span: IdRange, width: number, sub: number, pre?: SliceAhead): Promise<RangePairs[]> => {
     const [mine, pg] = await Promise.all([
-      pre ? pre.legacy.then(counted) : legacy(t.queries.rangeSums, [span.after, width, span.after, span.upTo]),
-      pre ? pre.pg : pgRangeSums(ctx.sql, m, span, width),
+      pre ? pre.legacy.then(counted) : legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)),
+      pre ? pre.pg : pgRangeSums(ctx.sql, m, span, width, sub),
     ]);
-    const sums = new Map(mine.map((x) => [Number(x.b), { n: Number(x.n), hashed: Number(x.n), sum: String(x.s ?? '0') }]));
-    return pairBuckets(span, width, sums, pg);
+    const sums = groupSums(mine.map((x) => [Number(x.b), Number(x.sb), { n: Number(x.n), hashed: Number(x.n), sum: String(x.s ?? '0') }]));
+    return pairRanges(span, width, sub, sums, pg);
   };
   /** The (id, hash) lists of a range compared; MySQL answering fewer rows than it counted is no basis for deletes. */
   const rows = async (r: IdRange, l: RangeSum): Promise<RowDiff> => {
@@ -145,12 +141,14 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     }
     return d;
   };
-  const diff = async (b: BucketPair, width: number): Promise<RowDiff> => {
+  /** The rows that differ in a differing range of `width` ids, narrowed by sub-ranges (`known`: its sub-ranges' sums, if answered already). */
+  const diff = async (b: BucketPair, width: number, known?: BucketPair[]): Promise<RowDiff> => {
     const rowsIn = Math.max(b.legacy.n, b.pg.n);
     if (rowsIn <= LEAF_ROWS || b.range.upTo - b.range.after <= LEAF_ROWS) return rows(b.range, b.legacy);
     const w = subWidth(width, FANOUT);
-    const parts = (await buckets(b.range, w)).filter((p) => !sameSum(p.legacy, p.pg));
-    if (listWhole(parts.length, Math.ceil((b.range.upTo - b.range.after) / w), rowsIn, LIST_ROWS)) return rows(b.range, b.legacy);
+    const all = known ?? (await ranges(b.range, w, w)).map((x) => x.pair);
+    const parts = all.filter((p) => !sameSum(p.legacy, p.pg));
+    if (listWhole(parts.length, all.length, rowsIn, LIST_ROWS)) return rows(b.range, b.legacy);
     const out: RowDiff = { changed: [], missing: [], extra: [] };
     for (const p of parts) {
       const d = await diff(p, w);
@@ -160,7 +158,7 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     }
     return out;
   };
-  return { legacy, buckets, diff };
+  return { legacy, ranges, diff };
 }
 
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, bucketRange, diffHashes, listWhole, pairBuckets, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
+import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -25,6 +25,23 @@ describe('verification planning', () => {
     // The SQL's (id - after - 1) DIV width: the first and the last id of a bucket land in it.
     expect(bucketRange({ after: 10, upTo: 45 }, 10, Math.floor((21 - 10 - 1) / 10))).toEqual({ after: 20, upTo: 30 });
     expect(bucketRange({ after: 10, upTo: 45 }, 10, Math.floor((30 - 10 - 1) / 10))).toEqual({ after: 20, upTo: 30 });
+  });
+
+  it('a two-level answer: each range totals its sub-ranges (exactly, past 2^53), which are paired within it', () => {
+    const sum = (n: number, s: string) => ({ n, hashed: n, sum: s });
+    const big = '9007199254740993'; // 2^53 + 1
+    const legacy = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '4')], [1, 0, sum(3, '6')]]);
+    const pg = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '5')]]);
+    const r = pairRanges({ after: 0, upTo: 15 }, 8, 4, legacy, pg);
+    expect(r.map((x) => [x.pair.range, x.pair.legacy.sum, x.pair.pg.sum])).toEqual([
+      [{ after: 0, upTo: 8 }, '9007199254740997', '9007199254740998'],
+      [{ after: 8, upTo: 15 }, '6', '0'],
+    ]);
+    expect(r[0]!.parts.map((p) => [p.range, sameSum(p.legacy, p.pg)])).toEqual([
+      [{ after: 0, upTo: 4 }, true],
+      [{ after: 4, upTo: 8 }, false],
+    ]);
+    expect(r[1]!.parts.map((p) => p.range)).toEqual([{ after: 8, upTo: 12 }, { after: 12, upTo: 15 }]);
   });
 
   it('narrows by a fanout down to one id, and lists a bucket whole only when most of it differs and it is small', () => {
