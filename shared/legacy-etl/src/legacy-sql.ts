@@ -57,13 +57,8 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
   };
 }
 
-type Ids = { after: number; upTo: number };
-
-/**
- * The parameters of LegacyQueries.rangeSums for the ids of `span`, ranges counted from `base`
- * (default: the span itself; a part of a span answers with the span's range numbers).
- */
-export const rangeSumsParams = (span: Ids, width: number, subWidth: number, base: Ids = span): number[] => [base.after, width, base.after, width, subWidth, span.after, span.upTo];
+/** The parameters of LegacyQueries.rangeSums for ids > after and <= upTo. */
+export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [span.after, width, span.after, width, subWidth, span.after, span.upTo];
 
 /** The source's clock in epoch ms (the edit mark of a tick never passes it). */
 export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

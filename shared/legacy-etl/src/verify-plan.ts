@@ -166,14 +166,3 @@ export function slicePlan(nextId: number, maxId: number, budgetIds: number, rang
   const ids = Math.max(1, Math.floor(budgetIds / rangeIds)) * rangeIds;
   return { from, upTo: maxId, span: { after: from, upTo: Math.min(from + ids, maxId) } };
 }
-
-/** A span cut in two at a range boundary (one part when it holds a single range). */
-export function halves(span: IdRange, width: number): IdRange[] {
-  const ranges = Math.ceil((span.upTo - span.after) / width);
-  if (ranges < 2) return [span];
-  const cut = span.after + Math.ceil(ranges / 2) * width;
-  return [
-    { after: span.after, upTo: cut },
-    { after: cut, upTo: span.upTo },
-  ];
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, bucketRange, diffHashes, groupSums, halves, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
+import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -42,14 +42,6 @@ describe('verification planning', () => {
       [{ after: 4, upTo: 8 }, false],
     ]);
     expect(r[1]!.parts.map((p) => p.range)).toEqual([{ after: 8, upTo: 12 }, { after: 12, upTo: 15 }]);
-  });
-
-  it('cuts a slice in two at a range boundary for two connections', () => {
-    expect(halves({ after: 100, upTo: 1500 }, 500)).toEqual([
-      { after: 100, upTo: 1100 },
-      { after: 1100, upTo: 1500 },
-    ]);
-    expect(halves({ after: 0, upTo: 400 }, 500)).toEqual([{ after: 0, upTo: 400 }]);
   });
 
   it('narrows by a fanout down to one id, and lists a bucket whole only when most of it differs and it is small', () => {
