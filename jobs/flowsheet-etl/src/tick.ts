@@ -6,6 +6,7 @@ import {
   saveCursor,
   syncTables,
   verifyTables,
+  withVerifyAhead,
   writePage,
   type EtlContext,
   type LegacyRow,
@@ -91,7 +92,7 @@ function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, op
  * One cron tick: first link entries whose library release or rotation row has arrived since; shows, then entries (an entry needs its show), each synced by primary
  * key (syncTables: recent edits, then new rows); then the pending entries, whose show may have
  * arrived since; then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows
- * per table, repairing). Each page commits with the cursor; last_run is stamped at the end.
+ * per table, repairing; its checksums started before the sync, withVerifyAhead). Each page commits with the cursor; last_run is stamped at the end.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, log, bad } = ctx;
@@ -107,13 +108,17 @@ export async function runTick(ctx: EtlContext): Promise<void> {
   });
   const stats: NameStats = { resolved: 0, renamed: 0 };
   const tables = flowsheetTables(ctx, stats);
-  const synced = await syncTables(ctx, tables, start);
-  if (ctx.signal.aborted) return;
-  const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(ctx, rows, next, { now: Date.now(), retry: true, stats }));
-  if (ctx.signal.aborted) return;
-  const verified = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, stats), retried.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
-  if (ctx.signal.aborted) return;
-  const cursor = verified.cursor;
+  // The verification slice's checksums run on their own MySQL connection meanwhile (withVerifyAhead).
+  const done = await withVerifyAhead(ctx, tables, start, async (ahead) => {
+    const synced = await syncTables(ctx, tables, start);
+    if (ctx.signal.aborted) return null;
+    const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(ctx, rows, next, { now: Date.now(), retry: true, stats }));
+    if (ctx.signal.aborted) return null;
+    const verified = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, stats), retried.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    return { synced, retried, cursor: verified.cursor };
+  });
+  if (!done || ctx.signal.aborted) return;
+  const { synced, retried, cursor } = done;
   await finishTick(sql, JOB, cursor);
 
   const s = synced.totals.shows;

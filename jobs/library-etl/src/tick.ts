@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
 import { CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
 import { mapArtist, mapLookup, mapRelease } from './mapping.js';
 import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
@@ -53,15 +53,18 @@ export async function runTick(ctx: EtlContext): Promise<void> {
   const started = Date.now();
   const start = await startOf(ctx);
 
-  const genres = (await legacy.query(lookupSql(GENRE_TABLE))).map((r) => mapLookup(GENRE_TABLE, r, bad)).filter((g) => g !== null);
-  const formats = (await legacy.query(lookupSql(FORMAT_TABLE))).map((r) => mapLookup(FORMAT_TABLE, r, bad)).filter((f) => f !== null);
-  const lookups = await sql.begin(async (tx) => [(await writeGenres(tx, genres)).length, (await writeFormats(tx, formats)).length]);
-
-  const synced = await syncTables(ctx, libraryTables(ctx), start);
-  if (ctx.signal.aborted) return;
-  const { cursor } = await verifyTables(ctx, libraryTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
-  const { totals } = synced;
-  if (ctx.signal.aborted) return;
+  // The verification slice's checksums run on their own MySQL connection meanwhile (withVerifyAhead).
+  const done = await withVerifyAhead(ctx, libraryTables(ctx), start, async (ahead) => {
+    const genres = (await legacy.query(lookupSql(GENRE_TABLE))).map((r) => mapLookup(GENRE_TABLE, r, bad)).filter((g) => g !== null);
+    const formats = (await legacy.query(lookupSql(FORMAT_TABLE))).map((r) => mapLookup(FORMAT_TABLE, r, bad)).filter((f) => f !== null);
+    const lookups = await sql.begin(async (tx) => [(await writeGenres(tx, genres)).length, (await writeFormats(tx, formats)).length]);
+    const synced = await syncTables(ctx, libraryTables(ctx), start);
+    if (ctx.signal.aborted) return null;
+    const { cursor } = await verifyTables(ctx, libraryTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    return { lookups, totals: synced.totals, cursor };
+  });
+  if (!done || ctx.signal.aborted) return;
+  const { lookups, totals, cursor } = done;
   await finishTick(sql, JOB, cursor);
 
   const a = totals.artists;

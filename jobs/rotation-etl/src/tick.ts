@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
 import { ROTATION_QUERIES } from './legacy-tables.js';
 import { mapRotation } from './mapping.js';
 import { mergePending, resolvePendingLinks, writeRotation, type PendingLink } from './write.js';
@@ -61,11 +61,15 @@ export async function runTick(ctx: EtlContext): Promise<void> {
     return r.linked;
   });
 
-  const synced = await syncTables(ctx, rotationTables(ctx), start);
-  if (ctx.signal.aborted) return;
-  const { cursor } = await verifyTables(ctx, rotationTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true });
-  const { totals } = synced;
-  if (ctx.signal.aborted) return;
+  // The verification slice's checksums run on their own MySQL connection meanwhile (withVerifyAhead).
+  const done = await withVerifyAhead(ctx, rotationTables(ctx), start, async (ahead) => {
+    const synced = await syncTables(ctx, rotationTables(ctx), start);
+    if (ctx.signal.aborted) return null;
+    const { cursor } = await verifyTables(ctx, rotationTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    return { totals: synced.totals, cursor };
+  });
+  if (!done || ctx.signal.aborted) return;
+  const { totals, cursor } = done;
   await finishTick(sql, JOB, cursor);
 
   const t = totals.rotation;

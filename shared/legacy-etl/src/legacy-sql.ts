@@ -21,8 +21,12 @@ export interface LegacyQueries {
   columns: readonly string[];
   /** Rows by id, PRIMARY lookups. Params: [ids]. */
   byIds: string;
-  /** Count and SUM of source hashes in an id range, server-side. Params: [afterId, upToId]. */
-  rangeChecksum: string;
+  /**
+   * Count and SUM of source hashes per range and sub-range of a span of ids, server-side, in one
+   * PRIMARY range scan: range b = (ID - afterId - 1) DIV width, sub-range sb of it = that offset
+   * MOD width DIV subWidth (subWidth = width: one level). Params: rangeSumsParams(...).
+   */
+  rangeSums: string;
   /** Id and source hash of each row in an id range (a differing range small enough to compare row by row). Params: [afterId, upToId]. */
   rangeHashes: string;
   /** New rows above an id, up to the tick's bound. Params: [afterId, upToId, limit]. */
@@ -45,13 +49,16 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
     table: spec.table,
     columns: spec.columns,
     byIds: `SELECT ${select} FROM ${from} WHERE ${t}.\`ID\` IN (?) ORDER BY ${t}.\`ID\``,
-    rangeChecksum: `SELECT COUNT(*) AS n, COALESCE(SUM(${hash}), 0) AS s FROM ${t} WHERE ${range}`,
+    rangeSums: `SELECT (${t}.\`ID\` - ? - 1) DIV ? AS b, ((${t}.\`ID\` - ? - 1) MOD ?) DIV ? AS sb, COUNT(*) AS n, SUM(${hash}) AS s FROM ${t} WHERE ${range} GROUP BY b, sb`,
     rangeHashes: `SELECT ${t}.\`ID\` AS id, ${hash} AS h FROM ${t} WHERE ${range} ORDER BY ${t}.\`ID\``,
     newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
     editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,
     maxId: `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM ${t}`,
   };
 }
+
+/** The parameters of LegacyQueries.rangeSums for ids > after and <= upTo. */
+export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [span.after, width, span.after, width, subWidth, span.after, span.upTo];
 
 /** The source's clock in epoch ms (the edit mark of a tick never passes it). */
 export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
-import type { IdRange, RangeSum } from './verify-plan.js';
+import { groupSums, type GroupedSums, type IdRange } from './verify-plan.js';
 
 type Db = Sql | TransactionSql;
 
@@ -10,12 +10,19 @@ export interface MirrorSpec {
   key: string;
 }
 
-/** Count, hashed count and exact SUM of source_hash over a range of legacy ids (a range scan of the unique index). */
-export async function pgRangeSum(sql: Db, m: MirrorSpec, r: IdRange): Promise<RangeSum> {
-  const [row] = await sql<{ n: number; hashed: number; sum: string }[]>`
-    SELECT count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
-    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}`;
-  return row!;
+/**
+ * Per range of `width` legacy ids of a span and per sub-range of `subWidth` ids of it (as
+ * LegacyQueries.rangeSums: range b = (id - after - 1) / width, sub-range sb = that offset % width /
+ * subWidth): count, hashed count and exact SUM of source_hash, in one range scan of the unique index.
+ */
+export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: number, subWidth: number): Promise<GroupedSums> {
+  const rows = await sql<{ b: number; sb: number; n: number; hashed: number; sum: string }[]>`
+    SELECT (o / ${width}::bigint)::int AS b, (o % ${width}::bigint / ${subWidth}::bigint)::int AS sb,
+      count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
+    FROM (SELECT ${sql(m.key)}::bigint - ${r.after}::bigint - 1 AS o, source_hash FROM ${sql(m.table)}
+          WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}) x
+    GROUP BY 1, 2`;
+  return groupSums(rows.map(({ b, sb, ...sum }) => [b, sb, sum]));
 }
 
 /** (legacy id, source_hash as text) of each row in a range. */

@@ -21,13 +21,93 @@ export function* rangesOf(from: number, upTo: number, size: number): Generator<I
   for (let after = from; after < upTo; after += size) yield { after, upTo: Math.min(after + size, upTo) };
 }
 
-/** A differing range split into `parts` sub-ranges (fewer when it holds fewer ids). */
-export function split(r: IdRange, parts: number): IdRange[] {
-  const span = r.upTo - r.after;
-  const step = Math.max(1, Math.ceil(span / parts));
-  const out: IdRange[] = [];
-  for (let after = r.after; after < r.upTo; after += step) out.push({ after, upTo: Math.min(after + step, r.upTo) });
+/**
+ * How a differing range is narrowed: into FANOUT sub-ranges (one grouped query per side answering
+ * all of them; the top-level query answers its sub-ranges already) until it holds at most
+ * LEAF_ROWS rows, whose (id, hash) lists are then compared. At 4,096-id ranges a differing row
+ * costs 16 sub-range answers at each of two levels and a 16-row list, and MySQL re-hashes only
+ * the 256 + 16 rows around it.
+ */
+export const FANOUT = 16;
+
+const NO_ROWS: RangeSum = { n: 0, hashed: 0, sum: '0' };
+
+/**
+ * The bucket a grouped checksum puts an id in: ids after + b*width + 1 .. after + (b+1)*width are
+ * bucket b (the SQL: `(ID - after - 1) DIV width`, PostgreSQL's integer `/` alike).
+ */
+export function bucketRange(span: IdRange, width: number, b: number): IdRange {
+  const after = span.after + b * width;
+  return { after, upTo: Math.min(after + width, span.upTo) };
+}
+
+/** The width of the buckets a differing bucket of `width` ids is grouped into next. */
+export const subWidth = (width: number, fanout: number): number => Math.max(1, Math.ceil(width / fanout));
+
+/** One bucket with both sides' answers. */
+export interface BucketPair {
+  range: IdRange;
+  legacy: RangeSum;
+  pg: RangeSum;
+}
+
+/**
+ * Every bucket of `span` (in id order) with both sides' grouped answers (bucket number -> sum);
+ * a bucket a side did not answer for has no rows on that side.
+ */
+export function pairBuckets(span: IdRange, width: number, legacy: Map<number, RangeSum>, pg: Map<number, RangeSum>): BucketPair[] {
+  const out: BucketPair[] = [];
+  const count = Math.ceil((span.upTo - span.after) / width);
+  for (let b = 0; b < count; b++) out.push({ range: bucketRange(span, width, b), legacy: legacy.get(b) ?? NO_ROWS, pg: pg.get(b) ?? NO_ROWS });
   return out;
+}
+
+/** Sums per range, then per sub-range of it (a two-level grouped answer). */
+export type GroupedSums = Map<number, Map<number, RangeSum>>;
+
+export function groupSums(rows: [number, number, RangeSum][]): GroupedSums {
+  const out: GroupedSums = new Map();
+  for (const [b, sb, sum] of rows) {
+    if (!out.has(b)) out.set(b, new Map());
+    out.get(b)!.set(sb, sum);
+  }
+  return out;
+}
+
+const total = (parts: Map<number, RangeSum> | undefined): RangeSum => {
+  let n = 0;
+  let hashed = 0;
+  let sum = 0n;
+  for (const p of parts?.values() ?? []) {
+    n += p.n;
+    hashed += p.hashed;
+    sum += BigInt(p.sum);
+  }
+  return { n, hashed, sum: sum.toString() };
+};
+
+/** A range with both sides' sums, and its sub-ranges paired likewise. */
+export interface RangePairs {
+  pair: BucketPair;
+  parts: BucketPair[];
+}
+
+/** Every range of `width` ids of `span`, its sums the totals of its sub-ranges', with the sub-ranges of `subWidth` ids paired. */
+export function pairRanges(span: IdRange, width: number, subWidth: number, legacy: GroupedSums, pg: GroupedSums): RangePairs[] {
+  const sums = (g: GroupedSums) => new Map([...g].map(([b, parts]) => [b, total(parts)]));
+  return pairBuckets(span, width, sums(legacy), sums(pg)).map((pair, b) => ({
+    pair,
+    parts: pairBuckets(pair.range, subWidth, legacy.get(b) ?? new Map(), pg.get(b) ?? new Map()),
+  }));
+}
+
+/**
+ * After grouping a differing bucket of `rows` rows: list the whole bucket row by row at once
+ * (one query) rather than descend into each differing sub-bucket, when most of them differ (a
+ * first pass after a hash change, a range re-imported with new rules) and the list stays small.
+ */
+export function listWhole(differing: number, buckets: number, rows: number, maxRows: number): boolean {
+  return rows <= maxRows && differing * 2 > buckets;
 }
 
 export interface RowDiff {
@@ -64,4 +144,25 @@ export function allowedDeletes(extra: number[], checkedRows: number, rails: Dele
   const cap = Math.min(rails.maxCount, Math.floor(checkedRows * rails.maxShare));
   const now = extra.slice(0, Math.max(0, cap));
   return { now, heldBack: extra.length - now.length };
+}
+
+/** A tick's slice of the verification pass: from the rolling cursor, whole ranges, at least one. */
+export interface SlicePlan {
+  /** Where the slice starts (the cursor, or 0 once a lap is done). */
+  from: number;
+  /** The lap's end: the table's cursor (newer ids are the tick's). */
+  upTo: number;
+  /** The ids the slice covers: `max(1, floor(budget / rangeIds))` ranges. */
+  span: IdRange;
+}
+
+/**
+ * The slice a tick verifies. The budget is in ids (each holds at most one row): 60,000 at 4,096-id
+ * ranges is 14 ranges, 57,344 ids, so 2.6M ids take 46 ticks, 23 h at `*\/30` (a day of 48 ticks
+ * needs >= 54,167 ids a tick).
+ */
+export function slicePlan(nextId: number, maxId: number, budgetIds: number, rangeIds: number): SlicePlan {
+  const from = nextId >= maxId ? 0 : nextId;
+  const ids = Math.max(1, Math.floor(budgetIds / rangeIds)) * rangeIds;
+  return { from, upTo: maxId, span: { after: from, upTo: Math.min(from + ids, maxId) } };
 }

@@ -1,16 +1,20 @@
 import { BadRows } from './bad-rows.js';
 import { intCell } from './cells.js';
 import type { LegacyRow } from './mysql-source.js';
-import { deleteByLegacyId, pgRangeHashes, pgRangeSum, referencedRows } from './mirror-pg.js';
+import { deleteByLegacyId, pgRangeHashes, pgRangeSums, referencedRows } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
+import { rangeSumsParams } from './legacy-sql.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
-import { allowedDeletes, diffHashes, rangesOf, sameSum, split, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import type { SliceAhead } from './verify-ahead.js';
+import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 
-/** Sub-ranges per split, and the row count at which a range is compared row by row. */
-const FANOUT = 8;
 const LEAF_ROWS = 64;
+/** A differing bucket of at most this many rows is listed whole when most of its sub-buckets differ. */
+const LIST_ROWS = 4096;
+/** Top-level ranges per grouped query in an on-demand pass (a tick's slice is one query). */
+const PASS_SPAN_RANGES = 64;
 
 export interface VerifyOptions {
   /** Legacy ids (so rows) to checksum at most, from the table's rolling verify cursor (at least one range); null: one whole pass from id 0. */
@@ -19,6 +23,8 @@ export interface VerifyOptions {
   repair: boolean;
   /** Log a progress line with an ETA every few seconds (on-demand passes). */
   progress?: boolean;
+  /** A tick's slices whose first checksums were started ahead (withVerifyAhead), by table key. */
+  ahead?: Partial<Record<string, SliceAhead>>;
 }
 
 export interface VerifyTotals {
@@ -45,10 +51,11 @@ const emptyTotals = (): VerifyTotals => ({ ranges: 0, checked: 0, changed: 0, mi
 /**
  * Verifies one mirrored table against its legacy source by chunked checksums, each side
  * computing its own: per range of ids, MySQL counts and sums the source hash of its rows
- * (sourceHashSql) and PostgreSQL the source_hash the ETL stored. Equal ranges cost two one-row
- * answers; a differing one is split until the rows that differ are known, and only those are
- * fetched (and, with `repair`, re-imported through the job's importPage; rows gone from MySQL
- * deleted within the rails). Covers ids up to the table's cursor (newer rows are the tick's).
+ * (sourceHashSql) and PostgreSQL the source_hash the ETL stored, both grouped by range in one
+ * scan of a span of ranges (a tick's whole slice). A differing range is grouped again into
+ * sub-ranges until the rows that differ are known, and only those are fetched (and, with
+ * `repair`, re-imported through the job's importPage; rows gone from MySQL deleted within the
+ * rails). Covers ids up to the table's cursor (newer rows are the tick's).
  */
 export async function verifyTable<K extends string, C extends Record<K, TableCursor>>(
   ctx: EtlContext,
@@ -56,77 +63,48 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   start: C,
   opts: VerifyOptions,
 ): Promise<{ cursor: C; totals: VerifyTotals }> {
-  const m = t.mirror!;
   const tot = emptyTotals();
-  const upTo = start[t.key].maxId;
-  const rolling = opts.budgetRows !== null;
-  let from = rolling ? (start[t.key].verify?.nextId ?? 0) : 0;
-  if (from >= upTo) from = 0;
+  const cmp = comparer(ctx, t, tot);
+  const size = ctx.config.verifyRangeIds;
+  const tc = start[t.key];
+  const ahead = opts.budgetRows === null ? undefined : opts.ahead?.[t.key];
+  // A tick: one slice from the rolling cursor (planned when its checksums were started, if they were); on demand: the whole table.
+  const plan = opts.budgetRows === null ? null : (ahead ?? slicePlan(tc.verify?.nextId ?? 0, tc.maxId, opts.budgetRows, size));
+  const spans = plan ? [plan.span].filter((r) => r.upTo > r.after) : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
+  const upTo = plan?.upTo ?? tc.maxId;
+  const from = plan?.from ?? 0;
   let cursor = start;
   const extra: number[] = [];
   const at = (nextId: number): C => ({ ...cursor, [t.key]: { ...cursor[t.key], verify: { nextId } } });
   const began = Date.now();
   let lastProgress = began;
 
-  const legacy = async <T extends LegacyRow>(q: string, params: unknown[]) => {
-    const rows = await ctx.legacy.query<T>(q, params);
-    tot.legacyRows += rows.length;
-    tot.legacyBytes += JSON.stringify(rows).length;
-    return rows;
-  };
-  const legacySum = async (r: IdRange): Promise<RangeSum> => {
-    const [row] = await legacy(t.queries.rangeChecksum, [r.after, r.upTo]);
-    const n = Number(row?.n ?? 0);
-    return { n, hashed: n, sum: String(row?.s ?? '0') };
-  };
-  const diffRange = async (r: IdRange, l: RangeSum, p: RangeSum): Promise<RowDiff> => {
-    if (Math.max(l.n, p.n) <= LEAF_ROWS || r.upTo - r.after <= LEAF_ROWS) {
-      const mine = await legacy<{ id: number; h: number }>(t.queries.rangeHashes, [r.after, r.upTo]);
-      const d = diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), await pgRangeHashes(ctx.sql, m, r));
-      if (mine.length !== l.n && d.extra.length > 0) {
-        // MySQL answered fewer rows than it counted: not a basis for deleting anything.
-        tot.refused += d.extra.length;
-        d.extra = [];
+  for (const s of spans) {
+    if (ctx.signal.aborted) break;
+    // The top-level query answers per sub-range too: a differing range is narrowed from there.
+    const top = await cmp.ranges(s, size, subWidth(size, FANOUT), ahead && s === ahead.span ? ahead : undefined);
+    for (const { pair: b, parts } of top) {
+      tot.ranges++;
+      tot.checked += b.legacy.n;
+      if (sameSum(b.legacy, b.pg)) continue;
+      if (b.legacy.n === 0) {
+        ctx.log.warn(`verify ${t.queries.table}: MySQL answered no rows for ids ${b.range.after + 1}-${b.range.upTo} where ${t.mirror!.table} has ${b.pg.n}; not deleting (a whole range gone looks like an outage).`);
+        tot.refused += b.pg.n;
+        continue;
       }
-      return d;
+      const d = await cmp.diff(b, size, parts);
+      tot.changed += d.changed.length;
+      tot.missing += d.missing.length;
+      tot.extra += d.extra.length;
+      extra.push(...d.extra);
+      if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((x, y) => x - y), plan ? at(b.range.after) : cursor, tot, cmp.legacy);
     }
-    const out: RowDiff = { changed: [], missing: [], extra: [] };
-    for (const part of split(r, FANOUT)) {
-      const [lp, pp] = await Promise.all([legacySum(part), pgRangeSum(ctx.sql, m, part)]);
-      if (sameSum(lp, pp)) continue;
-      const d = await diffRange(part, lp, pp);
-      out.changed.push(...d.changed);
-      out.missing.push(...d.missing);
-      out.extra.push(...d.extra);
-    }
-    return out;
-  };
-
-  for (const r of rangesOf(from, upTo, ctx.config.verifyRangeIds)) {
-    // The budget is in ids (each holds at most one row); at least one range per tick.
-    if (ctx.signal.aborted || (rolling && tot.ranges > 0 && r.upTo - from > opts.budgetRows!)) break;
-    const [l, p] = await Promise.all([legacySum(r), pgRangeSum(ctx.sql, m, r)]);
-    tot.ranges++;
-    tot.checked += l.n;
-    if (!sameSum(l, p)) {
-      if (l.n === 0) {
-        ctx.log.warn(`verify ${t.queries.table}: MySQL answered no rows for ids ${r.after + 1}-${r.upTo} where ${m.table} has ${p.n}; not deleting (a whole range gone looks like an outage).`);
-        tot.refused += p.n;
-      } else {
-        const d = await diffRange(r, l, p);
-        tot.changed += d.changed.length;
-        tot.missing += d.missing.length;
-        tot.extra += d.extra.length;
-        extra.push(...d.extra);
-        if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((a, b) => a - b), rolling ? at(r.after) : cursor, tot, legacy);
-      }
-    }
-    if (rolling) cursor = at(r.upTo >= upTo ? 0 : r.upTo);
+    if (plan) cursor = at(s.upTo >= upTo ? 0 : s.upTo);
     if (opts.progress && Date.now() - lastProgress >= 5000) {
       lastProgress = Date.now();
-      const done = (r.upTo - from) / Math.max(1, upTo - from);
+      const done = (s.upTo - from) / Math.max(1, upTo - from);
       const eta = Math.round(((Date.now() - began) / done - (Date.now() - began)) / 1000);
-      ctx.log.info(`verify ${t.queries.table}: ids up to ${r.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`);
+      ctx.log.info(`verify ${t.queries.table}: ids up to ${s.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`);
     }
   }
   if (opts.repair && extra.length > 0) cursor = await deleteExtra(ctx, t, extra, cursor, tot);
@@ -134,6 +112,54 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
 }
 
 type LegacyFetch = <T extends LegacyRow>(q: string, params: unknown[]) => Promise<T[]>;
+
+/** Both sides' queries for one table, counting what came from MySQL into `tot`. */
+function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, tot: VerifyTotals) {
+  const m = t.mirror!;
+  const counted = <T extends LegacyRow>(rows: T[]): T[] => {
+    tot.legacyRows += rows.length;
+    tot.legacyBytes += JSON.stringify(rows).length;
+    return rows;
+  };
+  const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => counted(await ctx.legacy.query<T>(q, params));
+  /** Every range of `width` ids of the span with both sides' sums, and its sub-ranges': one grouped query each side, concurrently (or started ahead). */
+  const ranges = async (span: IdRange, width: number, sub: number, pre?: SliceAhead): Promise<RangePairs[]> => {
+    const [mine, pg] = await Promise.all([
+      pre ? pre.legacy.then(counted) : legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)),
+      pre ? pre.pg : pgRangeSums(ctx.sql, m, span, width, sub),
+    ]);
+    const sums = groupSums(mine.map((x) => [Number(x.b), Number(x.sb), { n: Number(x.n), hashed: Number(x.n), sum: String(x.s ?? '0') }]));
+    return pairRanges(span, width, sub, sums, pg);
+  };
+  /** The (id, hash) lists of a range compared; MySQL answering fewer rows than it counted is no basis for deletes. */
+  const rows = async (r: IdRange, l: RangeSum): Promise<RowDiff> => {
+    const mine = await legacy<{ id: number; h: number }>(t.queries.rangeHashes, [r.after, r.upTo]);
+    const d = diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), await pgRangeHashes(ctx.sql, m, r));
+    if (mine.length !== l.n && d.extra.length > 0) {
+      tot.refused += d.extra.length;
+      d.extra = [];
+    }
+    return d;
+  };
+  /** The rows that differ in a differing range of `width` ids, narrowed by sub-ranges (`known`: its sub-ranges' sums, if answered already). */
+  const diff = async (b: BucketPair, width: number, known?: BucketPair[]): Promise<RowDiff> => {
+    const rowsIn = Math.max(b.legacy.n, b.pg.n);
+    if (rowsIn <= LEAF_ROWS || b.range.upTo - b.range.after <= LEAF_ROWS) return rows(b.range, b.legacy);
+    const w = subWidth(width, FANOUT);
+    const all = known ?? (await ranges(b.range, w, w)).map((x) => x.pair);
+    const parts = all.filter((p) => !sameSum(p.legacy, p.pg));
+    if (listWhole(parts.length, all.length, rowsIn, LIST_ROWS)) return rows(b.range, b.legacy);
+    const out: RowDiff = { changed: [], missing: [], extra: [] };
+    for (const p of parts) {
+      const d = await diff(p, w);
+      out.changed.push(...d.changed);
+      out.missing.push(...d.missing);
+      out.extra.push(...d.extra);
+    }
+    return out;
+  };
+  return { legacy, ranges, diff };
+}
 
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */
 async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, ids: number[], cursor: C, tot: VerifyTotals, legacy: LegacyFetch): Promise<C> {

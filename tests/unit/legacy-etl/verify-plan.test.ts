@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, diffHashes, rangesOf, sameSum, sourceHash, split, verifyMode } from '@wxyc/legacy-etl';
+import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -11,17 +11,62 @@ describe('verification planning', () => {
     expect([...rangesOf(10, 10, 4)]).toEqual([]);
   });
 
-  it('splits a differing range into parts that cover it exactly', () => {
-    expect(split({ after: 0, upTo: 10 }, 4)).toEqual([
-      { after: 0, upTo: 3 },
-      { after: 3, upTo: 6 },
-      { after: 6, upTo: 9 },
-      { after: 9, upTo: 10 },
+  it('pairs the buckets of a grouped answer with their id ranges; a bucket a side left out has no rows there', () => {
+    const sum = (n: number, s: string) => ({ n, hashed: n, sum: s });
+    const pairs = pairBuckets({ after: 10, upTo: 45 }, 10, new Map([[0, sum(10, '7')], [3, sum(5, '9')]]), new Map([[0, sum(10, '7')], [1, sum(2, '4')]]));
+    expect(pairs.map((p) => p.range)).toEqual([
+      { after: 10, upTo: 20 },
+      { after: 20, upTo: 30 },
+      { after: 30, upTo: 40 },
+      { after: 40, upTo: 45 },
     ]);
-    expect(split({ after: 5, upTo: 7 }, 8)).toEqual([
-      { after: 5, upTo: 6 },
-      { after: 6, upTo: 7 },
+    expect(pairs.map((p) => [p.legacy.n, p.pg.n])).toEqual([[10, 10], [0, 2], [0, 0], [5, 0]]);
+    expect(pairs.map((p) => sameSum(p.legacy, p.pg))).toEqual([true, false, true, false]);
+    // The SQL's (id - after - 1) DIV width: the first and the last id of a bucket land in it.
+    expect(bucketRange({ after: 10, upTo: 45 }, 10, Math.floor((21 - 10 - 1) / 10))).toEqual({ after: 20, upTo: 30 });
+    expect(bucketRange({ after: 10, upTo: 45 }, 10, Math.floor((30 - 10 - 1) / 10))).toEqual({ after: 20, upTo: 30 });
+  });
+
+  it('a two-level answer: each range totals its sub-ranges (exactly, past 2^53), which are paired within it', () => {
+    const sum = (n: number, s: string) => ({ n, hashed: n, sum: s });
+    const big = '9007199254740993'; // 2^53 + 1
+    const legacy = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '4')], [1, 0, sum(3, '6')]]);
+    const pg = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '5')]]);
+    const r = pairRanges({ after: 0, upTo: 15 }, 8, 4, legacy, pg);
+    expect(r.map((x) => [x.pair.range, x.pair.legacy.sum, x.pair.pg.sum])).toEqual([
+      [{ after: 0, upTo: 8 }, '9007199254740997', '9007199254740998'],
+      [{ after: 8, upTo: 15 }, '6', '0'],
     ]);
+    expect(r[0]!.parts.map((p) => [p.range, sameSum(p.legacy, p.pg)])).toEqual([
+      [{ after: 0, upTo: 4 }, true],
+      [{ after: 4, upTo: 8 }, false],
+    ]);
+    expect(r[1]!.parts.map((p) => p.range)).toEqual([{ after: 8, upTo: 12 }, { after: 12, upTo: 15 }]);
+  });
+
+  it('narrows by a fanout down to one id, and lists a bucket whole only when most of it differs and it is small', () => {
+    expect(subWidth(4096, 16)).toBe(256);
+    expect(subWidth(100, 16)).toBe(7);
+    expect(subWidth(3, 16)).toBe(1);
+    expect(listWhole(9, 16, 4096, 4096)).toBe(true);
+    expect(listWhole(8, 16, 4096, 4096)).toBe(false);
+    expect(listWhole(16, 16, 4097, 4096)).toBe(false);
+  });
+
+  it("plans a tick's slice in whole ranges from the cursor, starting over after the lap; the default finishes 2.6M ids within a day of 30-minute ticks", () => {
+    expect(slicePlan(0, 3000, 1000, 500)).toEqual({ from: 0, upTo: 3000, span: { after: 0, upTo: 1000 } });
+    expect(slicePlan(2000, 3000, 1000, 500).span).toEqual({ after: 2000, upTo: 3000 });
+    expect(slicePlan(3000, 3000, 1000, 500).span).toEqual({ after: 0, upTo: 1000 }); // lap done
+    expect(slicePlan(0, 3000, 100, 500).span).toEqual({ after: 0, upTo: 500 }); // at least one range
+    expect(slicePlan(0, 0, 1000, 500).span).toEqual({ after: 0, upTo: 0 }); // nothing imported yet
+    let ticks = 0;
+    for (let next = 0, lap = false; !lap; ticks++) {
+      const p = slicePlan(next, 2_600_000, 60_000, 4096);
+      next = p.span.upTo;
+      lap = next >= p.upTo;
+    }
+    expect(ticks).toBe(46);
+    expect(ticks).toBeLessThanOrEqual(48);
   });
 
   it('a range is equal only with the same count, sum, and every PostgreSQL row hashed', () => {
@@ -71,7 +116,8 @@ describe('sourceHash', () => {
     const h = (t: unknown) => sourceHash(cols, { ID: 1, T: t });
     expect(new Set([h(null), h(''), h('a'), h('a '), h('a\u{1F3B5}')]).size).toBe(5);
     expect(h('a')).toBe(h('a'));
-    expect(Number.isSafeInteger(h('a'))).toBe(true);
+    // An unsigned 32-bit integer: exact in a PostgreSQL bigint and in SUM on both sides.
+    expect(Number.isInteger(h('a')) && h('a') >= 0 && h('a') < 2 ** 32).toBe(true);
   });
 
   it('values do not run into each other', () => {
