@@ -22,6 +22,7 @@ export {
 } from './journal.js';
 export { loadMigrations, readMigrationSet, detectLayout, strayAdvice, type MigrationSet } from './migration-set.js';
 export { folderNameFor, folderTimestamp, folderTime, migrationTitle } from './folder-name.js';
+export { convertToFolders } from './convert-to-folders.js';
 export { MIGRATIONS_DIR } from './paths.js';
 export {
   STATS_FILE,
