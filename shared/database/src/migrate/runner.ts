@@ -130,6 +130,8 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
   const inFlight = { value: false };
   let runnerPid = 0;
   let lost = false;
+  // What a lock_timeout outside a migration interrupted (only the bookkeeping table is touched there).
+  let bookkeepingStep = 'reading';
   const cancel = () => {
     // Cancel on the server from the side connection: closing our socket alone would leave the
     // statement running until the next client_connection_check_interval tick.
@@ -158,7 +160,10 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     const plan = planMigrations(set.migrations, await readApplied(sql));
     reportPlan(log, plan, settings);
     refuseUnsafePlan(plan, settings);
-    if (needsUpgrade(set.layout, bookkeeping)) bookkeeping = await upgradeTable(sql, plan, log);
+    if (needsUpgrade(set.layout, bookkeeping)) {
+      bookkeepingStep = "upgrading (adding drizzle 1.0's name and applied_at to)";
+      bookkeeping = await upgradeTable(sql, plan, log);
+    }
     const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random, bookkeeping };
     for (const m of plan.pending) {
       if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
@@ -179,7 +184,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
         : isConnectionLost(err)
           ? connectionLost({ sql, runnerPid }, undefined, err)
           : sqlState(err) === LOCK_NOT_AVAILABLE
-            ? await bookkeepingLockTimeout(control, runnerPid, settings)
+            ? await bookkeepingLockTimeout(control, runnerPid, settings, bookkeepingStep)
             : err;
     lost = e instanceof MigrateError && e.exitCode === MIGRATE_EXIT.CONNECTION_LOST;
     throw e;
@@ -199,14 +204,14 @@ async function upgradeTable(sql: Sql, plan: MigrationPlan, log: Logger): Promise
 }
 
 /** lock_timeout outside a migration: only the bookkeeping table is read or written there. */
-async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings): Promise<MigrateError> {
+async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings, step: string): Promise<MigrateError> {
   const holders = await bookkeepingLockHolders(control, runnerPid).catch(() => []);
   const who = holders.length
     ? holders.map((h) => `pid ${h.pid} (${h.mode}, '${h.application_name ?? ''}', ${h.state ?? 'unknown'}: ${JSON.stringify(h.query ?? '')})`).join(', ')
     : 'a backend that let go before it could be named';
   const advice = holders.map((h) => endBackendAdvice(h.pid, h.state)).join('; ');
   return new MigrateError(
-    `drizzle.__drizzle_migrations: lock_timeout (${settings.lockTimeout}) while reading the bookkeeping table, held by ${who}. ` +
+    `drizzle.__drizzle_migrations: lock_timeout (${settings.lockTimeout}) while ${step} the bookkeeping table, held by ${who}. ` +
       `Nothing was applied. Let it finish${advice ? ` or end it: ${advice}` : ''}; then deploy again.`,
     MIGRATE_EXIT.LOCK_TIMEOUT,
   );
