@@ -14,7 +14,7 @@ import { LOCK_NOT_AVAILABLE, sqlState } from './failure.js';
 import { endBackendAdvice } from './remediation.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
-import { planMigrations, type MigrationPlan } from './plan.js';
+import { planMigrations, type AppliedRow, type MigrationPlan } from './plan.js';
 import { describeOffenders, findOffenders } from './preflight.js';
 import {
   CONTROL_APPLICATION_NAME,
@@ -98,12 +98,12 @@ function refuseUnsafePlan(plan: MigrationPlan, settings: MigrateSettings): void 
   );
 }
 
-function describeMoved(m: Migration, row: MigrationPlan['movedWhen'][number]['row']): string {
+function describeMoved(m: Migration, row: AppliedRow): string {
   const applied = `this very file (same sha256) was applied ${row.name ? `as ${row.name}` : `with created_at ${row.created_at}`} (row ${row.id})`;
   return m.layout === 'folders' ? `${m.tag}: ${applied}` : `${m.tag}: its journal "when" is ${m.when}, but ${applied}`;
 }
 
-function restoreAdvice(m: Migration, row: MigrationPlan['movedWhen'][number]['row']): string {
+function restoreAdvice(m: Migration, row: AppliedRow): string {
   if (m.layout !== 'folders') return `Restore "when": ${row.created_at} for ${m.tag} in meta/_journal.json`;
   const back = row.name ?? folderNameFor(Number(row.created_at), m.tag);
   return `Rename the folder ${m.tag} back to ${back}`;
@@ -163,6 +163,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     if (needsUpgrade(set.layout, bookkeeping)) {
       bookkeepingStep = "upgrading (adding drizzle 1.0's name and applied_at to)";
       bookkeeping = await upgradeTable(sql, plan, log);
+      bookkeepingStep = 'reading';
     }
     const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random, bookkeeping };
     for (const m of plan.pending) {
@@ -241,13 +242,14 @@ function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan):
   const moved = new Map(plan.movedWhen.map((x) => [x.migration, x.row]));
   for (const m of migrations) {
     const row = moved.get(m);
-    const state = row ? `when-moved (applied with ${describeRow(row)}, ${m.layout === 'folders' ? 'folder is' : 'journal says'} ${m.layout === 'folders' ? m.tag : m.when})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
+    const now = m.layout === 'folders' ? `folder is ${m.tag}` : `journal says ${m.when}`;
+    const state = row ? `when-moved (applied with ${describeRow(row)}, ${now})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
     log.info(`${state}  ${m.tag}`);
   }
   for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} ${describeRow(r)} (no migration)`);
   log.info(`${plan.applied.length} applied, ${plan.pending.length} pending, ${plan.drifted.length} drifted`);
 }
 
-function describeRow(r: MigrationPlan['unknownRows'][number]): string {
+function describeRow(r: AppliedRow): string {
   return r.name ? `name ${r.name}, created_at ${r.created_at}` : `created_at ${r.created_at}`;
 }
