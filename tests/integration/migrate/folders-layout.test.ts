@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATE_EXIT, MIGRATIONS_DIR, convertToFolders, loadMigrations, type Journal } from '@wxyc/database';
 import type { TestDatabase } from '../../support/test-database.js';
 import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
-import { runRunner, useScratch } from '../../support/migrate-runner.js';
+import { runRunner, spawnRunner, useScratch } from '../../support/migrate-runner.js';
 
 const { database, session } = useScratch();
 const journal = loadMigrations(MIGRATIONS_DIR);
@@ -206,6 +206,22 @@ describe('guards in the folders layout', () => {
     expect(r.code).toBe(MIGRATE_EXIT.BAD_JOURNAL);
     expect(r.output).toBe(`error: bad journal: ${join(dir, '20250102000000_b', 'migration.sql')} does not exist: every migration folder needs one (drizzle-kit generate writes it); add it or delete the folder`);
     expect((await db.sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL AS none`)[0]!.none).toBe(true);
+  });
+
+  it('the real process (node dev_env/init-db.mjs): a folder holding both layouts ends in one line, exit 12; then a fixed one applies', async () => {
+    const db = await database();
+    const dir = tiny({ '20250101000000_a': 'CREATE TABLE a (id int);' });
+    mkdirSync(join(dir, 'meta'));
+    writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] }));
+    const both = spawnRunner(db.url, { dir });
+    expect((await both.exited).code, both.output()).toBe(MIGRATE_EXIT.BAD_JOURNAL);
+    expect(both.output().trim().split('\n')).toEqual([
+      `[migrate] error: bad journal: ${dir} holds both meta/_journal.json and drizzle-kit 1.0 migration folders (20250101000000_a): keep one layout. Finish the move (drizzle-kit up writes the folders and deletes meta/), or delete the folders`,
+    ]);
+    rmSync(join(dir, 'meta'), { recursive: true });
+    const fixed = spawnRunner(db.url, { dir });
+    expect((await fixed.exited).code, fixed.output()).toBe(0);
+    expect((await rows(db)).map((x) => x.name)).toEqual(['20250101000000_a']);
   });
 
   it('runs a no-transaction folder outside a transaction and records it by name', async () => {
