@@ -5,9 +5,15 @@
 # The command never starts a tick over a running one and never kills one: it skips while a
 # container named exactly wxyc-NAME runs (docker's name filter also matches wxyc-NAME-foo,
 # hence the exact `grep -x` on the names).
+# Each tick gets IMAGE_VERSION (the image's tag or digest) and JOB_HOST (this host's name).
 # env: ENV_FILE (default ~/.env), LOG_DIR (default ~/logs), CRON_LOCK (default /tmp/wxyc-crontab.lock).
 set -euo pipefail
 fail() { printf '::error::%s\n' "$*" >&2; exit 1; }
+# The tag or digest of an image reference (registry:5000/name:tag, name@sha256:...); "latest" without one.
+image_version() {
+  local last=${1##*/}
+  if [[ $last == *@* ]]; then echo "${last#*@}"; elif [[ $last == *:* ]]; then echo "${last##*:}"; else echo latest; fi
+}
 
 name=$1 schedule=$2 image=$3
 [[ $name =~ ^[a-z0-9-]+$ ]] || fail "job name $(printf '%q' "$name") is not [a-z0-9-]+"
@@ -18,9 +24,15 @@ env_file=${ENV_FILE:-$HOME/.env}
 log_dir=${LOG_DIR:-$HOME/logs}
 [[ $env_file =~ ^[A-Za-z0-9._/-]+$ && $log_dir =~ ^[A-Za-z0-9._/-]+$ ]] || fail "ENV_FILE and LOG_DIR must be plain paths"
 
+# The run history records which image and host ran each tick (IMAGE_VERSION, JOB_HOST):
+# in a container the host name would be the container's id.
+version=$(image_version "$image")
+host=$(hostname)
+[[ $host =~ ^[A-Za-z0-9.-]+$ ]] || fail "host name $(printf '%q' "$host") is not a plain host name"
+
 container=wxyc-$name
 marker="# wxyc_$name"
-command="docker ps --format '{{.Names}}' -f 'name=^$container\$' | grep -qx '$container' || docker run --rm --name $container --env-file $env_file $image >>$log_dir/$name.log 2>&1"
+command="docker ps --format '{{.Names}}' -f 'name=^$container\$' | grep -qx '$container' || docker run --rm --name $container --env-file $env_file -e IMAGE_VERSION=$version -e JOB_HOST=$host $image >>$log_dir/$name.log 2>&1"
 line="$schedule $command $marker"
 
 docker pull --quiet "$image" >/dev/null

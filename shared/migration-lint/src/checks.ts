@@ -1,4 +1,9 @@
 import type { Node, ParsedFile, Unit } from './parse.js';
+import { checkAddColumnIndex, checkAddConstraint } from './constraints.js';
+import type { SchemaTables } from './drizzle-schema.js';
+import { findAll, isTrue, strings, tableKey } from './nodes.js';
+import { checkLockTimeouts } from './lock-timeout.js';
+import { checkSchemaDrops } from './schema-drops.js';
 import type { RuleId } from './rules.js';
 
 export interface RawFinding {
@@ -9,11 +14,14 @@ export interface RawFinding {
   message: string;
   /** The existing table the finding is about (its size decides error or note). */
   table?: string;
+  /** Other existing tables the statement locks for as long (a foreign key's referenced table): the biggest decides. */
+  alsoTables?: string[];
 }
 
 /**
  * What earlier migrations established, carried through the files in journal order: which
- * columns have a validated CHECK (col IS NOT NULL), so SET NOT NULL needs no scan.
+ * columns have a validated CHECK (col IS NOT NULL), so SET NOT NULL needs no scan; which
+ * indexes exist and on what; which columns are NOT NULL (PRIMARY KEY USING INDEX needs them).
  */
 export interface History {
   notNullChecks: Set<string>;
@@ -21,9 +29,19 @@ export interface History {
   pendingChecks: Map<string, string>;
   /** Index name -> `schema.table`, from every CREATE INDEX so far (DROP INDEX names only the index). */
   indexTables: Map<string, string>;
+  /** Unique index name -> its table and columns (what ADD CONSTRAINT ... USING INDEX may name). */
+  uniqueIndexes: Map<string, { table: string; columns: string[] }>;
+  /** `schema.table.column` declared NOT NULL (CREATE TABLE, ADD COLUMN, SET NOT NULL; DROP NOT NULL removes it). */
+  notNullColumns: Set<string>;
 }
 
-export const newHistory = (): History => ({ notNullChecks: new Set(), pendingChecks: new Map(), indexTables: new Map() });
+export const newHistory = (): History => ({
+  notNullChecks: new Set(),
+  pendingChecks: new Map(),
+  indexTables: new Map(),
+  uniqueIndexes: new Map(),
+  notNullColumns: new Set(),
+});
 
 // Built-in functions whose volatility is 'v' in pg_proc and that show up in defaults.
 const VOLATILE_FUNCTIONS = new Set([
@@ -59,44 +77,16 @@ const NOT_DDL = new Set([
   'NotifyStmt',
 ]);
 
-const tableKey = (rel: Node | undefined): string => `${rel?.schemaname ?? 'public'}.${rel?.relname ?? '?'}`;
-const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => !!s);
-
 function isDml(u: Unit): boolean {
   if (u.type === 'UpdateStmt' || u.type === 'DeleteStmt' || u.type === 'MergeStmt') return true;
   return u.type === 'InsertStmt' && !!u.node.selectStmt?.SelectStmt && !u.node.selectStmt.SelectStmt.valuesLists;
 }
 
-/** Every node of a given type inside a subtree. */
-function findAll(node: unknown, type: string, out: Node[] = []): Node[] {
-  if (Array.isArray(node)) for (const n of node) findAll(n, type, out);
-  else if (node && typeof node === 'object') {
-    for (const [k, v] of Object.entries(node)) {
-      if (k === type) out.push(v as Node);
-      findAll(v, type, out);
-    }
-  }
-  return out;
-}
-
-/** The constant `true` (what makes set_config transaction-local). */
-function isTrue(arg: Node | undefined): boolean {
-  const c = arg?.A_Const ?? arg?.TypeCast?.arg?.A_Const;
-  return c?.boolval?.boolval === true || ['true', 't', 'on'].includes(String(c?.sval?.sval ?? '').toLowerCase());
-}
-
-/** `col IS NOT NULL` as a CHECK expression: the column name, else undefined. */
-function notNullCheckColumn(expr: Node | undefined): string | undefined {
-  const t = expr?.NullTest;
-  if (!t || t.nulltesttype !== 'IS_NOT_NULL') return undefined;
-  const fields = strings(t.arg?.ColumnRef?.fields);
-  return fields.length === 1 ? fields[0] : undefined;
-}
-
-export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History): RawFinding[] {
+/** `schema`: the drizzle schema's tables and columns (drop-in-schema is checked only with it). */
+export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History, schema?: SchemaTables): RawFinding[] {
   const findings: RawFinding[] = [];
-  const add = (u: Unit, rule: RuleId, message: string, table?: string) =>
-    findings.push({ rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}) });
+  const add: Add = (u, rule, message, table, alsoTables) =>
+    findings.push({ rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}), ...(alsoTables?.length ? { alsoTables } : {}) });
   const created = new Set<string>();
   const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
   let timeoutOptIn = false;
@@ -113,6 +103,7 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
     switch (u.type) {
       case 'CreateStmt':
         created.add(tableKey(n.relation));
+        rememberNotNull(n, history);
         break;
       case 'CreateTableAsStmt':
         created.add(tableKey(n.into?.rel));
@@ -133,6 +124,7 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
         if (!n.concurrent && !created.has(table)) add(u, 'index-not-concurrent', `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`, table);
         if (n.idxname) {
           history.indexTables.set(n.idxname, table);
+          if (n.unique) history.uniqueIndexes.set(n.idxname, { table, columns: (n.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '') });
           if (created.has(table)) createdIndexes.add(n.idxname);
         }
         break;
@@ -165,13 +157,26 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
       message: `-- migrate:no-transaction file with ${parsed.tops.length} statements`,
     });
   }
+  if (schema) checkSchemaDrops(parsed.units, schema, add);
+  checkLockTimeouts(parsed.units, noTransaction, created, add);
   for (const d of parsed.dynamic) {
     findings.push({ rule: 'dynamic-sql-in-do', line: d.line, topLine: d.top.line, message: 'EXECUTE of a string built at run time inside a DO block' });
   }
   return findings;
 }
 
-type Add = (u: Unit, rule: RuleId, message: string, table?: string) => void;
+export type Add = (u: Unit, rule: RuleId, message: string, table?: string, alsoTables?: string[]) => void;
+
+/** The NOT NULL columns of a CREATE TABLE (column NOT NULL or PRIMARY KEY, table-level PRIMARY KEY). */
+function rememberNotNull(n: Node, history: History): void {
+  const table = tableKey(n.relation);
+  for (const e of n.tableElts ?? []) {
+    const col = e.ColumnDef;
+    if (col && (col.constraints ?? []).some((c: Node) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(c.Constraint?.contype))) history.notNullColumns.add(`${table}.${col.colname}`);
+    if (e.Constraint?.contype === 'CONSTR_PRIMARY') for (const k of strings(e.Constraint.keys)) history.notNullColumns.add(`${table}.${k}`);
+  }
+}
+
 interface FileState {
   noTransaction: boolean;
   created: Set<string>;
@@ -240,7 +245,7 @@ function checkAlterCmd(
   timeoutOptIn: boolean,
   history: History,
   addedHere: Set<string>,
-  add: (u: Unit, rule: RuleId, message: string, table?: string) => void,
+  add: Add,
 ): void {
   switch (c.subtype) {
     case 'AT_AddColumn': {
@@ -248,7 +253,9 @@ function checkAlterCmd(
       const cons: Node[] = (col.constraints ?? []).map((x: Node) => x.Constraint);
       const def = cons.find((k) => k.contype === 'CONSTR_DEFAULT');
       const generated = cons.find((k) => k.contype === 'CONSTR_GENERATED');
+      if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY')) history.notNullColumns.add(`${table}.${col.colname}`);
       if (!existing) break;
+      checkAddColumnIndex(u, col, cons, table, add);
       const typeName = strings(col.typeName?.names).at(-1)?.toLowerCase() ?? '';
       const volatile = def ? findAll(def.raw_expr, 'FuncCall').map((f) => strings(f.funcname).at(-1)!.toLowerCase()).find((f) => VOLATILE_FUNCTIONS.has(f)) : undefined;
       if (volatile) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`, table);
@@ -269,21 +276,9 @@ function checkAlterCmd(
     case 'AT_AlterColumnType':
       if (existing) add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}`, table);
       break;
-    case 'AT_AddConstraint': {
-      const k = c.def?.Constraint ?? {};
-      if (existing && ['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(k.contype) && !k.indexname) {
-        add(u, 'index-not-concurrent', `ADD CONSTRAINT ${k.conname ?? ''} on existing table ${table} builds its index under ACCESS EXCLUSIVE (build it CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX)`, table);
-      }
-      if (k.contype !== 'CONSTR_FOREIGN' && k.contype !== 'CONSTR_CHECK') break;
-      if (k.conname) addedHere.add(`${table}.${k.conname}`);
-      if (existing && !k.skip_validation) {
-        add(u, 'constraint-not-valid', `ADD CONSTRAINT ${k.conname ?? ''} ${k.contype === 'CONSTR_CHECK' ? 'CHECK' : 'FOREIGN KEY'} on existing table ${table} without NOT VALID`, table);
-      }
-      const col = k.contype === 'CONSTR_CHECK' ? notNullCheckColumn(k.raw_expr) : undefined;
-      if (col && k.skip_validation) history.pendingChecks.set(`${table}.${k.conname}`, `${table}.${col}`);
-      else if (col) history.notNullChecks.add(`${table}.${col}`);
+    case 'AT_AddConstraint':
+      checkAddConstraint(u, c.def?.Constraint ?? {}, table, existing, history, addedHere, add);
       break;
-    }
     case 'AT_ValidateConstraint': {
       if (addedHere.has(`${table}.${c.name}`)) {
         add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`, table);
@@ -292,7 +287,11 @@ function checkAlterCmd(
       if (col) history.notNullChecks.add(col);
       break;
     }
+    case 'AT_DropNotNull':
+      history.notNullColumns.delete(`${table}.${c.name}`);
+      break;
     case 'AT_SetNotNull':
+      history.notNullColumns.add(`${table}.${c.name}`);
       if (existing && !history.notNullChecks.has(`${table}.${c.name}`)) {
         add(u, 'set-not-null-without-check', `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`, table);
       }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describeTableSize, lookupTableSize, migrationTitle, readMigrationSet, strayAdvice, type TableStats } from '@wxyc/database';
-import { checkFile, newHistory, type History } from './checks.js';
+import { checkFile, newHistory, type History, type RawFinding } from './checks.js';
 import { HISTORICAL_EXCEPTIONS } from './config.js';
+import type { SchemaTables } from './drizzle-schema.js';
 import { SqlParseError, parseFile } from './parse.js';
 import { isRuleId, LOCK_RULES, type RuleId } from './rules.js';
 
@@ -21,6 +22,12 @@ export interface SizeOptions {
   bigTableRows?: number;
 }
 
+/** What the linter knows besides the SQL: table sizes, and the drizzle schema the backend uses. */
+export interface LintOptions extends SizeOptions {
+  /** Tables and columns of the drizzle schema (`schemaTables(schema)`): DROPs of them fail (drop-in-schema). */
+  schema?: SchemaTables;
+}
+
 export const DEFAULT_BIG_TABLE_ROWS = 100_000;
 
 export interface LintResult {
@@ -36,7 +43,7 @@ const MARKER = /^--\s*migrate-lint allow\s+([^\s:]+)\s*(?::\s*(.*))?$/;
  * Lints one migration file. `history` carries what earlier files established (validated NOT NULL
  * checks); `tag` picks up a historical exception, if any.
  */
-export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string, sizes: SizeOptions = {}): LintResult {
+export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string, sizes: LintOptions = {}): LintResult {
   const result: LintResult = { findings: [], waived: [] };
   let parsed;
   try {
@@ -47,7 +54,7 @@ export function lintSource(file: string, text: string, history: History = newHis
     return result;
   }
   const noTransaction = text.trimStart().startsWith(NO_TRANSACTION_MARKER);
-  const raw = checkFile(parsed, noTransaction, history);
+  const raw = checkFile(parsed, noTransaction, history, sizes.schema);
 
   // Markers: comment lines directly above a top-level statement.
   const markers = parsed.tops.flatMap((t) =>
@@ -58,7 +65,7 @@ export function lintSource(file: string, text: string, history: History = newHis
   );
   const exception = tag ? historicalException(tag) : undefined;
   for (const f of raw) {
-    const finding: Finding = { file, line: f.line, rule: f.rule, ...sized(f.rule, f.message, f.table, sizes) };
+    const finding: Finding = { file, line: f.line, rule: f.rule, ...sized(f, sizes) };
     const marker = markers.find((m) => m.topLine === f.topLine && m.rule === f.rule && m.reason);
     if (marker) {
       marker.used = true;
@@ -89,14 +96,17 @@ export function lintSource(file: string, text: string, history: History = newHis
 
 /**
  * A lock rule names its table's size; with stats it is an error only on a big table (or one
- * stats.json does not know), a note on a small one. Other rules are always errors.
+ * stats.json does not know), a note on a small one. A finding about several tables (a foreign
+ * key locks the referenced one too) names every size and is an error when any of them is big.
+ * Other rules are always errors.
  */
-function sized(rule: RuleId, message: string, table: string | undefined, sizes: SizeOptions): { message: string; severity: 'error' | 'note' } {
-  if (!LOCK_RULES.has(rule) || !table || !sizes.stats) return { message, severity: 'error' };
-  const size = lookupTableSize(sizes.stats, table);
+function sized(f: RawFinding, sizes: SizeOptions): { message: string; severity: 'error' | 'note' } {
+  if (!LOCK_RULES.has(f.rule) || !f.table || !sizes.stats) return { message: f.message, severity: 'error' };
   const big = sizes.bigTableRows ?? DEFAULT_BIG_TABLE_ROWS;
-  const severity = size && size.reltuples >= 0 && size.reltuples < big ? 'note' : 'error';
-  return { message: `${message} [${size?.table ?? table}: ${describeTableSize(size)}; big from ${big.toLocaleString('en-US')} rows]`, severity };
+  const tables = [f.table, ...(f.alsoTables ?? [])].map((t) => ({ name: t, size: lookupTableSize(sizes.stats, t) }));
+  const small = tables.every(({ size }) => size && size.reltuples >= 0 && size.reltuples < big);
+  const described = tables.map(({ name, size }) => `${size?.table ?? name}: ${describeTableSize(size)}`).join('; ');
+  return { message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`, severity: small ? 'note' : 'error' };
 }
 
 /**
@@ -109,7 +119,7 @@ function historicalException(tag: string): (typeof HISTORICAL_EXCEPTIONS)[string
 }
 
 /** Lints every migration of a migrations folder (either layout), in the order they apply. */
-export function lintDirectory(dir: string, sizes: SizeOptions = {}): LintResult {
+export function lintDirectory(dir: string, sizes: LintOptions = {}): LintResult {
   const set = readMigrationSet(dir);
   const history = newHistory();
   const result: LintResult = { findings: [], waived: [] };

@@ -3,7 +3,9 @@ export const RULES = {
   'dml-with-ddl':
     'UPDATE, DELETE, MERGE or INSERT ... SELECT in a migration that also has DDL (DO blocks included): the rewrite runs while the DDL holds its lock. Bulk data changes belong in jobs/backfills/.',
   'index-not-concurrent':
-    'CREATE INDEX on an existing table without CONCURRENTLY (or ADD CONSTRAINT UNIQUE/PRIMARY KEY without USING INDEX) blocks every write to it for the whole build. Use CREATE INDEX CONCURRENTLY in a -- migrate:no-transaction file.',
+    'CREATE INDEX on an existing table without CONCURRENTLY blocks every write to it for the whole build. Use CREATE INDEX CONCURRENTLY in a -- migrate:no-transaction file.',
+  'unique-constraint-without-index':
+    'ADD CONSTRAINT UNIQUE / PRIMARY KEY (or ADD COLUMN ... UNIQUE) on an existing table builds its index under ACCESS EXCLUSIVE: reads and writes wait for the whole build. CREATE UNIQUE INDEX CONCURRENTLY in a -- migrate:no-transaction file first, then ADD CONSTRAINT ... UNIQUE / PRIMARY KEY USING INDEX over it in the next migration.',
   'add-column-volatile-default':
     'ADD COLUMN on an existing table with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()/serial/identity, ...) rewrites the table under ACCESS EXCLUSIVE. Add it nullable, backfill in a job, then set the default.',
   'add-column-not-null-without-default':
@@ -13,7 +15,7 @@ export const RULES = {
   'transaction-control':
     'BEGIN/COMMIT/ROLLBACK in a migration: the runner runs each migration in its own transaction (or none, with -- migrate:no-transaction); an explicit one breaks that.',
   'constraint-not-valid':
-    'ADD CONSTRAINT FOREIGN KEY or CHECK on an existing table without NOT VALID scans the table under lock. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration (SHARE UPDATE EXCLUSIVE only).',
+    'ADD CONSTRAINT FOREIGN KEY or CHECK on an existing table without NOT VALID scans the table under lock (a foreign key: SHARE ROW EXCLUSIVE on the referenced table too, so writes to both wait). Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration (SHARE UPDATE EXCLUSIVE only).',
   'validate-in-same-migration':
     'VALIDATE CONSTRAINT in the same migration that adds the constraint: the validating scan runs while the ADD still holds its lock (one transaction). Validate in the next migration.',
   'set-not-null-without-check':
@@ -38,6 +40,14 @@ export const RULES = {
     'Renaming a column or table that the deployed code still uses breaks every running query of the old release the moment it commits. Add the new column/table (or a view), switch the code, then drop the old one.',
   'domain-change-scans':
     'ALTER DOMAIN ... ADD CONSTRAINT (without NOT VALID) or SET NOT NULL checks every column of every table that uses the domain, under lock. Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration.',
+  'lock-timeout-not-raised':
+    'VALIDATE CONSTRAINT on an existing table under the runner\'s lock_timeout (MIGRATE_LOCK_TIMEOUT, 2s): its SHARE UPDATE EXCLUSIVE blocks no read or write, but waits behind a VACUUM or ANALYZE of the table, minutes on a big one, and fails (the runner retries the migration) for nothing. SET LOCAL lock_timeout = \'1min\' before it, in a migration that takes no write-blocking lock.',
+  'lock-timeout-raised-for-blocking-lock':
+    'SET LOCAL lock_timeout above the runner\'s default in a migration that takes a write-blocking lock (SHARE or stronger) on an existing table: while that statement waits, every reader and writer of the table queues behind it (the wedge lock_timeout exists to prevent), or it holds its lock while a later statement waits. Raise it only in a migration whose locks block no reads or writes.',
+  'timeout-outside-runner-range':
+    'SET LOCAL lock_timeout / statement_timeout (or set_config(..., true)) to a value the runner would refuse for MIGRATE_LOCK_TIMEOUT / MIGRATE_STATEMENT_TIMEOUT (0 switches the guard off; above 1min / 6h defeats it). Use a value in the runner\'s range.',
+  'drop-in-schema':
+    'DROP TABLE or DROP COLUMN of something the drizzle schema (shared/database/src/schema.ts) still has: the backend built from it queries it and fails from the moment the migration commits. Remove it from schema.ts and deploy that first; drop it in a later migration.',
   'file-not-in-journal':
     'A .sql file in the migrations folder with no journal entry: the runner, --status and drizzle never apply it. Add it with drizzle-kit generate (journal + snapshot) or delete it.',
   'allow-marker-invalid':
@@ -54,6 +64,7 @@ export type RuleId = keyof typeof RULES;
  */
 export const LOCK_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'index-not-concurrent',
+  'unique-constraint-without-index',
   'add-column-volatile-default',
   'alter-column-type',
   'constraint-not-valid',
@@ -63,6 +74,7 @@ export const LOCK_RULES: ReadonlySet<RuleId> = new Set<RuleId>([
   'drop-index-not-concurrent',
   'reindex-not-concurrent',
   'vacuum-full-or-cluster',
+  'lock-timeout-not-raised',
 ]);
 
 export function isRuleId(id: string): id is RuleId {

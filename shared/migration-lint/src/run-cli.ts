@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readMigrationSet, readTableStats, STATS_FILE } from '@wxyc/database';
+import { readMigrationSet, readTableStats, schema, STATS_FILE } from '@wxyc/database';
+import { schemaTables } from './drizzle-schema.js';
 import { DEFAULT_BIG_TABLE_ROWS, lintDirectory } from './lint.js';
 import { loadParser } from './parse.js';
 import { RULES } from './rules.js';
@@ -50,7 +51,7 @@ export async function runLintCli(args: string[], defaultDir: string, io: CliIo):
     return 2;
   }
   await loadParser();
-  const { findings, waived } = lintDirectory(dir, { stats, bigTableRows: Number(bigRaw) });
+  const { findings, waived } = lintDirectory(dir, { stats, bigTableRows: Number(bigRaw), schema: schemaTables(schema) });
   const shown = (f: string) => {
     const rel = relative(io.cwd, f);
     return rel && !rel.startsWith('..') ? rel : f;

@@ -52,6 +52,8 @@ export interface MigrationReport {
   commitMs: number;
   /** One line per hold over the budget (or not measurable at scale); empty: within budget. */
   failures: string[];
+  /** When measured more than once: every run's total and holds, in order (the report is the fastest run's). */
+  repeats?: { totalMs: number; holds: LockHold[] }[];
 }
 
 export interface ExtrapolationOptions {
@@ -139,6 +141,49 @@ export function extrapolate(m: MeasuredMigration, rows: (table: string) => Table
   });
   return { tag: m.tag, noTransaction: m.noTransaction, statements: scaled, commitMs: m.commitMs, failures };
 }
+
+/** A measured migration's whole time: its statements and the COMMIT (or ROLLBACK) that ends it. */
+export const totalMs = (m: MeasuredMigration): number => m.statements.reduce((a, s) => a + s.durationMs, 0) + m.commitMs;
+
+/**
+ * Several measurements of one migration on the same data: the report is the fastest run's. Load
+ * from other work on the machine only ever adds time, so the minimum is the least disturbed
+ * figure (a median would still carry half the noise); every run's figures are kept beside it.
+ */
+export function extrapolateRepeats(runs: MeasuredMigration[], rows: (table: string) => TableRows, opts: ExtrapolationOptions): MigrationReport {
+  if (!runs.length) throw new Error('extrapolateRepeats: no measurement');
+  const reports = runs.map((m) => extrapolate(m, rows, opts));
+  if (reports.length === 1) return reports[0]!;
+  const totals = runs.map(totalMs);
+  const best = reports[totals.indexOf(Math.min(...totals))]!;
+  return { ...best, repeats: reports.map((r, i) => ({ totalMs: totals[i]!, holds: r.statements.flatMap((s) => s.holds) })) };
+}
+
+/** A hold's time as fixed part + per-row part: `ms = fixedMs + msPerRow * rows`. */
+export interface LinearFit {
+  fixedMs: number;
+  msPerRow: number;
+}
+
+/**
+ * Least-squares line through holds measured at two or more table sizes. A ratio from one size
+ * (what `extrapolate` does) scales the fixed part (catalog work, COMMIT, the guard's
+ * planning) with the rows too; the line separates it. The fixed part is not clamped at 0: a
+ * negative one is how a slightly superlinear cost (a GIN build) shows up between two sizes.
+ */
+export function fitLinear(points: { rows: number; ms: number }[]): LinearFit {
+  const sizes = new Set(points.map((p) => p.rows));
+  if (sizes.size < 2) throw new Error(`fitLinear: needs holds at two different sizes, got ${[...sizes].join(', ') || 'none'}`);
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.rows, 0) / n;
+  const my = points.reduce((a, p) => a + p.ms, 0) / n;
+  const sxy = points.reduce((a, p) => a + (p.rows - mx) * (p.ms - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.rows - mx) ** 2, 0);
+  const msPerRow = sxy / sxx;
+  return { fixedMs: my - msPerRow * mx, msPerRow };
+}
+
+export const predictMs = (fit: LinearFit, rows: number): number => fit.fixedMs + fit.msPerRow * rows;
 
 /** The write-blocking table locks of a statement, the strongest per table, on tables others can see. */
 function strongestPerTable(e: StatementEffects): { table: string; mode: string }[] {

@@ -37,6 +37,7 @@ export function formatTraceReport(r: TraceReport): string[] {
   const out = [`trace of ${r.migrations.length} migration(s) on ${fmtRows(r.rows)} flowsheet rows, from ${r.base ?? 'an empty database'}; budget ${fmtMs(r.budgetMs)} of write-blocking lock at production size`];
   for (const m of r.migrations) {
     out.push(`${m.tag}${m.noTransaction ? ' (no transaction)' : ''}:`);
+    if (m.repeats) out.push(`  measured ${m.repeats.length} times (all but the last rolled back), the fastest shown: ${m.repeats.map((x) => fmtMs(x.totalMs)).join(', ')}`);
     for (const s of m.statements) out.push(...statementLines(s));
     if (!m.noTransaction) out.push(`  COMMIT: ${fmtMs(m.commitMs)}`);
   }

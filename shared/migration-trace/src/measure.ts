@@ -23,8 +23,11 @@ const SAMPLE_MS = 5;
  * Applies one migration as the runner does (one transaction, or autocommit for a
  * no-transaction file), reading the catalog and this session's locks after every statement.
  * `sql` must be a single-connection client; `observer` another connection to the same database.
+ * `end: 'rollback'` measures a repeat and leaves the database as it was (commitMs is then the
+ * ROLLBACK's time; locks are held until it returns all the same).
  */
-export async function measureMigration(sql: Sql, observer: Sql, m: Migration): Promise<MeasuredMigration> {
+export async function measureMigration(sql: Sql, observer: Sql, m: Migration, end: 'commit' | 'rollback' = 'commit'): Promise<MeasuredMigration> {
+  if (m.noTransaction && end === 'rollback') throw new Error(`${m.tag} runs outside a transaction: it cannot be measured and rolled back`);
   const [row] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   const pid = row!.pid;
   const statements: MeasuredStatement[] = [];
@@ -56,12 +59,28 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration): P
       before = after;
     }
     const t0 = performance.now();
-    if (!m.noTransaction) await sql.unsafe('COMMIT');
+    if (!m.noTransaction) await sql.unsafe(end === 'commit' ? 'COMMIT' : 'ROLLBACK');
     return { tag: m.tag, noTransaction: m.noTransaction, statements, commitMs: m.noTransaction ? 0 : performance.now() - t0 };
   } catch (err) {
     if (!m.noTransaction) await sql.unsafe('ROLLBACK').catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Measures a migration `repeat` times on the same data, for figures the machine's load disturbs
+ * less: every run but the last rolls back, the last commits (later migrations build on it). A
+ * CHECKPOINT before each run writes out what the seed or the previous run dirtied, so no run pays
+ * for another's writes. A no-transaction migration cannot be rolled back: it runs once.
+ */
+export async function measureRepeated(sql: Sql, observer: Sql, m: Migration, repeat: number): Promise<MeasuredMigration[]> {
+  const runs = m.noTransaction ? 1 : Math.max(1, repeat);
+  const out: MeasuredMigration[] = [];
+  for (let i = 1; i <= runs; i++) {
+    await sql.unsafe('CHECKPOINT');
+    out.push(await measureMigration(sql, observer, m, i < runs ? 'rollback' : 'commit'));
+  }
+  return out;
 }
 
 /** Applies migrations with no measuring (the base state of a trace). */

@@ -4,8 +4,8 @@ import type { Migration, TableStats } from '@wxyc/database';
 import { lookupTableSize } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
-import { extrapolate, type MigrationReport, type TableRows } from './extrapolate.js';
-import { applyPlain, measureMigration, TraceStatementError } from './measure.js';
+import { extrapolateRepeats, type MigrationReport, type TableRows } from './extrapolate.js';
+import { applyPlain, measureRepeated, TraceStatementError } from './measure.js';
 import { PREPARE_STEPS, prepareStepFor, type PrepareStep } from './prepare.js';
 
 export interface TraceOptions {
@@ -23,6 +23,11 @@ export interface TraceOptions {
   /** Superuser URL of a server to create the throwaway database on; default: an embedded server started and removed here. */
   serverUrl?: string;
   prepare?: Record<string, PrepareStep>;
+  /**
+   * Measure each migration this many times (default 1); all runs but the last roll back, and the
+   * report is the fastest run's (its `repeats` lists every run). No-transaction migrations run once.
+   */
+  repeat?: number;
   log?: (line: string) => void;
 }
 
@@ -45,8 +50,10 @@ export const DEFAULT_BUDGET_MS = 2000;
  * The embedded server's memory: with PostgreSQL's 128MB default, a rewrite of a table bigger
  * than the cache slows down by more than its size, which production (sized for its tables)
  * does not see, and the scaling from a small trace would be off. Touched pages only.
+ * max_wal_size: a rewrite writes about its table's size in WAL; with the 1GB default a checkpoint
+ * starts in the middle of a big rewrite and not of a small one, which bends the scaling too.
  */
-export const TRACE_SERVER_SETTINGS = { shared_buffers: '512MB', maintenance_work_mem: '256MB' } as const;
+export const TRACE_SERVER_SETTINGS = { shared_buffers: '512MB', maintenance_work_mem: '256MB', max_wal_size: '4GB' } as const;
 export const DEFAULT_BIG_TABLE_ROWS = 100_000;
 
 /**
@@ -105,8 +112,8 @@ async function traceOn(sql: Sql, observer: Sql, opts: TraceOptions, log: (l: str
       await step.run(sql);
     }
     try {
-      const measured = await measureMigration(sql, observer, m);
-      const r = extrapolate(measured, rowsOf, { budgetMs, bigTableRows });
+      const runs = await measureRepeated(sql, observer, m, opts.repeat ?? 1);
+      const r = extrapolateRepeats(runs, rowsOf, { budgetMs, bigTableRows });
       report.migrations.push(r);
       report.failures.push(...r.failures);
     } catch (err) {

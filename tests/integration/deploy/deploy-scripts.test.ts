@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeploySandbox, outputs, run, SCRIPTS } from '../../support/deploy-sandbox.js';
@@ -10,6 +11,7 @@ let box: DeploySandbox;
 afterEach(() => box?.remove());
 
 const IMAGE = '123.dkr.ecr.us-east-1.amazonaws.com/wxyc-jobs/flowsheet-etl:sha-abc1234';
+const TAG = 'sha-abc1234';
 
 function job(rel: string, pkg: Record<string, unknown>, name = rel.split('/').pop()!): void {
   box.writeFile(`${rel}/package.json`, JSON.stringify({ name: `@wxyc/job-${name}`, private: true, ...pkg }, null, 2));
@@ -136,7 +138,7 @@ describe('install-schedule.sh + host/install-cron.sh over ssh', () => {
     const home = box.home;
     expect(box.crontab()).toEqual([
       `*/30 * * * * docker ps --format '{{.Names}}' -f 'name=^wxyc-flowsheet-etl$' | grep -qx 'wxyc-flowsheet-etl' || ` +
-        `docker run --rm --name wxyc-flowsheet-etl --env-file ${home}/.env ${IMAGE} >>${home}/logs/flowsheet-etl.log 2>&1 # wxyc_flowsheet-etl`,
+        `docker run --rm --name wxyc-flowsheet-etl --env-file ${home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE} >>${home}/logs/flowsheet-etl.log 2>&1 # wxyc_flowsheet-etl`,
     ]);
     expect(box.calls('ssh')).toEqual([expect.stringMatching(/^ssh -o BatchMode=yes deploy@host\.example /)]);
     expect(box.calls('docker')).toEqual([`docker pull --quiet ${IMAGE}`]);
@@ -223,7 +225,7 @@ describe('the lockout command of the crontab line', () => {
   it('starts a tick when nothing runs', async () => {
     const t = await tick([]);
     expect(t.code).toBe(0);
-    expect(t.runs).toEqual([`docker run --rm --name wxyc-flowsheet-etl --env-file ${box.home}/.env ${IMAGE}`]);
+    expect(t.runs).toEqual([`docker run --rm --name wxyc-flowsheet-etl --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`]);
     expect(existsSync(join(box.home, 'logs/flowsheet-etl.log'))).toBe(true);
   });
 
@@ -231,6 +233,19 @@ describe('the lockout command of the crontab line', () => {
     const t = await tick(['other', 'wxyc-flowsheet-etl']);
     expect(t.runs).toEqual([]);
     expect(box.calls('docker kill')).toEqual([]);
+  });
+
+  it('tells the run history the image version: a tag, a digest, none behind a registry port', async () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    for (const [image, version] of [
+      [IMAGE, TAG],
+      [`registry.example:5000/wxyc/flowsheet-etl@${digest}`, digest],
+      ['registry.example:5000/wxyc/flowsheet-etl', 'latest'],
+    ] as const) {
+      box = new DeploySandbox();
+      expect((await box.script('host/install-cron.sh', ['flowsheet-etl', '* * * * *', image])).code).toBe(0);
+      expect(box.crontab()[0]).toContain(` -e IMAGE_VERSION=${version} -e JOB_HOST=${hostname()} ${image} `);
+    }
   });
 
   it('starts when only wxyc-<job>-foo runs (docker matches it by substring)', async () => {
@@ -246,7 +261,7 @@ describe('host/migrate.sh over ssh', () => {
     box = new DeploySandbox();
     const r = await migrate();
     expect(r.code).toBe(0);
-    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env ${IMAGE}`]);
+    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`]);
   });
 
   it('fails the deploy with the runner exit code', async () => {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import postgres from 'postgres';
 import { loadMigrations, MIGRATIONS_DIR, splitStatements, type Migration, type TableStats } from '@wxyc/database';
-import { traceMigrations, type TraceReport } from '@wxyc/migration-trace';
+import { formatTraceReport, traceMigrations, type TraceReport } from '@wxyc/migration-trace';
 
 const history = loadMigrations(MIGRATIONS_DIR);
 const base = history.findIndex((m) => m.tag === '0052_comment_bins') + 1;
@@ -80,6 +80,29 @@ describe('migrate:trace', () => {
     expect(s.effects.locks).toContainEqual(expect.objectContaining({ relation: 'wxyc_schema.flowsheet', mode: 'ShareUpdateExclusiveLock' }));
     expect(s.holds).toEqual([]);
     expect(r.failures).toEqual([]);
+  });
+
+  it('measures a migration --repeat times on the same data: all runs but the last roll back, the fastest is reported', async () => {
+    // Were a run not rolled back, the next would fail ("column z already exists"); were the last not
+    // committed, 0902 would fail ("column z does not exist"). The no-transaction 0901 runs once.
+    const r = await trace(
+      [
+        migration('0900_z', 'ALTER TABLE "wxyc_schema"."flowsheet" ADD COLUMN "z" int;--> statement-breakpoint\nALTER TABLE "wxyc_schema"."flowsheet" ALTER COLUMN "play_order" TYPE bigint;'),
+        migration('0901_cic', '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "flowsheet_z_idx" ON "wxyc_schema"."flowsheet" ("z");'),
+        migration('0902_z', 'ALTER TABLE "wxyc_schema"."flowsheet" DROP COLUMN "z";'),
+      ],
+      { repeat: 3 },
+    );
+    expect(r.error).toBeUndefined();
+    const [z, cic, drop] = r.migrations;
+    expect(z!.repeats).toHaveLength(3);
+    const totals = z!.repeats!.map((x) => x.totalMs);
+    const reported = z!.statements.reduce((a, st) => a + st.durationMs, 0) + z!.commitMs;
+    expect(reported).toBeCloseTo(Math.min(...totals), 6);
+    expect(z!.repeats!.every((x) => x.holds.some((h) => h.mode === 'AccessExclusiveLock' && h.table === 'wxyc_schema.flowsheet'))).toBe(true);
+    expect(cic!.repeats).toBeUndefined();
+    expect(drop!.repeats).toHaveLength(3);
+    expect(formatTraceReport(r)).toContainEqual(expect.stringMatching(/^ {2}measured 3 times \(all but the last rolled back\), the fastest shown: [\d.]+ m?s, [\d.]+ m?s, [\d.]+ m?s$/));
   });
 
   it('cannot vouch for a rewrite of a big table that the seed leaves empty', async () => {

@@ -49,6 +49,17 @@ describe('lint:migrations', () => {
     expect(r.err).toContain('0001_forgotten.sql:1: [file-not-in-journal] 0001_forgotten.sql has no entry in meta/_journal.json');
   });
 
+  it('reads the project\'s drizzle schema: a DROP COLUMN the backend still uses is an error whatever the size', async () => {
+    const dir = folder({
+      '0000_drop': 'ALTER TABLE "wxyc_schema"."flowsheet" DROP COLUMN "artist_name";',
+      '0001_gone': 'ALTER TABLE "wxyc_schema"."flowsheet" DROP COLUMN IF EXISTS "never_in_schema";',
+    });
+    const r = await lint([dir, '--stats', statsFile({ 'wxyc_schema.flowsheet': { reltuples: 10, relpages: 1 } })], '/');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('0000_drop.sql:1: [drop-in-schema] DROP COLUMN artist_name of wxyc_schema.flowsheet: the drizzle schema (shared/database/src/schema.ts) still has it');
+    expect(r.err).not.toContain('0001_gone');
+  });
+
   describe('with table sizes (stats.json)', () => {
     const migration = { '0000_index': 'CREATE INDEX t_a_idx ON wxyc_schema.t (a);' };
 

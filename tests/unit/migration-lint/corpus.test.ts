@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations, MIGRATIONS_DIR, type TableStats } from '@wxyc/database';
-import { lintSource, loadParser, newHistory, type History } from '@wxyc/migration-lint';
+import { loadMigrations, MIGRATIONS_DIR, schema, type TableStats } from '@wxyc/database';
+import { lintSource, loadParser, newHistory, schemaTables, type History } from '@wxyc/migration-lint';
 
 const dir = fileURLToPath(new URL('./corpus/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
@@ -37,7 +37,7 @@ describe.each([
   it.each(files)('%s', (file) => {
     const text = readFileSync(join(dir, file), 'utf8');
     const want = expected(text, size);
-    const { findings } = lintSource(file, text, structuredClone(afterHistory), undefined, { stats: statsWith(rows) });
+    const { findings } = lintSource(file, text, structuredClone(afterHistory), undefined, { stats: statsWith(rows), schema: schemaTables(schema) });
     const errors = findings.filter((f) => f.severity === 'error');
     const notes = findings.filter((f) => f.severity === 'note');
     if (want.severity === 'clean') expect(findings).toEqual([]);

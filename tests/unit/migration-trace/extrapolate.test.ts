@@ -1,6 +1,6 @@
 // The pure half of the trace: lock hold times and their extrapolation to production size.
 import { describe, expect, it } from 'vitest';
-import { extrapolate, lockName, blocksWrites, parseMs, parseCount, type MeasuredMigration, type StatementEffects } from '@wxyc/migration-trace';
+import { extrapolate, extrapolateRepeats, fitLinear, predictMs, totalMs, lockName, blocksWrites, parseMs, parseCount, type MeasuredMigration, type StatementEffects } from '@wxyc/migration-trace';
 
 const none: StatementEffects = { locks: [], rewrites: [], scans: [] };
 const lock = (table: string, mode: string, created = false): StatementEffects['locks'][number] => ({ relation: table, table, isTable: true, mode, created });
@@ -97,5 +97,51 @@ describe('lock modes and arguments', () => {
     expect(() => parseMs('soon', '--budget')).toThrow('--budget "soon": expected a duration such as 2s, 500ms or 1min');
     expect(parseCount('100000', '--rows', 0)).toBe(100_000);
     expect(() => parseCount('-5', '--rows', 0)).toThrow('--rows "-5": expected a whole number >= 0');
+  });
+});
+
+describe('repeated measurements and the fit through two sizes', () => {
+  const rewriteRun = (rewriteMs: number, commitMs: number): MeasuredMigration => ({
+    tag: '0054_x',
+    noTransaction: false,
+    commitMs,
+    statements: [
+      stmt(0, 1, { ...none, locks: [lock('wxyc_schema.flowsheet', 'AccessExclusiveLock')] }),
+      stmt(1, rewriteMs, { locks: [lock('wxyc_schema.flowsheet', 'AccessExclusiveLock')], rewrites: [{ relation: 'wxyc_schema.flowsheet', table: 'wxyc_schema.flowsheet' }], scans: [] }),
+    ],
+  });
+
+  it('reports the fastest run (load only adds time) and keeps every run\'s total and holds, in order', () => {
+    const runs = [rewriteRun(900, 20), rewriteRun(600, 10), rewriteRun(1500, 30)];
+    expect(runs.map(totalMs)).toEqual([921, 611, 1531]);
+    const r = extrapolateRepeats(runs, rows, opts);
+    expect(r.statements[1]!.durationMs).toBe(600);
+    expect(r.repeats!.map((x) => x.totalMs)).toEqual([921, 611, 1531]);
+    expect(r.repeats!.map((x) => x.holds[0]!.heldMs)).toEqual([921, 611, 1531]);
+    // Its failures are the fastest run's: 600 ms x 26 + 1 + 10 at production size.
+    expect(r.failures).toEqual([expect.stringContaining('held 611 ms in the trace, ~16 s at production size')]);
+  });
+
+  it('one run is reported as is (no repeats), and no run is an error', () => {
+    expect(extrapolateRepeats([rewriteRun(600, 10)], rows, opts).repeats).toBeUndefined();
+    expect(() => extrapolateRepeats([], rows, opts)).toThrow('no measurement');
+  });
+
+  it('separates the fixed part from the per-row part, where a ratio from one size scales both', () => {
+    // 500 ms of catalog work and COMMIT, then 0.03 ms a row.
+    const hold = (n: number) => 500 + 0.03 * n;
+    const fit = fitLinear([{ rows: 100_000, ms: hold(100_000) }, { rows: 500_000, ms: hold(500_000) }]);
+    expect(fit.fixedMs).toBeCloseTo(500, 6);
+    expect(fit.msPerRow).toBeCloseTo(0.03, 9);
+    expect(predictMs(fit, 1_000_000)).toBeCloseTo(hold(1_000_000), 6);
+    // The ratio from 100k alone: 3,500 ms x 10 = 35 s against the true 30.5 s.
+    expect(hold(100_000) * 10).toBeGreaterThan(hold(1_000_000) * 1.1);
+  });
+
+  it('least squares over more than two points, and a refusal of one size only', () => {
+    const fit = fitLinear([{ rows: 0, ms: 1 }, { rows: 10, ms: 9 }, { rows: 10, ms: 11 }, { rows: 20, ms: 21 }]);
+    expect(fit.msPerRow).toBeCloseTo(1, 9);
+    expect(fit.fixedMs).toBeCloseTo(0.5, 9);
+    expect(() => fitLinear([{ rows: 5, ms: 1 }, { rows: 5, ms: 2 }])).toThrow('needs holds at two different sizes, got 5');
   });
 });

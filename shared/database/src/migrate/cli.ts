@@ -39,8 +39,9 @@ export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}
     // is gone (client_connection_check_interval).
     setTimeout(() => process.exit(130), 9_000).unref();
   });
-  // postgres-js can reject a promise nobody awaits when the server ends a session between two
-  // statements (57P01 while idle). The statement awaited next on that connection fails too and
+  // postgres-js 3.4.9 replays the FATAL it read before a socket closed onto the next socket
+  // (porsager/postgres#1223; docs/conventions.md), and rejects it unawaited when no statement is
+  // pending (57P01 between statements). The statement awaited next on that connection fails too and
   // is reported as the lost connection (exit 17, one line); such a stray rejection must not end
   // the process first with a stack trace. Any other unhandled rejection stays fatal.
   const strayLoss = (err: unknown) => {
