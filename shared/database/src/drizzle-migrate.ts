@@ -11,11 +11,15 @@ import postgres, { type Sql } from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { MIGRATIONS_DIR } from './paths.js';
-import { loadMigrations, type Journal } from './journal.js';
+import { type Journal } from './journal.js';
+import { detectLayout, loadMigrations } from './migration-set.js';
 import { ensureBookkeeping, recordApplied } from './migrate/bookkeeping.js';
 
 export async function migrateWithDrizzle(url: string, opts: { upTo?: string; migrationsDir?: string } = {}): Promise<void> {
   const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
+  if (detectLayout(dir) === 'folders') {
+    throw new Error(`${dir} is in drizzle-kit 1.0's folders layout: drizzle-orm 0.x's migrator (migrateWithDrizzle) reads only meta/_journal.json; use the runner`);
+  }
   const folder = mkdtempSync(join(tmpdir(), 'wxyc-journal-'));
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -37,7 +41,7 @@ export async function migrateWithDrizzle(url: string, opts: { upTo?: string; mig
       if (await isApplied(sql, m.when)) continue;
       await sql.unsafe(m.statements[0]!.sql);
       await ensureBookkeeping(sql);
-      await recordApplied(sql, m.hash, m.when);
+      await recordApplied(sql, m, 'v0');
     }
     await runDrizzleTo(entries.length);
   } finally {

@@ -9,15 +9,20 @@ export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource, noHand
 export { searchDocSql, SEARCH_DOC_TRIGGER, SEARCH_DOC_FUNCTION } from './search-doc.js';
 export {
   readJournal,
-  loadMigrations,
   splitStatements,
   JournalError,
   NO_TRANSACTION_MARKER,
+  migrationFileName,
+  drizzleName,
   type Journal,
   type JournalEntry,
   type Migration,
+  type MigrationLayout,
   type Statement,
 } from './journal.js';
+export { loadMigrations, readMigrationSet, detectLayout, strayAdvice, type MigrationSet } from './migration-set.js';
+export { folderNameFor, folderTimestamp, folderTime, migrationTitle } from './folder-name.js';
+export { convertToFolders } from './convert-to-folders.js';
 export { MIGRATIONS_DIR } from './paths.js';
 export {
   STATS_FILE,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { folderNameFor } from './folder-name.js';
 
 export interface JournalEntry {
   idx: number;
@@ -22,11 +23,24 @@ export interface Statement {
   line: number;
 }
 
+/** journal: meta/_journal.json + NNNN_tag.sql (drizzle-kit 0.x); folders: <timestamp>_<name>/migration.sql (drizzle-kit 1.0). */
+export type MigrationLayout = 'journal' | 'folders';
+
 export interface Migration {
   idx: number;
+  /** The journal tag (0053_flowsheet-dj-name-column), or the folder name in the folders layout. */
   tag: string;
+  /** Epoch ms: the journal's `when`, or the folder's timestamp (whole seconds). Recorded as created_at. */
   when: number;
+  /** Absolute path of the SQL file. */
   file: string;
+  /** Absent means journal (migrations built by hand in tests and benchmarks). */
+  layout?: MigrationLayout;
+  /**
+   * drizzle-kit 1.0's name of it, recorded in the tracking table's `name` column: the folder name,
+   * or for a journal entry the folder `drizzle-kit up` makes of it (absent: derived, see drizzleName).
+   */
+  name?: string;
   /** sha256 of the whole file, as drizzle records it in drizzle.__drizzle_migrations.hash */
   hash: string;
   content: string;
@@ -95,27 +109,33 @@ function isOnlyComments(text: string): boolean {
   return text.split('\n').every((l) => l.trim() === '' || l.trim().startsWith('--'));
 }
 
-export function loadMigrations(dir: string): Migration[] {
-  return readJournal(dir).entries.map((e) => {
-    const file = join(dir, `${e.tag}.sql`);
-    const content = readFileSync(file, 'utf8');
-    const statements = splitStatements(content);
-    const noTransaction = content.trimStart().startsWith(NO_TRANSACTION_MARKER);
-    if (noTransaction && statements.length !== 1) {
-      throw new JournalError(`${file}: a ${NO_TRANSACTION_MARKER} migration must hold exactly one statement, found ${statements.length}`);
-    }
-    if (statements.length === 0) throw new JournalError(`${file}: no SQL statement in the file`);
-    return {
-      idx: e.idx,
-      tag: e.tag,
-      when: e.when,
-      file,
-      hash: createHash('sha256').update(content).digest('hex'),
-      content,
-      statements,
-      noTransaction,
-    };
-  });
+/** The migrations meta/_journal.json lists, in its order (the journal layout). */
+export function loadJournalMigrations(dir: string): Migration[] {
+  return readJournal(dir).entries.map((e) =>
+    buildMigration({ idx: e.idx, tag: e.tag, when: e.when, file: join(dir, `${e.tag}.sql`), layout: 'journal', name: folderNameFor(e.when, e.tag) }),
+  );
+}
+
+/** Reads one migration's file and checks what every layout requires of its content. */
+export function buildMigration(base: Omit<Migration, 'hash' | 'content' | 'statements' | 'noTransaction'>): Migration {
+  const content = readFileSync(base.file, 'utf8');
+  const statements = splitStatements(content);
+  const noTransaction = content.trimStart().startsWith(NO_TRANSACTION_MARKER);
+  if (noTransaction && statements.length !== 1) {
+    throw new JournalError(`${base.file}: a ${NO_TRANSACTION_MARKER} migration must hold exactly one statement, found ${statements.length}`);
+  }
+  if (statements.length === 0) throw new JournalError(`${base.file}: no SQL statement in the file`);
+  return { ...base, hash: createHash('sha256').update(content).digest('hex'), content, statements, noTransaction };
+}
+
+/** The file as messages show it: `0053_x.sql`, or `20250807224046_x/migration.sql`. */
+export function migrationFileName(m: Pick<Migration, 'tag' | 'layout'>): string {
+  return m.layout === 'folders' ? `${m.tag}/migration.sql` : `${m.tag}.sql`;
+}
+
+/** The `name` drizzle 1.0 records for the migration (see Migration.name). */
+export function drizzleName(m: Pick<Migration, 'tag' | 'when' | 'name'>): string {
+  return m.name ?? folderNameFor(m.when, m.tag);
 }
 
 /** `.sql` files of the folder that no journal entry names: never applied by anything. */

@@ -1,6 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeTableSize, lookupTableSize, type TableStats } from '@wxyc/database';
+import { describeTableSize, lookupTableSize, migrationTitle, readMigrationSet, strayAdvice, type TableStats } from '@wxyc/database';
 import { checkFile, newHistory, type History, type RawFinding } from './checks.js';
 import { HISTORICAL_EXCEPTIONS } from './config.js';
 import type { SchemaTables } from './drizzle-schema.js';
@@ -64,7 +63,7 @@ export function lintSource(file: string, text: string, history: History = newHis
       return m ? [{ topLine: t.line, line: c.line, rule: m[1]!, reason: m[2]?.trim() ?? '', used: false }] : [];
     }),
   );
-  const exception = tag ? HISTORICAL_EXCEPTIONS[tag] : undefined;
+  const exception = tag ? historicalException(tag) : undefined;
   for (const f of raw) {
     const finding: Finding = { file, line: f.line, rule: f.rule, ...sized(f, sizes) };
     const marker = markers.find((m) => m.topLine === f.topLine && m.rule === f.rule && m.reason);
@@ -110,26 +109,32 @@ function sized(f: RawFinding, sizes: SizeOptions): { message: string; severity: 
   return { message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`, severity: small ? 'note' : 'error' };
 }
 
-/** Lints every migration of a drizzle migrations folder, in journal order. */
+/**
+ * The exception for a tag; after the move to drizzle-kit 1.0 folders (`drizzle-kit up` keeps the
+ * name and swaps the NNNN_ number for a timestamp) the same migration is found by its title.
+ */
+function historicalException(tag: string): (typeof HISTORICAL_EXCEPTIONS)[string] | undefined {
+  const title = migrationTitle(tag);
+  return HISTORICAL_EXCEPTIONS[tag] ?? Object.entries(HISTORICAL_EXCEPTIONS).find(([k]) => migrationTitle(k) === title)?.[1];
+}
+
+/** Lints every migration of a migrations folder (either layout), in the order they apply. */
 export function lintDirectory(dir: string, sizes: LintOptions = {}): LintResult {
-  const journal = JSON.parse(readFileSync(join(dir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const set = readMigrationSet(dir);
   const history = newHistory();
   const result: LintResult = { findings: [], waived: [] };
-  for (const { tag } of journal.entries) {
-    const file = join(dir, `${tag}.sql`);
-    const r = lintSource(file, readFileSync(file, 'utf8'), history, tag, sizes);
+  for (const m of set.migrations) {
+    const r = lintSource(m.file, m.content, history, m.tag, sizes);
     result.findings.push(...r.findings);
     result.waived.push(...r.waived);
   }
-  const tags = new Set(journal.entries.map((e) => `${e.tag}.sql`));
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sql') && !tags.has(n)).sort()) {
-    result.findings.push({
-      file: join(dir, name),
-      line: 1,
-      rule: 'file-not-in-journal',
-      severity: 'error',
-      message: `${name} has no entry in meta/_journal.json: the runner and --status never apply it`,
-    });
+  // The rule keeps its id in both layouts: a .sql file that nothing applies.
+  for (const name of set.strays) {
+    result.findings.push({ file: join(dir, name), line: 1, rule: 'file-not-in-journal', severity: 'error', message: `${name} ${lintStrayMessage(set.layout)}` });
   }
   return result;
+}
+
+function lintStrayMessage(layout: 'journal' | 'folders'): string {
+  return layout === 'journal' ? 'has no entry in meta/_journal.json: the runner and --status never apply it' : strayAdvice(layout);
 }

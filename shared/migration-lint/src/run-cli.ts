@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readTableStats, schema, STATS_FILE } from '@wxyc/database';
+import { readMigrationSet, readTableStats, schema, STATS_FILE } from '@wxyc/database';
 import { schemaTables } from './drizzle-schema.js';
 import { DEFAULT_BIG_TABLE_ROWS, lintDirectory } from './lint.js';
 import { loadParser } from './parse.js';
@@ -27,8 +26,11 @@ export async function runLintCli(args: string[], defaultDir: string, io: CliIo):
   }
   const { values, positionals } = parsed;
   const dir = positionals[0] ? resolve(io.cwd, positionals[0]) : defaultDir;
-  if (!existsSync(`${dir}/meta/_journal.json`)) {
-    io.err(`[lint:migrations] error: ${dir} has no meta/_journal.json; pass the migrations folder as the argument.`);
+  try {
+    // Either layout; a malformed one ends here in one line, before any file is linted.
+    readMigrationSet(dir);
+  } catch (err) {
+    io.err(`[lint:migrations] error: ${(err as Error).message}${/pass the migrations folder/.test((err as Error).message) ? ' as the argument' : ''}.`);
     return 2;
   }
   const bigRaw = values['big-rows'] ?? String(DEFAULT_BIG_TABLE_ROWS);

@@ -5,5 +5,5 @@ export { diffSnapshots, type StatementEffects, type TakenLock, type TableScan } 
 export { takeSnapshot, type CatalogSnapshot, type RelationState } from './snapshot.js';
 export { blocksReads, blocksWrites, lockName, LOCK_MODES } from './locks.js';
 export { formatTraceReport } from './format.js';
-export { PREPARE_STEPS, type PrepareStep } from './prepare.js';
+export { PREPARE_STEPS, prepareStepFor, type PrepareStep } from './prepare.js';
 export { runTraceCli, parseMs, parseCount, tagsAtRef, TRACE_EXIT } from './cli.js';

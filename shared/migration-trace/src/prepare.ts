@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, searchDocSql } from '@wxyc/database';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, migrationTitle, searchDocSql } from '@wxyc/database';
 
 /**
  * Data a migration expects production to have when it deploys (what its runbook's backfill
@@ -28,3 +28,12 @@ export const PREPARE_STEPS: Record<string, PrepareStep> = {
     },
   },
 };
+
+/**
+ * The step of a migration: by tag, or, in drizzle-kit 1.0's folders layout (where `drizzle-kit
+ * up` swapped the NNNN_ number for a timestamp), by the name both layouts share.
+ */
+export function prepareStepFor(steps: Record<string, PrepareStep>, tag: string): PrepareStep | undefined {
+  const title = migrationTitle(tag);
+  return steps[tag] ?? Object.entries(steps).find(([k]) => migrationTitle(k) === title)?.[1];
+}

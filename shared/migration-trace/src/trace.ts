@@ -6,7 +6,7 @@ import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
 import { extrapolateRepeats, type MigrationReport, type TableRows } from './extrapolate.js';
 import { applyPlain, measureRepeated, TraceStatementError } from './measure.js';
-import { PREPARE_STEPS, type PrepareStep } from './prepare.js';
+import { PREPARE_STEPS, prepareStepFor, type PrepareStep } from './prepare.js';
 
 export interface TraceOptions {
   /** Every migration of the journal, in order. */
@@ -106,7 +106,7 @@ async function traceOn(sql: Sql, observer: Sql, opts: TraceOptions, log: (l: str
 
   const report: TraceReport = { rows: opts.rows, budgetMs, base: base.at(-1)?.tag, setupMs, tables, migrations: [], failures: [] };
   for (const m of opts.migrations.slice(opts.baseCount)) {
-    const step = (opts.prepare ?? PREPARE_STEPS)[m.tag];
+    const step = prepareStepFor(opts.prepare ?? PREPARE_STEPS, m.tag);
     if (step) {
       log(`${m.tag}: preparing (${step.describe}), not timed`);
       await step.run(sql);

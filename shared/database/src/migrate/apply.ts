@@ -1,9 +1,9 @@
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
 import { describeConnectionLoss, isConnectionLost } from '../connection-lost.js';
-import type { Migration } from '../journal.js';
+import { migrationFileName, type Migration } from '../journal.js';
 import { backoffDelayMs } from './backoff.js';
-import { recordApplied } from './bookkeeping.js';
+import { recordApplied, type BookkeepingShape } from './bookkeeping.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
@@ -30,6 +30,8 @@ export interface ApplyContext {
   /** True while a statement of a migration is on the server (what a signal must cancel). */
   inFlight: { value: boolean };
   random?: () => number;
+  /** The tracking table's shape: a v1 (drizzle 1.0) table records each migration's name too. */
+  bookkeeping: BookkeepingShape;
 }
 
 const BOOKKEEPING_STEP = 'recording it in drizzle.__drizzle_migrations';
@@ -50,7 +52,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       if (isConnectionLost(cause)) throw connectionLost(ctx, m, err);
       if (ctx.signal.aborted) throw interrupted(ctx, err);
       if (!(err instanceof StatementError)) throw err;
-      const where = `${m.tag}.sql line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
+      const where = `${migrationFileName(m)} line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
       if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
       const blockedBy = err.blockers.length
         ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
@@ -96,7 +98,7 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
   await sql.unsafe('BEGIN');
   try {
     for (let i = 0; i < m.statements.length; i++) await runStatement(ctx, m, i);
-    await onServer(ctx, m, m.statements.length - 1, BOOKKEEPING_STEP, () => recordApplied(sql, m.hash, m.when));
+    await onServer(ctx, m, m.statements.length - 1, BOOKKEEPING_STEP, () => recordApplied(sql, m, ctx.bookkeeping));
     await sql.unsafe('COMMIT');
   } catch (err) {
     // SET LOCAL settings of the migration end here too, so they never reach the next one. On a
@@ -123,7 +125,7 @@ async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise
   const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
   if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!);
-  await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m.hash, m.when));
+  await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m, ctx.bookkeeping));
 }
 
 /** After the build: the statement's index exists on its table and pg_index says it is valid. */
@@ -137,7 +139,7 @@ async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentInd
   else if (index.name && !checked.length) problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
   if (!problem) return;
   throw new MigrateError(
-    `migration failed: ${m.tag}.sql, line ${m.statements[0]!.line}: ${problem}.\n` +
+    `migration failed: ${migrationFileName(m)}, line ${m.statements[0]!.line}: ${problem}.\n` +
       `  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied; the next run drops an INVALID index of it and rebuilds it.`,
     MIGRATE_EXIT.MIGRATION_FAILED,
   );
@@ -169,7 +171,7 @@ async function onServer(ctx: ApplyContext, m: Migration, index: number, step: st
 /** The migrating connection died: one line with what the server said, nothing more sent on it. */
 export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: Migration | undefined, err: unknown): MigrateError {
   const cause = err instanceof StatementError ? err.cause : err;
-  const at = err instanceof StatementError ? ` during ${m!.tag}.sql line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
+  const at = err instanceof StatementError ? ` during ${migrationFileName(m!)} line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
   const left = m?.noTransaction
     ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it); it is not recorded`
     : `The server rolled back ${m ? m.tag : 'any open transaction'}`;
@@ -183,7 +185,7 @@ export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: 
 function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
   const at =
     err instanceof StatementError
-      ? ` ${err.migration.tag}.sql line ${errorLine(err.migration.statements[err.index]!, err.cause)}` +
+      ? ` ${migrationFileName(err.migration)} line ${errorLine(err.migration.statements[err.index]!, err.cause)}` +
         (sqlState(err.cause) === QUERY_CANCELED ? ' (its statement was cancelled on the server)' : '')
       : '';
   return new MigrateError(

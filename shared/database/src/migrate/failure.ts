@@ -1,4 +1,4 @@
-import type { Migration, Statement } from '../journal.js';
+import { migrationFileName, type Migration, type Statement } from '../journal.js';
 
 interface PgError {
   code?: string;
@@ -30,7 +30,7 @@ export function describeStatementFailure(m: Migration, index: number, err: unkno
   const e = (err instanceof Error ? err : new Error(String(err))) as Error & PgError;
   const state = sqlState(e);
   const lines = [
-    `${m.tag}.sql, line ${errorLine(stmt, e)} (statement ${index + 1} of ${m.statements.length}): ` +
+    `${migrationFileName(m)}, line ${errorLine(stmt, e)} (statement ${index + 1} of ${m.statements.length}): ` +
       `${e.message}${state ? ` [SQLSTATE ${state}]` : ''}`,
   ];
   if (e.detail) lines.push(`  detail: ${e.detail}`);

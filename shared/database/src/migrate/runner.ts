@@ -1,18 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
-import { JournalError, loadMigrations, sqlFilesWithoutEntry, type Migration } from '../journal.js';
+import { drizzleName, JournalError, migrationFileName, type Migration, type MigrationLayout } from '../journal.js';
+import { readMigrationSet, strayAdvice, type MigrationSet } from '../migration-set.js';
+import { folderNameFor } from '../folder-name.js';
 import { isConnectionLost } from '../connection-lost.js';
 import { checkDatabaseUrl, describeTarget } from '../database-url.js';
 import { maskUrl } from '../mask-url.js';
 import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
 import { applyMigration, connectionLost, type ApplyContext } from './apply.js';
-import { bookkeepingLockHolders, ensureBookkeeping, readApplied } from './bookkeeping.js';
+import { bookkeepingLockHolders, bookkeepingShape, ensureBookkeeping, readApplied, upgradeBookkeeping, type BookkeepingShape } from './bookkeeping.js';
 import { LOCK_NOT_AVAILABLE, sqlState } from './failure.js';
 import { endBackendAdvice } from './remediation.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
-import { planMigrations, type MigrationPlan } from './plan.js';
+import { planMigrations, type AppliedRow, type MigrationPlan } from './plan.js';
 import { describeOffenders, findOffenders } from './preflight.js';
 import {
   CONTROL_APPLICATION_NAME,
@@ -44,17 +46,17 @@ export interface MigrateOptions {
 export async function runMigrate(opts: MigrateOptions): Promise<number> {
   const env = opts.env ?? process.env;
   const settings = readMigrateSettings(env);
-  const migrations = loadJournal(opts.migrationsDir);
+  const set = loadSet(opts.migrationsDir);
   // Before anything else: where this run goes, once PG* variables have filled the URL's gaps.
   const target = `${maskUrl(settings.url)} (${describeTarget(checkDatabaseUrl(settings.url))})`;
-  if (opts.mode === 'apply') return apply(opts, settings, target, env, migrations);
+  if (opts.mode === 'apply') return apply(opts, settings, target, env, set);
   opts.log.info(`${opts.mode === 'status' ? 'status of' : 'dry run on'} ${target}${opts.mode === 'dry-run' ? ': nothing will be changed' : ''}`);
-  warnAboutInputs(opts, env, migrations);
+  warnAboutInputs(opts, env, set);
   const sql = connectSide(settings, env, STATUS_APPLICATION_NAME);
   try {
-    const plan = planMigrations(migrations, await readApplied(sql));
+    const plan = planMigrations(set.migrations, await readApplied(sql));
     if (opts.mode === 'status') {
-      printStatus(opts.log, migrations, plan);
+      printStatus(opts.log, set.migrations, plan);
       return MIGRATE_EXIT.OK;
     }
     const offenders = await findOffenders(sql);
@@ -62,6 +64,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
     if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
     // The same refusal as the real run, so a dry run predicts its exit code.
     refuseUnsafePlan(plan, settings);
+    if (needsUpgrade(set.layout, await bookkeepingShape(sql))) {
+      opts.log.info(`would add name and applied_at to drizzle.__drizzle_migrations (drizzle-kit 1.0's table) and name its ${plan.matched.length} recorded row(s)`);
+    }
     opts.log.info(
       plan.pending.length ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}` : 'nothing to apply',
     );
@@ -72,21 +77,16 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
 }
 
 /** Things in the folder or the environment that do nothing, said once after the target line. */
-function warnAboutInputs(opts: MigrateOptions, env: Env, migrations: Migration[]): void {
-  for (const f of sqlFilesWithoutEntry(opts.migrationsDir, migrations)) {
-    opts.log.warn(`${f} has no entry in meta/_journal.json, so it is never applied: add it with drizzle-kit generate (docs/migrations.md), or delete it`);
-  }
+function warnAboutInputs(opts: MigrateOptions, env: Env, set: MigrationSet): void {
+  for (const f of set.strays) opts.log.warn(`${f} ${strayAdvice(set.layout)}`);
   if (env.SKIP_SEED !== undefined) opts.log.warn('SKIP_SEED is no longer read: the runner seeds only when given --seed (pnpm dev does).');
 }
 
 function refuseUnsafePlan(plan: MigrationPlan, settings: MigrateSettings): void {
   if (plan.movedWhen.length) {
-    const [first] = plan.movedWhen;
     throw new MigrateError(
-      plan.movedWhen
-        .map(({ migration: m, row }) => `${m.tag}: its journal "when" is ${m.when}, but this very file (same sha256) was applied with created_at ${row.created_at} (row ${row.id})`)
-        .join('; ') +
-        `. Nothing applied: applying it again would run its DDL twice. Restore "when": ${first!.row.created_at} for ${first!.migration.tag} in meta/_journal.json.`,
+      plan.movedWhen.map(({ migration: m, row }) => describeMoved(m, row)).join('; ') +
+        `. Nothing applied: applying it again would run its DDL twice. ${restoreAdvice(plan.movedWhen[0]!.migration, plan.movedWhen[0]!.row)}.`,
       MIGRATE_EXIT.BAD_JOURNAL,
     );
   }
@@ -98,22 +98,40 @@ function refuseUnsafePlan(plan: MigrationPlan, settings: MigrateSettings): void 
   );
 }
 
-function loadJournal(dir: string): Migration[] {
+function describeMoved(m: Migration, row: AppliedRow): string {
+  const applied = `this very file (same sha256) was applied ${row.name ? `as ${row.name}` : `with created_at ${row.created_at}`} (row ${row.id})`;
+  return m.layout === 'folders' ? `${m.tag}: ${applied}` : `${m.tag}: its journal "when" is ${m.when}, but ${applied}`;
+}
+
+function restoreAdvice(m: Migration, row: AppliedRow): string {
+  if (m.layout !== 'folders') return `Restore "when": ${row.created_at} for ${m.tag} in meta/_journal.json`;
+  const back = row.name ?? folderNameFor(Number(row.created_at), m.tag);
+  return `Rename the folder ${m.tag} back to ${back}`;
+}
+
+/** drizzle 1.0's tracking table is needed (and made, as drizzle 1.0 makes it) once the folders are in use. */
+function needsUpgrade(layout: MigrationLayout, shape: BookkeepingShape): boolean {
+  return layout === 'folders' && shape === 'v0';
+}
+
+function loadSet(dir: string): MigrationSet {
   try {
-    return loadMigrations(dir);
+    return readMigrationSet(dir);
   } catch (err) {
     if (err instanceof JournalError) throw new MigrateError(`bad journal: ${err.message}`, MIGRATE_EXIT.BAD_JOURNAL);
     throw err;
   }
 }
 
-async function apply(opts: MigrateOptions, settings: MigrateSettings, target: string, env: Env, migrations: Migration[]): Promise<number> {
+async function apply(opts: MigrateOptions, settings: MigrateSettings, target: string, env: Env, set: MigrationSet): Promise<number> {
   const { log, signal } = opts;
   const sql = connectRunner(settings, env, (msg) => log.info(`server notice: ${msg}`));
   const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
   const inFlight = { value: false };
   let runnerPid = 0;
   let lost = false;
+  // What a lock_timeout outside a migration interrupted (only the bookkeeping table is touched there).
+  let bookkeepingStep = 'reading';
   const cancel = () => {
     // Cancel on the server from the side connection: closing our socket alone would leave the
     // statement running until the next client_connection_check_interval tick.
@@ -122,7 +140,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
   signal.addEventListener('abort', cancel, { once: true });
   try {
     log.info(`migrating ${target} from ${opts.migrationsDir}`);
-    warnAboutInputs(opts, env, migrations);
+    warnAboutInputs(opts, env, set);
     runnerPid = (await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!.pid;
     const baseline = await readBaseline(sql);
     // Open the side connection now: on SIGTERM there may be no connection slot left to get one.
@@ -138,11 +156,16 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     const offenders = await findOffenders(sql);
     if (offenders.length) throw new MigrateError(describeOffenders(offenders), MIGRATE_EXIT.PREFLIGHT_REFUSED);
 
-    await ensureBookkeeping(sql);
-    const plan = planMigrations(migrations, await readApplied(sql));
+    let bookkeeping = await ensureBookkeeping(sql, set.layout);
+    const plan = planMigrations(set.migrations, await readApplied(sql));
     reportPlan(log, plan, settings);
     refuseUnsafePlan(plan, settings);
-    const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random };
+    if (needsUpgrade(set.layout, bookkeeping)) {
+      bookkeepingStep = "upgrading (adding drizzle 1.0's name and applied_at to)";
+      bookkeeping = await upgradeTable(sql, plan, log);
+      bookkeepingStep = 'reading';
+    }
+    const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random, bookkeeping };
     for (const m of plan.pending) {
       if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
       const started = Date.now();
@@ -162,7 +185,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
         : isConnectionLost(err)
           ? connectionLost({ sql, runnerPid }, undefined, err)
           : sqlState(err) === LOCK_NOT_AVAILABLE
-            ? await bookkeepingLockTimeout(control, runnerPid, settings)
+            ? await bookkeepingLockTimeout(control, runnerPid, settings, bookkeepingStep)
             : err;
     lost = e instanceof MigrateError && e.exitCode === MIGRATE_EXIT.CONNECTION_LOST;
     throw e;
@@ -173,15 +196,23 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
   }
 }
 
+/** drizzle 1.0's upgrade of the tracking table (bookkeeping.ts), before the first folder is recorded. */
+async function upgradeTable(sql: Sql, plan: MigrationPlan, log: Logger): Promise<BookkeepingShape> {
+  const named = plan.matched.filter((x) => !x.row.name).map((x) => ({ id: x.row.id, name: drizzleName(x.migration) }));
+  await upgradeBookkeeping(sql, named);
+  log.info(`drizzle.__drizzle_migrations: added name and applied_at (drizzle-kit 1.0's table), named ${named.length} recorded row(s)`);
+  return 'v1';
+}
+
 /** lock_timeout outside a migration: only the bookkeeping table is read or written there. */
-async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings): Promise<MigrateError> {
+async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings, step: string): Promise<MigrateError> {
   const holders = await bookkeepingLockHolders(control, runnerPid).catch(() => []);
   const who = holders.length
     ? holders.map((h) => `pid ${h.pid} (${h.mode}, '${h.application_name ?? ''}', ${h.state ?? 'unknown'}: ${JSON.stringify(h.query ?? '')})`).join(', ')
     : 'a backend that let go before it could be named';
   const advice = holders.map((h) => endBackendAdvice(h.pid, h.state)).join('; ');
   return new MigrateError(
-    `drizzle.__drizzle_migrations: lock_timeout (${settings.lockTimeout}) while reading the bookkeeping table, held by ${who}. ` +
+    `drizzle.__drizzle_migrations: lock_timeout (${settings.lockTimeout}) while ${step} the bookkeeping table, held by ${who}. ` +
       `Nothing was applied. Let it finish${advice ? ` or end it: ${advice}` : ''}; then deploy again.`,
     MIGRATE_EXIT.LOCK_TIMEOUT,
   );
@@ -194,13 +225,13 @@ async function seed(sql: Sql, file: string, log: Logger): Promise<void> {
 
 function reportPlan(log: Logger, plan: MigrationPlan, settings: MigrateSettings): void {
   for (const d of plan.drifted) {
-    const msg = `${d.migration.tag}.sql changed after it was applied (recorded sha256 ${d.recordedHash.slice(0, 12)}, file ${d.migration.hash.slice(0, 12)})`;
+    const msg = `${migrationFileName(d.migration)} changed after it was applied (recorded sha256 ${d.recordedHash.slice(0, 12)}, file ${d.migration.hash.slice(0, 12)})`;
     if (settings.strictHashes) log.error(msg);
     else log.warn(`${msg}; MIGRATE_STRICT_HASHES=1 makes this an error`);
   }
   const moved = new Set(plan.movedWhen.map((x) => x.row));
   for (const r of plan.unknownRows) {
-    if (!moved.has(r)) log.warn(`drizzle.__drizzle_migrations row ${r.id} (created_at ${r.created_at}) matches no journal entry`);
+    if (!moved.has(r)) log.warn(`drizzle.__drizzle_migrations row ${r.id} (${describeRow(r)}) matches no migration`);
   }
   for (const m of plan.outOfOrder) log.warn(`${m.tag} is older than an applied migration but was never applied: it will be applied now`);
 }
@@ -211,9 +242,14 @@ function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan):
   const moved = new Map(plan.movedWhen.map((x) => [x.migration, x.row]));
   for (const m of migrations) {
     const row = moved.get(m);
-    const state = row ? `when-moved (applied with created_at ${row.created_at}, journal says ${m.when})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
+    const now = m.layout === 'folders' ? `folder is ${m.tag}` : `journal says ${m.when}`;
+    const state = row ? `when-moved (applied with ${describeRow(row)}, ${now})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
     log.info(`${state}  ${m.tag}`);
   }
-  for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} created_at ${r.created_at} (no journal entry)`);
+  for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} ${describeRow(r)} (no migration)`);
   log.info(`${plan.applied.length} applied, ${plan.pending.length} pending, ${plan.drifted.length} drifted`);
+}
+
+function describeRow(r: AppliedRow): string {
+  return r.name ? `name ${r.name}, created_at ${r.created_at}` : `created_at ${r.created_at}`;
 }
