@@ -49,7 +49,7 @@ export const RULES = {
   'drop-in-schema':
     'DROP TABLE or DROP COLUMN of something the drizzle schema (shared/database/src/schema.ts) still has: the backend built from it queries it and fails from the moment the migration commits. Remove it from schema.ts and deploy that first; drop it in a later migration.',
   'file-not-in-journal':
-    'A .sql file in the migrations folder with no journal entry: the runner, --status and drizzle never apply it. Add it with drizzle-kit generate (journal + snapshot) or delete it.',
+    'A .sql file in the migrations folder that nothing applies: with no journal entry (journal layout), or not the migration.sql of a <timestamp>_<name> folder (drizzle-kit 1.0 folders). The runner, --status and drizzle never apply it. Add it with drizzle-kit generate or delete it.',
   'allow-marker-invalid':
     'A `-- migrate-lint allow <rule-id>: <justification>` marker with an unknown rule id or no justification.',
   'allow-marker-unused': 'A `-- migrate-lint allow` marker that does not sit directly above a statement breaking that rule.',

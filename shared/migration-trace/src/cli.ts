@@ -8,8 +8,10 @@ import {
   STATS_FILE,
   databaseUrlFromEnv,
   exportTableStats,
+  folderTime,
   loadMigrations,
   maskUrl,
+  migrationTitle,
   planMigrations,
   readApplied,
   readTableStats,
@@ -37,17 +39,28 @@ export function parseCount(raw: string, name: string, min: number): number {
   return Number(raw);
 }
 
-/** Journal tags at a git ref (the branch's base), read with `git show`. */
-export function tagsAtRef(ref: string, journalPath: string, cwd: string): Set<string> {
+/**
+ * The migrations a git ref (the branch's base) has, in either layout: the journal's tags, or the
+ * names of its `<timestamp>_<name>` folders. Their titles too, so that the branch that moves the
+ * history to drizzle-kit 1.0 folders traces nothing that the base already had under a number.
+ */
+export function migrationsAtRef(ref: string, migrationsDir: string, cwd: string): { tags: Set<string>; titles: Set<string> } {
   if (!/^[\w./~^@{}-]+$/.test(ref)) throw new ConfigError(`--since-ref ${JSON.stringify(ref)}: not a git ref`);
-  let text: string;
+  const git = (args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let tags: string[];
   try {
-    text = execFileSync('git', ['show', `${ref}:${journalPath}`], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const why = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
-    throw new ConfigError(`--since-ref ${ref}: cannot read ${journalPath} there (${why})`);
+    tags = (JSON.parse(git(['show', `${ref}:${migrationsDir}/meta/_journal.json`])) as { entries: { tag: string }[] }).entries.map((e) => e.tag);
+  } catch {
+    try {
+      tags = git(['ls-tree', '-d', '--name-only', `${ref}:${migrationsDir}`])
+        .split('\n')
+        .filter((name) => folderTime(name) !== undefined);
+    } catch (err) {
+      const why = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
+      throw new ConfigError(`--since-ref ${ref}: cannot read ${migrationsDir} there (${why})`);
+    }
   }
-  return new Set((JSON.parse(text) as { entries: { tag: string }[] }).entries.map((e) => e.tag));
+  return { tags: new Set(tags), titles: new Set(tags.map(migrationTitle)) };
 }
 
 /** How many migrations form the base: those before the first one the ref (or the database) lacks. */
@@ -60,8 +73,8 @@ async function baseCount(migrations: Migration[], v: { from?: string; 'since-ref
   }
   if (v['since-ref']) {
     const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: MIGRATIONS_DIR, encoding: 'utf8' }).trim();
-    const known = tagsAtRef(v['since-ref'], relative(repo, `${MIGRATIONS_DIR}/meta/_journal.json`), repo);
-    const i = migrations.findIndex((m) => !known.has(m.tag));
+    const known = migrationsAtRef(v['since-ref'], relative(repo, MIGRATIONS_DIR), repo);
+    const i = migrations.findIndex((m) => !known.tags.has(m.tag) && !known.titles.has(migrationTitle(m.tag)));
     return i < 0 ? migrations.length : i;
   }
   if (!process.env.DATABASE_URL) throw new ConfigError(`give --from TAG or --since-ref REF, or DATABASE_URL to trace what it has pending; ${USAGE}`);

@@ -6,4 +6,4 @@ export { takeSnapshot, type CatalogSnapshot, type RelationState } from './snapsh
 export { blocksReads, blocksWrites, lockName, LOCK_MODES } from './locks.js';
 export { formatTraceReport } from './format.js';
 export { PREPARE_STEPS, prepareStepFor, type PrepareStep } from './prepare.js';
-export { runTraceCli, parseMs, parseCount, tagsAtRef, TRACE_EXIT } from './cli.js';
+export { runTraceCli, parseMs, parseCount, migrationsAtRef, TRACE_EXIT } from './cli.js';

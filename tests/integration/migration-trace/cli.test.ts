@@ -37,7 +37,7 @@ describe('init-db.mjs --trace', () => {
     expect(unknown.err).toContain("Unknown option '--bogus'");
     const ref = initDb(['--trace', '--since-ref', 'no-such-branch-xyz']);
     expect(ref.code).toBe(2);
-    expect(ref.err).toContain('--since-ref no-such-branch-xyz: cannot read shared/database/src/migrations/meta/_journal.json there');
+    expect(ref.err).toContain('--since-ref no-such-branch-xyz: cannot read shared/database/src/migrations there');
   });
 
   it('traces nothing (and starts no server) when the ref or the database has every migration', () => {
