@@ -7,6 +7,7 @@ import { recordApplied, type BookkeepingShape } from './bookkeeping.js';
 import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
+import { lockTimeoutAt } from './effective-lock-timeout.js';
 import { dropInvalidIndex, indexesOf, isValidIndex, parseConcurrentIndex, type ConcurrentIndex } from './invalid-index.js';
 import type { SessionBaseline } from './session-guard.js';
 import { reestablishSession } from './session-guard.js';
@@ -54,12 +55,14 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       if (!(err instanceof StatementError)) throw err;
       const where = `${migrationFileName(m)} line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
       if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
+      // The bookkeeping step runs after the last statement: every SET LOCAL of the migration counts.
+      const lockTimeout = lockTimeoutAt(m.statements, err.step === BOOKKEEPING_STEP ? m.statements.length : err.index, settings.lockTimeout);
       const blockedBy = err.blockers.length
         ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
         : 'a backend that let go before it could be named';
       if (attempt >= settings.lockRetries) {
         throw new MigrateError(
-          `${where}: lock_timeout (${settings.lockTimeout}) on all ${settings.lockRetries} attempts (MIGRATE_LOCK_RETRIES); ` +
+          `${where}: lock_timeout (${lockTimeout}) on all ${settings.lockRetries} attempts (MIGRATE_LOCK_RETRIES); ` +
             `last blocked by ${blockedBy}. Nothing of ${m.tag} is applied; earlier migrations of this run stay committed. ` +
             `Deploy again when the table is quieter, or end the blocker: ` +
             (err.blockers.map((b) => endBackendAdvice(b.pid, b.state)).join('; ') || 'see pg_blocking_pids') +
@@ -69,7 +72,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       }
       const delay = backoffDelayMs(attempt, settings.retryBaseMs, settings.retryCapMs, ctx.random);
       log.warn(
-        `${where}: lock_timeout (${settings.lockTimeout}) on attempt ${attempt}/${settings.lockRetries}, blocked by ${blockedBy}; ` +
+        `${where}: lock_timeout (${lockTimeout}) on attempt ${attempt}/${settings.lockRetries}, blocked by ${blockedBy}; ` +
           `rolled back, retrying in ${delay} ms`,
       );
       await sleep(delay, ctx.signal);
