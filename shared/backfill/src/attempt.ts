@@ -67,8 +67,11 @@ async function write(ctx: AttemptContext, c: ReservedSql, scope: BatchScope, opt
 }
 
 async function begin(ctx: AttemptContext, c: ReservedSql, lockTimeoutMs: number, snapshot: 'batch' | 'statement'): Promise<void> {
-  await (snapshot === 'batch' ? c`BEGIN ISOLATION LEVEL REPEATABLE READ` : c`BEGIN`);
-  await c`SELECT set_config('statement_timeout', ${String(ctx.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`;
+  // pipelined: one round trip (postgres-js sends both before the first answer arrives)
+  await Promise.all([
+    snapshot === 'batch' ? c`BEGIN ISOLATION LEVEL REPEATABLE READ` : c`BEGIN`,
+    c`SELECT set_config('statement_timeout', ${String(ctx.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`,
+  ]);
 }
 
 /** Update batches over a key range go optimistic first; revisits, splits, deletes and inserts lock as they read. */
@@ -140,10 +143,10 @@ export async function attemptBatch(
     } else {
       out = await firstWrite(ctx, c, scope);
     }
-    const waiters = await lockWaitersOf(c, ctx.session.pid);
     const next = applyOutcome(state, out, scope, nextCursor);
-    await saveState(c, next);
-    await c`COMMIT`;
+    // pipelined, in order: the waiter check (while the locks are held), the state, the commit. A
+    // failure of either statement aborts the transaction, and the COMMIT then rolls it back.
+    const [waiters] = await Promise.all([lockWaitersOf(c, ctx.session.pid), saveState(c, next), c`COMMIT`]);
     return { ...out, waiters, next };
   } catch (err) {
     if (connectionLost(err)) ctx.session.drop({ dead: true });
