@@ -1,5 +1,8 @@
-// pnpm bench:backfill [--rows N]: the dj_name backfill job against the single UPDATE it replaces,
-// on identical copies of a production-shaped database, each with a concurrent writer at 20/s.
+// pnpm bench:backfill [--rows N] [--rounds R]: the dj_name backfill job against the single UPDATE it
+// replaces, on identical copies of a production-shaped database, each with a concurrent writer at
+// 20/s. Both run R times in one process, alternating (a b, b a, a b, ...) so the load of a shared
+// machine drifts over both alike; the ratio is the sum of (b) over the sum of (a).
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
 import { percentile, runBackfill } from '@wxyc/backfill';
@@ -11,12 +14,23 @@ import { flowsheetDjName } from '../jobs/backfills/flowsheet-dj-name-backfill/sr
 import { migrateWithDrizzle } from '../tests/support/drizzle-migrate.js';
 import { withDatabase } from '../tests/support/urls.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '2600000' }, 'batch-size': { type: 'string', default: '5000' }, 'target-ms': { type: 'string', default: '300' } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '2600000' },
+    rounds: { type: 'string', default: '2' },
+    'batch-size': { type: 'string', default: '5000' },
+    'target-ms': { type: 'string', default: '300' },
+  },
+});
 const rows = Number(values.rows);
+const rounds = Number(values.rounds);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be an integer >= 1, got ${values.rounds}`);
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const secs = (n: number) => `${(n / 1000).toFixed(1)} s`;
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const open = (url: string, max = 2): Sql => postgres(url, { max, onnotice: () => {} });
 
 /** Inserts one flowsheet row every 50 ms (as the live app does while the backfill runs) and times each. */
@@ -45,6 +59,48 @@ function startWriter(url: string, shows: number) {
   };
 }
 
+const writerLine = (w: number[]) => `concurrent insert p99 ${ms(percentile(w, 99))} (max ${ms(Math.max(...w))}, n=${w.length})`;
+
+/** (a) the single statement that wedged production. */
+async function single(url: string, shows: number): Promise<number> {
+  const a = open(url);
+  const stop = startWriter(url, shows);
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = performance.now();
+  const { count } = await a.unsafe(`
+    UPDATE wxyc_schema.flowsheet f SET dj_name = ${DJ_NAME_SQL}
+    FROM ${DJ_NAME_SOURCE_SQL} WHERE f.show_id = s.id AND f.entry_type = 'track' AND f.dj_name IS NULL`);
+  const took = performance.now() - t0;
+  const w = await stop();
+  await a.end();
+  log(`(a) single UPDATE: ${count} rows in ${secs(took)}; ${writerLine(w)}`);
+  return took;
+}
+
+/** (b) the job's runner, the same definition the image runs, with the image's defaults. */
+async function job(url: string, shows: number): Promise<number> {
+  const b = open(url, 3);
+  const batchMs: number[] = [];
+  const stop = startWriter(url, shows);
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = performance.now();
+  const summary = await runBackfill(flowsheetDjName, {
+    sql: b,
+    log: createLogger('backfill', { log: () => {}, error: (m: string) => console.error(m) }),
+    batchSize: Number(values['batch-size']),
+    targetMs: Number(values['target-ms']),
+    onBatch: (r) => batchMs.push(r.elapsedMs),
+  });
+  const took = performance.now() - t0;
+  const w = await stop();
+  await b.end();
+  log(
+    `(b) backfill job: ${summary.rowsWritten} rows (+${summary.rowsUnresolved} unresolved) in ${secs(took)}, ${summary.batches} batches ` +
+      `(p50 ${ms(percentile(batchMs, 50))}, p95 ${ms(percentile(batchMs, 95))}, max ${ms(Math.max(...batchMs))}); ${writerLine(w)}`,
+  );
+  return took;
+}
+
 const external = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const server = external
   ? { url: external, stop: async () => {} }
@@ -53,55 +109,35 @@ const server = external
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => void server.stop().finally(() => process.exit(130)));
 }
-log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}`);
+log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}; load average ${load()}`);
 const admin = open(server.url, 1);
-const names = { src: `bench_src_${process.pid}`, a: `bench_a_${process.pid}`, b: `bench_b_${process.pid}` };
+const names = { src: `bench_src_${process.pid}`, copy: `bench_copy_${process.pid}` };
 try {
   await admin.unsafe(`CREATE DATABASE ${names.src}`);
   const srcUrl = withDatabase(server.url, names.src);
   await migrateWithDrizzle(srcUrl, { upTo: '0053' });
-  let t0 = performance.now();
+  const t0 = performance.now();
   const src = open(srcUrl);
   const shape = await seedProdShape(src, { rows });
   await src`VACUUM ANALYZE`;
   await src.end();
-  log(`seeded ${shape.rows} rows, ${shape.shows} shows, ${shape.users} users at migration 0053 in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  for (const copy of [names.a, names.b]) await admin.unsafe(`CREATE DATABASE ${copy} TEMPLATE ${names.src}`);
-
-  // (a) the single statement that wedged production
-  const aUrl = withDatabase(server.url, names.a);
-  const a = open(aUrl);
-  let stop = startWriter(aUrl, shape.shows);
-  await new Promise((r) => setTimeout(r, 200));
-  t0 = performance.now();
-  const { count: aRows } = await a.unsafe(`
-    UPDATE wxyc_schema.flowsheet f SET dj_name = ${DJ_NAME_SQL}
-    FROM ${DJ_NAME_SOURCE_SQL} WHERE f.show_id = s.id AND f.entry_type = 'track' AND f.dj_name IS NULL`);
-  const aMs = performance.now() - t0;
-  const aWriter = await stop();
-  await a.end();
-  log(`(a) single UPDATE: ${aRows} rows in ${(aMs / 1000).toFixed(1)} s; concurrent insert p99 ${ms(percentile(aWriter, 99))} (max ${ms(Math.max(...aWriter))}, n=${aWriter.length})`);
-
-  // (b) the job's runner, same definition the image runs
-  const bUrl = withDatabase(server.url, names.b);
-  const b = open(bUrl, 3);
-  const batchMs: number[] = [];
-  stop = startWriter(bUrl, shape.shows);
-  await new Promise((r) => setTimeout(r, 200));
-  t0 = performance.now();
-  const summary = await runBackfill(flowsheetDjName, {
-    sql: b,
-    log: createLogger('backfill', { log: () => {}, error: (m: string) => console.error(m) }),
-    batchSize: Number(values['batch-size']),
-    targetMs: Number(values['target-ms']),
-    onBatch: (r) => batchMs.push(r.elapsedMs),
-  });
-  const bMs = performance.now() - t0;
-  const bWriter = await stop();
-  await b.end();
-  log(`(b) backfill job: ${summary.rowsWritten} rows (+${summary.rowsUnresolved} unresolved) in ${(bMs / 1000).toFixed(1)} s, ${summary.batches} batches; concurrent insert p99 ${ms(percentile(bWriter, 99))} (max ${ms(Math.max(...bWriter))}, n=${bWriter.length})`);
-  log(`(b) batch time p50 ${ms(percentile(batchMs, 50))}, p95 ${ms(percentile(batchMs, 95))}, max ${ms(Math.max(...batchMs))}`);
-  log(`ratio (b)/(a) = ${(bMs / aMs).toFixed(2)}`);
+  log(`seeded ${shape.rows} rows, ${shape.shows} shows, ${shape.users} users at migration 0053 in ${secs(performance.now() - t0)}`);
+  const total = { a: 0, b: 0 };
+  for (let round = 1; round <= rounds; round++) {
+    const took = { a: 0, b: 0 };
+    // a b, then b a: each side runs first as often as the other
+    for (const side of round % 2 === 1 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
+      // a fresh copy of the seeded database for each run, dropped after it
+      await admin.unsafe(`CREATE DATABASE ${names.copy} TEMPLATE ${names.src}`);
+      const url = withDatabase(server.url, names.copy);
+      took[side] = side === 'a' ? await single(url, shape.shows) : await job(url, shape.shows);
+      await admin.unsafe(`DROP DATABASE ${names.copy} WITH (FORCE)`);
+    }
+    total.a += took.a;
+    total.b += took.b;
+    log(`round ${round}: ratio (b)/(a) = ${(took.b / took.a).toFixed(3)}; load average ${load()}`);
+  }
+  log(`ratio (b)/(a) over ${rounds} rounds = ${(total.b / total.a).toFixed(3)} (${secs(total.b)} / ${secs(total.a)}); load average ${load()}`);
 } finally {
   for (const n of Object.values(names)) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
   await admin.end();

@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
-import { runBackfill, type RunSummary } from '@wxyc/backfill';
-import { createDbClient, maskUrl, databaseUrlFromEnv, runHistory } from '@wxyc/database';
-import { EXIT, JobError, countRows, runJob, shutdownSignal, type Logger } from '@wxyc/job-runtime';
+import { runBackfillJob, type RunSummary } from '@wxyc/backfill';
+import { runHistory } from '@wxyc/database';
+import { EXIT, JobError, type Logger } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
 import { readConfig, type BackfillConfig } from './src/config.js';
 import { flowsheetDjName, flowsheetDjNameRefresh, guardCount, hasDjNameColumn, refreshPendingCount, refreshReasons } from './src/definition.js';
@@ -15,49 +15,24 @@ import { REASONS_HELP, REFRESH_REASONS_HELP, refreshDryRunLines, refreshSummaryL
  */
 export const EXIT_UNRESOLVED = 11;
 
-await runJob('backfill', async (log) => {
-  const config = readConfig(process.env, process.argv.slice(2));
-  const url = databaseUrlFromEnv();
+await runBackfillJob<BackfillConfig>({
+  name: 'flowsheet-dj-name-backfill',
+  readConfig,
   // 5 min for the pool's own queries: the start-up counts (and --refresh's, which probe shows per
   // row) read the whole table; ~20-33 s at 2.6M rows on the bench machine (bench:guard-0054).
   // Batches set their own timeout (BACKFILL_STATEMENT_TIMEOUT_MS). DB_STATEMENT_TIMEOUT_MS overrides.
-  const sql = createDbClient({ applicationName: 'flowsheet-dj-name-backfill', url, max: 3, statementTimeoutMs: 300_000 });
-  const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
-  try {
-    const mode = config.refresh ? ' --refresh' : '';
-    log.info(`database ${maskUrl(url)}${mode}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
+  poolStatementTimeoutMs: 300_000,
+  hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })],
+  mode: (c) => (c.refresh ? ' --refresh' : ''),
+  async before({ sql }) {
     if (!(await hasDjNameColumn(sql))) {
       throw new JobError('wxyc_schema.flowsheet.dj_name does not exist: deploy up to migration 0053 first, then run this job.', EXIT.FAILED);
     }
-    const s = await runBackfill(config.refresh ? flowsheetDjNameRefresh : flowsheetDjName, {
-      sql,
-      log,
-      signal: shutdown.signal,
-      batchSize: config.batchSize,
-      targetMs: config.targetMs,
-      pauseMs: config.pauseMs,
-      maxReplicaLagMs: config.maxReplicaLagMs,
-      lockTimeoutMs: config.lockTimeoutMs,
-      statementTimeoutMs: config.statementTimeoutMs,
-      dryRun: config.dryRun,
-      reset: config.reset,
-      retryParked: config.retryParked,
-      fallback: config.fallback === null ? null : { dj_name: config.fallback },
-    });
-    countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsUnresolved });
-    if (s.interrupted) {
-      log.info(
-        `stopped after ${s.rowsProcessed} rows (position saved: id ${s.cursor}). ` +
-          `To resume, run the same command again; to start over, add --reset${mode}.`,
-      );
-      return EXIT.INTERRUPTED;
-    }
-    return config.refresh ? await finishRefresh(sql, log, s) : await finishFill(sql, log, s, config);
-  } finally {
-    shutdown.dispose();
-    await sql.end({ timeout: 5 });
-  }
-}, { hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })] });
+  },
+  definition: (c) => (c.refresh ? flowsheetDjNameRefresh : flowsheetDjName),
+  options: (c) => ({ fallback: c.fallback === null ? null : { dj_name: c.fallback } }),
+  finish: ({ sql, log, config }, s) => (config.refresh ? finishRefresh(sql, log, s) : finishFill(sql, log, s, config)),
+});
 
 async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: BackfillConfig): Promise<number> {
   if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);

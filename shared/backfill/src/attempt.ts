@@ -1,8 +1,9 @@
 import type { PendingQuery, ReservedSql, Row } from 'postgres';
+import { LOCK_NOT_AVAILABLE, sqlState } from '@wxyc/database';
 import type { BackfillDefinition } from './definition.js';
-import { batchStatement, parseOutcome, pendingKeys, type BatchOutcome, type BatchScope, type WritePlan } from './batch-sql.js';
+import { batchStatement, optimisticStatement, parseOutcome, pendingKeys, type BatchOutcome, type BatchScope, type WritePlan } from './batch-sql.js';
 import { lockWaitersOf } from './backoff.js';
-import { connectionLost, isDataError } from './policy.js';
+import { connectionLost, isDataError, SERIALIZATION_FAILURE } from './policy.js';
 import { halves, parkedRow, type ParkedRow } from './parking.js';
 import type { BatchSession } from './session.js';
 import { mergeUnresolved, saveState, type RunState } from './state.js';
@@ -24,8 +25,18 @@ export interface Handled extends BatchOutcome {
 export interface AttemptResult extends Handled {
   /** Sessions queued behind this batch's row locks at commit time. */
   waiters: number[];
+  /** The optimistic write met a lock or a row changed since its read: the batch was redone with SKIP LOCKED. */
+  lockedRetry: boolean;
   next: RunState;
 }
+
+/**
+ * lock_timeout of the optimistic statement: a live writer holds a row for milliseconds (its own
+ * autocommit UPDATE); a batch that meets a longer-held lock gives up quickly and is redone with
+ * SKIP LOCKED, so the walk never queues behind another session (and stays well under
+ * deadlock_timeout, so it never takes part in a deadlock check).
+ */
+export const OPTIMISTIC_LOCK_TIMEOUT_MS = 100;
 
 const NOTHING: Handled = { rows: 0, written: 0, fallback: 0, unresolved: [], skipped: [], parked: [] };
 
@@ -49,9 +60,43 @@ async function run(ctx: AttemptContext, c: ReservedSql, q: PendingQuery<Row[]>):
   }
 }
 
-async function write(ctx: AttemptContext, c: ReservedSql, scope: BatchScope): Promise<Handled> {
-  const [row] = await run(ctx, c, batchStatement(c, ctx.def, scope, ctx.plan));
+async function write(ctx: AttemptContext, c: ReservedSql, scope: BatchScope, optimistic = false): Promise<Handled> {
+  const q = optimistic && !('ids' in scope) ? optimisticStatement(c, ctx.def, scope, ctx.plan) : batchStatement(c, ctx.def, scope, ctx.plan);
+  const [row] = await run(ctx, c, q);
   return { ...parseOutcome(row!, ctx.plan.fallback !== null), parked: [] };
+}
+
+async function begin(ctx: AttemptContext, c: ReservedSql, lockTimeoutMs: number, snapshot: 'batch' | 'statement'): Promise<void> {
+  // pipelined: one round trip (postgres-js sends both before the first answer arrives)
+  await Promise.all([
+    snapshot === 'batch' ? c`BEGIN ISOLATION LEVEL REPEATABLE READ` : c`BEGIN`,
+    c`SELECT set_config('statement_timeout', ${String(ctx.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(lockTimeoutMs)}, true)`,
+  ]);
+}
+
+/** Update batches over a key range go optimistic first; revisits, splits, deletes and inserts lock as they read. */
+const goesOptimistic = (ctx: AttemptContext, scope: BatchScope): boolean => (ctx.def.mode ?? 'update') === 'update' && !('ids' in scope);
+
+/** What sends an optimistic batch to SKIP LOCKED: a lock held past the short timeout, or a row changed since the read. */
+const OPTIMISM_FAILED = new Set([LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE]);
+
+/**
+ * The batch's write, opening its transaction: optimistic first when it may, and when that meets a
+ * lock or a concurrent change, the same batch again in a new READ COMMITTED transaction with
+ * SKIP LOCKED under the run's lock_timeout. Nothing of the first try survives its rollback.
+ */
+async function firstWrite(ctx: AttemptContext, c: ReservedSql, scope: BatchScope): Promise<Handled & { lockedRetry: boolean }> {
+  if (goesOptimistic(ctx, scope)) {
+    await begin(ctx, c, Math.min(ctx.lockTimeoutMs, OPTIMISTIC_LOCK_TIMEOUT_MS), 'batch');
+    try {
+      return { ...(await write(ctx, c, scope, true)), lockedRetry: false };
+    } catch (err) {
+      if (!OPTIMISM_FAILED.has(sqlState(err) ?? '')) throw err;
+      await c`ROLLBACK`;
+    }
+  }
+  await begin(ctx, c, ctx.lockTimeoutMs, 'statement');
+  return { ...(await write(ctx, c, scope)), lockedRetry: goesOptimistic(ctx, scope) };
 }
 
 /**
@@ -90,19 +135,18 @@ export async function attemptBatch(
 ): Promise<AttemptResult> {
   const c = ctx.session.c;
   try {
-    await c`BEGIN`;
-    await c`SELECT set_config('statement_timeout', ${String(ctx.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(ctx.lockTimeoutMs)}, true)`;
-    let out: Handled;
+    let out: Handled & { lockedRetry: boolean };
     if (isolate) {
+      await begin(ctx, c, ctx.lockTimeoutMs, 'statement');
       const ids = (await run(ctx, c, pendingKeys(c, ctx.def, scope))).map((r) => Number(r.id));
-      out = await bisect(ctx, c, ids);
+      out = { ...(await bisect(ctx, c, ids)), lockedRetry: false };
     } else {
-      out = await write(ctx, c, scope);
+      out = await firstWrite(ctx, c, scope);
     }
-    const waiters = await lockWaitersOf(c, ctx.session.pid);
     const next = applyOutcome(state, out, scope, nextCursor);
-    await saveState(c, next);
-    await c`COMMIT`;
+    // pipelined, in order: the waiter check (while the locks are held), the state, the commit. A
+    // failure of either statement aborts the transaction, and the COMMIT then rolls it back.
+    const [waiters] = await Promise.all([lockWaitersOf(c, ctx.session.pid), saveState(c, next), c`COMMIT`]);
     return { ...out, waiters, next };
   } catch (err) {
     if (connectionLost(err)) ctx.session.drop({ dead: true });

@@ -105,8 +105,14 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
       SELECT t.${key} AS id FROM ${t} t
       WHERE ${inScope} AND (${pending}) AND t.${key} NOT IN (SELECT l.${key} FROM locked l)
     )
+    ${outcomeSelect(sql, sql`(SELECT count(*) FROM locked)::int`)}`;
+}
+
+/** The summary SELECT both statements end with, over the CTEs locked, written, resolved and skipped. */
+function outcomeSelect(sql: Sql, rows: PendingQuery<Row[]>): PendingQuery<Row[]> {
+  return sql`
     SELECT
-      (SELECT count(*) FROM locked)::int AS rows,
+      ${rows} AS rows,
       (SELECT count(*) FROM written)::int AS written,
       (SELECT count(*) FROM resolved WHERE reason IS NOT NULL)::int AS unresolved_total,
       (SELECT coalesce(json_agg(json_build_object('reason', reason, 'count', n, 'sample', sample) ORDER BY reason), '[]')
@@ -114,6 +120,34 @@ export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchSc
                       (array_agg(id::bigint ORDER BY id))[1:${SAMPLE}] AS sample
                FROM resolved WHERE reason IS NOT NULL GROUP BY 1) g) AS unresolved,
       (SELECT coalesce(array_agg(id::bigint ORDER BY id), '{}') FROM skipped)::text AS skipped`;
+}
+
+/**
+ * The walk's usual statement (update mode, a key range), run in a REPEATABLE READ transaction:
+ * read the range's pending rows without locking them, resolve, and UPDATE them, each row lock
+ * taken once, as the row is written (no FOR UPDATE pass writing a lock record per row first, no
+ * second read of the range for skipped rows). Under REPEATABLE READ a row another session changed
+ * since the read fails the statement (40001) instead of being written with a value resolved from
+ * its old version, and a row another session holds makes it wait, bounded by the caller's short
+ * lock_timeout (55P03): either way the caller redoes the batch with batchStatement (SKIP LOCKED).
+ * `locked` is MATERIALIZED so it is never inlined into a self-join of the table; the UPDATE
+ * reaches its rows through the key (an index probe per resolved row), within the range.
+ */
+export function optimisticStatement(sql: Sql, def: BackfillDefinition, scope: { lo: number; hi: number; exclude?: readonly number[] }, plan: WritePlan): PendingQuery<Row[]> {
+  const t = sql.unsafe(def.table);
+  const key = sql.unsafe(def.key);
+  const inScope = scopeFilter(sql, key, scope);
+  const writeWhen = plan.fallback ? sql`true` : sql`r.reason IS NULL`;
+  return sql`
+    WITH locked AS MATERIALIZED (
+      SELECT t.* FROM ${t} t WHERE ${inScope} AND (${sql.unsafe(def.pending)})
+    ), resolved AS (${sql.unsafe(def.resolve!)}), written AS (
+      UPDATE ${t} t SET ${assignments(sql, plan)}
+      FROM resolved r
+      WHERE t.${key} = r.id AND ${inScope} AND ${writeWhen}
+      RETURNING t.${key}
+    ), skipped AS (SELECT NULL::bigint AS id WHERE false)
+    ${outcomeSelect(sql, sql`(SELECT count(*) FROM locked)::int`)}`;
 }
 
 /** Pending keys in a scope, in order: what a failed batch is split into. */

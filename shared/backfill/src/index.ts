@@ -1,7 +1,7 @@
 export type { BackfillDefinition } from './definition.js';
 export { runBackfill, type RunOptions, type RunSummary, type BatchReport } from './runner.js';
-export { applyOutcome, type Handled } from './attempt.js';
-export { batchStatement, parseOutcome, type BatchScope, type BatchOutcome, type UnresolvedGroup, type WritePlan } from './batch-sql.js';
+export { applyOutcome, OPTIMISTIC_LOCK_TIMEOUT_MS, type Handled } from './attempt.js';
+export { batchStatement, optimisticStatement, parseOutcome, type BatchScope, type BatchOutcome, type UnresolvedGroup, type WritePlan } from './batch-sql.js';
 export { columnTypes, type ColumnType } from './columns.js';
 export { recoveryFor, usesAttempt, connectionLost, isDataError, type Recovery } from './policy.js';
 export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from './parking.js';
@@ -24,3 +24,5 @@ export { Semaphore } from './concurrency.js';
 export { CircuitBreaker, type CircuitState } from './circuit.js';
 export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './retry.js';
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
+export { readBackfillSettings, type BackfillSettings } from './job-config.js';
+export { runBackfillJob, runOptionsOf, type BackfillJob, type BackfillJobContext } from './job.js';

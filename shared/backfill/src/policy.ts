@@ -15,7 +15,10 @@ export type Recovery =
   /** anything else: stop, saying what happened. */
   | 'fail';
 
-const RETRY_LATER = new Set([LOCK_NOT_AVAILABLE, '40P01', '40001']);
+/** 40001: a REPEATABLE READ write met a row changed since its snapshot (the optimistic batch's signal). */
+export const SERIALIZATION_FAILURE = '40001';
+
+const RETRY_LATER = new Set([LOCK_NOT_AVAILABLE, '40P01', SERIALIZATION_FAILURE]);
 // 57P01 admin shutdown (pg_terminate_backend), 57P02 crash shutdown, 57P03 cannot connect now (restart)
 const SESSION_ENDED = new Set(['57P01', '57P02', '57P03']);
 

@@ -113,15 +113,19 @@ describe('backfill runner', () => {
   });
 
   it('pauses when a session waits on a lock it holds, and says why', async () => {
-    const other = postgres(db.url, { max: 1, onnotice: () => {} });
+    const other = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'etl' } });
+    // each batch holds the row locks it has written for a second before it commits (the ETL's own update does not sleep)
+    await db.sql`CREATE FUNCTION items_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF current_setting('application_name') <> 'etl' THEN PERFORM pg_sleep(1); END IF; RETURN NULL; END $$`;
+    await db.sql`CREATE TRIGGER items_hold AFTER UPDATE ON items FOR EACH STATEMENT EXECUTE FUNCTION items_hold()`;
     try {
       const log = captureLog();
-      // 0.5 ms a row: each batch of 2000 keys holds its row locks for about a second
-      const run = runBackfill(def(0.5), { sql: db.sql, log, batchSize: 2000, targetMs: 100_000, backoffMs: 200 });
-      // wait for the first batch to be running, then touch one of its rows
+      const run = runBackfill(def(), { sql: db.sql, log, batchSize: 2000, targetMs: 100_000, backoffMs: 200 });
+      // wait for the first batch to hold its rows (written, sleeping in the trigger), then touch one of them
       for (let i = 0; i < 200; i++) {
         const [busy] = await db.sql<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event = 'PgSleep' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid()`;
         if (busy!.n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -135,6 +139,8 @@ describe('backfill runner', () => {
       expect(await wrong()).toBe(0);
     } finally {
       await other.end();
+      await db.sql`DROP TRIGGER items_hold ON items`;
+      await db.sql`DROP FUNCTION items_hold()`;
     }
   });
 
