@@ -1,17 +1,18 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { buildImage, copyBuildContext, startImage } from '../../../scripts/image-build.mjs';
 import { REPO_ROOT, run } from '../../support/deploy-sandbox.js';
 import { useTestDatabase } from '../../support/test-database.js';
+import { removeLater } from '../../support/remove-later.js';
 
 // The job-image convention, proven on a fixture job added to a temp copy of the repo: tsup
 // bundles the @wxyc/* packages, `pnpm deploy --prod --legacy` adds the npm deps only, and the
 // result runs against the database with the image's ENV.
 const db = useTestDatabase();
 const work = mkdtempSync(join(tmpdir(), 'wxyc-image-fixture-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => removeLater(work));
 
 it('a convention job image ships dist and its npm deps only, and runs with its ENV', async () => {
   const ctx = join(work, 'ctx');

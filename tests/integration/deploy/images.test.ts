@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,12 +7,13 @@ import { workspaceJobs } from '../../../.github/scripts/lib/workspace.mjs';
 import { buildImage, copyBuildContext, startImage } from '../../../scripts/image-build.mjs';
 import { REPO_ROOT } from '../../support/deploy-sandbox.js';
 import { useTestDatabase } from '../../support/test-database.js';
+import { removeLater } from '../../support/remove-later.js';
 
 // Every Dockerfile of the repo, built without Docker (scripts/image-build.mjs) and started:
 // the files an image ships must be all its command needs.
 const db = useTestDatabase();
 const work = mkdtempSync(join(tmpdir(), 'wxyc-images-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => removeLater(work));
 const BUILD_TIMEOUT = 300_000;
 
 // Stands in for dev_env/init-db.mjs until the runner is in the tree: loads what the runner
