@@ -167,10 +167,11 @@ export async function runLookupBackfill(def: LookupBackfillDefinition, o: Lookup
   const started = Date.now();
   const problem = lookupDefinitionProblem(def);
   if (problem) throw new JobError(problem, EXIT.FAILED);
+  const cols = await columnTypes(o.sql, def.table, def.columns);
   await ensureStateTable(o.sql);
   const session = new BatchSession(o.sql, def.name, o.log, { lockWaitMs: 5_000, statementTimeoutMs: 60_000 });
   await session.open();
-  const x = context(def, o, session, await columnTypes(o.sql, def.table, def.columns));
+  const x = context(def, o, session, cols);
   const saved = await loadState(o.sql, def.name);
   const state = { s: saved && saved.status !== 'done' ? { ...saved, status: 'running' as const } : freshState(def.name, o.batchSize, 0, saved?.parked ?? []) };
   try {
