@@ -2,6 +2,7 @@ import type { Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
 import { replicaLagMs } from './backoff.js';
+import { connectionLost } from './policy.js';
 import { columnTypes } from './columns.js';
 import { ApiLimiter, DEFAULT_LIMITER } from './limiter.js';
 import { resilientBatch, type LookupCtx } from './lookup-batch.js';
@@ -179,7 +180,11 @@ export async function runLookupBackfill(def: LookupBackfillDefinition, o: Lookup
     await walk(x, state);
     const interrupted = !!o.signal?.aborted || x.paused.stopped || x.gate.pause.stopped;
     state.s = { ...state.s, status: interrupted ? 'interrupted' : 'done' };
-    await saveState(session.c, state.s);
+    // every batch has committed: the state in hand is the latest; the pool if the session just died
+    await saveState(session.c, state.s).catch((err: unknown) => {
+      if (!connectionLost(err)) throw err;
+      return saveState(o.sql, state.s);
+    });
     return summarize(def, state.s, x, started, interrupted);
   } catch (err) {
     const status = o.signal?.aborted ? 'interrupted' : 'failed';

@@ -99,7 +99,7 @@ describe('lookup backfill resilience', () => {
     const err = await runLookupBackfill(def, { sql: db.sql, log, batchSize: 50, backoffMs: 20, maxReconnects: 2 }).catch((e: unknown) => e);
     stop = true;
     await killer;
-    expect(err).toBeInstanceOf(JobError);
+    expect(err, (err as Error).stack).toBeInstanceOf(JobError);
     expect((err as JobError).exitCode).toBe(3);
     expect((err as Error).message).toMatch(
       /^backfill album-lookup: the database connection was lost 3 times in a row \(last: .+\); stopped at the last committed batch \(after key \d+, \d+ rows written\); run again to resume$/,
