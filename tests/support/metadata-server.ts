@@ -18,9 +18,10 @@ export interface Faults {
 
 /**
  * A local HTTP metadata API on 127.0.0.1 (port 0) for lookup backfills: GET /albums/<key> answers
- * `{ label, year }`, misbehaving as `faults` says. It records every request so tests can count.
+ * `{ label, year }`, misbehaving as `faults` says. It records every request so tests can count, and
+ * tells `onRequest` of each (key, request number) before answering.
  */
-export async function startMetadataServer(faults: Faults, onHang?: (key: string) => void) {
+export async function startMetadataServer(faults: Faults, onHang?: (key: string) => void, onRequest?: (key: string, n: number) => void) {
   const log: { key: string; status: number | 'hang'; at: number }[] = [];
   const hung = new Set<string>();
   const open = new Set<ServerResponse>();
@@ -28,6 +29,7 @@ export async function startMetadataServer(faults: Faults, onHang?: (key: string)
     const n = log.length + 1;
     const key = decodeURIComponent((req.url ?? '').replace(/^\/albums\//, ''));
     const status = (s: number | 'hang') => log.push({ key, status: s, at: Date.now() });
+    onRequest?.(key, n);
     if (faults.hangOnce?.has(key) && !hung.has(key)) {
       hung.add(key);
       status('hang');

@@ -9,13 +9,14 @@ export { lockBusyMessage, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './se
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
 export { batchLine, formatDuration, etaMs, percentile } from './format.js';
-export { STATE_TABLE, ensureStateTable, loadState, type RunState, type RunStatus } from './state.js';
+export { STATE_TABLE, ensureStateTable, loadState, freshState, type RunState, type RunStatus } from './state.js';
 export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } from './settings.js';
 export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
 export { limitProblem, EXIT_LIMITS } from './limits.js';
 export { analyzeIfChanged, pendingNow, DEFAULT_ANALYZE_SHARE } from './finish.js';
 export type { PauseCapAction } from './walk.js';
 export { runLookupBackfill, type LookupRunOptions, type LookupSummary } from './lookup-runner.js';
+export { lostTooOften } from './lookup-batch.js';
 export { lookupDefinitionProblem, type LookupBackfillDefinition } from './lookup-definition.js';
 export { ApiLimiter, DEFAULT_LIMITER, LookupFailed, CircuitOpen, type LimiterSettings, type LimitedFetch } from './limiter.js';
 export { LookupCache, resolveRows, type Resolution } from './lookup-resolve.js';

@@ -1,4 +1,4 @@
-import type { Row } from 'postgres';
+import type { Row, Sql } from 'postgres';
 import type { LimitedFetch, LimiterSettings } from './limiter.js';
 
 /**
@@ -26,6 +26,11 @@ export interface LookupBackfillDefinition {
   lookup(key: string, fetch: LimitedFetch): Promise<Record<string, unknown>>;
   /** The limiter's settings (defaults: DEFAULT_LIMITER). */
   limiter?: Partial<LimiterSettings>;
+  /**
+   * A pause condition of the backfill's own, checked on the pool before each batch (as for a SQL
+   * definition): a reason to pause, or null. While it holds nothing is read, asked or written.
+   */
+  pauseWhen?(sql: Sql): Promise<string | null>;
 }
 
 export function lookupDefinitionProblem(def: LookupBackfillDefinition): string | null {

@@ -1,16 +1,19 @@
-import type { Row, Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
-import { columnTypes, type ColumnType } from './columns.js';
+import { replicaLagMs } from './backoff.js';
+import { connectionLost } from './policy.js';
+import { columnTypes } from './columns.js';
 import { ApiLimiter, DEFAULT_LIMITER } from './limiter.js';
+import { resilientBatch, type LookupCtx } from './lookup-batch.js';
 import { lookupDefinitionProblem, type LookupBackfillDefinition } from './lookup-definition.js';
-import { LookupCache, resolveRows } from './lookup-resolve.js';
-import { readPending, VERSION, type ReadScope, type ResolvedRow } from './lookup-sql.js';
-import { commitResolved } from './lookup-write.js';
-import { parkedGroups, parkedLookup, type ParkedGroup, type ParkedRow } from './parking.js';
+import { LookupCache } from './lookup-resolve.js';
+import type { ReadScope } from './lookup-sql.js';
+import { parkedGroups, type ParkedGroup } from './parking.js';
 import { BatchSession } from './session.js';
-import { ensureStateTable, freshState, loadState, saveState, type RunState } from './state.js';
+import { ensureStateTable, freshState, loadState, saveState, type RunState, type RunStatus } from './state.js';
 import { ProgressTicker } from './ticker.js';
+import { backOff, type PauseCapAction } from './walk.js';
 
 export interface LookupRunOptions {
   /** A pool with room for one reserved connection (the lock holder, which reads and writes). */
@@ -26,6 +29,17 @@ export interface LookupRunOptions {
   lockTimeoutMs?: number;
   /** Rounds over the rows that changed (or were locked) between read and write, at the end. */
   maxRevisits?: number;
+  /** Lost batch connections in a row (no batch committed between) before the run gives up (default 8). */
+  maxReconnects?: number;
+  /** The wait after a lost connection, and between two checks of a pause condition (default 1 s). */
+  backoffMs?: number;
+  /** Cumulative time paused on the definition's pauseWhen or replica lag after which `onPauseCap` (default: no cap). */
+  maxPauseMs?: number;
+  /** `stop`: end the run resumably (as interrupted); `continue` (default): stop consulting pauseWhen. */
+  onPauseCap?: PauseCapAction;
+  maxReplicaLagMs?: number;
+  /** Replica lag probe; defaults to pg_stat_replication. */
+  replicaLag?: (sql: Sql) => Promise<number>;
 }
 
 export interface LookupSummary {
@@ -41,71 +55,16 @@ export interface LookupSummary {
   requests: number;
   cacheHits: number;
   breakerPausedMs: number;
+  /** Time paused on the pause conditions (pauseWhen, replica lag). */
+  pausedMs: number;
   elapsedMs: number;
-}
-
-interface Ctx {
-  def: LookupBackfillDefinition;
-  o: LookupRunOptions;
-  c: BatchSession;
-  cols: readonly ColumnType[];
-  limiter: ApiLimiter;
-  cache: LookupCache;
-  ticker: ProgressTicker;
-  paused: { ms: number; stopped: boolean };
-}
-
-/** The state after a batch: handled rows counted, failed lookups and bad writes parked, unwritten ones left for a revisit. */
-function after(s: RunState, handled: readonly Row[], written: number[], parked: ParkedRow[], cursor: number | null, listed: boolean): RunState {
-  const done = new Set([...written, ...parked.map((p) => p.id)]);
-  const ids = handled.map((r) => Number(r.backfill_id));
-  const missed = ids.filter((id) => !done.has(id));
-  const touched = new Set(ids);
-  return {
-    ...s,
-    cursor: cursor ?? s.cursor,
-    rowsProcessed: s.rowsProcessed + written.length + parked.length,
-    rowsWritten: s.rowsWritten + written.length,
-    skipped: [...(listed ? s.skipped.filter((id) => !touched.has(id)) : s.skipped), ...missed],
-    parked: [...(listed ? s.parked.filter((p) => !touched.has(p.id)) : s.parked), ...parked],
-    batches: s.batches + 1,
-  };
-}
-
-/** One batch: read (autocommit), resolve with nothing open, write what is still as read. Returns whether the circuit is open. */
-async function batch(x: Ctx, state: { s: RunState }, scope: ReadScope): Promise<{ read: number; open: boolean }> {
-  const rows = await readPending(x.c.c, x.def, scope);
-  if (rows.length === 0) return { read: 0, open: false };
-  const resolved = await resolveRows(x.def, rows, x.limiter, x.cache);
-  // rows from the first one the open circuit kept from its lookup onward wait for the next batch
-  const cut = resolved.findIndex((e) => e.r.kind === 'open');
-  const handled = cut < 0 ? resolved : resolved.slice(0, cut);
-  const toWrite: ResolvedRow[] = [];
-  const failed: ParkedRow[] = [];
-  for (const { row, r } of handled) {
-    const id = Number(row.backfill_id);
-    if (r.kind === 'value') toWrite.push({ id, version: row[VERSION] as string, values: r.values });
-    else if (r.kind === 'failed') failed.push(parkedLookup(id, r.message, new Date(Date.now() + r.retryAfterMs)));
-  }
-  const listed = 'ids' in scope;
-  const cursor = listed || handled.length === 0 ? null : Number(handled.at(-1)!.row.backfill_id);
-  const rowsOf = handled.map((e) => e.row);
-  const { state: next } = await commitResolved(
-    x.c.c, x.def, x.cols, toWrite,
-    (w) => after(state.s, rowsOf, w.written, [...failed, ...w.parked], cursor, listed),
-    x.o.lockTimeoutMs ?? 2_000,
-  );
-  const rowsDone = next.rowsProcessed - state.s.rowsProcessed;
-  state.s = next;
-  x.ticker.tick(next, rowsDone);
-  return { read: rows.length, open: cut >= 0 };
 }
 
 /**
  * Waits out an open circuit. Each opening counts a whole cool-down toward the cap (part of it may
  * have passed while the batch finished); past the cap the run stops, resumably.
  */
-async function pauseForBreaker(x: Ctx): Promise<void> {
+async function pauseForBreaker(x: LookupCtx): Promise<void> {
   const cap = x.o.maxBreakerPauseMs ?? 300_000;
   const cooldown = x.limiter.breaker.cooldownMs;
   if (x.paused.ms + cooldown > cap) {
@@ -119,26 +78,39 @@ async function pauseForBreaker(x: Ctx): Promise<void> {
   x.paused.ms += cooldown;
 }
 
-const go = (x: Ctx) => !x.o.signal?.aborted && !x.paused.stopped;
+const go = (x: LookupCtx) => !x.o.signal?.aborted && !x.paused.stopped && !x.gate.pause.stopped;
 
-async function walk(x: Ctx, state: { s: RunState }): Promise<void> {
+/**
+ * Before each batch, the SQL walk's pause check (the definition's pauseWhen, replica lag, the
+ * cumulative cap): nothing is read, asked or written while it holds. No lock waiters are passed:
+ * between batches the run holds no lock but its advisory one.
+ */
+async function mayGo(x: LookupCtx): Promise<boolean> {
+  if (!go(x)) return false;
+  await backOff(x.gate, []);
+  return go(x);
+}
+
+async function walk(x: LookupCtx, state: { s: RunState }): Promise<void> {
   const now = Date.now();
   if (x.o.retryParked) {
     const due = state.s.parked.filter((p) => !p.retryAfter || Date.parse(p.retryAfter) <= now).map((p) => p.id);
-    for (let i = 0; i < due.length && go(x); ) {
-      const r = await batch(x, state, { ids: due.slice(i, i + x.o.batchSize) });
+    for (let i = 0; i < due.length && (await mayGo(x)); ) {
+      const ids = due.slice(i, i + x.o.batchSize);
+      const r = await resilientBatch(x, state, () => ({ ids }));
       if (r.open) await pauseForBreaker(x);
       else i += x.o.batchSize;
     }
   }
-  while (go(x)) {
-    const r = await batch(x, state, { after: state.s.cursor, limit: x.o.batchSize, exclude: state.s.parked.map((p) => p.id) });
+  const next = (s: RunState): ReadScope => ({ after: s.cursor, limit: x.o.batchSize, exclude: s.parked.map((p) => p.id) });
+  while (await mayGo(x)) {
+    const r = await resilientBatch(x, state, next);
     if (r.open) await pauseForBreaker(x);
     else if (r.read === 0) break;
   }
-  for (let round = 0; round < (x.o.maxRevisits ?? 5) && state.s.skipped.length > 0 && go(x); round++) {
+  for (let round = 0; round < (x.o.maxRevisits ?? 5) && state.s.skipped.length > 0 && (await mayGo(x)); round++) {
     x.o.log.info(`revisiting ${state.s.skipped.length} rows changed or locked by another session since they were read`);
-    const r = await batch(x, state, { ids: state.s.skipped.slice(0, x.o.batchSize) });
+    const r = await resilientBatch(x, state, (s) => ({ ids: s.skipped.slice(0, x.o.batchSize) }));
     if (r.open) await pauseForBreaker(x);
   }
 }
@@ -149,12 +121,43 @@ async function belowSmallestKey(sql: Sql, def: LookupBackfillDefinition): Promis
   return Number(r!.m ?? 0);
 }
 
-function summarize(def: LookupBackfillDefinition, s: RunState, x: Ctx, started: number, interrupted: boolean): LookupSummary {
+function summarize(def: LookupBackfillDefinition, s: RunState, x: LookupCtx, started: number, interrupted: boolean): LookupSummary {
   return {
     name: def.name, interrupted, rowsProcessed: s.rowsProcessed, rowsWritten: s.rowsWritten, rowsParked: s.parked.length,
     parked: parkedGroups(s.parked), skipped: s.skipped, requests: x.limiter.requests, cacheHits: x.cache.hits,
-    breakerPausedMs: x.paused.ms, elapsedMs: Date.now() - started,
+    breakerPausedMs: x.paused.ms, pausedMs: x.gate.pause.totalMs, elapsedMs: Date.now() - started,
   };
+}
+
+function context(def: LookupBackfillDefinition, o: LookupRunOptions, session: BatchSession, cols: LookupCtx['cols']): LookupCtx {
+  const backoffMs = o.backoffMs ?? 1_000;
+  const pause = { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false } as const;
+  return {
+    def, o, c: session, cols, limiter: new ApiLimiter({ ...DEFAULT_LIMITER, ...def.limiter }, o.signal),
+    cache: new LookupCache(), ticker: new ProgressTicker(o.log), paused: { ms: 0, stopped: false },
+    gate: {
+      sql: o.sql, log: o.log, signal: o.signal, backoffMs, maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000,
+      replicaLag: o.replicaLag ?? replicaLagMs, pause: { ...pause }, def, session,
+    },
+    backoffMs, maxReconnects: o.maxReconnects ?? 8,
+  };
+}
+
+/**
+ * The end of a run that threw, recorded on the pool (the batch session may be what died): the
+ * committed state (never older than what the run last saw) with its new status.
+ */
+async function markEnded(sql: Sql, s: RunState, status: RunStatus): Promise<RunState> {
+  try {
+    const saved = await loadState(sql, s.name);
+    // the same run's row (startedAt) further on than seen: a commit whose answer was lost
+    const newer = saved && +saved.startedAt === +s.startedAt && saved.batches > s.batches;
+    const ended = { ...(newer ? saved : s), status };
+    await saveState(sql, ended);
+    return ended;
+  } catch {
+    return s; // the database is gone too: the state stays as last committed
+  }
 }
 
 /**
@@ -169,25 +172,24 @@ export async function runLookupBackfill(def: LookupBackfillDefinition, o: Lookup
   await ensureStateTable(o.sql);
   const session = new BatchSession(o.sql, def.name, o.log, { lockWaitMs: 5_000, statementTimeoutMs: 60_000 });
   await session.open();
-  const x: Ctx = {
-    def, o, c: session, cols, limiter: new ApiLimiter({ ...DEFAULT_LIMITER, ...def.limiter }, o.signal),
-    cache: new LookupCache(), ticker: new ProgressTicker(o.log), paused: { ms: 0, stopped: false },
-  };
+  const x = context(def, o, session, cols);
   const saved = await loadState(o.sql, def.name);
   const state = { s: saved && saved.status !== 'done' ? { ...saved, status: 'running' as const } : freshState(def.name, o.batchSize, 0, saved?.parked ?? []) };
   try {
     if (!saved || saved.status === 'done') state.s.cursor = await belowSmallestKey(session.c, def);
     await walk(x, state);
-    const interrupted = !!o.signal?.aborted || x.paused.stopped;
+    const interrupted = !!o.signal?.aborted || x.paused.stopped || x.gate.pause.stopped;
     state.s = { ...state.s, status: interrupted ? 'interrupted' : 'done' };
-    await saveState(session.c, state.s);
+    // every batch has committed: the state in hand is the latest; the pool if the session just died
+    await saveState(session.c, state.s).catch((err: unknown) => {
+      if (!connectionLost(err)) throw err;
+      return saveState(o.sql, state.s);
+    });
     return summarize(def, state.s, x, started, interrupted);
   } catch (err) {
-    if (o.signal?.aborted) {
-      await saveState(session.c, { ...state.s, status: 'interrupted' }).catch(() => undefined);
-      return summarize(def, state.s, x, started, true);
-    }
-    await saveState(session.c, { ...state.s, status: 'failed' }).catch(() => undefined);
+    const status = o.signal?.aborted ? 'interrupted' : 'failed';
+    state.s = await markEnded(o.sql, state.s, status);
+    if (o.signal?.aborted) return summarize(def, state.s, x, started, true);
     throw err;
   } finally {
     await session.close();

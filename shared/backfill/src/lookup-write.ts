@@ -4,7 +4,7 @@ import type { LookupBackfillDefinition } from './lookup-definition.js';
 import { writeResolved, type ResolvedRow } from './lookup-sql.js';
 import { parsePgIntArray } from './batch-sql.js';
 import { parkedRow, type ParkedRow } from './parking.js';
-import { isDataError } from './policy.js';
+import { connectionLost, isDataError } from './policy.js';
 import { saveState, type RunState } from './state.js';
 
 export interface WriteOutcome {
@@ -65,7 +65,8 @@ export async function commitResolved(
     await c`COMMIT`;
     return { outcome, state };
   } catch (err) {
-    await c`ROLLBACK`.catch(() => undefined);
+    // nothing is sent on a connection that is gone (postgres-js would hang or crash writing to it)
+    if (!connectionLost(err)) await c`ROLLBACK`.catch(() => undefined);
     throw err;
   }
 }

@@ -38,6 +38,8 @@ export function lockBusyMessage(name: string, h: LockHolder | undefined, stateme
 export class BatchSession {
   private client: Sql | null = null;
   private conn: ReservedSql | null = null;
+  /** Set when the socket closed under the session (e.g. terminated while idle between statements). */
+  private lost: Error | null = null;
   pid = 0;
 
   constructor(
@@ -48,22 +50,40 @@ export class BatchSession {
   ) {}
 
   get alive(): boolean {
-    return this.conn !== null;
+    return this.conn !== null && this.lost === null;
   }
 
-  /** The live connection; a batch attempt runs on it. */
+  /**
+   * The live connection; a batch attempt runs on it. One that closed while idle (a lookup run
+   * holds it idle during its HTTP calls) throws a lost-connection error instead of being used:
+   * postgres-js would hang, or crash on its null socket, writing to it.
+   */
   get c(): ReservedSql {
+    const lost = this.lost;
+    if (lost) {
+      this.drop({ dead: true });
+      throw lost;
+    }
     if (!this.conn) throw new JobError(`backfill ${this.name}: the batch connection is closed`, EXIT.FAILED);
     return this.conn;
   }
 
   /** Reserve, set up, take the lock (waiting up to lockWaitMs for a dying holder), prepare. */
   async open(): Promise<void> {
+    if (this.client) this.drop({ dead: true }); // a session lost while idle: its client is thrown away
     // A client of its own (the pool's settings, one connection): after a connection loss, postgres-js
     // may reuse the dead connection object with a stale write timer (queries then hang, or crash with
     // a TypeError on its null socket), so a lost session's client is thrown away, never reused.
-    this.client = postgres({ ...this.sql.options, max: 1 } as never);
-    this.conn = await this.client.reserve();
+    const client = postgres({
+      ...this.sql.options,
+      max: 1,
+      onclose: () => {
+        if (this.client === client && this.conn) this.lost = Object.assign(new Error(`the batch connection (backend pid ${this.pid}) closed`), { code: 'CONNECTION_CLOSED' });
+      },
+    } as never);
+    this.client = client;
+    this.lost = null;
+    this.conn = await client.reserve();
     try {
       await this.setUp(this.conn);
     } catch (err) {
@@ -124,6 +144,7 @@ export class BatchSession {
     const { conn, client } = this;
     this.conn = null;
     this.client = null;
+    this.lost = null;
     if (conn && !dead) conn.release();
     client?.end({ timeout: 0 }).catch(() => {});
   }
@@ -136,7 +157,7 @@ export class BatchSession {
   /** Unlock and give the connection back; quiet when it is already gone. */
   async close(): Promise<void> {
     const c = this.conn;
-    if (!c) return;
+    if (!c || this.lost) return this.drop({ dead: true });
     try {
       await c`SELECT pg_advisory_unlock(hashtext('backfill:' || ${this.name}))`;
     } catch {

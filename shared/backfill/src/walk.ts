@@ -3,9 +3,11 @@ import { describeError, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
 import { attemptBatch, type AttemptContext, type AttemptResult } from './attempt.js';
 import type { BatchScope } from './batch-sql.js';
+import type { BackfillDefinition } from './definition.js';
 import { lockWaitersOf, pauseReason } from './backoff.js';
 import { parkedIn } from './parking.js';
 import { recoveryFor, usesAttempt } from './policy.js';
+import { afterConnectionLost } from './reconnect.js';
 import { nextBatchSize, sizeAfterTimeout } from './sizing.js';
 import type { RunState } from './state.js';
 import type { ProgressTicker } from './ticker.js';
@@ -62,9 +64,7 @@ async function runBatch(
         w.log.warn(`batch waited too long for a lock (${(err as { code?: string }).code}); retrying in ${w.backoffMs} ms`);
         await sleep(w.backoffMs, w.signal);
       } else if (rec === 'reconnect') {
-        w.log.warn(`connection lost (${describeError(err)}); reconnecting`);
-        w.session.drop({ dead: true });
-        await sleep(w.backoffMs, w.signal);
+        await afterConnectionLost(w.session, w.log, err, w.backoffMs, w.signal);
       } else if (rec === 'isolate') {
         w.log.warn(`batch of ${size} keys failed on a data error (${describeError(err)}); isolating the failing rows`);
         isolate = true;
@@ -78,8 +78,14 @@ async function runBatch(
 /** What happens when the pauses of a run add up to `maxPauseMs`. */
 export type PauseCapAction = 'continue' | 'stop';
 
+/** What the pause check needs: the SQL walk's context, or the lookup runner's. */
+export type PauseContext = Pick<WalkContext, 'sql' | 'log' | 'signal' | 'backoffMs' | 'maxReplicaLagMs' | 'replicaLag' | 'pause'> & {
+  def: Pick<BackfillDefinition, 'pauseWhen'>;
+  session: { pid: number };
+};
+
 /** The reasons to pause now: lock waiters, replica lag, and the definition's own (until its cap). */
-async function pauseNow(w: WalkContext, waiters: number[]): Promise<string | null> {
+async function pauseNow(w: PauseContext, waiters: number[]): Promise<string | null> {
   const builtIn = pauseReason({ lockWaiters: waiters, replicaLagMs: await w.replicaLag(w.sql) }, w.maxReplicaLagMs);
   const own = w.pause.capReached ? null : ((await w.def.pauseWhen?.(w.sql)) ?? null);
   return [builtIn, own].filter(Boolean).join('; ') || null;
@@ -90,7 +96,7 @@ async function pauseNow(w: WalkContext, waiters: number[]): Promise<string | nul
  * condition holds. Pauses add up; past `maxPauseMs` the run either stops (resumably: it ends as
  * interrupted) or stops consulting the definition's condition (the built-in ones still apply).
  */
-async function backOff(w: WalkContext, waiters: number[]): Promise<void> {
+export async function backOff(w: PauseContext, waiters: number[]): Promise<void> {
   let reason = await pauseNow(w, waiters);
   while (reason && !w.signal?.aborted && !w.pause.stopped) {
     if (w.pause.totalMs >= w.pause.maxMs && !w.pause.capReached) {
