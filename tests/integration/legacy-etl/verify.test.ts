@@ -26,6 +26,30 @@ const count = async () => (await db.sql`SELECT count(*)::int AS n FROM wxyc_sche
 const title = async (id: number) => (await db.sql`SELECT track_title FROM wxyc_schema.flowsheet WHERE legacy_entry_id = ${id}`)[0]?.track_title as string | undefined;
 const cursor = async () => (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`)[0]!.cursor;
 
+/** Kills every other connection to the legacy database (the tick's, the slice's); how many. */
+async function killOtherConnections(): Promise<number> {
+  const [rows] = await legacy.conn.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
+  for (const r of rows) await legacy.conn.query('KILL CONNECTION ?', [r.ID]);
+  return rows.length;
+}
+
+/** One tick whose legacy source calls `before(sql)` ahead of every query; its exit code, its lines in `lines`. */
+function tickDroppingSource(lines: string[], before: (sql: string) => Promise<void>): Promise<number> {
+  const dropping = (source: LegacySource): LegacySource => ({
+    ...source,
+    async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]) {
+      await before(sql);
+      return source.query<T>(sql, params);
+    },
+  });
+  return runEtl({ job: 'flowsheet-etl', log: captureLogger(lines), env: env({ ETL_VERIFY_ROWS_PER_TICK: '100000' }), needLegacy: true }, (ctx: EtlContext) =>
+    runTick({ ...ctx, legacy: dropping(ctx.legacy) }),
+  ).catch((err: { exitCode?: number; message: string }) => {
+    lines.push(err.message);
+    return err.exitCode ?? 1;
+  });
+}
+
 describe.skipIf(!server)('verification of the flowsheet mirror', () => {
   it('a clean mirror verifies clean (both sides hash the same)', async () => {
     await insertLegacy(legacy.conn, 'FLOWSHEET_RADIO_SHOW_PROD', [legacyShow(1), legacyShow(2)]);
@@ -103,23 +127,10 @@ describe.skipIf(!server)('verification of the flowsheet mirror', () => {
     const saved = (await cursor()).entries.verify;
     let checksums = 0;
     const lines: string[] = [];
-    const dropping = (source: LegacySource): LegacySource => ({
-      ...source,
-      async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]) {
-        // The slice's checksums ran ahead on their own connection; the first row list is the narrowing
-        // of the first differing range (id 400's), before id 2400's is looked at.
-        if (sql === ENTRY_QUERIES.rangeHashes && ++checksums === 1) {
-          const [rows] = await legacy.conn.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
-          for (const r of rows) await legacy.conn.query('KILL CONNECTION ?', [r.ID]);
-        }
-        return source.query<T>(sql, params);
-      },
-    });
-    const code = await runEtl({ job: 'flowsheet-etl', log: captureLogger(lines), env: env({ ETL_VERIFY_ROWS_PER_TICK: '100000' }), needLegacy: true }, (ctx: EtlContext) =>
-      runTick({ ...ctx, legacy: dropping(ctx.legacy) }),
-    ).catch((err: { exitCode?: number; message: string }) => {
-      lines.push(err.message);
-      return err.exitCode ?? 1;
+    // The slice's checksums ran ahead on their own connection; the first row list is the narrowing
+    // of the first differing range (id 400's), before id 2400's is looked at.
+    const code = await tickDroppingSource(lines, async (sql) => {
+      if (sql === ENTRY_QUERIES.rangeHashes && ++checksums === 1) await killOtherConnections();
     });
     expect(code, lines.join('\n')).toBe(3);
     expect(lines.at(-1)).toMatch(/^lost the connection to legacy MySQL at mysql:\/\//);
@@ -133,22 +144,8 @@ describe.skipIf(!server)('verification of the flowsheet mirror', () => {
     let calls = 0;
     const lines: string[] = [];
     // The first query of the sync: the slice's checksums (their own connection) were just sent; every connection is killed.
-    const dropping = (source: LegacySource): LegacySource => ({
-      ...source,
-      async query<T extends Record<string, unknown>>(sql: string, params?: unknown[]) {
-        if (++calls === 1) {
-          const [rows] = await legacy.conn.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()');
-          expect(rows.length).toBeGreaterThanOrEqual(2); // the tick's and the slice's
-          for (const r of rows) await legacy.conn.query('KILL CONNECTION ?', [r.ID]);
-        }
-        return source.query<T>(sql, params);
-      },
-    });
-    const code = await runEtl({ job: 'flowsheet-etl', log: captureLogger(lines), env: env({ ETL_VERIFY_ROWS_PER_TICK: '100000' }), needLegacy: true }, (ctx: EtlContext) =>
-      runTick({ ...ctx, legacy: dropping(ctx.legacy) }),
-    ).catch((err: { exitCode?: number; message: string }) => {
-      lines.push(err.message);
-      return err.exitCode ?? 1;
+    const code = await tickDroppingSource(lines, async () => {
+      if (++calls === 1) expect(await killOtherConnections()).toBeGreaterThanOrEqual(2); // the tick's and the slice's
     });
     expect(code, lines.join('\n')).toBe(3);
     expect(lines.filter((l) => /lost the connection|MySQL/.test(l))).toHaveLength(1);
