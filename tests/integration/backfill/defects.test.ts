@@ -4,20 +4,9 @@ import { batchStatement, columnTypes, runBackfill } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { migrateWithDrizzle } from '../../support/drizzle-migrate.js';
 import { flowsheetDjName } from '../../../jobs/backfills/flowsheet-dj-name-backfill/src/definition.js';
-import { addShowWithTracks, captureLog, nullTrackRows, wrongNames } from './helpers.js';
+import { addShowWithTracks, captureLog, nullTrackRows, wrongNames, type PlanNode } from './helpers.js';
 
 const db = useTestDatabase('empty');
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Shared Hit Blocks': number;
-  'Shared Read Blocks': number;
-  Plans?: PlanNode[];
-}
 
 /** Rows of flowsheet that the plan's scans looked at (returned plus filtered out). */
 function flowsheetRowsExamined(n: PlanNode): number {

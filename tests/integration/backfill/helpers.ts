@@ -41,3 +41,15 @@ export async function addShowWithTracks(sql: Sql, legacyName: string | null, n: 
     SELECT ${id}, 'track', 'Track ' || g, g FROM generate_series(1, ${n}::int) g`;
   return id ?? 0;
 }
+
+/** A node of `EXPLAIN (ANALYZE, FORMAT JSON)` (block counts with BUFFERS). */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  'Rows Removed by Filter'?: number;
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  Plans?: PlanNode[];
+}

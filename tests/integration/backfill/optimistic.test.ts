@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { columnTypes, optimisticStatement, OPTIMISTIC_LOCK_TIMEOUT_MS, runBackfill, type BackfillDefinition, type BatchReport } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
-import { captureLog } from './helpers.js';
+import { captureLog, type PlanNode } from './helpers.js';
 
 const db = useTestDatabase();
 
@@ -23,14 +23,6 @@ const def = (sleepMs = 0): BackfillDefinition => ({
     SELECT l.id, 'v' || l.id || coalesce(l.note, '') AS v, NULL::text AS reason FROM locked l CROSS JOIN z`,
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
 const scans = (n: PlanNode): PlanNode[] => [
   ...(n['Relation Name'] === 'items' && n['Node Type'] !== 'ModifyTable' ? [n] : []),
   ...(n.Plans ?? []).flatMap(scans),
