@@ -264,33 +264,41 @@ it.skipIf(!server)('verification: one whole pass vs re-reading both tables, and 
     const ratios = passes.map((p, i) => p.ms / bases[i]!.ms);
 
     // The mirror repaired, then a steady-state tick (nothing new, a 20k-id edit window) with the
-    // verification slice off and on (the default), alternated; the slice walks the table.
+    // verification slice off, at the defaults (sized to a lap of 48 ticks: 2 ranges of this table),
+    // and fixed at the cap (ETL_VERIFY_LAP_TICKS=0: 14 ranges, 57,344 ids, what 2.6M ids need a
+    // tick), alternated; the slice walks the table.
     expect((await runFlowsheetEtl(env, ['--verify', '--repair'])).code).toBe(0);
-    const tick = async (rows: string) => {
+    const tick = async (over: Record<string, string>) => {
       const t = performance.now();
-      const r = await runFlowsheetEtl({ ...env, ETL_VERIFY_ROWS_PER_TICK: rows });
+      const r = await runFlowsheetEtl({ ...env, ...over });
       expect(r.code, r.lines.join('\n')).toBe(0);
       expect(r.lines.filter((l) => /verify \w+: \d+ ranges/.test(l))).toEqual([]); // a quiet slice: nothing differed
       return performance.now() - t;
     };
-    await tick('0');
-    await tick('60000');
+    const OFF = { ETL_VERIFY_ROWS_PER_TICK: '0' };
+    const FIXED = { ETL_VERIFY_LAP_TICKS: '0' };
+    await tick(OFF);
+    await tick({});
+    await tick(FIXED);
     const off: number[] = [];
     const on: number[] = [];
+    const fixed: number[] = [];
     for (let i = 0; i < 2 * REPS; i++) {
-      off.push(await tick('0'));
-      on.push(await tick('60000'));
+      off.push(await tick(OFF));
+      on.push(await tick({}));
+      fixed.push(await tick(FIXED));
     }
     const tickRatios = on.map((x, i) => x / off[i]!);
+    const fixedRatios = fixed.map((x, i) => x / off[i]!);
 
     // The one-time cost of the hash change (version 1, MD5, to 2, CRC32): every row's stored hash
     // made a version-1-like value (>= 2^32; UPDATE OF source_hash alone does not fire 0057's
-    // unhash trigger), then one default tick (its slice re-imports what it covers), then the rest
+    // unhash trigger), then one tick fixed at the cap (its 57,344-id slice re-imports what it covers), then the rest
     // by one --verify --repair.
     const rehashLine = async (run: { lines: string[] }) => run.lines.find((l) => /verify FLOWSHEET_ENTRY_PROD: \d+ ranges/.test(l)) ?? '(no verify line)';
     await db.sql`UPDATE wxyc_schema.flowsheet SET source_hash = source_hash + 4294967296`;
     let t2 = performance.now();
-    const rehashTick = await runFlowsheetEtl({ ...env, ETL_VERIFY_ROWS_PER_TICK: '60000' });
+    const rehashTick = await runFlowsheetEtl({ ...env, ...FIXED });
     const rehashTickMs = performance.now() - t2;
     expect(rehashTick.code, rehashTick.lines.join('\n')).toBe(0);
     t2 = performance.now();
@@ -309,8 +317,9 @@ it.skipIf(!server)('verification: one whole pass vs re-reading both tables, and 
         `  verify pass (${VERIFY_REPS} runs, alternated with the re-read): ${spread(passes.map((r) => r.ms), s)}, ${p.rows} rows / ${p.bytes} bytes from MySQL (${((100 * p.rows) / N).toFixed(2)}% of the table)\n` +
         `  re-read both whole: ${spread(bases.map((r) => r.ms), s)}, ${b.rows} rows / ${b.bytes} bytes from MySQL\n` +
         `  ratio pass/re-read: time ${spread(ratios, x)}, rows ${(p.rows / b.rows).toFixed(4)}x, bytes ${(p.bytes / b.bytes).toFixed(4)}x\n` +
-        `  steady-state tick (${2 * REPS} each, alternated): slice off ${spread(off, ms)} | ETL_VERIFY_ROWS_PER_TICK=60000 (default) ${spread(on, ms)} | on/off ${spread(tickRatios, x)}\n` +
-        `  after the hash change (every row version 1): a default tick ${ms(rehashTickMs)}, re-imported ${repaired(await rehashLine(rehashTick))}; ` +
+        `  steady-state tick (${2 * REPS} each, alternated): slice off ${spread(off, ms)} | default (lap of 48 ticks: 2 ranges, 8,192 ids) ${spread(on, ms)}, on/off ${spread(tickRatios, x)} | ` +
+        `fixed at the cap (ETL_VERIFY_LAP_TICKS=0: 57,344 ids) ${spread(fixed, ms)}, /off ${spread(fixedRatios, x)}\n` +
+        `  after the hash change (every row version 1): a tick at the cap ${ms(rehashTickMs)}, re-imported ${repaired(await rehashLine(rehashTick))}; ` +
         `then --verify --repair ${s(rehashPassMs)}, re-imported ${repaired(await rehashLine(rehashPass))}\n`,
     );
   } finally {

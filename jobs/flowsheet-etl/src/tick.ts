@@ -91,7 +91,7 @@ function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, op
 /**
  * One cron tick: first link entries whose library release or rotation row has arrived since; shows, then entries (an entry needs its show), each synced by primary
  * key (syncTables: recent edits, then new rows); then the pending entries, whose show may have
- * arrived since; then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows
+ * arrived since; then a budgeted slice of the verification pass (slicePlan:
  * per table, repairing; its checksums started before the sync, withVerifyAhead). Each page commits with the cursor; last_run is stamped at the end.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {

@@ -46,7 +46,7 @@ export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void>
  * releases (a release needs its artist). Artists and releases are synced by primary key:
  * new rows, edits in the recent id window, and a slice of older rows per tick (a release is
  * often lost, or found, years after it was catalogued); then a budgeted slice of the
- * verification pass (ETL_VERIFY_ROWS_PER_TICK rows per table, repairing). last_run is stamped at the end.
+ * verification pass (slicePlan: per table, repairing). last_run is stamped at the end.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {
   const { sql, legacy, log, bad } = ctx;

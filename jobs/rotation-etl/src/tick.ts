@@ -44,7 +44,7 @@ export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void>
 /**
  * One cron tick: first link entries whose library release has been imported since, then sync
  * ROTATION_RELEASE by primary key (new rows, recent edits, a slice of older rows per tick),
- * then a budgeted slice of the verification pass (ETL_VERIFY_ROWS_PER_TICK rows, repairing).
+ * then a budgeted slice of the verification pass (slicePlan, repairing).
  * An entry that left rotation keeps its row, closed by its kill_date.
  */
 export async function runTick(ctx: EtlContext): Promise<void> {

@@ -21,8 +21,10 @@ export interface EtlConfig {
   modifiedOverlapMs: number;
   /** Ids per top-level range of the verification (a range that differs is split). */
   verifyRangeIds: number;
-  /** Legacy rows checksummed per mirrored table per tick (0: no verification in ticks). */
+  /** Legacy ids checksummed per mirrored table per tick at most (0: no verification in ticks). */
   verifyRowsPerTick: number;
+  /** Ticks a full verification lap of a table is sized to (0: every tick checks verifyRowsPerTick). */
+  verifyLapTicks: number;
   /** Rows gone from MySQL deleted per table per tick (or on-demand pass) at most... */
   verifyMaxDeletes: number;
   /** ...and at most this percentage of the rows checked. */
@@ -41,6 +43,7 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     modifiedOverlapMs: intEnv(env, 'ETL_MODIFIED_OVERLAP_S', { default: 600, min: 0, max: 86_400 }) * 1000,
     verifyRangeIds: intEnv(env, 'ETL_VERIFY_RANGE_IDS', { default: 4096, min: 64, max: 1_000_000 }),
     verifyRowsPerTick: intEnv(env, 'ETL_VERIFY_ROWS_PER_TICK', { default: 60_000, min: 0, max: 10_000_000 }),
+    verifyLapTicks: intEnv(env, 'ETL_VERIFY_LAP_TICKS', { default: 48, min: 0, max: 100_000 }),
     verifyMaxDeletes: intEnv(env, 'ETL_VERIFY_MAX_DELETES', { default: 1000, min: 0, max: 1_000_000 }),
     verifyMaxDeletePct: intEnv(env, 'ETL_VERIFY_MAX_DELETE_PCT', { default: 5, min: 0, max: 100 }),
   };

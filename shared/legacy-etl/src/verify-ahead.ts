@@ -19,7 +19,7 @@ export interface SliceAhead extends SlicePlan {
 }
 
 /**
- * Runs `body` with each mirrored table's slice (ETL_VERIFY_ROWS_PER_TICK from the cursor `start`)
+ * Runs `body` with each mirrored table's slice (slicePlan: from the cursor `start`)
  * being checksummed meanwhile, on its own MySQL connection (closed after `body`); pass what it
  * gets to verifyTables as `ahead`. With the budget 0, `body` runs alone.
  */
@@ -38,7 +38,7 @@ export async function withVerifyAhead<K extends string, C extends Record<K, Tabl
   for (const t of tables) {
     if (!t.mirror) continue;
     const tc = start[t.key];
-    const plan = slicePlan(tc.verify?.nextId ?? 0, tc.maxId, budget, ctx.config.verifyRangeIds);
+    const plan = slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds: budget, lapTicks: ctx.config.verifyLapTicks, rangeIds: ctx.config.verifyRangeIds });
     if (plan.span.upTo <= plan.span.after) continue;
     const s = plan.span;
     const width = ctx.config.verifyRangeIds;

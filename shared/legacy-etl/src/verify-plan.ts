@@ -152,17 +152,33 @@ export interface SlicePlan {
   from: number;
   /** The lap's end: the table's cursor (newer ids are the tick's). */
   upTo: number;
-  /** The ids the slice covers: `max(1, floor(budget / rangeIds))` ranges. */
+  /** The ids the slice covers: whole ranges, see sliceRanges. */
   span: IdRange;
 }
 
+/** How a tick's slice is sized: ids at most, and the ticks a lap of the table should take (0: always the most). */
+export interface SliceBudget {
+  maxIds: number;
+  lapTicks: number;
+  rangeIds: number;
+}
+
 /**
- * The slice a tick verifies. The budget is in ids (each holds at most one row): 60,000 at 4,096-id
- * ranges is 14 ranges, 57,344 ids, so 2.6M ids take 46 ticks, 23 h at `*\/30` (a day of 48 ticks
- * needs >= 54,167 ids a tick).
+ * Ranges per slice: enough for a lap of the table's `maxId` ids in `lapTicks` ticks, at least one,
+ * at most floor(maxIds / rangeIds). Sized to the lap, a tick checks no more than the lap needs: at
+ * the defaults (48 ticks, a day at `*\/30`; 60,000 ids; 4,096-id ranges) 2 ranges of a 200k-id
+ * table (a lap of 25 ticks) and 14 of 2.6M (57,344 ids, 46 ticks). Past 48 x 14 ranges (2.75M ids)
+ * the cap binds and a lap takes longer.
  */
-export function slicePlan(nextId: number, maxId: number, budgetIds: number, rangeIds: number): SlicePlan {
+export function sliceRanges(maxId: number, b: SliceBudget): number {
+  const most = Math.max(1, Math.floor(b.maxIds / b.rangeIds));
+  if (b.lapTicks === 0) return most;
+  return Math.max(1, Math.min(most, Math.ceil(maxId / b.lapTicks / b.rangeIds)));
+}
+
+/** The slice a tick verifies, from the table's verify cursor `nextId` up to its import cursor `maxId`. */
+export function slicePlan(nextId: number, maxId: number, b: SliceBudget): SlicePlan {
   const from = nextId >= maxId ? 0 : nextId;
-  const ids = Math.max(1, Math.floor(budgetIds / rangeIds)) * rangeIds;
+  const ids = sliceRanges(maxId, b) * b.rangeIds;
   return { from, upTo: maxId, span: { after: from, upTo: Math.min(from + ids, maxId) } };
 }

@@ -17,7 +17,7 @@ const LIST_ROWS = 4096;
 const PASS_SPAN_RANGES = 64;
 
 export interface VerifyOptions {
-  /** Legacy ids (so rows) to checksum at most, from the table's rolling verify cursor (at least one range); null: one whole pass from id 0. */
+  /** Legacy ids (so rows) to checksum at most, from the table's rolling verify cursor (sized to ETL_VERIFY_LAP_TICKS, at least one range); null: one whole pass from id 0. */
   budgetRows: number | null;
   /** Re-import changed and missing rows, delete extra ones (within the rails). */
   repair: boolean;
@@ -69,7 +69,7 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   const tc = start[t.key];
   const ahead = opts.budgetRows === null ? undefined : opts.ahead?.[t.key];
   // A tick: one slice from the rolling cursor (planned when its checksums were started, if they were); on demand: the whole table.
-  const plan = opts.budgetRows === null ? null : (ahead ?? slicePlan(tc.verify?.nextId ?? 0, tc.maxId, opts.budgetRows, size));
+  const plan = opts.budgetRows === null ? null : (ahead ?? slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds: opts.budgetRows, lapTicks: ctx.config.verifyLapTicks, rangeIds: size }));
   const spans = plan ? [plan.span].filter((r) => r.upTo > r.after) : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
   const upTo = plan?.upTo ?? tc.maxId;
   const from = plan?.from ?? 0;

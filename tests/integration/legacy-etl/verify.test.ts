@@ -19,6 +19,7 @@ const env = (over: Record<string, string> = {}) => ({
   LEGACY_DATABASE_URL: legacy.url,
   ETL_VERIFY_RANGE_IDS: '500',
   ETL_VERIFY_ROWS_PER_TICK: '0',
+  ETL_VERIFY_LAP_TICKS: '0',
   ...over,
 });
 const line = (lines: string[], table: string) => lines.find((l) => new RegExp(`verify ${table}: \\d+ ranges`).test(l)) ?? `(no verify line for ${table} in:\n${lines.join('\n')})`;
@@ -99,10 +100,11 @@ describe.skipIf(!server)('verification of the flowsheet mirror', () => {
     expect(line(again.lines, 'FLOWSHEET_ENTRY_PROD')).toContain('differing: 0 changed, 0 missing, 0 extra');
   });
 
-  it('runs inside each tick within its budget, with a rolling cursor, and caps the deletes per tick', async () => {
+  it('runs inside each tick within its budget (sized to the lap), with a rolling cursor, and caps the deletes per tick', async () => {
     await legacy.conn.query('DELETE FROM FLOWSHEET_ENTRY_PROD WHERE ID IN (100, 200, 300, 1600, 2600)');
     await db.sql`UPDATE wxyc_schema.flowsheet SET track_title = 'changed here' WHERE legacy_entry_id = 2700`;
-    const tick = (over: Record<string, string> = {}) => runFlowsheetEtl(env({ ETL_VERIFY_ROWS_PER_TICK: '1000', ETL_VERIFY_MAX_DELETES: '2', ...over }));
+    // Sized to the lap: 3,000 ids in 3 ticks is 2 ranges of 500 a tick (the cap, 100,000, does not bind).
+    const tick = (over: Record<string, string> = {}) => runFlowsheetEtl(env({ ETL_VERIFY_ROWS_PER_TICK: '100000', ETL_VERIFY_LAP_TICKS: '3', ETL_VERIFY_MAX_DELETES: '2', ...over }));
     const t1 = await tick();
     expect(t1.code, t1.lines.join('\n')).toBe(0);
     // Ids 1-1000: 2 of the 3 deletes there (the cap), the third held back for a later pass.

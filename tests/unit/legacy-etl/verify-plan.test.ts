@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
+import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sliceRanges, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -53,20 +53,38 @@ describe('verification planning', () => {
     expect(listWhole(16, 16, 4097, 4096)).toBe(false);
   });
 
-  it("plans a tick's slice in whole ranges from the cursor, starting over after the lap; the default finishes 2.6M ids within a day of 30-minute ticks", () => {
-    expect(slicePlan(0, 3000, 1000, 500)).toEqual({ from: 0, upTo: 3000, span: { after: 0, upTo: 1000 } });
-    expect(slicePlan(2000, 3000, 1000, 500).span).toEqual({ after: 2000, upTo: 3000 });
-    expect(slicePlan(3000, 3000, 1000, 500).span).toEqual({ after: 0, upTo: 1000 }); // lap done
-    expect(slicePlan(0, 3000, 100, 500).span).toEqual({ after: 0, upTo: 500 }); // at least one range
-    expect(slicePlan(0, 0, 1000, 500).span).toEqual({ after: 0, upTo: 0 }); // nothing imported yet
-    let ticks = 0;
-    for (let next = 0, lap = false; !lap; ticks++) {
-      const p = slicePlan(next, 2_600_000, 60_000, 4096);
-      next = p.span.upTo;
-      lap = next >= p.upTo;
-    }
-    expect(ticks).toBe(46);
-    expect(ticks).toBeLessThanOrEqual(48);
+  it("plans a tick's slice in whole ranges from the cursor, starting over after the lap", () => {
+    const fixed = { maxIds: 1000, lapTicks: 0, rangeIds: 500 };
+    expect(slicePlan(0, 3000, fixed)).toEqual({ from: 0, upTo: 3000, span: { after: 0, upTo: 1000 } });
+    expect(slicePlan(2000, 3000, fixed).span).toEqual({ after: 2000, upTo: 3000 });
+    expect(slicePlan(3000, 3000, fixed).span).toEqual({ after: 0, upTo: 1000 }); // lap done
+    expect(slicePlan(0, 3000, { ...fixed, maxIds: 100 }).span).toEqual({ after: 0, upTo: 500 }); // at least one range
+    expect(slicePlan(0, 0, fixed).span).toEqual({ after: 0, upTo: 0 }); // nothing imported yet
+  });
+
+  it('sizes the slice to the lap: no more ranges than a lap of ETL_VERIFY_LAP_TICKS needs, at least one, at most the cap', () => {
+    const budget = (maxIds: number, lapTicks: number) => ({ maxIds, lapTicks, rangeIds: 4096 });
+    const lap = (maxId: number, b: ReturnType<typeof budget>) => {
+      let ticks = 0;
+      for (let next = 0, done = false; !done; ticks++) {
+        const p = slicePlan(next, maxId, b);
+        next = p.span.upTo;
+        done = next >= p.upTo;
+      }
+      return ticks;
+    };
+    expect(sliceRanges(200_000, budget(60_000, 48))).toBe(2); // 200,000 / 48 = 4,167 ids: two ranges
+    expect(lap(200_000, budget(60_000, 48))).toBe(25);
+    expect(sliceRanges(2_600_000, budget(60_000, 48))).toBe(14); // 54,167 ids: 13.2 ranges, rounded up
+    expect(lap(2_600_000, budget(60_000, 48))).toBe(46); // within a day of 30-minute ticks
+    expect(sliceRanges(10_000_000, budget(60_000, 48))).toBe(14); // the cap binds: a longer lap
+    expect(lap(10_000_000, budget(60_000, 48))).toBe(175);
+    expect(sliceRanges(2_600_000, budget(60_000, 0))).toBe(14); // 0: always the cap
+    expect(sliceRanges(200_000, budget(60_000, 0))).toBe(14);
+    expect(sliceRanges(100, budget(60_000, 48))).toBe(1);
+    expect(sliceRanges(0, budget(60_000, 48))).toBe(1);
+    for (const maxId of [1, 4096, 4097, 196_608, 196_609, 1_000_000, 2_752_512]) expect(lap(maxId, budget(60_000, 48))).toBeLessThanOrEqual(48);
+    expect(lap(2_752_513, budget(60_000, 48))).toBe(49); // 48 x 14 ranges is the most the cap lets a day's lap cover
   });
 
   it('a range is equal only with the same count, sum, and every PostgreSQL row hashed', () => {
