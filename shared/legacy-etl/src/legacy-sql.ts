@@ -27,6 +27,8 @@ export interface LegacyQueries {
    * MOD width DIV subWidth (subWidth = width: one level). Params: rangeSumsParams(...).
    */
   rangeSums: string;
+  /** Count and SUM of source hashes of a whole span, ungrouped (a tick's slice, checked whole first). Params: [afterId, upToId]. */
+  spanSum: string;
   /** Id and source hash of each row in an id range (a differing range small enough to compare row by row). Params: [afterId, upToId]. */
   rangeHashes: string;
   /** New rows above an id, up to the tick's bound. Params: [afterId, upToId, limit]. */
@@ -50,6 +52,7 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
     columns: spec.columns,
     byIds: `SELECT ${select} FROM ${from} WHERE ${t}.\`ID\` IN (?) ORDER BY ${t}.\`ID\``,
     rangeSums: `SELECT (${t}.\`ID\` - ? - 1) DIV ? AS b, ((${t}.\`ID\` - ? - 1) MOD ?) DIV ? AS sb, COUNT(*) AS n, SUM(${hash}) AS s FROM ${t} WHERE ${range} GROUP BY b, sb`,
+    spanSum: `SELECT COUNT(*) AS n, SUM(${hash}) AS s FROM ${t} WHERE ${range}`,
     rangeHashes: `SELECT ${t}.\`ID\` AS id, ${hash} AS h FROM ${t} WHERE ${range} ORDER BY ${t}.\`ID\``,
     newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
     editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,

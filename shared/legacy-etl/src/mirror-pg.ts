@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
-import { groupSums, type GroupedSums, type IdRange } from './verify-plan.js';
+import { groupSums, type GroupedSums, type IdRange, type RangeSum } from './verify-plan.js';
 
 type Db = Sql | TransactionSql;
 
@@ -23,6 +23,14 @@ export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: num
           WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}) x
     GROUP BY 1, 2`;
   return groupSums(rows.map(({ b, sb, ...sum }) => [b, sb, sum]));
+}
+
+/** Count, hashed count and exact SUM of source_hash over a whole range (LegacyQueries.spanSum's counterpart). */
+export async function pgSpanSum(sql: Db, m: MirrorSpec, r: IdRange): Promise<RangeSum> {
+  const [row] = await sql<RangeSum[]>`
+    SELECT count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
+    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}`;
+  return row!;
 }
 
 /** (legacy id, source_hash as text) of each row in a range. */

@@ -1,21 +1,22 @@
-// A tick's verification slice, started before the tick's sync: the slice's first grouped checksum
-// (one query per side over the whole slice, the bulk of its cost: every row hashed by MySQL) runs
-// on a second MySQL connection while syncTables reads and writes, so the slice adds to the tick
-// only the narrowing of what differs and the repairs. Read-only, and nothing it answers is acted
-// upon until verifyTables runs after the sync: a range that differs is narrowed with fresh queries
-// on both sides, so a row the sync rewrote meanwhile can at most make a range differ spuriously.
+// A tick's verification slice, started before the tick's sync: the slice's first checksum (the
+// count and sum of the whole slice, one query per side, the bulk of its cost: every row hashed by
+// MySQL) runs on a second MySQL connection while syncTables reads and writes, so a clean slice
+// (the usual case) adds to the tick only what the sync does not overlap. Read-only, and nothing
+// it answers is acted upon until verifyTables runs after the sync: a slice that differs is
+// grouped by range and narrowed with fresh queries on both sides, so a row the sync rewrote
+// meanwhile can at most make the slice differ spuriously.
 import { connectLegacy, type LegacyRow, type LegacySource } from './mysql-source.js';
-import { pgRangeSums } from './mirror-pg.js';
+import { pgSpanSum } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
-import { rangeSumsParams } from './legacy-sql.js';
-import { FANOUT, slicePlan, subWidth, type GroupedSums, type SlicePlan } from './verify-plan.js';
+import { slicePlan, type RangeSum, type SlicePlan } from './verify-plan.js';
 
-/** A slice whose top-level checksums are under way. */
+/** A slice whose whole-slice checksums are under way. */
 export interface SliceAhead extends SlicePlan {
+  /** LegacyQueries.spanSum's answer (one row). */
   legacy: Promise<LegacyRow[]>;
-  pg: Promise<GroupedSums>;
+  pg: Promise<RangeSum>;
 }
 
 /**
@@ -41,11 +42,9 @@ export async function withVerifyAhead<K extends string, C extends Record<K, Tabl
     const plan = slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds: budget, lapTicks: ctx.config.verifyLapTicks, rangeIds: ctx.config.verifyRangeIds });
     if (plan.span.upTo <= plan.span.after) continue;
     const s = plan.span;
-    const width = ctx.config.verifyRangeIds;
-    const sub = subWidth(width, FANOUT);
-    const legacy = chain.then(() => source.query(t.queries.rangeSums, rangeSumsParams(s, width, sub)));
+    const legacy = chain.then(() => source.query(t.queries.spanSum, [s.after, s.upTo]));
     chain = legacy.catch(() => undefined);
-    const pg = pgRangeSums(ctx.sql, t.mirror, s, width, sub);
+    const pg = pgSpanSum(ctx.sql, t.mirror, s);
     // Awaited by verifyTables, or never if the sync fails first: not an unhandled rejection then.
     legacy.catch(() => undefined);
     pg.catch(() => undefined);

@@ -81,8 +81,14 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
 
   for (const s of spans) {
     if (ctx.signal.aborted) break;
+    // A tick's slice, checksummed whole ahead of the sync: when it agrees, no range of it differs.
+    const clean = ahead && s === ahead.span ? await cmp.whole(ahead) : null;
+    if (clean) {
+      tot.ranges += Math.ceil((s.upTo - s.after) / size);
+      tot.checked += clean.n;
+    }
     // The top-level query answers per sub-range too: a differing range is narrowed from there.
-    const top = await cmp.ranges(s, size, subWidth(size, FANOUT), ahead && s === ahead.span ? ahead : undefined);
+    const top = clean ? [] : await cmp.ranges(s, size, subWidth(size, FANOUT));
     for (const { pair: b, parts } of top) {
       tot.ranges++;
       tot.checked += b.legacy.n;
@@ -111,6 +117,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   return { cursor, totals: tot };
 }
 
+/** A legacy count-and-sum row as a RangeSum (every legacy row has a hash). */
+const legacySum = (x: LegacyRow): RangeSum => ({ n: Number(x.n ?? 0), hashed: Number(x.n ?? 0), sum: String(x.s ?? '0') });
+
 type LegacyFetch = <T extends LegacyRow>(q: string, params: unknown[]) => Promise<T[]>;
 
 /** Both sides' queries for one table, counting what came from MySQL into `tot`. */
@@ -122,14 +131,16 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     return rows;
   };
   const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => counted(await ctx.legacy.query<T>(q, params));
-  /** Every range of `width` ids of the span with both sides' sums, and its sub-ranges': one grouped query each side, concurrently (or started ahead). */
-  const ranges = async (span: IdRange, width: number, sub: number, pre?: SliceAhead): Promise<RangePairs[]> => {
-    const [mine, pg] = await Promise.all([
-      pre ? pre.legacy.then(counted) : legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)),
-      pre ? pre.pg : pgRangeSums(ctx.sql, m, span, width, sub),
-    ]);
-    const sums = groupSums(mine.map((x) => [Number(x.b), Number(x.sb), { n: Number(x.n), hashed: Number(x.n), sum: String(x.s ?? '0') }]));
-    return pairRanges(span, width, sub, sums, pg);
+  /** Every range of `width` ids of the span with both sides' sums, and its sub-ranges': one grouped query each side, concurrently. */
+  const ranges = async (span: IdRange, width: number, sub: number): Promise<RangePairs[]> => {
+    const [mine, pg] = await Promise.all([legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)), pgRangeSums(ctx.sql, m, span, width, sub)]);
+    return pairRanges(span, width, sub, groupSums(mine.map((x) => [Number(x.b), Number(x.sb), legacySum(x)])), pg);
+  };
+  /** The legacy side's sum of a slice checksummed whole ahead, when both sides agree on it; null when they differ. */
+  const whole = async (pre: SliceAhead): Promise<RangeSum | null> => {
+    const [[mine], pg] = await Promise.all([pre.legacy.then(counted), pre.pg]);
+    const l = legacySum(mine ?? {});
+    return sameSum(l, pg) ? l : null;
   };
   /** The (id, hash) lists of a range compared; MySQL answering fewer rows than it counted is no basis for deletes. */
   const rows = async (r: IdRange, l: RangeSum): Promise<RowDiff> => {
@@ -158,7 +169,7 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     }
     return out;
   };
-  return { legacy, ranges, diff };
+  return { legacy, ranges, whole, diff };
 }
 
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */

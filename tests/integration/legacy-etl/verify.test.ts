@@ -124,6 +124,21 @@ describe.skipIf(!server)('verification of the flowsheet mirror', () => {
     expect(await title(300)).toBeUndefined();
   });
 
+  it('a slice that agrees is checked whole, without a grouped query; one that differs is grouped after the sync and repaired', async () => {
+    const queries: string[] = [];
+    const lines: string[] = [];
+    const spy = async (sql: string) => void queries.push(sql);
+    expect(await tickDroppingSource(lines, spy), lines.join('\n')).toBe(0);
+    expect(lines.filter((l) => /verify \w+: \d+ ranges/.test(l))).toEqual([]);
+    expect(queries).not.toContain(ENTRY_QUERIES.rangeSums); // the whole-slice sums ran ahead, on their own connection
+    await db.sql`UPDATE wxyc_schema.flowsheet SET track_title = 'changed again' WHERE legacy_entry_id = 1500`;
+    queries.length = 0;
+    expect(await tickDroppingSource(lines, spy), lines.join('\n')).toBe(0);
+    expect(queries.filter((q) => q === ENTRY_QUERIES.rangeSums)).toHaveLength(1);
+    expect(line(lines, 'FLOWSHEET_ENTRY_PROD')).toContain('differing: 1 changed, 0 missing, 0 extra; repaired 1');
+    expect(await title(1500)).toBe('Song 1500');
+  });
+
   it('the source dropping mid-verify: nothing deleted, the verify cursor not past unchecked ranges, exit 3', async () => {
     await legacy.conn.query('DELETE FROM FLOWSHEET_ENTRY_PROD WHERE ID IN (400, 2400)');
     const saved = (await cursor()).entries.verify;
