@@ -106,5 +106,7 @@ describe('readEtlConfig', () => {
 
   it('rejects out-of-range numbers', () => {
     expect(() => readEtlConfig({ ...base, ETL_BATCH_SIZE: '0' })).toThrow('ETL_BATCH_SIZE="0" is invalid: expected a whole number between 1 and 5000.');
+    expect(() => readEtlConfig({ ...base, ETL_VERIFY_LAP_TICKS: '-1' })).toThrow('ETL_VERIFY_LAP_TICKS="-1" is invalid: expected a whole number between 0 and 100000.');
+    expect(readEtlConfig({ ...base, ETL_VERIFY_LAP_TICKS: '0' }).verifyLapTicks).toBe(0);
   });
 });
