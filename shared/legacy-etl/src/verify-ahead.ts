@@ -10,7 +10,7 @@ import { pgSpanSum } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
-import { slicePlan, type RangeSum, type SlicePlan } from './verify-plan.js';
+import { tickSlice, type RangeSum, type SlicePlan } from './verify-plan.js';
 
 /** A slice whose whole-slice checksums are under way. */
 export interface SliceAhead extends SlicePlan {
@@ -38,8 +38,7 @@ export async function withVerifyAhead<K extends string, C extends Record<K, Tabl
   let chain: Promise<unknown> = Promise.resolve();
   for (const t of tables) {
     if (!t.mirror) continue;
-    const tc = start[t.key];
-    const plan = slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds: budget, lapTicks: ctx.config.verifyLapTicks, rangeIds: ctx.config.verifyRangeIds });
+    const plan = tickSlice(start[t.key], budget, ctx.config);
     if (plan.span.upTo <= plan.span.after) continue;
     const s = plan.span;
     const legacy = chain.then(() => source.query(t.queries.spanSum, [s.after, s.upTo]));

@@ -1,5 +1,7 @@
 // The pure logic of verification: how a key range is split, how two hash lists differ, and the
 // rails that decide which rows may be deleted.
+import type { EtlConfig } from './config.js';
+import type { TableCursor } from './table-cursor.js';
 
 /** An id range: ids > after and <= upTo. */
 export interface IdRange {
@@ -182,3 +184,7 @@ export function slicePlan(nextId: number, maxId: number, b: SliceBudget): SliceP
   const ids = sliceRanges(maxId, b) * b.rangeIds;
   return { from, upTo: maxId, span: { after: from, upTo: Math.min(from + ids, maxId) } };
 }
+
+/** A tick's slice of a table from its cursor: at most `maxIds`, sized to the configured lap and ranges. */
+export const tickSlice = (tc: TableCursor, maxIds: number, c: Pick<EtlConfig, 'verifyLapTicks' | 'verifyRangeIds'>): SlicePlan =>
+  slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds, lapTicks: c.verifyLapTicks, rangeIds: c.verifyRangeIds });

@@ -7,7 +7,7 @@ import { rangeSumsParams } from './legacy-sql.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
 import type { SliceAhead } from './verify-ahead.js';
-import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, slicePlan, subWidth, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, subWidth, tickSlice, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 
 const LEAF_ROWS = 64;
@@ -69,7 +69,7 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   const tc = start[t.key];
   const ahead = opts.budgetRows === null ? undefined : opts.ahead?.[t.key];
   // A tick: one slice from the rolling cursor (planned when its checksums were started, if they were); on demand: the whole table.
-  const plan = opts.budgetRows === null ? null : (ahead ?? slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds: opts.budgetRows, lapTicks: ctx.config.verifyLapTicks, rangeIds: size }));
+  const plan = opts.budgetRows === null ? null : (ahead ?? tickSlice(tc, opts.budgetRows, ctx.config));
   const spans = plan ? [plan.span].filter((r) => r.upTo > r.after) : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
   const upTo = plan?.upTo ?? tc.maxId;
   const from = plan?.from ?? 0;
