@@ -16,7 +16,7 @@ export { idsByLegacyId, lastPerId } from './lookup.js';
 export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';
 export { sourceHash, sourceHashSql } from './source-hash.js';
 export { verifyTable, verifyTables, verifySummary, type VerifyOptions, type VerifyTotals } from './verify.js';
-export { FANOUT, allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sliceRanges, subWidth, type BucketPair, type GroupedSums, type RangePairs, type SlicePlan, type SliceBudget, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
+export { FANOUT, allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sliceRanges, subWidth, tickSlice, type BucketPair, type GroupedSums, type RangePairs, type SlicePlan, type SliceBudget, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
 export type { MirrorSpec } from './mirror-pg.js';
 export { withVerifyAhead, type SliceAhead } from './verify-ahead.js';
 export { verifyMode } from './verify-args.js';
