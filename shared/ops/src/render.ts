@@ -3,6 +3,7 @@ import { fmtAge } from './cron-status.js';
 import type { OpsStatus } from './status.js';
 import type { LatestRun } from '@wxyc/database';
 import type { SessionInfo } from './sessions.js';
+import { retiredLine } from './retired-ids.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -49,6 +50,7 @@ export function renderStatus(s: OpsStatus): string {
   }
   for (const x of ss.idleInTransaction) out.push(`  idle in transaction: ${session(x)}`);
   for (const x of ss.longTransactions) out.push(`  long transaction: ${session(x)}`);
+  out.push(retiredLine(s.retired ?? [], (d) => fmtAge(s.at.getTime() - d.getTime())));
   out.push(s.problems.length ? `PROBLEMS (${s.problems.length}):` : 'all clear');
   for (const p of s.problems) out.push(`  - ${p}`);
   return out.join('\n');

@@ -5,6 +5,7 @@ import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-st
 import type { JobSpec } from './jobs.js';
 import { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
 import { readSessions, type SessionReport } from './sessions.js';
+import { readRetiredIds, type RetiredIds } from './retired-ids.js';
 
 export interface StatusThresholds {
   /** idle in transaction for longer than this is reported */
@@ -25,6 +26,8 @@ export interface OpsStatus {
   otherRuns: LatestRun[];
   backfills: BackfillStatus[];
   sessions: SessionReport;
+  /** Legacy ids retired locally, per mirrored table (counted, never a problem). */
+  retired: RetiredIds[];
   /** One line per thing that makes --check fail; empty when all is well. */
   problems: string[];
 }
@@ -43,6 +46,7 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
     otherRuns: runs.filter((r) => !cronNames.has(r.job)),
     backfills: await readBackfills(sql, now, t.backfillStuckS),
     sessions: await readSessions(sql, t.idleInTransactionS, t.longTransactionS),
+    retired: await readRetiredIds(sql),
   };
   return { ...status, problems: problemsOf(status) };
 }
