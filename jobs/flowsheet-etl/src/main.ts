@@ -13,7 +13,7 @@ const MIRRORS = [SHOWS_MIRROR, FLOWSHEET_MIRROR];
  */
 export async function flowsheetEtl(log: Logger, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const verify = verifyMode(args);
-  if (verify !== null) return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: MIRRORS }, (ctx) => runVerify(ctx, verify.repair));
+  if (verify !== null) return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: MIRRORS }, (ctx) => runVerify(ctx, verify));
   if (args.length > 1) throw new ConfigError(`expected at most one argument (a mysqldump file, or --verify [--repair]), got: ${args.join(' ')}.`);
   const dump = args[0];
   if (dump !== undefined && !existsSync(dump)) throw new ConfigError(`dump file ${dump} does not exist.`);

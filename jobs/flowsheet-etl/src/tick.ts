@@ -12,6 +12,7 @@ import {
   type LegacyRow,
   type SyncedTable,
   type TableCursor,
+  type VerifyMode,
 } from '@wxyc/legacy-etl';
 import { ENTRY_QUERIES, ENTRY_TABLE, FLOWSHEET_MIRROR, SHOW_QUERIES, SHOWS_MIRROR } from './legacy-tables.js';
 import { mergeLinks, resolveLinks, type PendingLink } from './links.js';
@@ -135,9 +136,9 @@ export async function runTick(ctx: EtlContext): Promise<void> {
 }
 
 /** `--verify [--repair]`: one whole verification pass over shows and entries, with progress; repairs only with `repair`. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
   const start = cursorOf((await readWatermark<FlowsheetCursor>(ctx.sql, JOB)).cursor);
-  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair, progress: true });
+  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair, progress: true, confirmDeleted });
 }
 
 type EntryPage = (rows: LegacyRow[], next: FlowsheetCursor) => Promise<{ inserted: number; cursor: FlowsheetCursor }>;

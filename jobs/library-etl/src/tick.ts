@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor, type VerifyMode } from '@wxyc/legacy-etl';
 import { ARTISTS_MIRROR, CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, LIBRARY_MIRROR, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
 import { mapArtist, mapLookup, mapRelease } from './mapping.js';
 import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
@@ -37,8 +37,8 @@ const startOf = async (ctx: EtlContext): Promise<LibraryCursor> =>
   (await readWatermark<LibraryCursor>(ctx.sql, JOB)).cursor ?? { artists: emptyTableCursor(), releases: emptyTableCursor() };
 
 /** `--verify [--repair]`: one whole verification pass over artists and releases, with progress. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
-  await verifyTables(ctx, libraryTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
+  await verifyTables(ctx, libraryTables, await startOf(ctx), { budgetRows: null, repair, progress: true, confirmDeleted });
 }
 
 /**

@@ -6,6 +6,6 @@ import { ROTATION_MIRROR } from './legacy-tables.js';
 /** An incremental tick from the legacy MySQL; `--verify [--repair]`: one whole verification pass. */
 export async function rotationEtl(log: Logger, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
   const verify = verifyMode(args);
-  if (verify === null && args.length > 0) throw new ConfigError(`rotation-etl takes no arguments but --verify [--repair], got: ${args.join(' ')}.`);
-  return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: [ROTATION_MIRROR] }, (ctx) => (verify ? runVerify(ctx, verify.repair) : runTick(ctx)));
+  if (verify === null && args.length > 0) throw new ConfigError(`rotation-etl takes no arguments but --verify [--repair [--confirm-deleted TABLE:FROM-TO]], got: ${args.join(' ')}.`);
+  return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: [ROTATION_MIRROR] }, (ctx) => (verify ? runVerify(ctx, verify) : runTick(ctx)));
 }

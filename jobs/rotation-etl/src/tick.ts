@@ -1,4 +1,4 @@
-import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
+import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor, type VerifyMode } from '@wxyc/legacy-etl';
 import { ROTATION_MIRROR, ROTATION_QUERIES } from './legacy-tables.js';
 import { mapRotation } from './mapping.js';
 import { mergePending, resolvePendingLinks, writeRotation, type PendingLink } from './write.js';
@@ -37,8 +37,8 @@ async function startOf(ctx: EtlContext): Promise<RotationCursor> {
 }
 
 /** `--verify [--repair]`: one whole verification pass over the rotation, with progress. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
-  await verifyTables(ctx, rotationTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
+  await verifyTables(ctx, rotationTables, await startOf(ctx), { budgetRows: null, repair, progress: true, confirmDeleted });
 }
 
 /**

@@ -53,7 +53,7 @@ export function textCell(v: LegacyValue, maxLength: number | null, ref: RowRef, 
 }
 
 /** How far ahead of now an epoch-ms time may be before it is treated as absent (clock typos). */
-export const FUTURE_SLACK_MS = 7 * 24 * 3600 * 1000;
+export const FUTURE_SLACK_MS = 5 * 60 * 1000;
 
 /**
  * The first usable epoch-ms time of the candidates: > 0 and not far in the future.

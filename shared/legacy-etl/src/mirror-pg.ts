@@ -85,3 +85,15 @@ export async function deleteByLegacyId(sql: Db, m: MirrorSpec, legacyIds: number
     DELETE FROM ${sql(m.table)} WHERE ${sql(m.key)} = ANY(${intArray(sql as Sql, legacyIds)}) RETURNING ${sql(m.key)} AS id`;
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
+
+/** The smallest legacy id above `x` in the mirror, or null. */
+export async function pgNextId(sql: Db, m: MirrorSpec, x: number): Promise<number | null> {
+  const [row] = await sql<{ id: number | null }[]>`SELECT min(${sql(m.key)}) AS id FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${x}`;
+  return row?.id ?? null;
+}
+
+/** The largest legacy id below `x` in the mirror, 0 when none. */
+export async function pgPrevId(sql: Db, m: MirrorSpec, x: number): Promise<number> {
+  const [row] = await sql<{ id: number | null }[]>`SELECT max(${sql(m.key)}) AS id FROM ${sql(m.table)} WHERE ${sql(m.key)} < ${x}`;
+  return row?.id ?? 0;
+}

@@ -1,7 +1,7 @@
 import { BadRows } from './bad-rows.js';
 import { intCell } from './cells.js';
 import type { LegacyRow } from './mysql-source.js';
-import { deleteByLegacyId, pgRangeHashes, pgRangeSums, referencedRows } from './mirror-pg.js';
+import { deleteByLegacyId, pgNextId, pgRangeHashes, pgRangeSums, referencedRows } from './mirror-pg.js';
 import type { EtlContext } from './run-etl.js';
 import { rangeSumsParams } from './legacy-sql.js';
 import type { SyncedTable } from './sync-tables.js';
@@ -9,8 +9,10 @@ import type { TableCursor } from './table-cursor.js';
 import type { SliceAhead } from './verify-ahead.js';
 import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, subWidth, tickSlice, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
+import type { DeletedRange } from './verify-args.js';
 import { retiredAmong, settleRetired } from './retired.js';
 import { sourceHash } from './source-hash.js';
+import { DUPLICATE_REASON, onePerId } from './duplicates.js';
 
 const LEAF_ROWS = 64;
 /** A differing bucket of at most this many rows is listed whole when most of its sub-buckets differ. */
@@ -25,6 +27,8 @@ export interface VerifyOptions {
   repair: boolean;
   /** Log a progress line with an ETA every few seconds (on-demand passes). */
   progress?: boolean;
+  /** Whole ranges the operator confirmed as deleted in MySQL (--confirm-deleted): their rows are deleted, not refused. */
+  confirmDeleted?: readonly DeletedRange[];
   /** A tick's slices whose first checksums were started ahead (withVerifyAhead), by table key. */
   ahead?: Partial<Record<string, SliceAhead>>;
 }
@@ -79,6 +83,8 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   const from = plan?.from ?? 0;
   let cursor = start;
   const extra: number[] = [];
+  /** Rows of ranges the operator confirmed as deleted: deleted without the count/share rails. */
+  const confirmed: number[] = [];
   const at = (nextId: number): C => ({ ...cursor, [t.key]: { ...cursor[t.key], verify: { nextId } } });
   const began = Date.now();
   let lastProgress = began;
@@ -98,8 +104,18 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       tot.checked += b.legacy.n;
       if (sameSum(b.legacy, b.pg)) continue;
       if (b.legacy.n === 0) {
-        ctx.log.warn(`verify ${t.queries.table}: MySQL answered no rows for ids ${b.range.after + 1}-${b.range.upTo} where ${t.mirror!.table} has ${b.pg.n}; not deleting (a whole range gone looks like an outage).`);
-        tot.refused += b.pg.n;
+        // Deleted on purpose only where the operator named the range (--confirm-deleted), never automatically.
+        const named = confirmedParts(opts.confirmDeleted ?? [], t.queries.table, b.range);
+        const gone = (await Promise.all(named.map((r) => pgRangeHashes(ctx.sql, t.mirror!, r)))).flat().map(([id]) => id);
+        confirmed.push(...gone);
+        tot.extra += gone.length;
+        if (b.pg.n > gone.length) {
+          ctx.log.warn(
+            `verify ${t.queries.table}: MySQL answered no rows for ids ${b.range.after + 1}-${b.range.upTo} where ${t.mirror!.table} has ${b.pg.n - gone.length}; not deleting (a whole range gone looks like an outage). ` +
+              `If it was deleted on purpose: node dist/job.js --verify --repair --confirm-deleted ${t.queries.table}:FROM-TO (the deleted ids).`,
+          );
+          tot.refused += b.pg.n - gone.length;
+        }
         continue;
       }
       const d = await cmp.diff(b, size, parts);
@@ -109,7 +125,8 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       extra.push(...d.extra);
       if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((x, y) => x - y), plan ? at(b.range.after) : cursor, tot, cmp.legacy);
     }
-    if (plan) cursor = at(s.upTo >= upTo ? 0 : s.upTo);
+    // The next slice starts where rows are (either side), not in the empty space of a gap.
+    if (plan) cursor = at(s.upTo >= upTo ? 0 : await cmp.nextStart(s.upTo, upTo));
     if (opts.progress && Date.now() - lastProgress >= 5000) {
       lastProgress = Date.now();
       const done = (s.upTo - from) / Math.max(1, upTo - from);
@@ -117,7 +134,15 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       ctx.log.info(`verify ${t.queries.table}: ids up to ${s.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`);
     }
   }
-  if (opts.repair && extra.length > 0) cursor = await deleteExtra(ctx, t, extra, cursor, tot);
+  // Rows above the cursor (outliers, TableCursor.outliers): compared by id, every pass.
+  if (!ctx.signal.aborted) {
+    const d = await cmp.beyond(tc.maxId);
+    tot.changed += d.changed.length;
+    tot.extra += d.extra.length;
+    extra.push(...d.extra);
+    if (opts.repair && d.changed.length > 0) cursor = await reimport(ctx, t, d.changed, cursor, tot, cmp.legacy);
+  }
+  if (opts.repair && extra.length + confirmed.length > 0) cursor = await deleteExtra(ctx, t, extra, cursor, tot, confirmed);
   return { cursor, totals: tot };
 }
 
@@ -173,13 +198,30 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     }
     return out;
   };
-  return { legacy, ranges, whole, diff };
+  /** Where the rows go on above `x` on either side: the start of the next slice (0: the lap is done). */
+  const nextStart = async (x: number, upTo: number): Promise<number> => {
+    const [[mine], theirs] = await Promise.all([legacy(t.queries.nextId, [x]), pgNextId(ctx.sql, m, x)]);
+    const next = [intCell(mine?.id as number), theirs].filter((v): v is number => v !== null);
+    const at = next.length === 0 ? null : Math.min(...next);
+    return at === null || at > upTo ? 0 : Math.max(x, at - 1);
+  };
+  /** The mirror's rows above the cursor (outliers; a few at most) against MySQL's rows of the same ids. */
+  const beyond = async (maxId: number): Promise<RowDiff> => {
+    const pg = await pgRangeHashes(ctx.sql, m, { after: maxId, upTo: 2_147_483_647 });
+    if (pg.length === 0) return { changed: [], missing: [], extra: [] };
+    const mine = await legacy<{ id: number; h: number }>(t.queries.hashesByIds, [pg.map(([id]) => id)]);
+    tot.checked += mine.length;
+    return diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), pg);
+  };
+  return { legacy, ranges, whole, diff, nextStart, beyond };
 }
 
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */
 async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, ids: number[], cursor: C, tot: VerifyTotals, legacy: LegacyFetch): Promise<C> {
   for (let i = 0; i < ids.length; i += ctx.config.batchSize) {
-    const fetched = await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]);
+    const read = onePerId(await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]), t.queries.columns);
+    for (const id of read.duplicated) ctx.bad.repair(t.queries.table, id, DUPLICATE_REASON);
+    const fetched = read.rows;
     // A retired id is never re-imported: its record takes the legacy hash, so the sums agree again.
     const retired = await retiredAmong(ctx.sql, t.mirror!.table, fetched.map((row) => intCell(row.ID as number)));
     const rows = retired.size === 0 ? fetched : fetched.filter((row) => !retired.has(intCell(row.ID as number)!));
@@ -196,7 +238,7 @@ async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx:
 }
 
 /** Deletes rows gone from MySQL, within the rails, keeping referenced ones; logged by legacy id. */
-async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, extra: number[], cursor: C, tot: VerifyTotals): Promise<C> {
+async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, extra: number[], cursor: C, tot: VerifyTotals, confirmed: number[] = []): Promise<C> {
   const m = t.mirror!;
   // Retired ids gone from MySQL too: their records stay (the id stays retired), without a hash.
   const retired = await retiredAmong(ctx.sql, m.table, extra);
@@ -206,7 +248,10 @@ async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(c
     extra = extra.filter((id) => !retired.has(id));
   }
   const rails = { maxCount: ctx.config.verifyMaxDeletes, maxShare: ctx.config.verifyMaxDeletePct / 100 };
-  const { now, heldBack } = allowedDeletes(extra, tot.checked, rails);
+  const allowed = allowedDeletes(extra, tot.checked, rails);
+  const { heldBack } = allowed;
+  const now = [...allowed.now, ...confirmed];
+  if (confirmed.length > 0) ctx.log.warn(`verify ${t.queries.table}: ${confirmed.length} rows of ${m.table} in ranges confirmed deleted (--confirm-deleted): deleting them.`);
   tot.heldBack += heldBack;
   if (heldBack > 0) {
     ctx.log.warn(`verify ${t.queries.table}: ${extra.length} rows of ${m.table} are gone from MySQL; deleting ${now.length} (ETL_VERIFY_MAX_DELETES ${rails.maxCount}, ETL_VERIFY_MAX_DELETE_PCT ${ctx.config.verifyMaxDeletePct}% of ${tot.checked} rows checked), the rest on later passes.`);
@@ -227,6 +272,14 @@ async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(c
   return cursor;
 }
 
+/** The parts of `range` inside the ranges confirmed deleted for this legacy table. */
+function confirmedParts(ranges: readonly DeletedRange[], table: string, range: IdRange): IdRange[] {
+  return ranges
+    .filter((r) => r.table === table)
+    .map((r) => ({ after: Math.max(range.after, r.from - 1), upTo: Math.min(range.upTo, r.to) }))
+    .filter((r) => r.upTo > r.after);
+}
+
 function groupBy(m: Map<number, string>): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const [id, table] of m) out.set(table, [...(out.get(table) ?? []), id]);
@@ -237,7 +290,7 @@ function groupBy(m: Map<number, string>): Map<string, number[]> {
 export function verifySummary(table: string, tot: VerifyTotals, unimportable = 0): string {
   return (
     `verify ${table}: ${tot.ranges} ranges, ${tot.checked} rows checked; differing: ${tot.changed} changed, ${tot.missing} missing, ${tot.extra} extra; ` +
-    `repaired ${tot.repaired} (${unimportable} still not importable: bad rows), deleted ${tot.deleted}, kept ${tot.kept} (referenced), held back ${tot.heldBack}, refused ${tot.refused} (MySQL answered empty or short), ${tot.retired} retired locally (skipped); ` +
+    `repaired ${tot.repaired} (${unimportable} still not importable: bad rows), deleted ${tot.deleted}, kept ${tot.kept} (referenced), held back ${tot.heldBack}, refused ${tot.refused} (MySQL answered empty or short)${tot.retired > 0 ? `, ${tot.retired} retired locally (skipped)` : ''}; ` +
     `${tot.legacyRows} rows (${tot.legacyBytes} bytes) from MySQL.`
   );
 }

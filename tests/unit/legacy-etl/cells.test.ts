@@ -93,7 +93,7 @@ describe('readEtlConfig', () => {
   const base = { DATABASE_URL: 'postgres://u@h/db', LEGACY_DATABASE_URL: 'mysql://u:pw@h/legacy' };
 
   it('has documented defaults', () => {
-    expect(readEtlConfig(base)).toEqual({ databaseUrl: base.DATABASE_URL, legacyUrl: base.LEGACY_DATABASE_URL, batchSize: 1000, editWindowIds: 20_000, maxRowsPerTick: 500_000, sweepIds: 50_000, modifiedOverlapMs: 600_000, verifyRangeIds: 4096, verifyRowsPerTick: 60_000, verifyLapTicks: 48, verifyMaxDeletes: 1000, verifyMaxDeletePct: 5 });
+    expect(readEtlConfig(base)).toEqual({ databaseUrl: base.DATABASE_URL, legacyUrl: base.LEGACY_DATABASE_URL, batchSize: 1000, editWindowIds: 20_000, maxRowsPerTick: 500_000, sweepIds: 50_000, modifiedOverlapMs: 600_000, outlierGapIds: 1_000_000, verifyRangeIds: 4096, verifyRowsPerTick: 60_000, verifyLapTicks: 48, verifyMaxDeletes: 1000, verifyMaxDeletePct: 5 });
   });
 
   it('needs no legacy URL for a mode that reads no MySQL', () => {

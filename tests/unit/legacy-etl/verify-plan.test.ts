@@ -120,8 +120,21 @@ describe('verification planning', () => {
   it('parses --verify and --verify --repair; refuses --repair alone and anything else with them', () => {
     expect(verifyMode([])).toBeNull();
     expect(verifyMode(['dump.sql'])).toBeNull();
-    expect(verifyMode(['--verify'])).toEqual({ repair: false });
-    expect(verifyMode(['--repair', '--verify'])).toEqual({ repair: true });
+    expect(verifyMode(['--verify'])).toEqual({ repair: false, confirmDeleted: [] });
+    expect(verifyMode(['--repair', '--verify'])).toEqual({ repair: true, confirmDeleted: [] });
+    expect(verifyMode(['--verify', '--repair', '--confirm-deleted', 'FLOWSHEET_ENTRY_PROD:1-4200', '--confirm-deleted=ROTATION_RELEASE:7-7'])).toEqual({
+      repair: true,
+      confirmDeleted: [
+        { table: 'FLOWSHEET_ENTRY_PROD', from: 1, to: 4200 },
+        { table: 'ROTATION_RELEASE', from: 7, to: 7 },
+      ],
+    });
+    expect(() => verifyMode(['--verify', '--confirm-deleted', 'FLOWSHEET_ENTRY_PROD:1-4200'])).toThrow('--confirm-deleted deletes rows: it needs --verify --repair.');
+    expect(() => verifyMode(['--confirm-deleted', 'FLOWSHEET_ENTRY_PROD:1-4200'])).toThrow('--confirm-deleted needs --verify --repair');
+    for (const bad of ['FLOWSHEET_ENTRY_PROD:4200-1', 'flowsheet:1-2', 'FLOWSHEET_ENTRY_PROD:0-5', 'FLOWSHEET_ENTRY_PROD', 'X:1-99999999999']) {
+      expect(() => verifyMode(['--verify', '--repair', '--confirm-deleted', bad])).toThrow('is invalid: expected LEGACY_TABLE:FROM-TO');
+    }
+    expect(() => verifyMode(['--verify', '--repair', '--confirm-deleted'])).toThrow('--confirm-deleted "" is invalid');
     expect(() => verifyMode(['--repair'])).toThrow('--repair needs --verify');
     expect(() => verifyMode(['--verify', 'x.sql'])).toThrow('--verify takes only --repair');
     expect(() => verifyMode(['--verify', '--verify'])).toThrow('--verify takes only --repair');
