@@ -13,8 +13,8 @@ import { rotationEtl } from '../../../jobs/rotation-etl/src/main.js';
 const server = await findMysqlServer();
 const db = useTestDatabase();
 const legacy = useLegacyDatabase(server, [LEGACY_LIBRARY_DDL, LEGACY_ROTATION_DDL]);
-const env = { DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_VERIFY_RANGE_IDS: '64' };
-const run = (args: string[] = []) => runEtlMain('rotation-etl', rotationEtl, env, args);
+const env = () => ({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_VERIFY_RANGE_IDS: '64' });
+const run = (args: string[] = []) => runEtlMain('rotation-etl', rotationEtl, env(), args);
 const ok = (r: { code: number; lines: string[] }) => expect(r.code, r.lines.join('\n')).toBe(0);
 const count = async () => (await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation`)[0]!.n;
 
@@ -44,7 +44,7 @@ describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future ti
   });
 
   it('an ID held twice is reported once per pass with its id; the copy modified last wins whatever the order', async () => {
-    await legacy.exec('ALTER TABLE ROTATION_RELEASE DROP PRIMARY KEY');
+    await legacy.exec('ALTER TABLE ROTATION_RELEASE MODIFY `ID` int(11) NOT NULL, DROP PRIMARY KEY, ADD KEY `ID` (`ID`)');
     const now = Date.now() - 60_000;
     await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [
       legacyRotation(301, { TITLE: 'Newer copy', TIME_LAST_MODIFIED: now }),
