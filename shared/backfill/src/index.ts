@@ -25,5 +25,5 @@ export { Semaphore } from './concurrency.js';
 export { CircuitBreaker, type CircuitState } from './circuit.js';
 export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './retry.js';
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
-export { readBackfillSettings, type BackfillSettings } from './job-config.js';
+export { readBackfillSettings, backfillCommand, BACKFILL_ENV, type BackfillSettings, type BackfillHelp } from './job-config.js';
 export { runBackfillJob, runOptionsOf, type BackfillJob, type BackfillJobContext } from './job.js';
