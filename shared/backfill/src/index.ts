@@ -8,7 +8,7 @@ export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from
 export { lockBusyMessage, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
-export { batchLine, formatDuration, etaMs, percentile } from './format.js';
+export { batchLine, formatDuration, etaMs, percentile, walkDoneLine } from './format.js';
 export { STATE_TABLE, ensureStateTable, loadState, freshState, type RunState, type RunStatus } from './state.js';
 export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } from './settings.js';
 export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
