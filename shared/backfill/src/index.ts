@@ -27,3 +27,4 @@ export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
 export { readBackfillSettings, type BackfillSettings } from './job-config.js';
 export { runBackfillJob, runOptionsOf, type BackfillJob, type BackfillJobContext } from './job.js';
+export * from './sources/index.js';
