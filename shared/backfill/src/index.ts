@@ -36,3 +36,4 @@ export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
 export { readBackfillSettings, backfillCommand, BACKFILL_ENV, type BackfillSettings, type BackfillHelp } from './job-config.js';
 export { runBackfillJob, runOptionsOf, type BackfillJob, type BackfillJobContext } from './job.js';
+export * from './sources/index.js';
