@@ -1,8 +1,8 @@
 import type { Sql } from 'postgres';
 import { createDbClient, databaseUrlFromEnv, maskUrl } from '@wxyc/database';
-import { EXIT, countRows, runJob, shutdownSignal, type Logger, type RunHook } from '@wxyc/job-runtime';
+import { EXIT, countRows, readArgs, runJob, shutdownSignal, type Logger, type RunHook } from '@wxyc/job-runtime';
 import type { BackfillDefinition } from './definition.js';
-import type { BackfillSettings } from './job-config.js';
+import { backfillCommand, type BackfillHelp, type BackfillSettings } from './job-config.js';
 import { runBackfill, type RunOptions, type RunSummary } from './runner.js';
 
 type Env = Record<string, string | undefined>;
@@ -19,6 +19,8 @@ export interface BackfillJob<C extends BackfillSettings> {
   name: string;
   /** Its settings: readBackfillSettings plus its own. */
   readConfig(env: Env, argv: readonly string[]): C;
+  /** What --help says beyond the shared flags and settings. */
+  help: BackfillHelp;
   /** statement_timeout of the pool's own queries (start-up counts, the final check); DB_STATEMENT_TIMEOUT_MS overrides. */
   poolStatementTimeoutMs?: number;
   hooks?: RunHook[];
@@ -54,6 +56,8 @@ export function runOptionsOf(c: BackfillSettings): Omit<RunOptions, 'sql' | 'log
  * @wxyc/job-runtime (2 bad settings, 3 database unreachable, 1 failure).
  */
 export function runBackfillJob<C extends BackfillSettings>(job: BackfillJob<C>): Promise<void> {
+  // --help, or an unknown argument (one line, exit 2): before the run is recorded or a connection opened
+  readArgs(backfillCommand(job.help), process.argv.slice(2), 'backfill');
   return runJob('backfill', async (log) => {
     const config = job.readConfig(process.env, process.argv.slice(2));
     const url = databaseUrlFromEnv();

@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgSchema,
+  primaryKey,
   pgTable,
   serial,
   smallint,
@@ -292,4 +293,20 @@ export const jobRuns = wxycSchema.table(
     hostStartedAt: timestamptz('host_started_at'),
   },
   (t) => [index('job_runs_job_name_started_at_idx').on(t.jobName, t.startedAt)],
+);
+
+// Legacy ids a local job retired (merged a duplicate: deleted or repointed its mirrored row):
+// the legacy ETLs' import and verification skip them for good (@wxyc/legacy-etl retireLegacyIds).
+// source_hash: the legacy row's hash as last known, so verification's sums agree without the row.
+export const legacyRetiredIds = wxycSchema.table(
+  'legacy_retired_ids',
+  {
+    mirrorTable: varchar('mirror_table', { length: 64 }).notNull(),
+    legacyId: integer('legacy_id').notNull(),
+    reason: text('reason').notNull(),
+    job: varchar('job', { length: 64 }).notNull(),
+    retiredAt: timestamptz('retired_at').notNull().defaultNow(),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.mirrorTable, t.legacyId] })],
 );

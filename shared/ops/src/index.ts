@@ -1,4 +1,4 @@
-export { runOpsStatus, parseOpsArgs, OPS_STATUS_USAGE, type OpsArgs } from './cli.js';
+export { runOpsStatus, parseOpsArgs, OPS_STATUS_COMMAND, type OpsArgs } from './cli.js';
 export { collectStatus, problemsOf, DEFAULT_THRESHOLDS, type OpsStatus, type StatusThresholds } from './status.js';
 export { renderStatus } from './render.js';
 export { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus, type CronVerdict } from './cron-status.js';

@@ -5,10 +5,10 @@ import { readBackfillSettings, runOptionsOf } from '@wxyc/backfill';
 describe('readBackfillSettings (every backfill job)', () => {
   it('names every argument a job takes when refusing an unknown one', () => {
     expect(() => readBackfillSettings({}, ['--force'])).toThrow(
-      new ConfigError('unknown argument "--force": the arguments are --reset (start over) and --retry-parked (retry parked rows).'),
+      new ConfigError('unknown argument "--force"; usage: node dist/job.js [--reset] [--retry-parked] (--help for details)'),
     );
     expect(() => readBackfillSettings({}, ['--rest'], { '--refresh': 're-resolve stored names' })).toThrow(
-      new ConfigError('unknown argument "--rest": the arguments are --reset (start over), --retry-parked (retry parked rows) and --refresh (re-resolve stored names).'),
+      new ConfigError('unknown argument "--rest"; usage: node dist/job.js [--reset] [--retry-parked] [--refresh] (--help for details)'),
     );
   });
 
