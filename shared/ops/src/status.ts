@@ -5,6 +5,7 @@ import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-st
 import type { JobSpec } from './jobs.js';
 import { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
 import { readSessions, type SessionReport } from './sessions.js';
+import { readRetiredIds, type RetiredIds } from './retired-ids.js';
 
 export interface StatusThresholds {
   /** idle in transaction for longer than this is reported */
@@ -29,6 +30,8 @@ export interface OpsStatus {
   clocks: HostClock[];
   /** job_runs rows whose started_at cannot be a run's (infinity, future, decades ago): left out of the above. */
   junkRuns: JunkRun[];
+  /** Legacy ids retired locally, per mirrored table (counted, never a problem). */
+  retired: RetiredIds[];
   /** One line per thing that makes --check fail; empty when all is well. */
   problems: string[];
 }
@@ -49,6 +52,7 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
     sessions: await readSessions(sql, t.idleInTransactionS, t.longTransactionS),
     clocks: await hostClocks(sql),
     junkRuns: await junkRuns(sql),
+    retired: await readRetiredIds(sql),
   };
   return { ...status, problems: problemsOf(status) };
 }
