@@ -12,11 +12,14 @@ export const DEFAULT_ANALYZE_SHARE = 0.1;
  */
 export async function analyzeIfChanged(sql: Sql, def: BackfillDefinition, changed: number, share: number, log: Logger): Promise<boolean> {
   const target = def.mode === 'insert' ? def.into! : def.table;
-  const [row] = await sql<{ n: number }[]>`SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass(${target})`;
-  const rows = Math.max(row?.n ?? 0, 1);
-  if (changed === 0 || changed <= share * rows) return false;
+  // reltuples is -1 until the table's first ANALYZE or VACUUM (PostgreSQL 14+): no basis to compare with
+  const [row] = await sql<{ n: number }[]>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = to_regclass(${target})`;
+  const estimate = row?.n ?? -1;
+  if (changed === 0 || (estimate >= 0 && changed <= share * estimate)) return false;
   await sql`ANALYZE ${sql.unsafe(target)}`;
-  log.info(`ANALYZE ${target}: this run changed ${changed} rows, more than ${Math.round(share * 100)}% of its ~${Math.round(rows)} rows`);
+  const basis =
+    estimate < 0 ? 'the table had never been analyzed' : `more than ${Math.round(share * 100)}% of the ~${Math.round(estimate)} rows its last statistics counted`;
+  log.info(`ANALYZE ${target}: this run changed ${changed} rows; ${basis}`);
   return true;
 }
 

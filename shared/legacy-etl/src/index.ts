@@ -20,3 +20,6 @@ export { FANOUT, allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, 
 export type { MirrorSpec } from './mirror-pg.js';
 export { withVerifyAhead, type SliceAhead } from './verify-ahead.js';
 export { etlCommand, readEtlArgs, verifyMode } from './verify-args.js';
+export { checkOwners, driftColumns, mirrorTable, ownedBy, OWNERS, type ColumnOwner, type MirrorTable } from './owners.js';
+export { upsertMirror } from './mirror-write.js';
+export { retireLegacyIds, retiredAmong, MIRROR_KEYS, RETIRED_TABLE, type RetireRequest } from './retired.js';
