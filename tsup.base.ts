@@ -1,7 +1,7 @@
 // The two build shapes of this repo, so each package's tsup.config.ts is one line.
 import { defineConfig, type Options } from 'tsup';
 
-const common: Options = { format: ['esm'], target: 'node20', clean: true, sourcemap: true };
+const common: Options = { format: ['esm'], target: 'node22', clean: true, sourcemap: true };
 
 /** A job: one bundle, dist/job.js. The @wxyc/* packages are bundled in; npm deps (postgres,
  *  mysql2) are left external and shipped by `pnpm deploy --prod` (docs/conventions.md). */

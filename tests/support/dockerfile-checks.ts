@@ -43,8 +43,9 @@ export function dockerfileProblems(root: string): string[] {
           problems.push(`${file}:${step.line}: installs pnpm@${pin}; package.json pins pnpm@${pinned} (packageManager)`);
         }
       }
-      if (!/^node:20-[a-z]+-slim$/.test(stage.from) && !stages.some((s) => s.name === stage.from)) {
-        problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:20-<debian>-slim`);
+      const major = nvmrcMajor(root);
+      if (!new RegExp(`^node:${major ?? '\\d+'}-[a-z]+-slim$`).test(stage.from) && !stages.some((s) => s.name === stage.from)) {
+        problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:${major ? `${major}-<debian>-slim (.nvmrc)` : '<major>-<debian>-slim'}`);
       }
       for (const step of stage.steps.filter((s) => s.keyword === 'COPY' && s.flags.from === undefined)) {
         for (const src of copyPaths(step).sources) {
@@ -82,6 +83,13 @@ export function pinnedPnpm(root: string): string | null {
   if (!existsSync(file)) return null;
   const spec = (JSON.parse(readFileSync(file, 'utf8')) as { packageManager?: string }).packageManager ?? '';
   return /^pnpm@([^+]+)/.exec(spec)?.[1] ?? null;
+}
+
+/** The Node major of the tree's .nvmrc (the one Node version of CI, images and contributors); null without one. */
+export function nvmrcMajor(root: string): string | null {
+  const file = join(root, '.nvmrc');
+  if (!existsSync(file)) return null;
+  return /^v?(\d+)/.exec(readFileSync(file, 'utf8').trim())?.[1] ?? null;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

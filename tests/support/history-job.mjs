@@ -4,6 +4,22 @@ import { runHistory } from '@wxyc/database';
 import { JobError, countRows, markSkipped, runJob } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
 
+// FAKE_CLOCK_OFFSET_S: this process's clock is that far off (a host with a wrong clock), for
+// everything that reads Date here (as libfaketime would do for the whole process).
+const offsetMs = Number(process.env.FAKE_CLOCK_OFFSET_S ?? 0) * 1000;
+if (offsetMs) {
+  const RealDate = Date;
+  /** @type {any} */
+  const Fake = function (/** @type {any[]} */ ...args) {
+    if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
+    return args.length ? Reflect.construct(RealDate, args, new.target) : new RealDate(RealDate.now() + offsetMs);
+  };
+  Object.setPrototypeOf(Fake, RealDate);
+  Fake.prototype = RealDate.prototype;
+  Fake.now = () => RealDate.now() + offsetMs;
+  globalThis.Date = Fake;
+}
+
 const mode = process.argv[2];
 const job = process.env.HISTORY_JOB ?? 'history-fixture';
 const kind = /** @type {'cron' | 'one-shot'} */ (process.env.HISTORY_KIND === 'one-shot' ? 'one-shot' : 'cron');

@@ -8,7 +8,7 @@ export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from
 export { lockBusyMessage, LockBusy, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
-export { batchLine, formatDuration, etaMs, percentile } from './format.js';
+export { batchLine, formatDuration, etaMs, percentile, walkDoneLine } from './format.js';
 export { STATE_TABLE, ensureStateTable, loadState, freshState, type RunState, type RunStatus, type TableCounts } from './state.js';
 export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } from './settings.js';
 export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
@@ -34,6 +34,7 @@ export { Semaphore } from './concurrency.js';
 export { CircuitBreaker, type CircuitState } from './circuit.js';
 export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './retry.js';
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
-export { readBackfillSettings, type BackfillSettings } from './job-config.js';
+export { readBackfillSettings, backfillCommand, BACKFILL_ENV, type BackfillSettings, type BackfillHelp } from './job-config.js';
 export { runBackfillJob, runTaskJob, runOptionsOf, frameHooks, type BackfillJob, type TaskJob, type BackfillJobContext } from './job.js';
 export { taskStatus, type TaskStatus } from './engine/status.js';
+export * from './sources/index.js';

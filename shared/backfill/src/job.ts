@@ -1,9 +1,9 @@
 import type { Sql } from 'postgres';
 import { createDbClient, databaseUrlFromEnv, maskUrl, runHistory } from '@wxyc/database';
-import { EXIT, boolEnv, countRows, intEnv, markSkipped, runJob, shutdownSignal, type Logger, type RunHook } from '@wxyc/job-runtime';
+import { EXIT, boolEnv, countRows, intEnv, markSkipped, readArgs, runJob, shutdownSignal, type Logger, type RunHook } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
 import type { BackfillDefinition } from './definition.js';
-import type { BackfillSettings } from './job-config.js';
+import { backfillCommand, type BackfillHelp, type BackfillSettings } from './job-config.js';
 import { runBackfill, type RunOptions, type RunSummary } from './runner.js';
 import { LockBusy } from './session.js';
 import { runTask, type TaskRunOptions, type TaskSummary } from './engine/run.js';
@@ -25,6 +25,8 @@ interface FrameJob<C extends BackfillSettings> {
   kind?: 'one-shot' | 'cron';
   /** Its settings: readBackfillSettings plus its own. */
   readConfig(env: Env, argv: readonly string[]): C;
+  /** What --help says beyond the shared flags and settings. */
+  help: BackfillHelp;
   /** statement_timeout of the pool's own queries (start-up counts, the final check); DB_STATEMENT_TIMEOUT_MS overrides. */
   poolStatementTimeoutMs?: number;
   /** Hooks beyond run history and Sentry (which every job gets and cannot leave out). */
@@ -84,6 +86,8 @@ function frame<C extends BackfillSettings>(
   body: (ctx: BackfillJobContext<C>, signal: AbortSignal, mode: string) => Promise<number>,
 ): Promise<void> {
   const kind = job.kind ?? 'one-shot';
+  // --help, or an unknown argument (one line, exit 2): before the run is recorded or a connection opened
+  readArgs(backfillCommand(job.help), process.argv.slice(2), 'backfill');
   return runJob('backfill', async (log) => {
     const config = job.readConfig(process.env, process.argv.slice(2));
     const url = databaseUrlFromEnv();

@@ -221,6 +221,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     await walkRanges(w, st, maxKey);
     await walkListed(w, st, st.skipped, 'that were locked by another session');
     const interrupted = !!signal?.aborted || w.pause.stopped;
+    if (!interrupted) w.ticker.done(st);
     st.status = interrupted ? 'interrupted' : 'done';
     await saveState(session.alive ? session.c : sql, st);
     if (interrupted) return summarize(def, st, o, started, { interrupted });
