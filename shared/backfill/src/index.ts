@@ -5,7 +5,7 @@ export { batchStatement, optimisticStatement, parseOutcome, type BatchScope, typ
 export { columnTypes, type ColumnType } from './columns.js';
 export { recoveryFor, usesAttempt, connectionLost, isDataError, type Recovery } from './policy.js';
 export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from './parking.js';
-export { lockBusyMessage, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
+export { lockBusyMessage, LockBusy, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
 export { batchLine, formatDuration, etaMs, percentile, walkDoneLine } from './format.js';
@@ -35,5 +35,6 @@ export { CircuitBreaker, type CircuitState } from './circuit.js';
 export { isRetryableStatus, retryAfterMs, backoffDelayMs, nextDelayMs } from './retry.js';
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
 export { readBackfillSettings, backfillCommand, BACKFILL_ENV, type BackfillSettings, type BackfillHelp } from './job-config.js';
-export { runBackfillJob, runOptionsOf, type BackfillJob, type BackfillJobContext } from './job.js';
+export { runBackfillJob, runTaskJob, runOptionsOf, frameHooks, type BackfillJob, type TaskJob, type BackfillJobContext } from './job.js';
+export { taskStatus, type TaskStatus } from './engine/status.js';
 export * from './sources/index.js';
