@@ -22,9 +22,21 @@ export interface BatchLine {
   etaMs: number;
 }
 
-/** The exact per-batch log line (after the logger's `[backfill] ` prefix). */
+/** The exact per-batch log line (after the logger's `[backfill] ` prefix); no ETA when nothing is left. */
 export function batchLine(b: BatchLine): string {
-  return `batch ${b.batch}: ${b.rows} rows, total processed ${b.processed}, remaining ${b.remaining}, ETA ~${formatDuration(b.etaMs)}`;
+  const eta = b.remaining === 0 ? 'nothing pending' : `ETA ~${formatDuration(b.etaMs)}`;
+  return `batch ${b.batch}: ${b.rows} rows, total processed ${b.processed}, remaining ${b.remaining}, ${eta}`;
+}
+
+/**
+ * The walk's last progress line: every key has been walked, so nothing it counted is left. Rows
+ * counted at start that the walk did not process were changed by another session meanwhile (or
+ * are still locked, which the summary reports); say so instead of leaving "remaining N" standing.
+ */
+export function walkDoneLine(processed: number, countedAtStart: number, stillLocked: number): string {
+  const gone = countedAtStart - processed - stillLocked;
+  const why = gone > 0 ? ` (${gone} rows counted at start were no longer pending when the walk reached them: written or deleted by another session)` : '';
+  return `walk done: total processed ${processed}, remaining 0${why}`;
 }
 
 /** p-th percentile (0-100) by nearest rank; NaN for no values. */

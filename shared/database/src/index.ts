@@ -4,7 +4,7 @@ export { maskUrl } from './mask-url.js';
 export { checkDatabaseUrl, describeTarget, type DatabaseTarget } from './database-url.js';
 export { silentCloseDelayMs, ConnectGuardError } from './connect-guard.js';
 export { isConnectionLost, describeConnectionLoss } from './connection-lost.js';
-export { intArray } from './int-array.js';
+export { intArray, bigintArray } from './int-array.js';
 export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource, noHandleSql } from './dj-name.js';
 export { searchDocSql, SEARCH_DOC_TRIGGER, SEARCH_DOC_FUNCTION } from './search-doc.js';
 export {

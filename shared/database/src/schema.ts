@@ -269,6 +269,8 @@ export const cronjobRuns = wxycSchema.table('cronjob_runs', {
 
 // One row per run of every job (cron tick, one-shot, migrate), written by the job itself
 // (src/run-history). finished_at NULL with its backend gone = started, never finished (SIGKILL).
+// started_at/heartbeat_at/finished_at are the database server's clock; host_started_at is the
+// host's own reading of the same instant (0061), so a host with a wrong clock shows.
 export const jobRuns = wxycSchema.table(
   'job_runs',
   {
@@ -288,6 +290,7 @@ export const jobRuns = wxycSchema.table(
     rowsRead: bigint('rows_read', { mode: 'number' }),
     rowsWritten: bigint('rows_written', { mode: 'number' }),
     rowsSkipped: bigint('rows_skipped', { mode: 'number' }),
+    hostStartedAt: timestamptz('host_started_at'),
   },
   (t) => [index('job_runs_job_name_started_at_idx').on(t.jobName, t.startedAt)],
 );

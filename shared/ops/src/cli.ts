@@ -1,26 +1,35 @@
 import { createDbClient, databaseUrlFromEnv, maskUrl, MIGRATIONS_DIR } from '@wxyc/database';
-import { ConfigError, EXIT, JobError, isUnreachable, runJob } from '@wxyc/job-runtime';
+import { EXIT, JobError, isUnreachable, parseCommandLine, readArgs, runJob, type CommandSpec } from '@wxyc/job-runtime';
 import { readJobSpecs } from './jobs.js';
 import { renderStatus } from './render.js';
 import { collectStatus } from './status.js';
 
 type Env = Record<string, string | undefined>;
 
-export const OPS_STATUS_USAGE = 'usage: pnpm ops:status [--json] [--check]';
+export const OPS_STATUS_COMMAND = {
+  command: 'pnpm ops:status',
+  summary: 'Migrations, each cron job\'s last run (stale when older than twice its schedule or never finished), backfills, lock holders and long transactions, in one view.',
+  options: {
+    json: { type: 'boolean', description: 'print the view as JSON' },
+    check: { type: 'boolean', description: 'exit 1 when anything is stale, stuck, pending or drifted (for monitors)' },
+  },
+  env: {
+    DATABASE_URL: 'the database (unset: the local stack `pnpm dev` started)',
+    DB_CONNECT_TIMEOUT_S: 'connect timeout in seconds',
+    OPS_JOBS_DIR: 'the folder holding jobs/ (default: this checkout)',
+  },
+  notes: 'exit codes: 0 ok, 1 a problem (--check), 2 bad arguments or config, 3 database unreachable. docs/deploy.md, "Operations".',
+} as const satisfies CommandSpec;
 
 export interface OpsArgs {
+  help: boolean;
   json: boolean;
   check: boolean;
 }
 
 export function parseOpsArgs(argv: string[]): OpsArgs {
-  const args = { json: false, check: false };
-  for (const a of argv) {
-    if (a === '--json') args.json = true;
-    else if (a === '--check') args.check = true;
-    else throw new ConfigError(`unknown argument ${JSON.stringify(a)}; ${OPS_STATUS_USAGE}`);
-  }
-  return args;
+  const { help, values } = parseCommandLine(OPS_STATUS_COMMAND, argv);
+  return { help, json: values.json ?? false, check: values.check ?? false };
 }
 
 /**
@@ -29,6 +38,7 @@ export function parseOpsArgs(argv: string[]): OpsArgs {
  * `root` is the folder holding jobs/ (env OPS_JOBS_DIR overrides).
  */
 export async function runOpsStatus(argv: string[], root: string, env: Env = process.env): Promise<void> {
+  readArgs(OPS_STATUS_COMMAND, argv, 'ops-status'); // --help, or bad arguments: before any run starts
   await runJob('ops-status', async () => {
     const args = parseOpsArgs(argv);
     const jobs = readJobSpecs(env.OPS_JOBS_DIR?.trim() || root);

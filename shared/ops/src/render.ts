@@ -1,7 +1,7 @@
 import type { BackfillStatus } from './backfills.js';
 import { fmtAge } from './cron-status.js';
-import type { OpsStatus } from './status.js';
-import type { LatestRun } from '@wxyc/database';
+import { clockLine, type OpsStatus } from './status.js';
+import { CLOCK_SKEW_LIMIT_S, type LatestRun } from '@wxyc/database';
 import type { SessionInfo } from './sessions.js';
 import { retiredLine } from './retired-ids.js';
 
@@ -50,6 +50,11 @@ export function renderStatus(s: OpsStatus): string {
   }
   for (const x of ss.idleInTransaction) out.push(`  idle in transaction: ${session(x)}`);
   for (const x of ss.longTransactions) out.push(`  long transaction: ${session(x)}`);
+  const off = s.clocks.filter((c) => Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S);
+  out.push(off.length ? 'host clocks:' : `host clocks: ${s.clocks.length} host(s), each within ${CLOCK_SKEW_LIMIT_S}s of the database server`);
+  for (const c of off) out.push(`  ${pad(c.host, 28)} ${clockLine(c)}`);
+  if (s.junkRuns.length) out.push('junk job_runs rows (ignored):');
+  for (const j of s.junkRuns) out.push(`  row ${j.id} ${j.job} on ${j.host}: started_at ${j.startedAt}`);
   out.push(retiredLine(s.retired ?? [], (d) => fmtAge(s.at.getTime() - d.getTime())));
   out.push(s.problems.length ? `PROBLEMS (${s.problems.length}):` : 'all clear');
   for (const p of s.problems) out.push(`  - ${p}`);

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { latestRuns, type LatestRun } from '@wxyc/database';
+import { CLOCK_SKEW_LIMIT_S, hostClocks, junkRuns, latestRuns, type HostClock, type JunkRun, type LatestRun } from '@wxyc/database';
 import { readBackfills, type BackfillStatus } from './backfills.js';
 import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-status.js';
 import type { JobSpec } from './jobs.js';
@@ -26,6 +26,10 @@ export interface OpsStatus {
   otherRuns: LatestRun[];
   backfills: BackfillStatus[];
   sessions: SessionReport;
+  /** Each host's clock against the database server's (its newest run that recorded it). */
+  clocks: HostClock[];
+  /** job_runs rows whose started_at cannot be a run's (infinity, future, decades ago): left out of the above. */
+  junkRuns: JunkRun[];
   /** Legacy ids retired locally, per mirrored table (counted, never a problem). */
   retired: RetiredIds[];
   /** One line per thing that makes --check fail; empty when all is well. */
@@ -46,6 +50,8 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
     otherRuns: runs.filter((r) => !cronNames.has(r.job)),
     backfills: await readBackfills(sql, now, t.backfillStuckS),
     sessions: await readSessions(sql, t.idleInTransactionS, t.longTransactionS),
+    clocks: await hostClocks(sql),
+    junkRuns: await junkRuns(sql),
     retired: await readRetiredIds(sql),
   };
   return { ...status, problems: problemsOf(status) };
@@ -72,7 +78,16 @@ export function problemsOf(s: Omit<OpsStatus, 'problems'>): string[] {
   }
   for (const x of s.sessions.idleInTransaction) p.push(`pid ${x.pid} ('${x.applicationName}') idle in transaction on wxyc_schema, transaction ${x.xactAgeS}s old`);
   for (const x of s.sessions.longTransactions) p.push(`pid ${x.pid} ('${x.applicationName}') transaction on wxyc_schema running for ${x.xactAgeS}s`);
+  for (const c of s.clocks) {
+    if (Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S) p.push(`host ${c.host}: ${clockLine(c)} (run ${c.runId} of ${c.job}); fix its time sync (NTP)`);
+  }
+  for (const j of s.junkRuns) p.push(`job_runs row ${j.id} (${j.job}, host ${j.host}) has started_at ${j.startedAt}, which no run can have: ignored; delete it`);
   return p;
+}
+
+/** "its clock is 2h00m behind the database server's" */
+export function clockLine(c: HostClock): string {
+  return `its clock is ${fmtAge(Math.abs(c.skewS) * 1000)} ${c.skewS >= 0 ? 'ahead of' : 'behind'} the database server's`;
 }
 
 /** Up to 5 names, then how many more. */

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { batchLine, etaMs, formatDuration, percentile, pauseReason } from '@wxyc/backfill';
+import { batchLine, etaMs, formatDuration, percentile, pauseReason, walkDoneLine } from '@wxyc/backfill';
 
 describe('progress formatting', () => {
   it('prints the exact batch line', () => {
     expect(batchLine({ batch: 3, rows: 4400, processed: 13200, remaining: 2_274_800, etaMs: 185_000 })).toBe(
       'batch 3: 4400 rows, total processed 13200, remaining 2274800, ETA ~3m 05s',
     );
+  });
+
+  it('says "nothing pending" instead of an ETA when nothing is left (an empty run has no rate: not "ETA ~?")', () => {
+    expect(batchLine({ batch: 1, rows: 0, processed: 0, remaining: 0, etaMs: Number.NaN })).toBe('batch 1: 0 rows, total processed 0, remaining 0, nothing pending');
+  });
+
+  it('ends the walk at remaining 0, naming rows counted at start that another session changed', () => {
+    expect(walkDoneLine(5941, 5942, 0)).toBe(
+      'walk done: total processed 5941, remaining 0 (1 rows counted at start were no longer pending when the walk reached them: written or deleted by another session)',
+    );
+    expect(walkDoneLine(10, 12, 2)).toBe('walk done: total processed 10, remaining 0');
   });
 
   it('extrapolates the ETA from the rate so far, with no rate yet as ?', () => {
