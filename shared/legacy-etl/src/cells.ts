@@ -70,7 +70,12 @@ export function firstUsableTime(candidates: LegacyValue[], now = Date.now()): Da
 /** The station's time zone: what a legacy "date" (an epoch-ms instant) means as a calendar day. */
 export const STATION_TIME_ZONE = 'America/New_York';
 
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: STATION_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: STATION_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The station's calendar day (YYYY-MM-DD) of an instant, for PostgreSQL `date` columns. */
 export function stationDate(t: Date): string {

@@ -30,4 +30,5 @@ function wins(a: LegacyRow, b: LegacyRow, columns: readonly string[]): boolean {
 }
 
 /** The reason a duplicated ID is counted under (BadRows reports it once per run, with the ids). */
-export const DUPLICATE_REASON = 'the same ID more than once in the source (no primary key?): imported the copy modified last (then the larger source hash)';
+export const DUPLICATE_REASON =
+  'the same ID more than once in the source (no primary key?): imported the copy modified last (then the larger source hash)';

@@ -70,7 +70,15 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
 }
 
 /** The parameters of LegacyQueries.rangeSums for ids > after and <= upTo. */
-export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [span.after, width, span.after, width, subWidth, span.after, span.upTo];
+export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [
+  span.after,
+  width,
+  span.after,
+  width,
+  subWidth,
+  span.after,
+  span.upTo,
+];
 
 /** The source's clock in epoch ms (the edit mark of a tick never passes it). */
 export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

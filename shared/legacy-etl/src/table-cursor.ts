@@ -95,7 +95,12 @@ export function newestStamp(prev: number | null, stamps: (number | null)[], now 
  * writers and its database server), nor the newest stamp actually seen (a writer's clock may
  * lag). It does not move back otherwise, so a quiet table is not re-read further and further back.
  */
-export function nextModifiedMark(prev: number | null, newestSeen: number | null, sourceStartMs: number, overlapMs: number): number | null {
+export function nextModifiedMark(
+  prev: number | null,
+  newestSeen: number | null,
+  sourceStartMs: number,
+  overlapMs: number,
+): number | null {
   const ceiling = sourceStartMs - overlapMs;
   const seen = newestSeen === null ? null : Math.min(newestSeen, ceiling);
   const kept = prev === null ? null : Math.min(prev, ceiling);

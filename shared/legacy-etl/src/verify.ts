@@ -7,7 +7,23 @@ import { rangeSumsParams } from './legacy-sql.js';
 import type { SyncedTable } from './sync-tables.js';
 import type { TableCursor } from './table-cursor.js';
 import type { SliceAhead } from './verify-ahead.js';
-import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, subWidth, tickSlice, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
+import {
+  FANOUT,
+  allowedDeletes,
+  diffHashes,
+  groupSums,
+  listWhole,
+  pairRanges,
+  rangesOf,
+  sameSum,
+  subWidth,
+  tickSlice,
+  type BucketPair,
+  type RangePairs,
+  type IdRange,
+  type RangeSum,
+  type RowDiff,
+} from './verify-plan.js';
 import { saveCursor } from './watermark.js';
 import type { DeletedRange } from './verify-args.js';
 import { retiredAmong, settleRetired } from './retired.js';
@@ -54,7 +70,21 @@ export interface VerifyTotals {
   legacyBytes: number;
 }
 
-const emptyTotals = (): VerifyTotals => ({ ranges: 0, checked: 0, changed: 0, missing: 0, extra: 0, repaired: 0, deleted: 0, kept: 0, heldBack: 0, refused: 0, retired: 0, legacyRows: 0, legacyBytes: 0 });
+const emptyTotals = (): VerifyTotals => ({
+  ranges: 0,
+  checked: 0,
+  changed: 0,
+  missing: 0,
+  extra: 0,
+  repaired: 0,
+  deleted: 0,
+  kept: 0,
+  heldBack: 0,
+  refused: 0,
+  retired: 0,
+  legacyRows: 0,
+  legacyBytes: 0,
+});
 
 /**
  * Verifies one mirrored table against its legacy source by chunked checksums, each side
@@ -78,7 +108,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
   const ahead = opts.budgetRows === null ? undefined : opts.ahead?.[t.key];
   // A tick: one slice from the rolling cursor (planned when its checksums were started, if they were); on demand: the whole table.
   const plan = opts.budgetRows === null ? null : (ahead ?? tickSlice(tc, opts.budgetRows, ctx.config));
-  const spans = plan ? [plan.span].filter((r) => r.upTo > r.after) : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
+  const spans = plan
+    ? [plan.span].filter((r) => r.upTo > r.after)
+    : [...rangesOf(0, tc.maxId, PASS_SPAN_RANGES * size)];
   const upTo = plan?.upTo ?? tc.maxId;
   const from = plan?.from ?? 0;
   let cursor = start;
@@ -106,7 +138,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       if (b.legacy.n === 0) {
         // Deleted on purpose only where the operator named the range (--confirm-deleted), never automatically.
         const named = confirmedParts(opts.confirmDeleted ?? [], t.queries.table, b.range);
-        const gone = (await Promise.all(named.map((r) => pgRangeHashes(ctx.sql, t.mirror!, r)))).flat().map(([id]) => id);
+        const gone = (await Promise.all(named.map((r) => pgRangeHashes(ctx.sql, t.mirror!, r))))
+          .flat()
+          .map(([id]) => id);
         confirmed.push(...gone);
         tot.extra += gone.length;
         if (b.pg.n > gone.length) {
@@ -123,7 +157,15 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       tot.missing += d.missing.length;
       tot.extra += d.extra.length;
       extra.push(...d.extra);
-      if (opts.repair) cursor = await reimport(ctx, t, [...d.changed, ...d.missing].sort((x, y) => x - y), plan ? at(b.range.after) : cursor, tot, cmp.legacy);
+      if (opts.repair)
+        cursor = await reimport(
+          ctx,
+          t,
+          [...d.changed, ...d.missing].sort((x, y) => x - y),
+          plan ? at(b.range.after) : cursor,
+          tot,
+          cmp.legacy,
+        );
     }
     // The next slice starts where rows are (either side), not in the empty space of a gap.
     if (plan) cursor = at(s.upTo >= upTo ? 0 : await cmp.nextStart(s.upTo, upTo));
@@ -131,7 +173,9 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
       lastProgress = Date.now();
       const done = (s.upTo - from) / Math.max(1, upTo - from);
       const eta = Math.round(((Date.now() - began) / done - (Date.now() - began)) / 1000);
-      ctx.log.info(`verify ${t.queries.table}: ids up to ${s.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`);
+      ctx.log.info(
+        `verify ${t.queries.table}: ids up to ${s.upTo} of ${upTo} (${(done * 100).toFixed(1)}%), ${tot.changed + tot.missing + tot.extra} differing so far; ETA ${eta} s`,
+      );
     }
   }
   // Rows above the cursor (outliers, TableCursor.outliers): compared by id, every pass.
@@ -142,27 +186,40 @@ export async function verifyTable<K extends string, C extends Record<K, TableCur
     extra.push(...d.extra);
     if (opts.repair && d.changed.length > 0) cursor = await reimport(ctx, t, d.changed, cursor, tot, cmp.legacy);
   }
-  if (opts.repair && extra.length + confirmed.length > 0) cursor = await deleteExtra(ctx, t, extra, cursor, tot, confirmed);
+  if (opts.repair && extra.length + confirmed.length > 0)
+    cursor = await deleteExtra(ctx, t, extra, cursor, tot, confirmed);
   return { cursor, totals: tot };
 }
 
 /** A legacy count-and-sum row as a RangeSum (every legacy row has a hash). */
-const legacySum = (x: LegacyRow): RangeSum => ({ n: Number(x.n ?? 0), hashed: Number(x.n ?? 0), sum: String(x.s ?? '0') });
+const legacySum = (x: LegacyRow): RangeSum => ({
+  n: Number(x.n ?? 0),
+  hashed: Number(x.n ?? 0),
+  sum: String(x.s ?? '0'),
+});
 
 type LegacyFetch = <T extends LegacyRow>(q: string, params: unknown[]) => Promise<T[]>;
 
 /** Both sides' queries for one table, counting what came from MySQL into `tot`. */
-function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, tot: VerifyTotals) {
+function comparer<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  t: SyncedTable<K, C>,
+  tot: VerifyTotals,
+) {
   const m = t.mirror!;
   const counted = <T extends LegacyRow>(rows: T[]): T[] => {
     tot.legacyRows += rows.length;
     tot.legacyBytes += JSON.stringify(rows).length;
     return rows;
   };
-  const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) => counted(await ctx.legacy.query<T>(q, params));
+  const legacy: LegacyFetch = async <T extends LegacyRow>(q: string, params: unknown[]) =>
+    counted(await ctx.legacy.query<T>(q, params));
   /** Every range of `width` ids of the span with both sides' sums, and its sub-ranges': one grouped query each side, concurrently. */
   const ranges = async (span: IdRange, width: number, sub: number): Promise<RangePairs[]> => {
-    const [mine, pg] = await Promise.all([legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)), pgRangeSums(ctx.sql, m, span, width, sub)]);
+    const [mine, pg] = await Promise.all([
+      legacy(t.queries.rangeSums, rangeSumsParams(span, width, sub)),
+      pgRangeSums(ctx.sql, m, span, width, sub),
+    ]);
     return pairRanges(span, width, sub, groupSums(mine.map((x) => [Number(x.b), Number(x.sb), legacySum(x)])), pg);
   };
   /** The legacy side's sum of a slice checksummed whole ahead, when both sides agree on it; null when they differ. */
@@ -174,7 +231,10 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
   /** The (id, hash) lists of a range compared; MySQL answering fewer rows than it counted is no basis for deletes. */
   const rows = async (r: IdRange, l: RangeSum): Promise<RowDiff> => {
     const mine = await legacy<{ id: number; h: number }>(t.queries.rangeHashes, [r.after, r.upTo]);
-    const d = diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), await pgRangeHashes(ctx.sql, m, r));
+    const d = diffHashes(
+      mine.map((x) => [intCell(x.id as number)!, String(x.h)]),
+      await pgRangeHashes(ctx.sql, m, r),
+    );
     if (mine.length !== l.n && d.extra.length > 0) {
       tot.refused += d.extra.length;
       d.extra = [];
@@ -211,22 +271,44 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
     if (pg.length === 0) return { changed: [], missing: [], extra: [] };
     const mine = await legacy<{ id: number; h: number }>(t.queries.hashesByIds, [pg.map(([id]) => id)]);
     tot.checked += mine.length;
-    return diffHashes(mine.map((x) => [intCell(x.id as number)!, String(x.h)]), pg);
+    return diffHashes(
+      mine.map((x) => [intCell(x.id as number)!, String(x.h)]),
+      pg,
+    );
   };
   return { legacy, ranges, whole, diff, nextStart, beyond };
 }
 
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */
-async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, ids: number[], cursor: C, tot: VerifyTotals, legacy: LegacyFetch): Promise<C> {
+async function reimport<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  t: SyncedTable<K, C>,
+  ids: number[],
+  cursor: C,
+  tot: VerifyTotals,
+  legacy: LegacyFetch,
+): Promise<C> {
   for (let i = 0; i < ids.length; i += ctx.config.batchSize) {
     const read = onePerId(await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]), t.queries.columns);
     for (const id of read.duplicated) ctx.bad.repair(t.queries.table, id, DUPLICATE_REASON);
     const fetched = read.rows;
     // A retired id is never re-imported: its record takes the legacy hash, so the sums agree again.
-    const retired = await retiredAmong(ctx.sql, t.mirror!.table, fetched.map((row) => intCell(row.ID as number)));
+    const retired = await retiredAmong(
+      ctx.sql,
+      t.mirror!.table,
+      fetched.map((row) => intCell(row.ID as number)),
+    );
     const rows = retired.size === 0 ? fetched : fetched.filter((row) => !retired.has(intCell(row.ID as number)!));
     if (retired.size > 0) {
-      await settleRetired(ctx.sql, t.mirror!.table, new Map(fetched.filter((row) => retired.has(intCell(row.ID as number)!)).map((row) => [intCell(row.ID as number)!, sourceHash(t.queries.columns, row)])));
+      await settleRetired(
+        ctx.sql,
+        t.mirror!.table,
+        new Map(
+          fetched
+            .filter((row) => retired.has(intCell(row.ID as number)!))
+            .map((row) => [intCell(row.ID as number)!, sourceHash(t.queries.columns, row)]),
+        ),
+      );
       tot.retired += retired.size;
     }
     if (rows.length === 0) continue;
@@ -238,7 +320,14 @@ async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx:
 }
 
 /** Deletes rows gone from MySQL, within the rails, keeping referenced ones; logged by legacy id. */
-async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, extra: number[], cursor: C, tot: VerifyTotals, confirmed: number[] = []): Promise<C> {
+async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(
+  ctx: EtlContext,
+  t: SyncedTable<K, C>,
+  extra: number[],
+  cursor: C,
+  tot: VerifyTotals,
+  confirmed: number[] = [],
+): Promise<C> {
   const m = t.mirror!;
   // Retired ids gone from MySQL too: their records stay (the id stays retired), without a hash.
   const retired = await retiredAmong(ctx.sql, m.table, extra);
@@ -251,23 +340,37 @@ async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(c
   const allowed = allowedDeletes(extra, tot.checked, rails);
   const { heldBack } = allowed;
   const now = [...allowed.now, ...confirmed];
-  if (confirmed.length > 0) ctx.log.warn(`verify ${t.queries.table}: ${confirmed.length} rows of ${m.table} in ranges confirmed deleted (--confirm-deleted): deleting them.`);
+  if (confirmed.length > 0)
+    ctx.log.warn(
+      `verify ${t.queries.table}: ${confirmed.length} rows of ${m.table} in ranges confirmed deleted (--confirm-deleted): deleting them.`,
+    );
   tot.heldBack += heldBack;
   if (heldBack > 0) {
-    ctx.log.warn(`verify ${t.queries.table}: ${extra.length} rows of ${m.table} are gone from MySQL; deleting ${now.length} (ETL_VERIFY_MAX_DELETES ${rails.maxCount}, ETL_VERIFY_MAX_DELETE_PCT ${ctx.config.verifyMaxDeletePct}% of ${tot.checked} rows checked), the rest on later passes.`);
+    ctx.log.warn(
+      `verify ${t.queries.table}: ${extra.length} rows of ${m.table} are gone from MySQL; deleting ${now.length} (ETL_VERIFY_MAX_DELETES ${rails.maxCount}, ETL_VERIFY_MAX_DELETE_PCT ${ctx.config.verifyMaxDeletePct}% of ${tot.checked} rows checked), the rest on later passes.`,
+    );
   }
   if (now.length === 0) return cursor;
   const { deleted, kept } = await ctx.sql.begin(async (tx) => {
     const refs = await referencedRows(tx, m, now);
-    const gone = await deleteByLegacyId(tx, m, now.filter((id) => !refs.has(id)));
+    const gone = await deleteByLegacyId(
+      tx,
+      m,
+      now.filter((id) => !refs.has(id)),
+    );
     await saveCursor(tx, ctx.job, cursor);
     return { deleted: gone, kept: refs };
   });
   tot.deleted += deleted.length;
   tot.kept += kept.size;
-  if (deleted.length > 0) ctx.log.warn(`verify ${t.queries.table}: deleted ${deleted.length} rows of ${m.table} gone from MySQL (legacy ids ${deleted.join(', ')}).`);
+  if (deleted.length > 0)
+    ctx.log.warn(
+      `verify ${t.queries.table}: deleted ${deleted.length} rows of ${m.table} gone from MySQL (legacy ids ${deleted.join(', ')}).`,
+    );
   for (const [table, ids] of groupBy(kept)) {
-    ctx.log.warn(`verify ${t.queries.table}: kept ${ids.length} rows of ${m.table} gone from MySQL: referenced by ${table} (legacy ids ${ids.join(', ')}).`);
+    ctx.log.warn(
+      `verify ${t.queries.table}: kept ${ids.length} rows of ${m.table} gone from MySQL: referenced by ${table} (legacy ids ${ids.join(', ')}).`,
+    );
   }
   return cursor;
 }
@@ -319,7 +422,8 @@ export async function verifyTables<K extends string, C extends Record<K, TableCu
     cursor = r.cursor;
     totals[t.key] = r.totals;
     const quiet = r.totals.changed + r.totals.missing + r.totals.extra + r.totals.refused === 0;
-    if (opts.budgetRows === null || !quiet) ctx.log.info(verifySummary(t.queries.table, r.totals, vctx.bad.rejectedCount - before));
+    if (opts.budgetRows === null || !quiet)
+      ctx.log.info(verifySummary(t.queries.table, r.totals, vctx.bad.rejectedCount - before));
   }
   return { cursor, totals };
 }

@@ -20,7 +20,11 @@ const count = async () => (await db.sql`SELECT count(*)::int AS n FROM wxyc_sche
 
 describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future times', () => {
   it('a whole range gone is refused on every pass, and deleted only once the operator names it', async () => {
-    await insertLegacy(legacy.conn, 'ROTATION_RELEASE', Array.from({ length: 300 }, (_, i) => legacyRotation(i + 1)));
+    await insertLegacy(
+      legacy.conn,
+      'ROTATION_RELEASE',
+      Array.from({ length: 300 }, (_, i) => legacyRotation(i + 1)),
+    );
     ok(await run());
     await legacy.exec('DELETE FROM ROTATION_RELEASE WHERE ID <= 128');
     for (let pass = 0; pass < 2; pass++) {
@@ -40,11 +44,16 @@ describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future ti
     expect(await count()).toBe(172);
     expect((await db.sql`SELECT min(legacy_rotation_id)::int AS m FROM wxyc_schema.rotation`)[0]!.m).toBe(129);
     const bad = await run(['--verify', '--confirm-deleted', 'ROTATION_RELEASE:1-128']);
-    expect([bad.code, bad.lines]).toEqual([2, ['[rotation-etl] error: --confirm-deleted deletes rows: it needs --verify --repair.']]);
+    expect([bad.code, bad.lines]).toEqual([
+      2,
+      ['[rotation-etl] error: --confirm-deleted deletes rows: it needs --verify --repair.'],
+    ]);
   });
 
   it('an ID held twice is reported once per pass with its id; the copy modified last wins whatever the order', async () => {
-    await legacy.exec('ALTER TABLE ROTATION_RELEASE MODIFY `ID` int(11) NOT NULL, DROP PRIMARY KEY, ADD KEY `ID` (`ID`)');
+    await legacy.exec(
+      'ALTER TABLE ROTATION_RELEASE MODIFY `ID` int(11) NOT NULL, DROP PRIMARY KEY, ADD KEY `ID` (`ID`)',
+    );
     const now = Date.now() - 60_000;
     await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [
       legacyRotation(301, { TITLE: 'Newer copy', TIME_LAST_MODIFIED: now }),
@@ -57,7 +66,9 @@ describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future ti
     expect(r.lines.filter((l) => l.includes('more than once'))).toEqual([
       '[rotation-etl] warning: repaired 2 rows, ROTATION_RELEASE: the same ID more than once in the source (no primary key?): imported the copy modified last (then the larger source hash) (legacy ids 301, 302)',
     ]);
-    expect(await db.sql`SELECT legacy_rotation_id AS id, album_title FROM wxyc_schema.rotation WHERE legacy_rotation_id > 300 ORDER BY 1`).toEqual([
+    expect(
+      await db.sql`SELECT legacy_rotation_id AS id, album_title FROM wxyc_schema.rotation WHERE legacy_rotation_id > 300 ORDER BY 1`,
+    ).toEqual([
       { id: 301, album_title: 'Newer copy' },
       { id: 302, album_title: 'Newer copy' },
     ]);
@@ -66,11 +77,20 @@ describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future ti
   it('a time more than 5 minutes ahead falls through to the next usable one', async () => {
     const now = Date.now();
     await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [
-      legacyRotation(400, { ROTATION_ADD_DATE: now + 3_600_000, TIME_CREATED: Date.UTC(2026, 0, 2, 17), TIME_LAST_MODIFIED: now - 1000 }),
-      legacyRotation(401, { ROTATION_ADD_DATE: now + 60_000, TIME_CREATED: Date.UTC(2026, 0, 2, 17), TIME_LAST_MODIFIED: now - 1000 }),
+      legacyRotation(400, {
+        ROTATION_ADD_DATE: now + 3_600_000,
+        TIME_CREATED: Date.UTC(2026, 0, 2, 17),
+        TIME_LAST_MODIFIED: now - 1000,
+      }),
+      legacyRotation(401, {
+        ROTATION_ADD_DATE: now + 60_000,
+        TIME_CREATED: Date.UTC(2026, 0, 2, 17),
+        TIME_LAST_MODIFIED: now - 1000,
+      }),
     ]);
     ok(await run());
-    const rows = await db.sql`SELECT legacy_rotation_id AS id, add_date::text FROM wxyc_schema.rotation WHERE legacy_rotation_id >= 400 ORDER BY 1`;
+    const rows =
+      await db.sql`SELECT legacy_rotation_id AS id, add_date::text FROM wxyc_schema.rotation WHERE legacy_rotation_id >= 400 ORDER BY 1`;
     expect(rows[0]).toEqual({ id: 400, add_date: '2026-01-02' });
     expect(rows[1]!.add_date).not.toBe('2026-01-02');
   });

@@ -50,7 +50,9 @@ describe('outlier ids (advanceNew, rebaseOutlier)', () => {
   const c = (maxId: number, outliers?: number[]) => ({ maxId, maxModified: null, ...(outliers ? { outliers } : {}) });
   it('an id far above the rows before it is kept aside; the cursor follows the real ids', () => {
     expect(advanceNew(c(10_000), [10_001, 2_147_483_647], 1_000_000)).toEqual(c(10_001, [2_147_483_647]));
-    expect(advanceNew(c(10_001, [2_147_483_647]), [10_002, 2_147_483_647], 1_000_000)).toEqual(c(10_002, [2_147_483_647]));
+    expect(advanceNew(c(10_001, [2_147_483_647]), [10_002, 2_147_483_647], 1_000_000)).toEqual(
+      c(10_002, [2_147_483_647]),
+    );
   });
   it('first rows are never outliers; gap 0 is off; a real jump is taken once it holds more than MAX_OUTLIERS rows', () => {
     expect(advanceNew(c(0), [5_000_000], 1_000)).toEqual(c(5_000_000));
