@@ -28,7 +28,7 @@ export function ensureBuilt(...pkgs) {
 
 /** This script's arguments by @wxyc/job-runtime's parser: --help (exit 0), bad ones (one line, exit 2). */
 export async function readScriptArgs(spec, prefix, argv = process.argv.slice(2)) {
-  ensureBuilt('job-runtime');
+  buildIfStale(ROOT, ['@wxyc/job-runtime'], prefix);
   const { readArgs } = await import('@wxyc/job-runtime');
   return readArgs(spec, argv, prefix);
 }

@@ -10,13 +10,14 @@ const argv = process.argv.slice(2);
 const checkout = existsSync(`${ROOT}scripts/lib/build-state.mjs`);
 if (checkout) (await import('../scripts/lib/build-state.mjs')).buildIfStale(ROOT, ['@wxyc/ops'], 'ops-status');
 const { runOpsStatus, parseOpsArgs } = await import('@wxyc/ops');
-let help = false;
+// --help needs no database; bad arguments are refused by runOpsStatus, in one line, before one is looked for
+let needsDatabase = true;
 try {
-  help = parseOpsArgs(argv).help;
+  needsDatabase = !parseOpsArgs(argv).help;
 } catch {
-  // bad arguments: runOpsStatus says so in one line
+  needsDatabase = false;
 }
-if (checkout && !help && !process.env.DATABASE_URL) {
+if (checkout && needsDatabase && !process.env.DATABASE_URL) {
   const { resolveDatabase } = await import('./local-stack.mjs');
   process.env.DATABASE_URL = (await resolveDatabase('ops-status')).url;
 }

@@ -84,4 +84,18 @@ describe('helpText', () => {
       ].join('\n'),
     );
   });
+
+  it('leaves hidden options out of usage and help but accepts them; a name too long for the column gets its own line', () => {
+    const trace = {
+      command: 'init-db --trace',
+      summary: 's',
+      options: { trace: { type: 'boolean', hidden: true, description: 'selects it' }, rows: { type: 'string', value: 'N', description: 'rows' } },
+      env: { 'A_VERY_LONG_VARIABLE_NAME, AND_ANOTHER_ONE': 'both', SHORT: 'one' },
+    } as const satisfies CommandSpec;
+    expect(parseCommandLine(trace, ['--trace', '--rows', '3']).values).toEqual({ trace: true, rows: '3' });
+    expect(usageLine(trace)).toBe('init-db --trace [--rows N]');
+    const help = helpText(trace);
+    expect(help).not.toContain('selects it');
+    expect(help).toContain('environment:\n  A_VERY_LONG_VARIABLE_NAME, AND_ANOTHER_ONE\n         both\n  SHORT  one\n');
+  });
 });

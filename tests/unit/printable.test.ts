@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '@wxyc/job-runtime';
+import { hasControlCharacter, printable } from '@wxyc/job-runtime';
 
 describe('printable', () => {
-  it('escapes C0, DEL, C1, line separators and bidi overrides; leaves other text alone', () => {
-    expect(printable('host-a')).toBe('host-a');
-    expect(printable('é ü — 東京')).toBe('é ü — 東京');
-    expect(printable('a\u001b[31mred\u001b[0m')).toBe('a\\x1b[31mred\\x1b[0m');
-    expect(printable('x\ny\rz\t\u0000\u007f\u009b')).toBe('x\\ny\\rz\\t\\x00\\x7f\\x9b');
-    expect(printable('a\u2028b\u202ec')).toBe('a\\u2028b\\u202ec');
+  it('leaves plain text as it is', () => {
+    expect(printable('/repo/migrations/20250101000000_a/migration.sql')).toBe('/repo/migrations/20250101000000_a/migration.sql');
+    expect(printable('Ünïcödé ok')).toBe('Ünïcödé ok');
+    expect(hasControlCharacter('plain')).toBe(false);
+  });
+
+  it('escapes newlines, ANSI escapes, DEL, C1, line separators and bidi overrides into one line', () => {
+    expect(printable('a\nb\r\tc')).toBe('a\\nb\\r\\tc');
+    expect(printable('x\u001b[2Jy\u007f\u0085')).toBe('x\\x1b[2Jy\\x7f\\x85');
+    expect(printable('p\u2028q\u202er')).toBe('p\\u2028q\\u202er');
+    expect(printable('0\u0000')).toBe('0\\x00');
+    expect(hasControlCharacter('a\nb')).toBe(true);
+  });
+
+  it('doubles backslashes so an escape in the output is never ambiguous with the text', () => {
+    expect(printable('a\\nb')).toBe('a\\\\nb');
+    expect(printable('a\\nb')).not.toBe(printable('a\nb'));
   });
 });

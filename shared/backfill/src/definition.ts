@@ -65,6 +65,8 @@ export interface BackfillDefinition {
    * built-in ones (lock waiters, replica lag): a reason to pause, or null. E.g. "a DJ is on air".
    */
   pauseWhen?(sql: Sql): Promise<string | null>;
+  /** ANALYZE the changed table after a run that changed rows (default true); false opts out. */
+  analyze?: boolean;
 }
 
 /** A definition that cannot work, said before anything runs. */

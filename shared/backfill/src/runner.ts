@@ -31,7 +31,7 @@ export interface RunOptions {
   reset?: boolean;
   /** Delete and insert definitions only write with this set; without it they run as a dry run. */
   execute?: boolean;
-  /** ANALYZE the table after a run that changed more than this share of its rows (default 0.1). */
+  /** ANALYZE the table after a run that changed more than this share of its rows (default 0: any change). */
   analyzeShare?: number;
   /** Cumulative pause time after which the run does `onPauseCap` (default: no cap). */
   maxPauseMs?: number;

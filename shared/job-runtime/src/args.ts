@@ -13,6 +13,8 @@ export interface OptionSpec {
   value?: string;
   short?: string;
   default?: string;
+  /** Accepted but left out of the usage and help (the flag that selects the command: `--trace`). */
+  hidden?: boolean;
 }
 
 export interface CommandSpec {
@@ -49,7 +51,9 @@ const HELP = new Set(['--help', '-h']);
 
 /** `pnpm ops:status [--json] [--check]` */
 export function usageLine(spec: CommandSpec): string {
-  const opts = Object.entries(spec.options ?? {}).map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.value ?? 'VALUE'}]` : `[--${name}]`));
+  const opts = Object.entries(spec.options ?? {})
+    .filter(([, o]) => !o.hidden)
+    .map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.value ?? 'VALUE'}]` : `[--${name}]`));
   return [spec.command, ...opts, spec.positionals?.usage].filter(Boolean).join(' ');
 }
 
@@ -87,11 +91,14 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: readonly 
 /** The --help text: usage, summary, options, positionals, env vars, notes. */
 export function helpText(spec: CommandSpec): string {
   const lines = [`usage: ${usageLine(spec)}`, '', spec.summary];
+  // a name too long for the column gets its description on the next line
   const rows = (entries: [string, string][]) => {
-    const w = Math.max(...entries.map(([k]) => k.length));
-    return entries.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
+    const w = Math.max(...entries.map(([k]) => k.length).filter((n) => n <= 30));
+    return entries.map(([k, v]) => (k.length > 30 ? `  ${k}\n  ${''.padEnd(w)}  ${v}` : `  ${k.padEnd(w)}  ${v}`));
   };
-  const opts: [string, string][] = Object.entries(spec.options ?? {}).map(([name, o]) => [
+  const opts: [string, string][] = Object.entries(spec.options ?? {})
+    .filter(([, o]) => !o.hidden)
+    .map(([name, o]) => [
     `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
     `${o.description}${o.default !== undefined ? ` (default ${o.default})` : ''}`,
   ]);

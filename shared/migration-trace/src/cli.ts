@@ -24,7 +24,7 @@ export const TRACE_COMMAND = {
   command: 'node dev_env/init-db.mjs --trace',
   summary: 'Runs the pending migrations on a throwaway production-shaped database and reports the locks, rewrites, scans and lock hold times they would take at production size (= pnpm migrate:trace).',
   options: {
-    trace: { type: 'boolean', description: 'trace (this command)' },
+    trace: { type: 'boolean', hidden: true, description: 'trace (this command)' },
     rows: { type: 'string', value: 'N', default: '100000', description: 'production-shaped flowsheet rows to seed' },
     budget: { type: 'string', value: 'DURATION', default: `${DEFAULT_BUDGET_MS}ms`, description: 'longest write-blocking lock allowed at production size' },
     from: { type: 'string', value: 'TAG', description: 'trace the migrations after TAG' },
@@ -45,7 +45,7 @@ export const EXPORT_STATS_COMMAND = {
   command: 'node dev_env/init-db.mjs --export-stats',
   summary: 'Writes the table sizes of DATABASE_URL (read-only) to the stats file the linter and the trace extrapolate with.',
   options: {
-    'export-stats': { type: 'boolean', description: 'export (this command)' },
+    'export-stats': { type: 'boolean', hidden: true, description: 'export (this command)' },
     out: { type: 'string', value: 'FILE', default: STATS_FILE, description: 'where to write' },
   },
   env: { DATABASE_URL: 'the (production) database to read sizes from' },

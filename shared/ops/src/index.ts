@@ -7,3 +7,4 @@ export { readJobSpecs, parseJobSpec, type JobSpec, type JobType } from './jobs.j
 export { backfillStatus, readBackfills, type BackfillStatus } from './backfills.js';
 export { readSessions, type SessionReport, type LockHolder, type SessionInfo } from './sessions.js';
 export { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
+export { readRetiredIds, retiredLine, type RetiredIds } from './retired-ids.js';

@@ -4,6 +4,7 @@ import { clockLine, type OpsStatus } from './status.js';
 import { CLOCK_SKEW_LIMIT_S, type LatestRun } from '@wxyc/database';
 import { printable } from '@wxyc/job-runtime';
 import type { SessionInfo } from './sessions.js';
+import { retiredLine } from './retired-ids.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -64,6 +65,7 @@ export function renderStatus(s: OpsStatus): string {
   for (const c of off) out.push(`  ${pad(c.host, 28)} ${clockLine(c)}`);
   if (s.junkRuns.length) out.push('junk job_runs rows (ignored):');
   for (const j of s.junkRuns) out.push(`  row ${j.id} ${j.job} on ${j.host}: started_at ${j.startedAt}`);
+  out.push(retiredLine(s.retired ?? [], (d) => fmtAge(s.at.getTime() - d.getTime())));
   out.push(s.problems.length ? `PROBLEMS (${s.problems.length}):` : 'all clear');
   for (const p of s.problems) out.push(`  - ${p}`);
   return out.map(printable).join('\n');

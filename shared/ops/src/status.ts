@@ -7,6 +7,7 @@ import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-st
 import type { JobSpec } from './jobs.js';
 import { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
 import { lockHolders, readSessions, type SessionInfo, type SessionReport } from './sessions.js';
+import { readRetiredIds, type RetiredIds } from './retired-ids.js';
 
 export interface StatusThresholds {
   /** idle in transaction for longer than this is reported */
@@ -31,6 +32,8 @@ export interface OpsStatus {
   clocks: HostClock[];
   /** job_runs rows whose started_at cannot be a run's (infinity, future, decades ago): left out of the above. */
   junkRuns: JunkRun[];
+  /** Legacy ids retired locally, per mirrored table (counted, never a problem). */
+  retired: RetiredIds[];
   /** Sections that could not be read in time; the status is incomplete when any is. */
   unreadable: Unreadable[];
   /** One line per thing that makes --check fail; empty when all is well. */
@@ -39,7 +42,7 @@ export interface OpsStatus {
 
 /** A section ops:status could not read in time (a lock held on its table, a statement cancelled). */
 export interface Unreadable {
-  section: 'migrations' | 'run history' | 'backfills';
+  section: 'migrations' | 'run history' | 'backfills' | 'retired ids';
   relation: string;
   reason: string;
   /** Who holds an ACCESS EXCLUSIVE lock on that relation, when someone does. */
@@ -91,6 +94,7 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
     sessions,
     clocks: history?.clocks ?? [],
     junkRuns: history?.junk ?? [],
+    retired: await part('retired ids', 'wxyc_schema.legacy_retired_ids', [], () => readRetiredIds(sql)),
     unreadable,
   };
   return { ...status, problems: problemsOf(status) };

@@ -224,7 +224,8 @@ export async function walk(e: Engine, due: readonly KeyText[], budget: Budget, m
     const left = budgetLeft(e, budget);
     if (left <= 0) return;
     const limit = Math.min(e.batchSize, left);
-    const r = await resilientBatch(e, () => ({ after: e.s.position ?? null, limit, exclude: e.held }));
+    // every parked key is left out: the due ones were retried just before
+    const r = await resilientBatch(e, () => ({ after: e.s.position ?? null, limit, exclude: e.s.parked.map(parkedKey) }));
     if (r.cut) await pauseForBreaker(e);
     else if (r.read < limit) break;
   }
