@@ -65,8 +65,8 @@ export function dockerfileProblems(root: string): string[] {
     const runs = stages.flatMap((s) => s.steps.filter((st) => st.keyword === 'RUN').map((st) => st.args)).join(' ');
     // `<pkg>...` also builds the workspace packages it bundles; a job whose tsconfig maps
     // @wxyc/* to their src needs no such build. The image tests prove either way.
-    if (!new RegExp(`--filter "?${escape(name)}(\\.\\.\\.)?"? build`).test(runs)) problems.push(`${file}: build with pnpm --filter "${name}..." build`);
-    if (!new RegExp(`--filter "?${escape(name)}"? deploy --prod`).test(runs)) problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}(\\.\\.\\.)?"? build`).test(runs)) problems.push(`${file}: build with pnpm --filter "${name}..." build`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}"? deploy --prod`).test(runs)) problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
     if (env.DB_APPLICATION_NAME !== target) problems.push(`${file}: ENV DB_APPLICATION_NAME=${target} is missing`);
     if (!/^\d+$/.test(env.DB_STATEMENT_TIMEOUT_MS ?? '')) problems.push(`${file}: ENV DB_STATEMENT_TIMEOUT_MS=<ms> is missing`);
     const argv = command ? execForm(command.args) : null;
@@ -92,4 +92,4 @@ export function nvmrcMajor(root: string): string | null {
   return /^v?(\d+)/.exec(readFileSync(file, 'utf8').trim())?.[1] ?? null;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -1,24 +1,10 @@
 // A job process for the run-history and Sentry tests: runJob with both hooks, doing what argv[2]
 // says. It imports the built packages, as a job's bundle does (one @wxyc/job-runtime instance).
+// First: FAKE_CLOCK_OFFSET_S / FAKE_NOW give this process a wrong clock (a host whose time is off).
+import './fake-clock.mjs';
 import { runHistory } from '@wxyc/database';
 import { JobError, countRows, markSkipped, runJob } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
-
-// FAKE_CLOCK_OFFSET_S: this process's clock is that far off (a host with a wrong clock), for
-// everything that reads Date here (as libfaketime would do for the whole process).
-const offsetMs = Number(process.env.FAKE_CLOCK_OFFSET_S ?? 0) * 1000;
-if (offsetMs) {
-  const RealDate = Date;
-  /** @type {any} */
-  const Fake = function (/** @type {any[]} */ ...args) {
-    if (!new.target) return new RealDate(RealDate.now() + offsetMs).toString();
-    return args.length ? Reflect.construct(RealDate, args, new.target) : new RealDate(RealDate.now() + offsetMs);
-  };
-  Object.setPrototypeOf(Fake, RealDate);
-  Fake.prototype = RealDate.prototype;
-  Fake.now = () => RealDate.now() + offsetMs;
-  globalThis.Date = Fake;
-}
 
 const mode = process.argv[2];
 const job = process.env.HISTORY_JOB ?? 'history-fixture';

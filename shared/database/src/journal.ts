@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { hasControlCharacter, printable } from '@wxyc/job-runtime';
 import { folderNameFor } from './folder-name.js';
 
 export interface JournalEntry {
@@ -68,7 +69,7 @@ export function readJournal(dir: string): Journal {
   if (!Array.isArray(journal.entries)) throw new JournalError(`${path} has no "entries" array`);
   const tags = new Set<string>();
   journal.entries.forEach((e, i) => {
-    const where = `${path} entry ${i} (${e?.tag ?? 'no tag'})`;
+    const where = `${printable(path)} entry ${i} (${printable(String(e?.tag ?? 'no tag'))})`;
     if (typeof e?.tag !== 'string' || !/^\d{4}_[\w-]+$/.test(e.tag)) throw new JournalError(`${where}: tag must look like NNNN_name`);
     if (!Number.isSafeInteger(e.when)) throw new JournalError(`${where}: "when" must be an integer (epoch ms)`);
     if (tags.has(e.tag)) throw new JournalError(`${where}: tag appears twice`);
@@ -80,7 +81,8 @@ export function readJournal(dir: string): Journal {
           `"when" must strictly increase (applied migrations are matched by it)`,
       );
     }
-    if (!existsSync(join(dir, `${e.tag}.sql`))) throw new JournalError(`${where}: file ${e.tag}.sql does not exist in ${dir}`);
+    if (!existsSync(join(dir, `${e.tag}.sql`))) throw new JournalError(`${where}: file ${e.tag}.sql does not exist in ${printable(dir)}`);
+    refuseNonFile(join(dir, `${e.tag}.sql`));
   });
   return journal;
 }
@@ -116,6 +118,34 @@ export function loadJournalMigrations(dir: string): Migration[] {
   );
 }
 
+/**
+ * An entry no reader may skip or print as it is: a name with a control character (a newline in
+ * it forges log lines) or a symbolic link (readdir reports it as no folder, so a linked migration
+ * folder was silently never applied). Refused with the path escaped.
+ */
+export function refuseUnreadableEntry(dir: string, entry: Dirent): void {
+  const path = join(dir, entry.name);
+  if (hasControlCharacter(entry.name)) {
+    throw new JournalError(`${printable(path)}: the name holds a control character (shown escaped): rename it in plain characters, or move it out of the migrations folder`);
+  }
+  if (entry.isSymbolicLink()) {
+    throw new JournalError(
+      `${printable(path)} is a symbolic link: migrations are read only from real folders and files (a linked one was never applied); put the folder or file itself in the migrations folder`,
+    );
+  }
+}
+
+/** A migration's SQL must be a file: reading a directory failed with a bare EISDIR, no path (exit 1). */
+export function refuseNonFile(path: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (err) {
+    throw new JournalError(`${printable(path)} cannot be read: ${(err as Error).message}`);
+  }
+  if (!isFile) throw new JournalError(`${printable(path)} is a directory, not a file: a migration is one SQL file; replace it with the file`);
+}
+
 /** Reads one migration's file and checks what every layout requires of its content. */
 export function buildMigration(base: Omit<Migration, 'hash' | 'content' | 'statements' | 'noTransaction'>): Migration {
   const content = readFileSync(base.file, 'utf8');
@@ -141,7 +171,10 @@ export function drizzleName(m: Pick<Migration, 'tag' | 'when' | 'name'>): string
 /** `.sql` files of the folder that no journal entry names: never applied by anything. */
 export function sqlFilesWithoutEntry(dir: string, migrations: Pick<Migration, 'tag'>[]): string[] {
   const tags = new Set(migrations.map((m) => `${m.tag}.sql`));
-  return readdirSync(dir)
+  const entries = readdirSync(dir, { withFileTypes: true });
+  for (const e of entries) if (hasControlCharacter(e.name)) refuseUnreadableEntry(dir, e);
+  return entries
+    .map((e) => e.name)
     .filter((f) => f.endsWith('.sql') && !tags.has(f))
     .sort();
 }

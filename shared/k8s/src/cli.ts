@@ -12,7 +12,7 @@ export const DEPLOY_K8S_COMMAND = {
   summary: 'Kubernetes manifests (CronJobs, suspended one-shot Jobs, the migrate Job) from each job\'s package.json: one YAML stream on stdout, or one file per manifest with --out.',
   options: {
     out: { type: 'string', value: 'DIR', description: 'write one file per manifest into DIR' },
-    tag: { type: 'string', value: 'TAG', description: 'image tag (env IMAGE_TAG; default latest)' },
+    tag: { type: 'string', value: 'TAG', description: 'image tag of this deploy, e.g. sha-<commit> (env IMAGE_TAG); needed: "latest" is refused for the migrate Job' },
     registry: { type: 'string', value: 'HOST', description: 'image registry, host[:port][/path] (env IMAGE_REGISTRY; without one, images resolve to Docker Hub)' },
     namespace: { type: 'string', value: 'NS', description: 'namespace (env K8S_NAMESPACE; default wxyc-jobs)' },
     secret: { type: 'string', value: 'NAME', description: 'the Secret holding DATABASE_URL and the jobs\' env (env K8S_SECRET; default wxyc-jobs-env)' },

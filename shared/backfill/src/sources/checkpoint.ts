@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Checkpoint } from './source.js';
+import type { Queryable } from './write.js';
 
 /**
  * Where each source-fed run is: its checkpoint, saved in the transaction of the batch it follows
@@ -37,13 +38,16 @@ export async function loadCheckpoint(sql: Sql, name: string): Promise<SavedCheck
 }
 
 /** Inside the batch's transaction: adds its records and moves the checkpoint. */
-export async function saveCheckpoint(tx: Sql, name: string, checkpoint: Checkpoint, records: number, done: boolean): Promise<void> {
-  await tx`
-    INSERT INTO backfill.source_checkpoints (name, checkpoint, records, batches, done)
-    VALUES (${name}, ${tx.json(checkpoint as never)}, ${records}, 1, ${done})
-    ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint,
-      records = backfill.source_checkpoints.records + EXCLUDED.records,
-      batches = backfill.source_checkpoints.batches + 1, done = EXCLUDED.done, updated_at = now()`;
+// The JSON goes as text: a parameter the server types jsonb would be JSON-encoded again by postgres-js.
+export async function saveCheckpoint(tx: Queryable, name: string, checkpoint: Checkpoint, records: number, done: boolean): Promise<void> {
+  await tx.unsafe(
+    `INSERT INTO backfill.source_checkpoints (name, checkpoint, records, batches, done)
+     VALUES ($1, $2::text::jsonb, $3, 1, $4)
+     ON CONFLICT (name) DO UPDATE SET checkpoint = EXCLUDED.checkpoint,
+       records = backfill.source_checkpoints.records + EXCLUDED.records,
+       batches = backfill.source_checkpoints.batches + 1, done = EXCLUDED.done, updated_at = now()`,
+    [name, JSON.stringify(checkpoint), records, done],
+  );
 }
 
 export async function resetCheckpoint(sql: Sql, name: string): Promise<void> {

@@ -34,7 +34,7 @@ export function recordsetSql(columns: readonly StagedColumn[], param = 1, alias 
   const problem = stagedColumnsProblem(columns);
   if (problem) throw new JobError(`staging: ${problem}`, EXIT.CONFIG);
   const list = columns.map((c) => `"${c.name}" ${c.type.trim()}`).join(', ');
-  return `jsonb_to_recordset($${param}::jsonb) AS ${alias}(${list})`;
+  return `jsonb_to_recordset($${param}::text::jsonb) AS ${alias}(${list})`;
 }
 
 /** `WITH staged AS MATERIALIZED (SELECT * FROM <recordset>) <write>`: the write reads the CTE `staged`. */

@@ -1,8 +1,11 @@
-import type { Sql } from 'postgres';
+import type { Sql as PgSql } from 'postgres';
 import { EXIT, JobError } from '@wxyc/job-runtime';
 import { isDataError } from '../policy.js';
 import { recordKey, stagedStatement, stagingJson, type StagedColumn } from './stage.js';
 import type { RecordSource, SourceRecord } from './source.js';
+
+/** A pool, a reserved connection or a transaction: only `unsafe` is used. */
+export type Queryable = Pick<PgSql, 'unsafe'>;
 
 /** What a source-fed definition declares besides its source: how a batch is staged and written. */
 export interface StagedWrite {
@@ -24,11 +27,11 @@ export interface SourceImport extends StagedWrite {
 }
 
 /** Runs `write` over `records`; the row count it reports, or the statement's error. */
-const run = async (tx: Sql, text: string, def: StagedWrite, records: readonly SourceRecord[]) =>
+const run = async (tx: Queryable, text: string, def: StagedWrite, records: readonly SourceRecord[]) =>
   (await tx.unsafe(text, [stagingJson(records, def.columns, def.key, `import ${def.name}`)])).count;
 
 /** Whether writing the first `n` records fails on a data error; always rolled back. */
-async function prefixFails(tx: Sql, text: string, def: StagedWrite, records: readonly SourceRecord[], n: number): Promise<Error | null> {
+async function prefixFails(tx: Queryable, text: string, def: StagedWrite, records: readonly SourceRecord[], n: number): Promise<Error | null> {
   await tx.unsafe('SAVEPOINT source_probe');
   try {
     await run(tx, text, def, records.slice(0, n));
@@ -45,7 +48,7 @@ async function prefixFails(tx: Sql, text: string, def: StagedWrite, records: rea
  * The first record whose write fails, by bisecting prefixes (log2(n) probes, each rolled back):
  * the record itself, or its clash with one before it (a duplicate key within the batch).
  */
-async function firstFailing(tx: Sql, text: string, def: StagedWrite, records: readonly SourceRecord[]): Promise<{ index: number; err: Error }> {
+async function firstFailing(tx: Queryable, text: string, def: StagedWrite, records: readonly SourceRecord[]): Promise<{ index: number; err: Error }> {
   let lo = 1;
   let hi = records.length;
   let err: Error | null = null;
@@ -67,7 +70,7 @@ async function firstFailing(tx: Sql, text: string, def: StagedWrite, records: re
  * and thrown as one line naming that record's key: the caller rolls the batch back, its
  * checkpoint is not saved, a rerun starts at the same batch. Returns the row count of `write`.
  */
-export async function writeStaged(tx: Sql, def: StagedWrite, records: readonly SourceRecord[]): Promise<number> {
+export async function writeStaged(tx: Queryable, def: StagedWrite, records: readonly SourceRecord[]): Promise<number> {
   if (records.length === 0) return 0;
   const text = stagedStatement(def.columns, def.write);
   await tx.unsafe('SAVEPOINT source_batch');
