@@ -64,6 +64,11 @@ describe('task engine: SQL shapes', () => {
     expect((err as JobError).exitCode).toBe(1);
     expect((err as Error).message).toMatch(/^typed-multi: 20 rows parked, more than 10: the task or its input is likely wrong; stopped/);
     expect((await loadState(db.sql, 'typed-multi'))!.status).toBe('failed');
+    // fixed out of band (no longer pending): a retry settles them without a write
+    await db.sql`UPDATE items SET n = 0 WHERE n IS NULL`;
+    const after = await run(typedMulti, { retryParked: true });
+    expect(after).toMatchObject({ rowsParked: 0, pendingAtEnd: 0 });
+    expect((await loadState(db.sql, 'typed-multi'))!).toMatchObject({ status: 'done', parked: [] });
   });
 
   it('guarded delete sweep: guard once per run; the ceiling is a share of the declared denominator, not the table', async () => {

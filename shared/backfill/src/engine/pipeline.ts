@@ -77,13 +77,15 @@ async function resolveInTs(e: Engine, rows: readonly ReadRow[]): Promise<Outcome
  * The batch's one short transaction: (a SQL resolve, under its row locks), the write plan of every
  * outcome, and the state with the new position, committed together. A dry run rolls it all back.
  */
-async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | null, listed: boolean, cut: boolean): Promise<void> {
+async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | null, settled: readonly KeyText[] | null, cut: boolean): Promise<void> {
+  const listed = settled !== null;
   const c = e.session.c;
   await begin(e, c);
   try {
     let items: Item[];
     let missed: KeyText[] = [];
-    if (outs) items = rows.map((r, i) => ({ key: r.key, version: r.version, outcome: outs[i]! }));
+    if (rows.length === 0) items = [];
+    else if (outs) items = rows.map((r, i) => ({ key: r.key, version: r.version, outcome: outs[i]! }));
     else {
       const byKey = await resolveInSql(c, e.task, e.spec, rows);
       items = rows.flatMap((r) => (byKey.has(keyId(r.key)) ? [{ key: r.key, version: r.version, outcome: byKey.get(keyId(r.key))! }] : []));
@@ -91,7 +93,7 @@ async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | nul
     }
     const applied = await applyItems(c, e.task, e.spec, e.cat, items);
     const position = listed || rows.length === 0 ? null : rows.at(-1)!.position;
-    const next = nextState(e.task, e.s, { items, applied, missed, position, settled: listed ? rows.map((r) => r.key) : [] }, Date.now());
+    const next = nextState(e.task, e.s, { items, applied, missed, position, settled: settled ?? [] }, Date.now());
     next.status = 'running';
     if (e.dryRun) {
       await c`ROLLBACK`;
@@ -104,7 +106,8 @@ async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | nul
     const handled = next.rowsProcessed - e.s.rowsProcessed;
     e.runRows += handled;
     e.s = next;
-    e.revisit = [...(listed ? e.revisit.filter((k) => !rows.some((r) => keyId(r.key) === keyId(k))) : e.revisit), ...missed, ...applied.missed];
+    const done = new Set((settled ?? []).map(keyId));
+    e.revisit = [...e.revisit.filter((k) => !done.has(keyId(k))), ...missed, ...applied.missed];
     e.ticker.tick(next, handled);
     if (!cut && e.s.parked.length > e.maxParked) {
       throw new JobError(
@@ -124,16 +127,14 @@ async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | nul
 async function batch(e: Engine, scope: ReadScope): Promise<{ read: number; cut: boolean }> {
   const t0 = performance.now();
   const rows = await readBatch(e.session.c, e.task, e.spec, scope);
-  if (rows.length === 0) {
-    // listed keys no longer pending (fixed meanwhile) leave their lists
-    if ('keys' in scope && !e.dryRun) await commit(e, [], [], true, false);
-    return { read: 0, cut: false };
-  }
-  const outs = typeof e.task.resolve === 'string' ? null : await resolveInTs(e, rows);
+  const outs = rows.length === 0 || typeof e.task.resolve === 'string' ? null : await resolveInTs(e, rows);
   const at = outs ? outs.findIndex((o) => o.kind === 'pending' && o.hold) : -1;
   const handled = at < 0 ? rows : rows.slice(0, at);
-  const listed = 'keys' in scope;
-  if (handled.length > 0 || listed) await commit(e, handled, outs && outs.slice(0, handled.length), listed, at >= 0);
+  // listed keys leave their lists (parked, revisit), those no longer pending included, except the held ones
+  const heldKeys = new Set(rows.slice(handled.length).map((r) => keyId(r.key)));
+  const settled = 'keys' in scope ? scope.keys.filter((k) => !heldKeys.has(keyId(k))) : null;
+  if (handled.length > 0 || (settled && settled.length > 0)) await commit(e, handled, outs && outs.slice(0, handled.length), settled, at >= 0);
+  if (rows.length === 0) return { read: 0, cut: false };
   await e.onBatch?.({ batch: e.s.batches, rows: handled.length, elapsedMs: performance.now() - t0 });
   return { read: rows.length, cut: at >= 0 };
 }
