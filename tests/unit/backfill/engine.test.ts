@@ -1,7 +1,7 @@
 // The task engine's pure parts: walk columns, side-write coalescing, parking bounds and the retry
 // policy, the state after a batch.
 import { describe, expect, it } from 'vitest';
-import { coalesce, dueParked, freshState, MAX_PARK_MS, nextState, outcome, parkedOf, taskProblem, walkColumns, type Task } from '@wxyc/backfill';
+import { coalesce, dueParked, freshState, MAX_PARK_MS, nextState, outcome, parkedOf, taskProblem, walkColumns, type SideWrite, type Task } from '@wxyc/backfill';
 
 const task: Task = { name: 't', table: 'public.x', key: 'id', resolve: async () => [] };
 const now = Date.parse('2026-12-07T00:00:00Z');
@@ -32,7 +32,7 @@ describe('side writes of a batch', () => {
   });
 
   it('keeps the written order when a batch repoints or deletes (a group merge)', () => {
-    const ws = [{ op: 'update' as const, table: 'p', set: { a: 1 }, where: { a: [2] } }, { op: 'delete' as const, table: 'b', where: { id: [2] } }];
+    const ws: SideWrite[] = [{ op: 'update', table: 'p', set: { a: 1 }, where: { a: [2] } }, { op: 'delete', table: 'b', where: { id: [2] } }];
     expect(coalesce(ws).map((x) => x.w)).toEqual(ws);
   });
 });
