@@ -3,25 +3,30 @@
 // 20/s. Both run R times in one process, alternating (a b, b a, a b, ...) so the load of a shared
 // machine drifts over both alike; the ratio is the sum of (b) over the sum of (a).
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
 import { percentile, runBackfill } from '@wxyc/backfill';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, maskUrl } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
-import { createLogger } from '@wxyc/job-runtime';
+import { createLogger, readArgs } from '@wxyc/job-runtime';
 import { startLocalPostgres } from '@wxyc/local-postgres';
 import { flowsheetDjName } from '../jobs/backfills/flowsheet-dj-name-backfill/src/definition.js';
 import { migrateWithDrizzle } from '../tests/support/drizzle-migrate.js';
 import { withDatabase } from '../tests/support/urls.js';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '2600000' },
-    rounds: { type: 'string', default: '2' },
-    'batch-size': { type: 'string', default: '5000' },
-    'target-ms': { type: 'string', default: '300' },
+const { values } = readArgs(
+  {
+    command: 'pnpm bench:backfill',
+    summary: 'The dj_name backfill job against the single UPDATE it replaces, on identical production-shaped copies with a concurrent writer, alternating R rounds; prints the ratio.',
+    options: {
+      rows: { type: 'string', value: 'N', default: '2600000', description: 'flowsheet rows' },
+      rounds: { type: 'string', value: 'R', default: '2', description: 'rounds of each' },
+      'batch-size': { type: 'string', value: 'N', default: '5000', description: "the backfill's first batch size" },
+      'target-ms': { type: 'string', value: 'MS', default: '300', description: "the backfill's target per batch" },
+    },
   },
-});
+  process.argv.slice(2),
+  'bench',
+);
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);

@@ -4,7 +4,7 @@
 // after it (it passes: a full pass that finds nothing), extrapolated linearly to 2.6M rows; then
 // the full-table queries a `--refresh` runs at start (pending count, dry-run reasons), which run
 // under the job's 60 s statement_timeout.
-import { parseArgs } from 'node:util';
+import { readArgs } from '@wxyc/job-runtime';
 import postgres, { type Sql } from 'postgres';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, maskUrl } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
@@ -15,7 +15,15 @@ import { withDatabase } from '../tests/support/urls.js';
 
 const PRODUCTION_ROWS = 2_600_000;
 const REPS = 3;
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '650000' } } });
+const { values } = readArgs(
+  {
+    command: 'pnpm bench:guard-0054',
+    summary: "How long the dj_name guard (0060's first check) takes on a production-shaped flowsheet before and after the backfill, extrapolated to 2.6M rows; then the full-table queries of a --refresh start.",
+    options: { rows: { type: 'string', value: 'N', default: '650000', description: 'flowsheet rows (>= 1000)' } },
+  },
+  process.argv.slice(2),
+  'bench',
+);
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);
 

@@ -4,18 +4,26 @@
 // copies of a production-shaped database (dj_name already filled), each with a concurrent writer
 // (startFlowsheetWriter: an INSERT and an UPDATE every 50 ms, each timed).
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import postgres, { type Sql } from 'postgres';
 import { runBackfill } from '@wxyc/backfill';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, maskUrl, searchDocSql, splitStatements, type Migration } from '@wxyc/database';
 import { seedProdShape, startFlowsheetWriter, type FlowsheetWriter, type WriterWindow } from '@wxyc/fixtures';
 import type { Logger } from '@wxyc/job-runtime';
+import { readArgs } from '@wxyc/job-runtime';
 import { startLocalPostgres } from '@wxyc/local-postgres';
 import { flowsheetSearchDoc } from '../jobs/backfills/flowsheet-search-doc-backfill/src/definition.js';
 import { migrateWithDrizzle } from '../tests/support/drizzle-migrate.js';
 import { withDatabase } from '../tests/support/urls.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
+const { values } = readArgs(
+  {
+    command: 'pnpm bench:search-doc',
+    summary: 'The superseded 0054 rewrite against the online sequence (0054, the backfill, 0059, 0060) on identical production-shaped copies: total time and a concurrent writer\'s longest wait.',
+    options: { rows: { type: 'string', value: 'N', default: '1000000', description: 'flowsheet rows (>= 1000)' } },
+  },
+  process.argv.slice(2),
+  'bench',
+);
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);
 

@@ -11,22 +11,28 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import { readArgs } from '@wxyc/job-runtime';
 import postgres from 'postgres';
 import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, loadMigrations, MIGRATIONS_DIR, maskUrl, splitStatements, type Migration, type TableStats } from '@wxyc/database';
 import { seedProdShape } from '@wxyc/fixtures';
 import { startLocalPostgres } from '@wxyc/local-postgres';
 import { applyPlain, extrapolate, fitLinear, measureMigration, predictMs, PREPARE_STEPS, TRACE_SERVER_SETTINGS, traceMigrations } from '@wxyc/migration-trace';
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: 'string', default: '100000' },
-    'check-rows': { type: 'string', default: '500000' },
-    'measure-rows': { type: 'string', default: '1000000' },
-    repeat: { type: 'string', default: '3' },
-    only: { type: 'string' },
+const { values } = readArgs(
+  {
+    command: 'pnpm bench:trace',
+    summary: "The cost of migrate:trace against an untraced apply (same process, same server), and its extrapolation's error for the superseded 0054 against a measured hold.",
+    options: {
+      rows: { type: 'string', value: 'N', default: '100000', description: 'rows of the traced database' },
+      'check-rows': { type: 'string', value: 'N', default: '500000', description: 'rows of the extrapolation check' },
+      'measure-rows': { type: 'string', value: 'N', default: '1000000', description: 'rows of the measured hold' },
+      repeat: { type: 'string', value: 'N', default: '3', description: 'runs of each, the fastest kept' },
+      only: { type: 'string', value: 'PART', description: 'cost or extrapolation' },
+    },
   },
-});
+  process.argv.slice(2),
+  'bench',
+);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new Error('--repeat must be an integer from 1 to 10');
 if (values.only && !['cost', 'extrapolation'].includes(values.only)) throw new Error('--only must be cost or extrapolation');

@@ -13,33 +13,35 @@
 // DEMO_ADMIN_URL: use this server (a fresh database is created and dropped) instead of
 // starting a throwaway one. Ctrl-C stops the running step and cleans up.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { buildIfStale } from '../scripts/lib/build-state.mjs';
 import { randomBytes } from 'node:crypto';
-import { ROOT, ensureBuilt } from './local-stack.mjs';
+import { ROOT, ensureBuilt, readScriptArgs } from './local-stack.mjs';
 
 const BACKFILL_DIR = 'jobs/backfills/flowsheet-dj-name-backfill';
 const SEARCH_DOC_DIR = 'jobs/backfills/flowsheet-search-doc-backfill';
 const EXIT = { OK: 0, MIGRATION_FAILED: 11, PREFLIGHT_REFUSED: 14 };
 
-function parseRows(argv) {
-  const i = argv.indexOf('--rows');
-  if (i < 0) return 500_000;
-  const raw = argv[i + 1] ?? '';
-  if (!/^\d+$/.test(raw) || Number(raw) < 100) {
-    console.error(`[demo] --rows ${JSON.stringify(raw)}: expected a whole number >= 100`);
-    process.exit(2);
-  }
-  return Number(raw);
+const { values } = await readScriptArgs(
+  {
+    command: 'pnpm demo:incident',
+    summary:
+      'The 13-hour outage replayed against the fixes on a throwaway server: a database at 0052 with N production-shaped rows, ' +
+      'the runner applying 0053-0059 and refusing 0060 and a locked table, both backfills, then the switch 0060; a concurrent writer\'s longest wait per step.',
+    options: { rows: { type: 'string', value: 'N', default: '500000', description: 'flowsheet rows (at least 100)' } },
+    env: { DEMO_ADMIN_URL: 'use this server (a fresh database is created and dropped) instead of starting a throwaway one' },
+    notes: 'exit codes: 0 every step behaved as expected, 1 one did not, 2 bad arguments, 130 interrupted.',
+  },
+  'demo',
+);
+const raw = values.rows;
+if (!/^\d+$/.test(raw) || Number(raw) < 100) {
+  console.error(`[demo] --rows ${JSON.stringify(raw)}: expected a whole number >= 100`);
+  process.exit(2);
 }
-
-const rows = parseRows(process.argv.slice(2));
+const rows = Number(raw);
 ensureBuilt('job-runtime', 'local-postgres', 'database', 'fixtures');
-for (const dir of [BACKFILL_DIR, SEARCH_DOC_DIR]) {
-  if (!existsSync(`${ROOT}${dir}/dist/job.js`)) {
-    execFileSync('pnpm', ['--filter', `./${dir}...`, 'build'], { cwd: ROOT, stdio: 'inherit' });
-  }
-}
+buildIfStale(ROOT, [BACKFILL_DIR, SEARCH_DOC_DIR].map((dir) => JSON.parse(readFileSync(`${ROOT}${dir}/package.json`, 'utf8')).name), 'demo');
 const { maskUrl, migrateWithDrizzle } = await import('@wxyc/database');
 const { seedProdShape, startFlowsheetWriter } = await import('@wxyc/fixtures');
 const { startLocalPostgres } = await import('@wxyc/local-postgres');

@@ -5,16 +5,43 @@
 // with --seed, so it also writes the (idempotent) development seed; the production entrypoint never seeds.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, ensureBuilt, saveDevEnv } from './local-stack.mjs';
+import { DEFAULT_LEGACY_URL, DEV_DATABASE, DEV_DIR, DEV_PORT, ROOT, STACK_ENV, accepts, ensureBuilt, readScriptArgs, saveDevEnv } from './local-stack.mjs';
 
-ensureBuilt('job-runtime', 'local-postgres', 'database');
-const { maskUrl } = await import('@wxyc/database');
+await readScriptArgs(
+  {
+    command: 'pnpm dev',
+    summary:
+      'Starts (or reuses) the local PostgreSQL in .dev-db/ (embedded, no Docker), applies the migrations with the guarded runner and the dev seed, ' +
+      'and loads the legacy MySQL tables once. Prints the DATABASE_URL to copy; `pnpm dev:env` prints it as exports.',
+    env: {
+      DATABASE_URL: 'migrate and seed this database instead of starting the local one',
+      ...STACK_ENV,
+      LEGACY_DATABASE_URL: `where the legacy tables go (default ${DEFAULT_LEGACY_URL})`,
+    },
+    notes: 'exit codes: 0 ready, 2 bad arguments or the port is taken, 3 the database is unreachable, else the migration runner\'s (docs/migrations.md).',
+  },
+  'dev',
+);
+
+const portTaken = () => {
+  console.error(`[dev] port ${DEV_PORT} is taken (another server, or a connection using it); choose a free one: DEV_PG_PORT=<port> pnpm dev`);
+  process.exit(2);
+};
 
 let url = process.env.DATABASE_URL;
-if (!url) {
+const local = !url;
+if (url && !(await accepts(url))) {
+  console.error('[dev] the database of DATABASE_URL is unreachable (nothing accepts connections at its host and port); nothing was migrated. Fix DATABASE_URL, or unset it for the local stack.');
+  process.exit(3);
+}
+ensureBuilt('job-runtime', 'local-postgres', 'database');
+if (local) {
   const { startDetachedPostgres } = await import('@wxyc/local-postgres');
   const { default: postgres } = await import('postgres');
-  const server = await startDetachedPostgres(DEV_DIR, DEV_PORT);
+  const server = await startDetachedPostgres(DEV_DIR, DEV_PORT).catch((err) => {
+    if (err?.code === 'EADDRINUSE') portTaken();
+    throw err;
+  });
   console.log(`[dev] local PostgreSQL ${server.started ? 'started' : 'already running'} on port ${server.port} (data: ${server.dataDir})`);
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
@@ -34,6 +61,10 @@ const migrate = spawnSync(process.execPath, [`${ROOT}dev_env/init-db.mjs`, '--se
   stdio: 'inherit',
   env: { ...process.env, DATABASE_URL: url },
 });
+if (migrate.status === 3) {
+  console.error('[dev] the database is unreachable (the line above says why); nothing was migrated.');
+  process.exit(3);
+}
 if (migrate.status !== 0) {
   console.error(`[dev] migrations failed (exit ${migrate.status ?? migrate.signal}); the database is at its last committed migration.`);
   process.exit(migrate.status || 1);
@@ -51,5 +82,7 @@ if (!existsSync(legacyMarker)) {
   }
 }
 
-console.log(`\n[dev] ready: DATABASE_URL=${maskUrl(url)}`);
-console.log('[dev] run a job with `pnpm job <name>`; stop the local server with `pnpm dev:stop`.');
+const { maskUrl } = await import('@wxyc/database');
+// The local stack's password is a fixed throwaway (postgres): print the URL whole, to copy.
+console.log(`\n[dev] ready: DATABASE_URL=${local ? url : maskUrl(url)}`);
+console.log('[dev] `eval "$(pnpm -s dev:env)"` exports it in this shell; run a job with `pnpm job <name>`; stop the local server with `pnpm dev:stop`.');

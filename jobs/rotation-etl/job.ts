@@ -1,7 +1,9 @@
 // rotation-etl: legacy MySQL rotation list -> PostgreSQL (README.md says how to run it).
 import { runHistory } from '@wxyc/database';
-import { runJob } from '@wxyc/job-runtime';
+import { readArgs, runJob } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
-import { rotationEtl } from './src/main.js';
+import { COMMAND, rotationEtl } from './src/main.js';
 
+// --help, or an unknown argument (one line, exit 2): before the run is recorded
+readArgs(COMMAND, process.argv.slice(2), 'rotation-etl');
 await runJob('rotation-etl', (log) => rotationEtl(log, process.argv.slice(2)), { hooks: [runHistory({ job: 'rotation-etl', kind: 'cron' }), sentryMonitor({ job: 'rotation-etl', kind: 'cron' })] });

@@ -1,6 +1,8 @@
 // Which workspace packages need a build: their dist is missing or older than their sources
 // (a job bundles the @wxyc/* packages it depends on, so their sources count as its own).
-// One rule for the test harness (tests/support/build-if-stale.ts) and `pnpm job`.
+// One rule, and one builder (buildIfStale), for the test harness (tests/support/build-if-stale.ts)
+// and every command that runs built code from a checkout.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -67,4 +69,33 @@ export function stalePackages(pkgs, all) {
     const sources = Math.max(...withWorkspaceDeps(all, p.name).map(own));
     return sources > statSync(p.entry).mtimeMs;
   });
+}
+
+/**
+ * Builds the packages named (`@wxyc/ops`, a job's package name) and the workspace packages they
+ * bundle when any is missing or older than its sources: the rule above, for every command that
+ * runs built code from a checkout (`pnpm job`, `pnpm dev`, `ops:status`, `deploy:k8s`, init-db.mjs).
+ * Quiet when nothing is stale. A failure is one line on stderr and exit 2 (nothing ran yet).
+ * @param {string} repo  repo root
+ * @param {string[]} names package names
+ * @param {string} prefix the log prefix, e.g. `job`
+ */
+export function buildIfStale(repo, names, prefix) {
+  const fail = (/** @type {string} */ m) => {
+    console.error(`[${prefix}] ${m}`);
+    process.exit(2);
+  };
+  if (!existsSync(join(repo, 'node_modules'))) fail('dependencies are not installed: run `pnpm install` first');
+  const all = buildablePackages(repo);
+  const wanted = [...new Map(names.flatMap((n) => withWorkspaceDeps(all, n)).map((p) => [p.name, p])).values()];
+  const stale = stalePackages(wanted, all);
+  if (stale.length === 0) return;
+  const roots = names.filter((n) => stalePackages(withWorkspaceDeps(all, n), all).length > 0);
+  const command = [...roots.flatMap((n) => ['--filter', `${n}...`]), 'build'];
+  console.log(`[${prefix}] building ${stale.map((p) => p.name).join(', ')} (missing or older than their sources)...`);
+  const r = spawnSync('pnpm', command, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) fail(`could not run pnpm (${r.error.message}): install pnpm >= 10 (README.md, Quick start)`);
+  if (r.status !== 0) fail(`building failed (pnpm ${command.join(' ')} exited ${r.status ?? r.signal}): fix the error above and run the command again`);
+  const missing = wanted.filter((p) => !existsSync(p.entry));
+  if (missing.length) fail(`building did not produce ${missing.map((p) => p.entry.slice(repo.length)).join(', ')}: check its tsup.config.ts`);
 }

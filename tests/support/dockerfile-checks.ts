@@ -43,8 +43,9 @@ export function dockerfileProblems(root: string): string[] {
           problems.push(`${file}:${step.line}: installs pnpm@${pin}; package.json pins pnpm@${pinned} (packageManager)`);
         }
       }
-      if (!/^node:20-[a-z]+-slim$/.test(stage.from) && !stages.some((s) => s.name === stage.from)) {
-        problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:20-<debian>-slim`);
+      const major = nvmrcMajor(root);
+      if (!new RegExp(`^node:${major ?? '\\d+'}-[a-z]+-slim$`).test(stage.from) && !stages.some((s) => s.name === stage.from)) {
+        problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:${major ? `${major}-<debian>-slim (.nvmrc)` : '<major>-<debian>-slim'}`);
       }
       for (const step of stage.steps.filter((s) => s.keyword === 'COPY' && s.flags.from === undefined)) {
         for (const src of copyPaths(step).sources) {
@@ -64,8 +65,8 @@ export function dockerfileProblems(root: string): string[] {
     const runs = stages.flatMap((s) => s.steps.filter((st) => st.keyword === 'RUN').map((st) => st.args)).join(' ');
     // `<pkg>...` also builds the workspace packages it bundles; a job whose tsconfig maps
     // @wxyc/* to their src needs no such build. The image tests prove either way.
-    if (!new RegExp(`--filter "?${escape(name)}(\\.\\.\\.)?"? build`).test(runs)) problems.push(`${file}: build with pnpm --filter "${name}..." build`);
-    if (!new RegExp(`--filter "?${escape(name)}"? deploy --prod`).test(runs)) problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}(\\.\\.\\.)?"? build`).test(runs)) problems.push(`${file}: build with pnpm --filter "${name}..." build`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}"? deploy --prod`).test(runs)) problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
     if (env.DB_APPLICATION_NAME !== target) problems.push(`${file}: ENV DB_APPLICATION_NAME=${target} is missing`);
     if (!/^\d+$/.test(env.DB_STATEMENT_TIMEOUT_MS ?? '')) problems.push(`${file}: ENV DB_STATEMENT_TIMEOUT_MS=<ms> is missing`);
     const argv = command ? execForm(command.args) : null;
@@ -84,4 +85,11 @@ export function pinnedPnpm(root: string): string | null {
   return /^pnpm@([^+]+)/.exec(spec)?.[1] ?? null;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** The Node major of the tree's .nvmrc (the one Node version of CI, images and contributors); null without one. */
+export function nvmrcMajor(root: string): string | null {
+  const file = join(root, '.nvmrc');
+  if (!existsSync(file)) return null;
+  return /^v?(\d+)/.exec(readFileSync(file, 'utf8').trim())?.[1] ?? null;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -1,5 +1,7 @@
 // A job process for the run-history and Sentry tests: runJob with both hooks, doing what argv[2]
 // says. It imports the built packages, as a job's bundle does (one @wxyc/job-runtime instance).
+// First: FAKE_CLOCK_OFFSET_S / FAKE_NOW give this process a wrong clock (a host whose time is off).
+import './fake-clock.mjs';
 import { runHistory } from '@wxyc/database';
 import { JobError, countRows, markSkipped, runJob } from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';

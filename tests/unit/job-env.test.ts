@@ -7,9 +7,9 @@ import { dockerfileEnv, findJobDir, listJobs } from '../../dev_env/job-env.mjs';
 describe('dockerfileEnv', () => {
   it('reads the ENV of the last stage only, in both syntaxes, with continuations', () => {
     const text = [
-      'FROM node:20 AS build',
+      'FROM node:24 AS build',
       'ENV BUILD_ONLY=1',
-      'FROM node:20-bookworm-slim',
+      'FROM node:24-bookworm-slim',
       'ENV NODE_ENV=production \\',
       '    DB_APPLICATION_NAME=flowsheet-etl DB_STATEMENT_TIMEOUT_MS=120000',
       'ENV GREETING="hello world"',

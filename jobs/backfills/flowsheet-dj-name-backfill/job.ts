@@ -1,9 +1,7 @@
 import type { Sql } from 'postgres';
 import { runBackfillJob, type RunSummary } from '@wxyc/backfill';
-import { runHistory } from '@wxyc/database';
 import { EXIT, JobError, type Logger } from '@wxyc/job-runtime';
-import { sentryMonitor } from '@wxyc/sentry';
-import { readConfig, type BackfillConfig } from './src/config.js';
+import { DJ_NAME_ENV, DJ_NAME_FLAGS, readConfig, type BackfillConfig } from './src/config.js';
 import { flowsheetDjName, flowsheetDjNameRefresh, guardCount, hasDjNameColumn, refreshPendingCount, refreshReasons } from './src/definition.js';
 import { REASONS_HELP, REFRESH_REASONS_HELP, refreshDryRunLines, refreshSummaryLines, summaryLines } from './src/report.js';
 
@@ -18,11 +16,11 @@ export const EXIT_UNRESOLVED = 11;
 await runBackfillJob<BackfillConfig>({
   name: 'flowsheet-dj-name-backfill',
   readConfig,
+  help: { summary: 'Fills flowsheet.dj_name (an on-air handle, never a real name) in bounded batches, resumably; 0060\'s dj_name guard waits for it. README.md says how to run it.', flags: DJ_NAME_FLAGS, env: DJ_NAME_ENV },
   // 5 min for the pool's own queries: the start-up counts (and --refresh's, which probe shows per
   // row) read the whole table; ~20-33 s at 2.6M rows on the bench machine (bench:guard-0054).
   // Batches set their own timeout (BACKFILL_STATEMENT_TIMEOUT_MS). DB_STATEMENT_TIMEOUT_MS overrides.
   poolStatementTimeoutMs: 300_000,
-  hooks: [runHistory({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' }), sentryMonitor({ job: 'flowsheet-dj-name-backfill', kind: 'one-shot' })],
   mode: (c) => (c.refresh ? ' --refresh' : ''),
   async before({ sql }) {
     if (!(await hasDjNameColumn(sql))) {

@@ -10,6 +10,7 @@ export const EXIT_INCOMPLETE = 11;
 await runBackfillJob<BackfillConfig>({
   name: 'flowsheet-search-doc-backfill',
   readConfig,
+  help: { summary: 'Fills flowsheet.search_doc_new (search_doc with the DJ name) in bounded batches, resumably, so the switch 0060 can apply; run after the dj_name backfill. README.md says how to run it.' },
   async before({ sql, log }) {
     const state = await columnState(sql);
     if (state === 'switched') {

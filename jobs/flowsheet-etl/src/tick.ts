@@ -13,7 +13,7 @@ import {
   type SyncedTable,
   type TableCursor,
 } from '@wxyc/legacy-etl';
-import { ENTRY_QUERIES, ENTRY_TABLE, SHOW_QUERIES } from './legacy-tables.js';
+import { ENTRY_QUERIES, ENTRY_TABLE, FLOWSHEET_MIRROR, SHOW_QUERIES, SHOWS_MIRROR } from './legacy-tables.js';
 import { mergeLinks, resolveLinks, type PendingLink } from './links.js';
 import { mergePendingEntries } from './pending.js';
 import { writeEntryPage, writeShowPage } from './write.js';
@@ -59,7 +59,7 @@ export function flowsheetTables(ctx: EtlContext, stats: NameStats): SyncedTable<
     {
       key: 'shows',
       queries: SHOW_QUERIES,
-      mirror: { table: 'wxyc_schema.shows', key: 'legacy_show_id' },
+      mirror: SHOWS_MIRROR,
       importPage: (rows, next) =>
         writePage(sql, JOB, next, async (tx) => {
           const r = await writeShowPage(tx, rows, bad, now);
@@ -70,7 +70,7 @@ export function flowsheetTables(ctx: EtlContext, stats: NameStats): SyncedTable<
     {
       key: 'entries',
       queries: ENTRY_QUERIES,
-      mirror: { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id' },
+      mirror: FLOWSHEET_MIRROR,
       importPage: (rows, next) => entryPage(ctx, rows, next, { now, retry: false, stats }),
     },
   ];

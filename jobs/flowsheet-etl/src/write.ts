@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { idsByLegacyId, lastPerId, upsertBatch, type BadRows, type LegacyRow, type UpsertResult } from '@wxyc/legacy-etl';
-import { ENTRY_TABLE } from './legacy-tables.js';
+import { idsByLegacyId, lastPerId, upsertMirror, type BadRows, type LegacyRow, type UpsertResult } from '@wxyc/legacy-etl';
+import { ENTRY_TABLE, FLOWSHEET_MIRROR, SHOWS_MIRROR } from './legacy-tables.js';
 import { mapEntry, mapShow, type MappedEntry, type MappedShow } from './mapping.js';
 import type { PendingLink } from './links.js';
 import { renameShowEntries, showsByLegacyId } from './show-dj-names.js';
@@ -48,10 +48,10 @@ export async function writeEntryPage(sql: Db, rows: LegacyRow[], bad: BadRows, o
 export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertResult[]> {
   const unique = lastPerId(shows, (s) => s.legacy_show_id);
   const specialty = await idsByLegacyId(sql, 'wxyc_schema.specialty_shows', 'legacy_specialty_id', unique.map((s) => s.legacy_specialty_id));
-  return upsertBatch(sql, {
-    table: 'wxyc_schema.shows',
-    key: 'legacy_show_id',
-    rows: unique.map((s) => ({
+  return upsertMirror(
+    sql,
+    SHOWS_MIRROR,
+    unique.map((s) => ({
       legacy_show_id: s.legacy_show_id,
       specialty_id: s.legacy_specialty_id === null ? null : (specialty.get(s.legacy_specialty_id) ?? null),
       show_name: s.show_name,
@@ -61,7 +61,7 @@ export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertRe
       legacy_dj_name: s.legacy_dj_name,
       source_hash: s.source_hash,
     })),
-  });
+  );
 }
 
 export interface EntriesWritten {
@@ -75,7 +75,7 @@ export interface EntriesWritten {
 /**
  * Upserts a batch of entries, linked to their show, library release and rotation row by legacy
  * id, each carrying its show's dj_name by the DJ-name rule (in the INSERT: no second, non-HOT
- * write of a row just inserted; dj_name is passive, see upsertBatch). An entry with no RADIO_SHOW_ID is skipped and counted; one whose show is not imported is
+ * write of a row just inserted; dj_name is local, so passive: see upsertMirror). An entry with no RADIO_SHOW_ID is skipped and counted; one whose show is not imported is
  * returned as waiting; one whose release or rotation row is not imported yet is written unlinked
  * and returned in `links` (its legacy link ids are kept on the row too).
  */
@@ -124,7 +124,7 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
       dj_name: show.djName,
     });
   }
-  const results = await upsertBatch(sql, { table: 'wxyc_schema.flowsheet', key: 'legacy_entry_id', rows, passive: ['dj_name'] });
+  const results = await upsertMirror(sql, FLOWSHEET_MIRROR, rows);
   const named = new Set(rows.filter((r) => r.dj_name !== null).map((r) => r.legacy_entry_id));
   return { results, resolved: results.filter((r) => r.inserted && named.has(r.legacyId)).length, waiting, links };
 }

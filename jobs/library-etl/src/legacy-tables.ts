@@ -1,5 +1,5 @@
 // The legacy tables this job reads and the SQL it reads them with.
-import { legacyQueries } from '@wxyc/legacy-etl';
+import { legacyQueries, mirrorTable } from '@wxyc/legacy-etl';
 
 export const GENRE_TABLE = 'GENRE';
 export const FORMAT_TABLE = 'FORMAT';
@@ -32,3 +32,58 @@ export const RELEASE_QUERIES = legacyQueries({
  * tick (a constant cost), and only the rows that differ are written.
  */
 export const lookupSql = (table: typeof GENRE_TABLE | typeof FORMAT_TABLE) => `SELECT \`ID\`, \`REFERENCE_NAME\` FROM \`${table}\` ORDER BY \`ID\``;
+
+/** wxyc_schema.artists: every written column is the legacy card's (README, "Column owners"). */
+export const ARTISTS_MIRROR = mirrorTable({
+  table: 'wxyc_schema.artists',
+  key: 'legacy_artist_id',
+  written: ['legacy_artist_id', 'artist_name', 'alphabetical_name', 'code_letters', 'code_artist_number', 'add_date', 'last_modified', 'source_hash', 'genre_id'],
+  owners: {
+    legacy_artist_id: 'source',
+    artist_name: 'source',
+    alphabetical_name: 'source',
+    code_letters: 'source',
+    code_artist_number: 'source',
+    add_date: 'source',
+    last_modified: 'source',
+    source_hash: 'source',
+    genre_id: 'source',
+  },
+});
+
+/** wxyc_schema.library: a release with no legacy format (FORMAT_ID 0 or not imported) keeps one a local job set. */
+export const LIBRARY_MIRROR = mirrorTable({
+  table: 'wxyc_schema.library',
+  key: 'legacy_release_id',
+  written: [
+    'legacy_release_id',
+    'album_title',
+    'code_number',
+    'alternate_artist_name',
+    'missing',
+    'date_lost',
+    'date_found',
+    'add_date',
+    'last_modified',
+    'source_hash',
+    'artist_id',
+    'genre_id',
+    'format_id',
+  ],
+  owners: {
+    legacy_release_id: 'source',
+    album_title: 'source',
+    code_number: 'source',
+    alternate_artist_name: 'source',
+    missing: 'source',
+    date_lost: 'source',
+    date_found: 'source',
+    add_date: 'source',
+    last_modified: 'source',
+    source_hash: 'source',
+    artist_id: 'source',
+    genre_id: 'source',
+    format_id: 'source-else-local',
+  },
+  none: 'FORMAT_ID 0 or not imported (NULL)',
+});

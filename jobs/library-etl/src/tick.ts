@@ -1,5 +1,5 @@
 import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
-import { CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
+import { ARTISTS_MIRROR, CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, LIBRARY_MIRROR, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
 import { mapArtist, mapLookup, mapRelease } from './mapping.js';
 import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
 
@@ -20,14 +20,14 @@ export function libraryTables(ctx: EtlContext): SyncedTable<keyof LibraryCursor,
       key: 'artists',
       queries: CODE_QUERIES,
       sweep: true,
-      mirror: { table: 'wxyc_schema.artists', key: 'legacy_artist_id' },
+      mirror: ARTISTS_MIRROR,
       importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeArtists(tx, rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null))),
     },
     {
       key: 'releases',
       queries: RELEASE_QUERIES,
       sweep: true,
-      mirror: { table: 'wxyc_schema.library', key: 'legacy_release_id' },
+      mirror: LIBRARY_MIRROR,
       importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeReleases(tx, rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null), bad)),
     },
   ];

@@ -1,7 +1,7 @@
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
-import { idsByLegacyId, lastPerId, upsertBatch, type BadRows, type UpsertResult } from '@wxyc/legacy-etl';
-import { RELEASE_TABLE } from './legacy-tables.js';
+import { idsByLegacyId, lastPerId, upsertBatch, upsertMirror, type BadRows, type UpsertResult } from '@wxyc/legacy-etl';
+import { ARTISTS_MIRROR, LIBRARY_MIRROR, RELEASE_TABLE } from './legacy-tables.js';
 import type { MappedArtist, MappedLookup, MappedRelease } from './mapping.js';
 
 type Db = Sql | TransactionSql;
@@ -30,11 +30,11 @@ export async function writeFormats(sql: Db, formats: MappedLookup[]): Promise<Up
 export async function writeArtists(sql: Db, artists: MappedArtist[]): Promise<UpsertResult[]> {
   const unique = lastPerId(artists, (a) => a.legacy_artist_id);
   const genres = await idsByLegacyId(sql, 'wxyc_schema.genres', 'legacy_genre_id', unique.map((a) => a.legacy_genre_id));
-  const results = await upsertBatch(sql, {
-    table: 'wxyc_schema.artists',
-    key: 'legacy_artist_id',
-    rows: unique.map(({ legacy_genre_id, ...a }) => ({ ...a, genre_id: legacy_genre_id === null ? null : (genres.get(legacy_genre_id) ?? null) })),
-  });
+  const results = await upsertMirror(
+    sql,
+    ARTISTS_MIRROR,
+    unique.map(({ legacy_genre_id, ...a }) => ({ ...a, genre_id: legacy_genre_id === null ? null : (genres.get(legacy_genre_id) ?? null) })),
+  );
   const updated = results.filter((r) => !r.inserted).map((r) => r.id);
   if (updated.length > 0) await followArtistGenreQuery(sql, updated);
   return results;
@@ -73,5 +73,5 @@ export async function writeReleases(sql: Db, releases: MappedRelease[], bad: Bad
       format_id: legacy_format_id === null ? null : (formats.get(legacy_format_id) ?? null),
     });
   }
-  return upsertBatch(sql, { table: 'wxyc_schema.library', key: 'legacy_release_id', rows });
+  return upsertMirror(sql, LIBRARY_MIRROR, rows);
 }

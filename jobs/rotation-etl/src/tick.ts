@@ -1,5 +1,5 @@
 import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
-import { ROTATION_QUERIES } from './legacy-tables.js';
+import { ROTATION_MIRROR, ROTATION_QUERIES } from './legacy-tables.js';
 import { mapRotation } from './mapping.js';
 import { mergePending, resolvePendingLinks, writeRotation, type PendingLink } from './write.js';
 
@@ -21,7 +21,7 @@ export function rotationTables(ctx: EtlContext): SyncedTable<'rotation', Rotatio
       key: 'rotation',
       queries: ROTATION_QUERIES,
       sweep: true,
-      mirror: { table: 'wxyc_schema.rotation', key: 'legacy_rotation_id' },
+      mirror: ROTATION_MIRROR,
       importPage: (rows, next) =>
         writePage(sql, JOB, next, async (tx) => {
           const { results, links } = await writeRotation(tx, rows.map((r) => mapRotation(r, bad, now)).filter((e) => e !== null));

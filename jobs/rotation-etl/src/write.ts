@@ -1,6 +1,7 @@
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
-import { idsByLegacyId, lastPerId, upsertBatch, type UpsertResult } from '@wxyc/legacy-etl';
+import { idsByLegacyId, lastPerId, upsertMirror, type UpsertResult } from '@wxyc/legacy-etl';
+import { ROTATION_MIRROR } from './legacy-tables.js';
 import type { MappedRotation } from './mapping.js';
 
 type Db = Sql | TransactionSql;
@@ -22,7 +23,7 @@ export async function writeRotation(sql: Db, entries: MappedRotation[]): Promise
     links.set(e.legacy_rotation_id, albumId === null ? legacy_release_id : null);
     return { ...e, album_id: albumId };
   });
-  return { results: await upsertBatch(sql, { table: 'wxyc_schema.rotation', key: 'legacy_rotation_id', rows }), links };
+  return { results: await upsertMirror(sql, ROTATION_MIRROR, rows), links };
 }
 
 /**

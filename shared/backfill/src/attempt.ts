@@ -157,7 +157,7 @@ export async function attemptBatch(
 
 /** The state after a committed batch: pure, so the transaction writes exactly what the runner will hold. */
 export function applyOutcome(s: RunState, out: Handled, scope: BatchScope, nextCursor: number | null): RunState {
-  const listed = 'ids' in scope ? new Set(scope.ids) : null;
+  const listed = 'ids' in scope ? new Set<number | string>(scope.ids) : null;
   // A listed scope is either a revisit of skipped rows or a retry of parked ones: those keys leave
   // their list now (a revisit waits for its locks; a retried row that fails again is parked anew).
   return {

@@ -1,5 +1,5 @@
 import type { PendingQuery, Row, Sql } from 'postgres';
-import { intArray } from '@wxyc/database';
+import { bigintArray } from '@wxyc/database';
 import type { BackfillDefinition } from './definition.js';
 import type { ColumnType } from './columns.js';
 
@@ -52,9 +52,9 @@ function assignments(sql: Sql, plan: WritePlan): PendingQuery<Row[]> {
 }
 
 function scopeFilter(sql: Sql, key: ReturnType<Sql["unsafe"]>, scope: BatchScope): PendingQuery<Row[]> {
-  if ('ids' in scope) return sql`t.${key} = ANY(${intArray(sql, scope.ids)})`;
+  if ('ids' in scope) return sql`t.${key} = ANY(${bigintArray(sql, scope.ids)})`;
   const range = sql`t.${key} > ${scope.lo} AND t.${key} <= ${scope.hi}`;
-  return scope.exclude?.length ? sql`${range} AND t.${key} <> ALL(${intArray(sql, scope.exclude)})` : range;
+  return scope.exclude?.length ? sql`${range} AND t.${key} <> ALL(${bigintArray(sql, scope.exclude)})` : range;
 }
 
 /** The CTEs after `locked`: `resolved` (id, reason) and `written` (the keys changed), by mode. */

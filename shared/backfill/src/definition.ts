@@ -13,8 +13,14 @@ export interface CandidateLimits {
   floor?: number;
   /** Refuse when more candidates than this many rows... */
   ceilingRows?: number;
-  /** ...or than this share (0-1) of the table's rows. */
+  /** ...or than this share (0-1) of the table's rows, or of `denominator`'s count when given. */
   ceilingShare?: number;
+  /**
+   * A SELECT count(*) of the rows the share is of (e.g. the rows that carry a legacy id), not the
+   * whole table: a legacy id list truncated to 45% must not pass a 50% ceiling of a table whose
+   * other rows never had one.
+   */
+  denominator?: string;
 }
 
 export interface BackfillDefinition {
@@ -59,6 +65,8 @@ export interface BackfillDefinition {
    * built-in ones (lock waiters, replica lag): a reason to pause, or null. E.g. "a DJ is on air".
    */
   pauseWhen?(sql: Sql): Promise<string | null>;
+  /** ANALYZE the changed table after a run that changed rows (default true); false opts out. */
+  analyze?: boolean;
 }
 
 /** A definition that cannot work, said before anything runs. */

@@ -2,8 +2,12 @@ import type { Sql } from 'postgres';
 import type { Logger } from '@wxyc/job-runtime';
 import type { BackfillDefinition } from './definition.js';
 
-/** The share of a table a run must change before the runner refreshes its statistics. */
-export const DEFAULT_ANALYZE_SHARE = 0.1;
+/**
+ * The share of a table a run must change before the runner refreshes its statistics: 0, i.e. after
+ * every run that changed rows (the station's rule since a 5 s query-timeout incident followed a
+ * small repair); a definition opts out with `analyze: false`.
+ */
+export const DEFAULT_ANALYZE_SHARE = 0;
 
 /**
  * ANALYZE the changed table when this run changed more than `share` of its rows: a bulk write
@@ -15,10 +19,11 @@ export async function analyzeIfChanged(sql: Sql, def: BackfillDefinition, change
   // reltuples is -1 until the table's first ANALYZE or VACUUM (PostgreSQL 14+): no basis to compare with
   const [row] = await sql<{ n: number }[]>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = to_regclass(${target})`;
   const estimate = row?.n ?? -1;
-  if (changed === 0 || (estimate >= 0 && changed <= share * estimate)) return false;
+  if (def.analyze === false || changed === 0 || (share > 0 && estimate >= 0 && changed <= share * estimate)) return false;
   await sql`ANALYZE ${sql.unsafe(target)}`;
   const basis =
-    estimate < 0 ? 'the table had never been analyzed' : `more than ${Math.round(share * 100)}% of the ~${Math.round(estimate)} rows its last statistics counted`;
+    estimate < 0 ? 'the table had never been analyzed'
+    : share === 0 ? 'statistics are refreshed after every run that changes rows' : `more than ${Math.round(share * 100)}% of the ~${Math.round(estimate)} rows its last statistics counted`;
   log.info(`ANALYZE ${target}: this run changed ${changed} rows; ${basis}`);
   return true;
 }

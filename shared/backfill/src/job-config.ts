@@ -1,4 +1,4 @@
-import { ConfigError, boolEnv, intEnv } from '@wxyc/job-runtime';
+import { boolEnv, intEnv, parseCommandLine, type CommandSpec, type OptionSpec } from '@wxyc/job-runtime';
 import { BACKFILL_FLAGS, checkDbStatementTimeout } from './settings.js';
 
 type Env = Record<string, string | undefined>;
@@ -21,21 +21,47 @@ const SHARED_FLAGS: Readonly<Record<(typeof BACKFILL_FLAGS)[number], string>> = 
   '--retry-parked': 'retry parked rows',
 };
 
-/** "a, b and c" */
-const list = (items: string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+/** The env every backfill job reads (README: "Settings"). */
+export const BACKFILL_ENV: Readonly<Record<string, string>> = {
+  DATABASE_URL: 'the database',
+  BACKFILL_BATCH_SIZE: 'rows per first batch (default 5000; then sized to BACKFILL_TARGET_MS)',
+  BACKFILL_TARGET_MS: 'target time per batch (default 300)',
+  BACKFILL_PAUSE_MS: 'pause between batches (default 0)',
+  BACKFILL_MAX_REPLICA_LAG_MS: 'wait while a replica lags more (default 5000)',
+  BACKFILL_LOCK_TIMEOUT_MS: 'lock_timeout of a batch (default 2000)',
+  BACKFILL_STATEMENT_TIMEOUT_MS: 'statement_timeout of a batch (default 10 x BACKFILL_TARGET_MS, at least 5000)',
+  BACKFILL_DRY_RUN: 'true: count and report, write nothing',
+  DB_STATEMENT_TIMEOUT_MS: "statement_timeout of the job's own queries (>= 1000)",
+};
+
+/** What `node dist/job.js --help` of a backfill says: the shared flags and settings plus the job's own. */
+export interface BackfillHelp {
+  summary: string;
+  /** The job's own flags (`--refresh`) with what each does. */
+  flags?: Readonly<Record<string, string>>;
+  /** The job's own env vars. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** The command line of a backfill job, for the shared parser (@wxyc/job-runtime args). */
+export function backfillCommand(help: BackfillHelp): CommandSpec {
+  const flags: Record<string, string> = { ...SHARED_FLAGS, ...help.flags };
+  const options = Object.fromEntries(Object.entries(flags).map(([f, d]): [string, OptionSpec] => [f.replace(/^--/, ''), { type: 'boolean', description: d }]));
+  return {
+    command: 'node dist/job.js',
+    summary: help.summary,
+    options,
+    env: { ...BACKFILL_ENV, ...help.env },
+    notes: 'exit codes: 0 done, 1 failed, 2 bad arguments or settings, 3 database unreachable, 11 work left, 130 interrupted (run again to resume).',
+  };
+}
 
 /**
  * Reads the shared settings; `ownFlags` are the job's arguments beyond --reset and --retry-parked,
  * with their help text. Anything malformed is a ConfigError naming the variable or argument.
  */
 export function readBackfillSettings(env: Env, argv: readonly string[], ownFlags: Readonly<Record<string, string>> = {}): BackfillSettings {
-  const flags: Record<string, string> = { ...SHARED_FLAGS, ...ownFlags };
-  for (const a of argv) {
-    if (!(a in flags)) {
-      const help = Object.entries(flags).map(([f, h]) => `${f} (${h})`);
-      throw new ConfigError(`unknown argument ${JSON.stringify(a)}: the arguments are ${list(help)}.`);
-    }
-  }
+  parseCommandLine(backfillCommand({ summary: '', flags: ownFlags }), argv);
   checkDbStatementTimeout(env);
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
   return {

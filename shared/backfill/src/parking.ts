@@ -2,19 +2,23 @@ import { sqlState } from '@wxyc/database';
 
 /** A row whose write failed on a data error, kept in the state until --retry-parked. */
 export interface ParkedRow {
-  id: number;
+  /** The key: a number for an integer key (the SQL walk's rows), else the task engine's key text (JSON array when composite). */
+  id: number | string;
   sqlstate: string;
   /** The server's message only: its detail can quote the row's values, which may be personal. */
   message: string;
   /** A failed lookup (TypeScript resolve): not retried before this time (ISO 8601). */
   retryAfter?: string;
+  /** Task engine: the key's text values (any type, composite included), and the tries so far. */
+  key?: string[];
+  attempts?: number;
 }
 
 export interface ParkedGroup {
   sqlstate: string;
   message: string;
   count: number;
-  sample: number[];
+  sample: (number | string)[];
 }
 
 export function parkedRow(id: number, err: unknown): ParkedRow {
@@ -36,7 +40,7 @@ export function parkedGroups(rows: readonly ParkedRow[], sampleSize = 10): Parke
 
 /** Parked keys inside (lo, hi]: what a walk batch over that range leaves out. */
 export function parkedIn(rows: readonly ParkedRow[], lo: number, hi: number): number[] {
-  return rows.filter((r) => r.id > lo && r.id <= hi).map((r) => r.id);
+  return rows.flatMap((r) => (typeof r.id === 'number' && r.id > lo && r.id <= hi ? [r.id] : []));
 }
 
 /** Halves of a key list, for isolating the failing rows of a batch (as GitLab halves failed jobs). */

@@ -31,7 +31,7 @@ export interface RunOptions {
   reset?: boolean;
   /** Delete and insert definitions only write with this set; without it they run as a dry run. */
   execute?: boolean;
-  /** ANALYZE the table after a run that changed more than this share of its rows (default 0.1). */
+  /** ANALYZE the table after a run that changed more than this share of its rows (default 0: any change). */
   analyzeShare?: number;
   /** Cumulative pause time after which the run does `onPauseCap` (default: no cap). */
   maxPauseMs?: number;
@@ -134,7 +134,7 @@ const maxKeyOf = (sql: Sql, def: BackfillDefinition) => async () =>
 async function countPending(conn: Sql, def: BackfillDefinition, state: RunState): Promise<number> {
   const [counted] = await conn<{ n: string }[]>`
     SELECT count(*) AS n FROM ${conn.unsafe(def.table)} t WHERE t.${conn.unsafe(def.key)} > ${state.cursor} AND (${conn.unsafe(def.pending)})`;
-  const parkedAhead = state.parked.filter((p) => p.id > state.cursor).length;
+  const parkedAhead = state.parked.filter((p) => typeof p.id === 'number' && p.id > state.cursor).length;
   const remaining = Number(counted!.n) - parkedAhead + state.skipped.length;
   state.pendingAtStart = state.rowsProcessed + remaining;
   return remaining;
@@ -217,7 +217,7 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
       track: (q) => (current = q),
     };
     const st = state;
-    if (o.retryParked) await walkListed(w, st, st.parked.map((p) => p.id), 'parked by earlier runs (--retry-parked)');
+    if (o.retryParked) await walkListed(w, st, st.parked.flatMap((p) => (typeof p.id === 'number' ? [p.id] : [])), 'parked by earlier runs (--retry-parked)');
     await walkRanges(w, st, maxKey);
     await walkListed(w, st, st.skipped, 'that were locked by another session');
     const interrupted = !!signal?.aborted || w.pause.stopped;
@@ -272,7 +272,10 @@ async function dryRun(def: BackfillDefinition, o: RunOptions, batchSize: number,
 /** The floor and ceiling of a destructive definition, against the candidates counted at start. */
 async function checkLimits(sql: Sql, def: BackfillDefinition, candidates: number): Promise<void> {
   if (!isDestructive(def) || !def.limits) return;
-  const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)}`;
-  const problem = limitProblem(def.name, def.limits, candidates, Number(row!.n));
+  const l = def.limits;
+  const [row] = l.denominator
+    ? await sql.unsafe<{ n: string }[]>(`SELECT (${l.denominator})::bigint AS n`)
+    : await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)}`;
+  const problem = limitProblem(def.name, l, candidates, Number(row!.n), l.denominator ? 'the declared denominator' : undefined);
   if (problem) throw new JobError(problem, EXIT_LIMITS);
 }

@@ -30,6 +30,9 @@ export function lockBusyMessage(name: string, h: LockHolder | undefined, stateme
   );
 }
 
+/** Another run holds the lock: a one-shot fails (exit 1); a cron tick skips (the last tick is still running). */
+export class LockBusy extends JobError {}
+
 /**
  * The batch connection: reserved from the pool, holding the backfill's session advisory lock,
  * prepared by the definition. It knows when it is dead, so nothing is ever sent on a connection
@@ -106,7 +109,7 @@ export class BatchSession {
       if (row!.locked) break;
       const waited = Date.now() - started;
       if (waited >= this.o.lockWaitMs) {
-        throw new JobError(lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited), EXIT.FAILED);
+        throw new LockBusy(lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited), EXIT.FAILED);
       }
       await sleep(250);
     }

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { intArray } from '@wxyc/database';
+import { bigintArray } from '@wxyc/database';
 import type { UnresolvedGroup } from './batch-sql.js';
 import type { ParkedRow } from './parking.js';
 
@@ -10,7 +10,17 @@ import type { ParkedRow } from './parking.js';
  */
 export const STATE_TABLE = 'backfill.runs';
 
-export type RunStatus = 'running' | 'interrupted' | 'failed' | 'done';
+/** `budget`: a run that stopped at its per-run budget (rows or time); the next run resumes there. */
+export type RunStatus = 'running' | 'interrupted' | 'failed' | 'done' | 'budget';
+
+/** Rows changed in one table by a task's writes (walked rows and side tables alike). */
+export interface TableCounts {
+  inserted: number;
+  updated: number;
+  /** Upserts that met an equal row (no-churn) or only non-NULL columns (fill-NULL): left as they were. */
+  unchanged: number;
+  deleted: number;
+}
 
 export interface RunState {
   name: string;
@@ -30,6 +40,12 @@ export interface RunState {
   batches: number;
   pendingAtStart: number;
   startedAt: Date;
+  /** A task's keyset position: the last handled row's order and key values as text (null: before the first). */
+  position?: string[] | null;
+  /** A task's rows by outcome label (resolved, no_match, transient, parked, ...). */
+  outcomes?: Record<string, number>;
+  /** A task's changes by table. */
+  tables?: Record<string, TableCounts>;
 }
 
 export async function ensureStateTable(sql: Sql): Promise<void> {
@@ -54,6 +70,8 @@ export async function ensureStateTable(sql: Sql): Promise<void> {
     )`;
   // v2 column on a table created by v1.
   await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS parked jsonb NOT NULL DEFAULT '[]'`;
+  // v3 (the task engine): keyset position of any key type, counts by outcome and by table.
+  await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS position jsonb, ADD COLUMN IF NOT EXISTS outcomes jsonb NOT NULL DEFAULT '{}', ADD COLUMN IF NOT EXISTS tables jsonb NOT NULL DEFAULT '{}'`;
 }
 
 interface StateRow {
@@ -71,6 +89,9 @@ interface StateRow {
   batches: number;
   pending_at_start: string;
   started_at: Date;
+  position?: string[] | null;
+  outcomes?: Record<string, number>;
+  tables?: Record<string, TableCounts>;
 }
 
 /** The state row, or null; reads nothing (and creates nothing) when the table is missing. */
@@ -95,6 +116,9 @@ export async function loadState(sql: Sql, name: string): Promise<RunState | null
     batches: r.batches,
     pendingAtStart: Number(r.pending_at_start),
     startedAt: r.started_at,
+    position: r.position ?? null,
+    outcomes: r.outcomes ?? {},
+    tables: r.tables ?? {},
   };
 }
 
@@ -114,6 +138,9 @@ export function freshState(name: string, batchSize: number, cursor: number, park
     batches: 0,
     pendingAtStart: 0,
     startedAt: new Date(),
+    position: null,
+    outcomes: {},
+    tables: {},
   };
 }
 
@@ -122,19 +149,21 @@ export async function saveState(sql: Sql, s: RunState): Promise<void> {
   await sql`
     INSERT INTO backfill.runs (name, status, cursor, rows_processed, rows_written, rows_fallback, rows_unresolved,
                                unresolved, skipped, parked, batch_size, batches, pending_at_start, started_at, updated_at,
-                               finished_at)
+                               finished_at, position, outcomes, tables)
     VALUES (${s.name}, ${s.status}, ${s.cursor}, ${s.rowsProcessed}, ${s.rowsWritten}, ${s.rowsFallback},
-            ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${intArray(sql, s.skipped)}::bigint[],
+            ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${bigintArray(sql, s.skipped)},
             ${sql.json(s.parked as never)},
             ${s.batchSize}, ${s.batches}, ${s.pendingAtStart}, ${s.startedAt}, now(),
-            ${s.status === 'done' ? sql`now()` : null})
+            ${s.status === 'done' ? sql`now()` : null},
+            ${s.position ? sql.json(s.position as never) : null}, ${sql.json((s.outcomes ?? {}) as never)}, ${sql.json((s.tables ?? {}) as never)})
     ON CONFLICT (name) DO UPDATE SET
       status = EXCLUDED.status, cursor = EXCLUDED.cursor, rows_processed = EXCLUDED.rows_processed,
       rows_written = EXCLUDED.rows_written, rows_fallback = EXCLUDED.rows_fallback,
       rows_unresolved = EXCLUDED.rows_unresolved, unresolved = EXCLUDED.unresolved, skipped = EXCLUDED.skipped,
       parked = EXCLUDED.parked,
       batch_size = EXCLUDED.batch_size, batches = EXCLUDED.batches, pending_at_start = EXCLUDED.pending_at_start,
-      started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at`;
+      started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at,
+      position = EXCLUDED.position, outcomes = EXCLUDED.outcomes, tables = EXCLUDED.tables`;
 }
 
 export async function deleteState(sql: Sql, name: string): Promise<void> {

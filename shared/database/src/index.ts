@@ -4,7 +4,7 @@ export { maskUrl } from './mask-url.js';
 export { checkDatabaseUrl, describeTarget, type DatabaseTarget } from './database-url.js';
 export { silentCloseDelayMs, ConnectGuardError } from './connect-guard.js';
 export { isConnectionLost, describeConnectionLoss } from './connection-lost.js';
-export { intArray } from './int-array.js';
+export { intArray, bigintArray } from './int-array.js';
 export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource, noHandleSql } from './dj-name.js';
 export { searchDocSql, SEARCH_DOC_TRIGGER, SEARCH_DOC_FUNCTION } from './search-doc.js';
 export {
@@ -39,5 +39,5 @@ export * from './migrate/index.js';
 export { readApplied } from './migrate/bookkeeping.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
 export { sleep } from './migrate/sleep.js';
-export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED } from './migrate/failure.js';
+export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED, INVALID_CATALOG_NAME, INVALID_AUTHORIZATION, INVALID_PASSWORD } from './migrate/failure.js';
 export * from './run-history/index.js';

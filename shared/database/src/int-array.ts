@@ -18,3 +18,16 @@ export function intArray(sql: Sql, ids: readonly number[]): PendingQuery<Row[]> 
   }
   return sql`${sql.array([...ids], INT4_ARRAY_OID)}::int4[]`;
 }
+
+const INT8_ARRAY_OID = 1016;
+
+/**
+ * Binds a list of integer keys as ONE `bigint[]` parameter: for keys that may exceed 2^31 (a
+ * bigint key column, a parked key of any size). Refuses what is not a safe integer, saying which.
+ */
+export function bigintArray(sql: Sql, ids: readonly number[]): PendingQuery<Row[]> {
+  for (const id of ids) {
+    if (!Number.isSafeInteger(id)) throw new TypeError(`bigintArray: ${String(id)} is not an integer key within ±2^53`);
+  }
+  return sql`${sql.array(ids.map(String), INT8_ARRAY_OID)}::int8[]`;
+}

@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgSchema,
+  primaryKey,
   pgTable,
   serial,
   smallint,
@@ -268,6 +269,8 @@ export const cronjobRuns = wxycSchema.table('cronjob_runs', {
 
 // One row per run of every job (cron tick, one-shot, migrate), written by the job itself
 // (src/run-history). finished_at NULL with its backend gone = started, never finished (SIGKILL).
+// started_at/heartbeat_at/finished_at are the database server's clock; host_started_at is the
+// host's own reading of the same instant (0061), so a host with a wrong clock shows.
 export const jobRuns = wxycSchema.table(
   'job_runs',
   {
@@ -287,6 +290,23 @@ export const jobRuns = wxycSchema.table(
     rowsRead: bigint('rows_read', { mode: 'number' }),
     rowsWritten: bigint('rows_written', { mode: 'number' }),
     rowsSkipped: bigint('rows_skipped', { mode: 'number' }),
+    hostStartedAt: timestamptz('host_started_at'),
   },
   (t) => [index('job_runs_job_name_started_at_idx').on(t.jobName, t.startedAt)],
+);
+
+// Legacy ids a local job retired (merged a duplicate: deleted or repointed its mirrored row):
+// the legacy ETLs' import and verification skip them for good (@wxyc/legacy-etl retireLegacyIds).
+// source_hash: the legacy row's hash as last known, so verification's sums agree without the row.
+export const legacyRetiredIds = wxycSchema.table(
+  'legacy_retired_ids',
+  {
+    mirrorTable: varchar('mirror_table', { length: 64 }).notNull(),
+    legacyId: integer('legacy_id').notNull(),
+    reason: text('reason').notNull(),
+    job: varchar('job', { length: 64 }).notNull(),
+    retiredAt: timestamptz('retired_at').notNull().defaultNow(),
+    sourceHash: bigint('source_hash', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.mirrorTable, t.legacyId] })],
 );

@@ -1,33 +1,36 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ConfigError, runJob } from '@wxyc/job-runtime';
+import { ConfigError, parseCommandLine, readArgs, runJob, type CommandSpec } from '@wxyc/job-runtime';
 import { readJobSpecs } from '@wxyc/ops';
 import { buildManifests, type ManifestOptions } from './manifests.js';
 
 type Env = Record<string, string | undefined>;
 
-export const DEPLOY_K8S_USAGE = 'usage: pnpm deploy:k8s [--out DIR] [--tag TAG] [--registry HOST] [--namespace NS] [--secret NAME]';
+export const DEPLOY_K8S_COMMAND = {
+  command: 'pnpm deploy:k8s',
+  summary: 'Kubernetes manifests (CronJobs, suspended one-shot Jobs, the migrate Job) from each job\'s package.json: one YAML stream on stdout, or one file per manifest with --out.',
+  options: {
+    out: { type: 'string', value: 'DIR', description: 'write one file per manifest into DIR' },
+    tag: { type: 'string', value: 'TAG', description: 'image tag of this deploy, e.g. sha-<commit> (env IMAGE_TAG); needed: "latest" is refused for the migrate Job' },
+    registry: { type: 'string', value: 'HOST', description: 'image registry, host[:port][/path] (env IMAGE_REGISTRY; without one, images resolve to Docker Hub)' },
+    namespace: { type: 'string', value: 'NS', description: 'namespace (env K8S_NAMESPACE; default wxyc-jobs)' },
+    secret: { type: 'string', value: 'NAME', description: 'the Secret holding DATABASE_URL and the jobs\' env (env K8S_SECRET; default wxyc-jobs-env)' },
+  },
+  env: { IMAGE_TAG: 'as --tag', IMAGE_REGISTRY: 'as --registry', K8S_NAMESPACE: 'as --namespace', K8S_SECRET: 'as --secret' },
+  notes: 'exit codes: 0 ok, 2 bad arguments. docs/deploy.md, "Kubernetes".',
+} as const satisfies CommandSpec;
 
 export interface K8sArgs extends ManifestOptions {
   out: string | null;
 }
 
-const FLAGS = { '--out': 'out', '--tag': 'tag', '--registry': 'registry', '--namespace': 'namespace', '--secret': 'secret' } as const;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Flags win over env (IMAGE_TAG, IMAGE_REGISTRY, K8S_NAMESPACE, K8S_SECRET); each value is checked. */
 export function parseK8sArgs(argv: string[], env: Env = process.env): K8sArgs {
-  const v: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const key = FLAGS[argv[i] as keyof typeof FLAGS];
-    const value = argv[i + 1];
-    if (!key) throw new ConfigError(`unknown argument ${JSON.stringify(argv[i])}; ${DEPLOY_K8S_USAGE}`);
-    if (value === undefined || value.startsWith('--')) throw new ConfigError(`${argv[i]} needs a value; ${DEPLOY_K8S_USAGE}`);
-    v[key] = value;
-    i++;
-  }
+  const { values: v } = parseCommandLine(DEPLOY_K8S_COMMAND, argv);
   const args: K8sArgs = {
     out: v.out ?? null,
     tag: v.tag ?? (env.IMAGE_TAG?.trim() || 'latest'),
@@ -45,8 +48,12 @@ export function parseK8sArgs(argv: string[], env: Env = process.env): K8sArgs {
 
 /** `pnpm deploy:k8s`: one multi-document YAML on stdout, or one file per manifest in --out. */
 export async function runDeployK8s(argv: string[], root: string, env: Env = process.env): Promise<void> {
+  readArgs(DEPLOY_K8S_COMMAND, argv, 'deploy-k8s'); // --help, or bad arguments: one line, exit 2
   await runJob('deploy-k8s', async (log) => {
     const args = parseK8sArgs(argv, env);
+    if (args.registry === null) {
+      log.warn(`no --registry (or IMAGE_REGISTRY): the images are named wxyc-jobs/<job>:${args.tag}, which a cluster without a default registry pulls from Docker Hub.`);
+    }
     const manifests = buildManifests(readJobSpecs(root), args);
     const docs = manifests.map((m) => ({ file: m.file, yaml: stringify(m.model.toJSON()) }));
     if (!args.out) {

@@ -2,7 +2,8 @@ import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import type { IIoK8sApiCoreV1PodSpec } from 'kubernetes-models/v1/PodSpec';
 import { ConfigError } from '@wxyc/job-runtime';
-import { scheduleIntervalMs, STATION_TIME_ZONE, type JobSpec } from '@wxyc/ops';
+import { createHash } from 'node:crypto';
+import { schedulePeriodMs, STATION_TIME_ZONE, type JobSpec } from '@wxyc/ops';
 
 export interface ManifestOptions {
   /** Image registry prefix, e.g. 123.dkr.ecr.us-east-1.amazonaws.com; none = the cluster's default registry. */
@@ -55,9 +56,13 @@ function podSpec(o: ManifestOptions, name: string, image: string, args: string[]
 
 const labels = (job: string, kind: string) => ({ 'app.kubernetes.io/part-of': 'wxyc-jobs', 'app.kubernetes.io/name': job, 'wxyc.org/job-type': kind });
 
-/** A cron job: one tick at a time (Forbid), in the station's time zone, killed after one period. */
-export function cronJobManifest(spec: JobSpec, o: ManifestOptions, now = new Date()): CronJob {
-  const periodS = Math.round(scheduleIntervalMs(spec.schedule!, now) / 1000);
+/**
+ * A cron job: one tick at a time (Forbid), in the station's time zone, killed after one period.
+ * The period is the expression's own (schedulePeriodMs), so the manifest never depends on the day
+ * it is generated (a DST day, the hour a `*\/45` is at).
+ */
+export function cronJobManifest(spec: JobSpec, o: ManifestOptions): CronJob {
+  const periodS = Math.round(schedulePeriodMs(spec.schedule!) / 1000);
   return new CronJob({
     metadata: { name: spec.name, namespace: o.namespace, labels: labels(spec.name, 'cron') },
     spec: {
@@ -92,9 +97,26 @@ export function oneShotManifest(spec: JobSpec, o: ManifestOptions): Job {
   });
 }
 
+/**
+ * The migrate Job's name: `migrate-<tag, DNS-1123>-<8 hex of sha256 of the exact tag>`, at most 63.
+ * The readable part alone would make `v1.0`, `v1-0` and `V1_0` one name (and one Job: the second
+ * deploy's apply would be refused as a change to an immutable Job, or pass for already done).
+ * `latest` is refused: a moving tag names no deploy, and every deploy would reuse the same Job.
+ */
+export function migrateJobName(tag: string): string {
+  if (tag.trim().toLowerCase() === 'latest') {
+    throw new ConfigError('the migrate Job needs the image tag of this deploy (--tag sha-<commit> or IMAGE_TAG), not "latest": a moving tag names no deploy and every deploy would reuse one Job.');
+  }
+  const hash = createHash('sha256').update(tag).digest('hex').slice(0, 8);
+  const readable = tag.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const room = 63 - 'migrate-'.length - 1 - hash.length;
+  const part = readable.slice(0, room).replace(/-+$/, '');
+  return `migrate-${part ? `${part}-` : ''}${hash}`;
+}
+
 /** The migrate step of this deploy: named by its tag, bounded like the host's `timeout 8m`. */
 export function migrateManifest(o: ManifestOptions): Job {
-  const name = `migrate-${o.tag.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+  const name = migrateJobName(o.tag);
   return new Job({
     metadata: { name, namespace: o.namespace, labels: labels('migrate', 'migrate') },
     spec: {
@@ -113,12 +135,12 @@ export interface Manifest {
 }
 
 /** Every manifest of a deploy, validated against the Kubernetes API schema (throws on the first invalid one). */
-export function buildManifests(jobs: JobSpec[], o: ManifestOptions, now = new Date()): Manifest[] {
+export function buildManifests(jobs: JobSpec[], o: ManifestOptions): Manifest[] {
   for (const j of jobs) {
     if (!DNS_LABEL.test(j.name) || j.name.length > 52) throw new ConfigError(`${j.dir}: the folder name ${JSON.stringify(j.name)} is not a valid Kubernetes CronJob/Job name (lowercase letters, digits, '-', at most 52).`);
   }
   const out: Manifest[] = [{ file: '00-migrate.yaml', model: migrateManifest(o) }];
-  for (const j of jobs) out.push({ file: `10-${j.name}.yaml`, model: j.type === 'cron' ? cronJobManifest(j, o, now) : oneShotManifest(j, o) });
+  for (const j of jobs) out.push({ file: `10-${j.name}.yaml`, model: j.type === 'cron' ? cronJobManifest(j, o) : oneShotManifest(j, o) });
   for (const m of out) m.model.validate();
   return out;
 }

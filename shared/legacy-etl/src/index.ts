@@ -19,4 +19,7 @@ export { verifyTable, verifyTables, verifySummary, type VerifyOptions, type Veri
 export { FANOUT, allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sliceRanges, subWidth, tickSlice, type BucketPair, type GroupedSums, type RangePairs, type SlicePlan, type SliceBudget, type IdRange, type RangeSum, type RowDiff, type DeleteRails } from './verify-plan.js';
 export type { MirrorSpec } from './mirror-pg.js';
 export { withVerifyAhead, type SliceAhead } from './verify-ahead.js';
-export { verifyMode } from './verify-args.js';
+export { etlCommand, readEtlArgs, verifyMode } from './verify-args.js';
+export { checkOwners, driftColumns, mirrorTable, ownedBy, OWNERS, type ColumnOwner, type MirrorTable } from './owners.js';
+export { upsertMirror } from './mirror-write.js';
+export { retireLegacyIds, retiredAmong, MIRROR_KEYS, RETIRED_TABLE, type RetireRequest } from './retired.js';

@@ -11,6 +11,20 @@ export interface MirrorSpec {
 }
 
 /**
+ * The (legacy id, source_hash) rows of a range as verification compares them: the mirror's rows,
+ * and the retired legacy ids whose row is gone, with the legacy hash recorded for them (the row
+ * lives on in MySQL; retireLegacyIds): a retired id agrees with MySQL without being re-imported.
+ */
+function rowsIn(sql: Db, m: MirrorSpec, r: IdRange) {
+  return sql`
+    SELECT ${sql(m.key)} AS id, source_hash FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}
+    UNION ALL
+    SELECT x.legacy_id, x.source_hash FROM wxyc_schema.legacy_retired_ids x
+    WHERE x.mirror_table = ${m.table} AND x.legacy_id > ${r.after} AND x.legacy_id <= ${r.upTo} AND x.source_hash IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ${sql(m.table)} t WHERE t.${sql(m.key)} = x.legacy_id)`;
+}
+
+/**
  * Per range of `width` legacy ids of a span and per sub-range of `subWidth` ids of it (as
  * LegacyQueries.rangeSums: range b = (id - after - 1) / width, sub-range sb = that offset % width /
  * subWidth): count, hashed count and exact SUM of source_hash, in one range scan of the unique index.
@@ -19,8 +33,7 @@ export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: num
   const rows = await sql<{ b: number; sb: number; n: number; hashed: number; sum: string }[]>`
     SELECT (o / ${width}::bigint)::int AS b, (o % ${width}::bigint / ${subWidth}::bigint)::int AS sb,
       count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
-    FROM (SELECT ${sql(m.key)}::bigint - ${r.after}::bigint - 1 AS o, source_hash FROM ${sql(m.table)}
-          WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}) x
+    FROM (SELECT id::bigint - ${r.after}::bigint - 1 AS o, source_hash FROM (${rowsIn(sql, m, r)}) y) x
     GROUP BY 1, 2`;
   return groupSums(rows.map(({ b, sb, ...sum }) => [b, sb, sum]));
 }
@@ -29,15 +42,14 @@ export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: num
 export async function pgSpanSum(sql: Db, m: MirrorSpec, r: IdRange): Promise<RangeSum> {
   const [row] = await sql<RangeSum[]>`
     SELECT count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
-    FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo}`;
+    FROM (${rowsIn(sql, m, r)}) x`;
   return row!;
 }
 
 /** (legacy id, source_hash as text) of each row in a range. */
 export async function pgRangeHashes(sql: Db, m: MirrorSpec, r: IdRange): Promise<[number, string | null][]> {
   const rows = await sql<{ id: number; h: string | null }[]>`
-    SELECT ${sql(m.key)} AS id, source_hash::text AS h FROM ${sql(m.table)}
-    WHERE ${sql(m.key)} > ${r.after} AND ${sql(m.key)} <= ${r.upTo} ORDER BY 1`;
+    SELECT id, source_hash::text AS h FROM (${rowsIn(sql, m, r)}) x ORDER BY 1`;
   return rows.map((x) => [x.id, x.h]);
 }
 

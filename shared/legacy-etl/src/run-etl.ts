@@ -5,6 +5,7 @@ import { BadRows } from './bad-rows.js';
 import { readEtlConfig, type EtlConfig } from './config.js';
 import { connectLegacy, type LegacySource } from './mysql-source.js';
 import { withTickLock } from './tick-lock.js';
+import { checkOwners, type MirrorTable } from './owners.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -27,6 +28,8 @@ export interface RunEtlOptions {
   /** false for a mode that reads no MySQL (bulk load from a dump). */
   needLegacy: boolean;
   statementTimeoutMs?: number;
+  /** The job's mirrored tables: their column owners are checked before anything else (checkOwners: exit 2). */
+  mirrors?: readonly MirrorTable[];
 }
 
 /**
@@ -37,6 +40,7 @@ export interface RunEtlOptions {
  * Returns the exit code (0 also when another tick holds the lock).
  */
 export async function runEtl(opts: RunEtlOptions, body: (ctx: EtlContext) => Promise<void>): Promise<number> {
+  checkOwners(opts.job, opts.mirrors ?? []);
   const config = readEtlConfig(opts.env ?? process.env, { needLegacy: opts.needLegacy });
   const sql = createDbClient({
     applicationName: opts.job,

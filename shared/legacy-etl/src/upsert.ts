@@ -17,6 +17,11 @@ export interface UpsertSpec<R extends Record<string, unknown>> {
    * mirror's unhash trigger, whose columns the upsert's SET always lists).
    */
   passive?: readonly (keyof R & string)[];
+  /**
+   * `source-else-local` columns: an incoming NULL (the legacy row has no value) keeps the value
+   * the row has (a local job's), on update: `SET c = COALESCE(EXCLUDED.c, t.c)`.
+   */
+  keepLocal?: readonly (keyof R & string)[];
 }
 
 export interface UpsertResult {
@@ -35,10 +40,12 @@ export async function upsertBatch<R extends Record<string, unknown>>(sql: Db, sp
   const columns: string[] = spec.columns ?? Object.keys(spec.rows[0]!);
   const key: string = spec.key;
   const updated = columns.filter((c) => c !== key);
-  const set = updated.map((c) => sql`${sql(c)} = EXCLUDED.${sql(c)}`);
+  const keep = (c: string) => spec.keepLocal?.includes(c) ?? false;
+  const value = (c: string) => (keep(c) ? sql`COALESCE(EXCLUDED.${sql(c)}, t.${sql(c)})` : sql`EXCLUDED.${sql(c)}`);
+  const set = updated.map((c) => sql`${sql(c)} = ${value(c)}`);
   const compared = updated.filter((c) => !spec.passive?.includes(c));
   const target = compared.map((c) => sql`t.${sql(c)}`);
-  const incoming = compared.map((c) => sql`EXCLUDED.${sql(c)}`);
+  const incoming = compared.map(value);
   // Rows as arrays: postgres-js' object helper only builds VALUES right after literal INSERT INTO text.
   const values = spec.rows.map((r) => columns.map((c) => r[c] ?? null));
   const rows = await sql<{ id: number; legacy_id: number; inserted: boolean }[]>`

@@ -9,6 +9,8 @@ import type { TableCursor } from './table-cursor.js';
 import type { SliceAhead } from './verify-ahead.js';
 import { FANOUT, allowedDeletes, diffHashes, groupSums, listWhole, pairRanges, rangesOf, sameSum, subWidth, tickSlice, type BucketPair, type RangePairs, type IdRange, type RangeSum, type RowDiff } from './verify-plan.js';
 import { saveCursor } from './watermark.js';
+import { retiredAmong, settleRetired } from './retired.js';
+import { sourceHash } from './source-hash.js';
 
 const LEAF_ROWS = 64;
 /** A differing bucket of at most this many rows is listed whole when most of its sub-buckets differ. */
@@ -41,12 +43,14 @@ export interface VerifyTotals {
   heldBack: number;
   /** PostgreSQL rows of ranges for which MySQL answered empty or short: never taken for deletes. */
   refused: number;
+  /** Differing legacy ids retired locally (retireLegacyIds): not re-imported, nor deleted; their record follows MySQL's hash. */
+  retired: number;
   /** What came from MySQL: result rows and their JSON size. */
   legacyRows: number;
   legacyBytes: number;
 }
 
-const emptyTotals = (): VerifyTotals => ({ ranges: 0, checked: 0, changed: 0, missing: 0, extra: 0, repaired: 0, deleted: 0, kept: 0, heldBack: 0, refused: 0, legacyRows: 0, legacyBytes: 0 });
+const emptyTotals = (): VerifyTotals => ({ ranges: 0, checked: 0, changed: 0, missing: 0, extra: 0, repaired: 0, deleted: 0, kept: 0, heldBack: 0, refused: 0, retired: 0, legacyRows: 0, legacyBytes: 0 });
 
 /**
  * Verifies one mirrored table against its legacy source by chunked checksums, each side
@@ -175,7 +179,15 @@ function comparer<K extends string, C extends Record<K, TableCursor>>(ctx: EtlCo
 /** Fetches these rows from MySQL (PRIMARY lookups) and imports them through the job's own page import. */
 async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, ids: number[], cursor: C, tot: VerifyTotals, legacy: LegacyFetch): Promise<C> {
   for (let i = 0; i < ids.length; i += ctx.config.batchSize) {
-    const rows = await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]);
+    const fetched = await legacy(t.queries.byIds, [ids.slice(i, i + ctx.config.batchSize)]);
+    // A retired id is never re-imported: its record takes the legacy hash, so the sums agree again.
+    const retired = await retiredAmong(ctx.sql, t.mirror!.table, fetched.map((row) => intCell(row.ID as number)));
+    const rows = retired.size === 0 ? fetched : fetched.filter((row) => !retired.has(intCell(row.ID as number)!));
+    if (retired.size > 0) {
+      await settleRetired(ctx.sql, t.mirror!.table, new Map(fetched.filter((row) => retired.has(intCell(row.ID as number)!)).map((row) => [intCell(row.ID as number)!, sourceHash(t.queries.columns, row)])));
+      tot.retired += retired.size;
+    }
+    if (rows.length === 0) continue;
     const r = await t.importPage(rows, cursor);
     cursor = r.cursor ?? cursor;
     tot.repaired += r.inserted + r.updated;
@@ -186,6 +198,13 @@ async function reimport<K extends string, C extends Record<K, TableCursor>>(ctx:
 /** Deletes rows gone from MySQL, within the rails, keeping referenced ones; logged by legacy id. */
 async function deleteExtra<K extends string, C extends Record<K, TableCursor>>(ctx: EtlContext, t: SyncedTable<K, C>, extra: number[], cursor: C, tot: VerifyTotals): Promise<C> {
   const m = t.mirror!;
+  // Retired ids gone from MySQL too: their records stay (the id stays retired), without a hash.
+  const retired = await retiredAmong(ctx.sql, m.table, extra);
+  if (retired.size > 0) {
+    await settleRetired(ctx.sql, m.table, new Map([...retired].map((id) => [id, null])));
+    tot.retired += retired.size;
+    extra = extra.filter((id) => !retired.has(id));
+  }
   const rails = { maxCount: ctx.config.verifyMaxDeletes, maxShare: ctx.config.verifyMaxDeletePct / 100 };
   const { now, heldBack } = allowedDeletes(extra, tot.checked, rails);
   tot.heldBack += heldBack;
@@ -218,7 +237,7 @@ function groupBy(m: Map<number, string>): Map<string, number[]> {
 export function verifySummary(table: string, tot: VerifyTotals, unimportable = 0): string {
   return (
     `verify ${table}: ${tot.ranges} ranges, ${tot.checked} rows checked; differing: ${tot.changed} changed, ${tot.missing} missing, ${tot.extra} extra; ` +
-    `repaired ${tot.repaired} (${unimportable} still not importable: bad rows), deleted ${tot.deleted}, kept ${tot.kept} (referenced), held back ${tot.heldBack}, refused ${tot.refused} (MySQL answered empty or short); ` +
+    `repaired ${tot.repaired} (${unimportable} still not importable: bad rows), deleted ${tot.deleted}, kept ${tot.kept} (referenced), held back ${tot.heldBack}, refused ${tot.refused} (MySQL answered empty or short), ${tot.retired} retired locally (skipped); ` +
     `${tot.legacyRows} rows (${tot.legacyBytes} bytes) from MySQL.`
   );
 }

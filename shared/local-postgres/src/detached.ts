@@ -2,6 +2,7 @@
 // its own pg_ctl, which daemonises, so the server outlives the command that started it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
@@ -46,11 +47,29 @@ const paths = (dir: string) => ({
   stateFile: join(dir, 'state.json'),
 });
 
+/** The port the local server should listen on is held by something else: `code` EADDRINUSE, `port` which. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+  readonly code = 'EADDRINUSE';
+  constructor(readonly port: number) {
+    super(`port ${port} is in use`);
+  }
+}
+
+/** Whether 127.0.0.1:port can be listened on now (as the server will). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
 export function isRunning(bin: string, dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION')) && pgCtl(bin, ['status', '-D', dataDir]).status === 0;
 }
 
-/** Initialises `dir` on first use, then starts the server unless it already runs. */
+/** Initialises `dir` on first use, then starts the server unless it already runs; PortInUseError when `port` is taken. */
 export async function startDetachedPostgres(dir: string, port: number): Promise<DetachedPostgres> {
   const { dataDir, logFile, stateFile } = paths(dir);
   const bin = await pgCtlPath();
@@ -61,6 +80,7 @@ export async function startDetachedPostgres(dir: string, port: number): Promise<
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as State;
     return { url: url(state.port), port: state.port, dataDir, logFile, started: false };
   }
+  if (!(await portFree(port))) throw new PortInUseError(port);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await new EmbeddedPostgres({
       databaseDir: dataDir,
@@ -77,7 +97,11 @@ export async function startDetachedPostgres(dir: string, port: number): Promise<
   if (!existsSync(logFile)) writeFileSync(logFile, '');
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', logFile]);
   const r = pgCtl(bin, ['start', '-w', '-t', '30', '-D', dataDir, '-l', logFile, '-o', `-p ${port} -c listen_addresses=127.0.0.1`]);
-  if (r.status !== 0) throw new Error(`pg_ctl could not start the local PostgreSQL (see ${logFile}): ${r.out}`);
+  if (r.status !== 0) {
+    // taken between the check and the start
+    if (/Address already in use|could not bind/i.test(readFileSync(logFile, 'utf8').slice(-4000))) throw new PortInUseError(port);
+    throw new Error(`pg_ctl could not start the local PostgreSQL (see ${logFile}): ${r.out}`);
+  }
   writeFileSync(stateFile, JSON.stringify({ port } satisfies State));
   return { url: url(port), port, dataDir, logFile, started: true };
 }

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readMigrationSet, readTableStats, schema, STATS_FILE } from '@wxyc/database';
+import { helpText, parseCommandLine, usageLine, UsageError, type CommandSpec } from '@wxyc/job-runtime';
 import { schemaTables } from './drizzle-schema.js';
 import { DEFAULT_BIG_TABLE_ROWS, lintDirectory } from './lint.js';
 import { loadParser } from './parse.js';
@@ -13,16 +13,31 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
-const USAGE = 'usage: pnpm lint:migrations [dir] [--stats FILE] [--big-rows N]';
+export const LINT_COMMAND = {
+  command: 'pnpm lint:migrations',
+  summary: 'Lints every migration: rejects statements that lock or rewrite big tables (PostgreSQL\'s own parser; size-aware with the stats file).',
+  options: {
+    stats: { type: 'string', value: 'FILE', description: `production table sizes (default ${relative(process.cwd(), STATS_FILE) || STATS_FILE})` },
+    'big-rows': { type: 'string', value: 'N', description: `a table this big counts as big (default ${DEFAULT_BIG_TABLE_ROWS})` },
+  },
+  positionals: { usage: '[dir]', max: 1, description: 'the migrations folder (default shared/database/src/migrations)' },
+  notes: 'exit codes: 0 clean, 1 a problem found, 2 bad arguments. docs/migrations.md, "The linter".',
+} as const satisfies CommandSpec;
+const USAGE = `usage: ${usageLine(LINT_COMMAND)}`;
 
 /** `lint:migrations [dir]`: prints `file:line: [rule] message` per problem; returns the exit code. */
 export async function runLintCli(args: string[], defaultDir: string, io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { stats: { type: 'string' }, 'big-rows': { type: 'string' } } });
+    parsed = parseCommandLine(LINT_COMMAND, args);
   } catch (err) {
-    io.err(`[lint:migrations] error: ${(err as Error).message}; ${USAGE}`);
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`[lint:migrations] error: ${err.message}`);
     return 2;
+  }
+  if (parsed.help) {
+    io.out(helpText(LINT_COMMAND).trimEnd());
+    return 0;
   }
   const { values, positionals } = parsed;
   const dir = positionals[0] ? resolve(io.cwd, positionals[0]) : defaultDir;

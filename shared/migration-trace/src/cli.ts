@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import {
   MIGRATIONS_DIR,
@@ -17,13 +16,42 @@ import {
   readTableStats,
   type Migration,
 } from '@wxyc/database';
-import { ConfigError, JobError, runJob } from '@wxyc/job-runtime';
+import { ConfigError, JobError, parseCommandLine, readArgs, runJob, usageLine, type CommandSpec } from '@wxyc/job-runtime';
 import { formatTraceReport } from './format.js';
 import { DEFAULT_BIG_TABLE_ROWS, DEFAULT_BUDGET_MS, traceMigrations } from './trace.js';
 
-const USAGE =
-  'usage: node dev_env/init-db.mjs --trace [--rows N] [--budget 2s] [--from TAG | --since-ref GIT_REF] [--big-rows N] [--stats FILE] [--json FILE] [--repeat N]\n' +
-  '       node dev_env/init-db.mjs --export-stats [--out FILE]';
+export const TRACE_COMMAND = {
+  command: 'node dev_env/init-db.mjs --trace',
+  summary: 'Runs the pending migrations on a throwaway production-shaped database and reports the locks, rewrites, scans and lock hold times they would take at production size (= pnpm migrate:trace).',
+  options: {
+    trace: { type: 'boolean', hidden: true, description: 'trace (this command)' },
+    rows: { type: 'string', value: 'N', default: '100000', description: 'production-shaped flowsheet rows to seed' },
+    budget: { type: 'string', value: 'DURATION', default: `${DEFAULT_BUDGET_MS}ms`, description: 'longest write-blocking lock allowed at production size' },
+    from: { type: 'string', value: 'TAG', description: 'trace the migrations after TAG' },
+    'since-ref': { type: 'string', value: 'GIT_REF', description: 'trace the migrations GIT_REF does not have (CI: the branch\'s own)' },
+    'big-rows': { type: 'string', value: 'N', default: String(DEFAULT_BIG_TABLE_ROWS), description: 'a table this big counts as big' },
+    stats: { type: 'string', value: 'FILE', default: STATS_FILE, description: 'production table sizes (--export-stats writes it)' },
+    json: { type: 'string', value: 'FILE', description: 'also write the report as JSON' },
+    repeat: { type: 'string', value: 'N', default: '1', description: 'runs per migration, the fastest reported (at most 10)' },
+  },
+  env: {
+    DATABASE_URL: 'without --from/--since-ref: trace what this database has pending',
+    TRACE_SERVER_URL: 'a PostgreSQL server for the throwaway database (default: an embedded one)',
+  },
+  notes: 'exit codes: 0 within budget, 1 over budget, 2 bad arguments, 11 a migration failed in the trace. docs/migrations.md, "The trace".',
+} as const satisfies CommandSpec;
+
+export const EXPORT_STATS_COMMAND = {
+  command: 'node dev_env/init-db.mjs --export-stats',
+  summary: 'Writes the table sizes of DATABASE_URL (read-only) to the stats file the linter and the trace extrapolate with.',
+  options: {
+    'export-stats': { type: 'boolean', hidden: true, description: 'export (this command)' },
+    out: { type: 'string', value: 'FILE', default: STATS_FILE, description: 'where to write' },
+  },
+  env: { DATABASE_URL: 'the (production) database to read sizes from' },
+} as const satisfies CommandSpec;
+
+const USAGE = `usage: ${usageLine(TRACE_COMMAND)}`;
 
 /** Exit codes of the trace (docs/migrations.md): 1 over budget, 11 a migration failed in the trace. */
 export const TRACE_EXIT = { OVER_BUDGET: 1, MIGRATION_FAILED: 11 } as const;
@@ -91,21 +119,7 @@ async function baseCount(migrations: Migration[], v: { from?: string; 'since-ref
 }
 
 async function trace(argv: string[], log: { info(m: string): void; error(m: string): void }): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      trace: { type: 'boolean' },
-      rows: { type: 'string', default: '100000' },
-      budget: { type: 'string', default: `${DEFAULT_BUDGET_MS}ms` },
-      from: { type: 'string' },
-      'since-ref': { type: 'string' },
-      'big-rows': { type: 'string', default: String(DEFAULT_BIG_TABLE_ROWS) },
-      stats: { type: 'string', default: STATS_FILE },
-      json: { type: 'string' },
-      repeat: { type: 'string', default: '1' },
-    },
-    strict: true,
-  });
+  const { values } = parseCommandLine(TRACE_COMMAND, argv);
   const rows = parseCount(values.rows!, '--rows', 0);
   const budgetMs = parseMs(values.budget!, '--budget');
   const bigTableRows = parseCount(values['big-rows']!, '--big-rows', 1);
@@ -132,7 +146,7 @@ async function trace(argv: string[], log: { info(m: string): void; error(m: stri
 }
 
 async function exportStats(argv: string[], log: { info(m: string): void }): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'export-stats': { type: 'boolean' }, out: { type: 'string', default: STATS_FILE } }, strict: true });
+  const { values } = parseCommandLine(EXPORT_STATS_COMMAND, argv);
   const url = databaseUrlFromEnv();
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-status', default_transaction_read_only: true } });
   try {
@@ -147,11 +161,12 @@ async function exportStats(argv: string[], log: { info(m: string): void }): Prom
 
 /** `init-db.mjs --trace ...` / `--export-stats ...`: exit code in process.exitCode, one clear error. */
 export async function runTraceCli(argv: string[]): Promise<void> {
+  // --help, or bad arguments: one line, exit 2, before any server starts
+  readArgs(argv.includes('--export-stats') ? EXPORT_STATS_COMMAND : TRACE_COMMAND, argv, 'migrate:trace');
   await runJob('migrate:trace', async (log) => {
     try {
       return await (argv.includes('--export-stats') ? exportStats(argv, log) : trace(argv, log));
     } catch (err) {
-      if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw new ConfigError(`${(err as Error).message}; ${USAGE}`);
       if (err instanceof Error && err.name === 'JournalError') throw new JobError(err.message, 12);
       throw err;
     }

@@ -1,9 +1,9 @@
 import type { LatestRun } from '@wxyc/database';
-import { scheduleIntervalMs } from './cron.js';
+import { schedulePeriodMs } from './cron.js';
 import type { JobSpec } from './jobs.js';
 
-/** ok; running (within bounds); stale (no run for 2 periods, or the last one never finished); stuck (running for over 2 periods); failed; never-run. */
-export type CronVerdict = 'ok' | 'running' | 'stale' | 'stuck' | 'failed' | 'never-run';
+/** unknown: run history could not be read (locked); ok; running (within bounds); stale (no run for 2 periods, or the last one never finished); stuck (running for over 2 periods); failed; never-run. */
+export type CronVerdict = 'ok' | 'running' | 'stale' | 'stuck' | 'failed' | 'never-run' | 'unknown';
 
 export interface CronStatus {
   job: string;
@@ -20,7 +20,7 @@ export const PROBLEM_VERDICTS: ReadonlySet<CronVerdict> = new Set(['stale', 'stu
 /** Pure: the verdict for one cron job from its schedule and its newest run. */
 export function cronStatus(spec: JobSpec, last: LatestRun | undefined, now: Date): CronStatus {
   const schedule = spec.schedule!;
-  const intervalMs = scheduleIntervalMs(schedule, now);
+  const intervalMs = schedulePeriodMs(schedule);
   const base = { job: spec.name, schedule, intervalS: Math.round(intervalMs / 1000), last: last ?? null };
   const twice = 2 * intervalMs;
   if (!last) return { ...base, verdict: 'never-run', reason: 'no run recorded' };

@@ -1,8 +1,10 @@
 import type { BackfillStatus } from './backfills.js';
 import { fmtAge } from './cron-status.js';
-import type { OpsStatus } from './status.js';
-import type { LatestRun } from '@wxyc/database';
+import { clockLine, type OpsStatus } from './status.js';
+import { CLOCK_SKEW_LIMIT_S, type LatestRun } from '@wxyc/database';
+import { printable } from '@wxyc/job-runtime';
 import type { SessionInfo } from './sessions.js';
+import { retiredLine } from './retired-ids.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -21,9 +23,18 @@ function backfillLine(b: BackfillStatus, at: Date): string {
 
 const session = (s: SessionInfo) => `pid ${s.pid} '${s.applicationName}' ${s.state ?? ''} xact ${s.xactAgeS ?? '?'}s: ${s.query ?? ''}`;
 
-/** The one-screen text view. */
+/**
+ * The one-screen text view. Every line goes through `printable`: hosts, application names,
+ * queries and error lines come from the database, and a control character or ANSI escape in
+ * one must not reach the terminal.
+ */
 export function renderStatus(s: OpsStatus): string {
   const out: string[] = [`wxyc ops status at ${s.at.toISOString()}`];
+  if (s.unreadable.length) out.push(`INCOMPLETE: ${s.unreadable.map((u) => u.section).join(', ')} could not be read (locked); what follows is what could be`);
+  for (const u of s.unreadable) {
+    out.push(`  ${u.section} (${u.relation}): ${u.reason}`);
+    for (const h of u.holders) out.push(`    ACCESS EXCLUSIVE held by ${session(h)}`);
+  }
   const m = s.migrations;
   out.push(`migrations: ${m.applied} applied, ${m.pending.length} pending, ${m.drifted.length} drifted${m.unknown ? `, ${m.unknown} unknown rows` : ''}`);
   for (const t of m.pending.slice(0, 10)) out.push(`  pending  ${t}`);
@@ -49,7 +60,13 @@ export function renderStatus(s: OpsStatus): string {
   }
   for (const x of ss.idleInTransaction) out.push(`  idle in transaction: ${session(x)}`);
   for (const x of ss.longTransactions) out.push(`  long transaction: ${session(x)}`);
+  const off = s.clocks.filter((c) => Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S);
+  out.push(off.length ? 'host clocks:' : `host clocks: ${s.clocks.length} host(s), each within ${CLOCK_SKEW_LIMIT_S}s of the database server`);
+  for (const c of off) out.push(`  ${pad(c.host, 28)} ${clockLine(c)}`);
+  if (s.junkRuns.length) out.push('junk job_runs rows (ignored):');
+  for (const j of s.junkRuns) out.push(`  row ${j.id} ${j.job} on ${j.host}: started_at ${j.startedAt}`);
+  out.push(retiredLine(s.retired ?? [], (d) => fmtAge(s.at.getTime() - d.getTime())));
   out.push(s.problems.length ? `PROBLEMS (${s.problems.length}):` : 'all clear');
   for (const p of s.problems) out.push(`  - ${p}`);
-  return out.join('\n');
+  return out.map(printable).join('\n');
 }

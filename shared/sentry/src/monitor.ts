@@ -1,7 +1,8 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RunEnd, RunHook } from '@wxyc/job-runtime';
 import { isDsn, redactUrls } from './redact.js';
+import { scrubEvent } from './scrub.js';
 
 type Env = Record<string, string | undefined>;
 type SentryNode = typeof import('@sentry/node');
@@ -27,6 +28,7 @@ export function sentryMonitor(opts: SentryMonitorOptions): RunHook {
   let sentry: SentryNode | null = null;
   let checkInId: string | null = null;
   let started = 0;
+  let abortAll = (): void => {};
   return {
     async start(_name, log) {
       const dsn = env.SENTRY_DSN?.trim();
@@ -36,13 +38,17 @@ export function sentryMonitor(opts: SentryMonitorOptions): RunHook {
         return;
       }
       sentry = await import('@sentry/node');
+      const bounded = boundedTransport(sentry);
+      abortAll = bounded.abortAll;
       sentry.init({
         dsn,
         release: env.IMAGE_VERSION?.trim() || undefined,
         environment: env.SENTRY_ENVIRONMENT?.trim() || 'production',
         // Nothing automatic: no instrumentation, breadcrumbs or request data, only what finish() sends.
         defaultIntegrations: false,
-        transport: boundedTransport(sentry),
+        transport: bounded.transport,
+        // No host name and no absolute paths leave the host (see scrub.ts).
+        beforeSend: (event) => scrubEvent(event, process.cwd()),
       });
       started = Date.now();
       if (opts.kind === 'cron') checkInId = sentry.captureCheckIn({ monitorSlug: opts.job, status: 'in_progress' });
@@ -54,9 +60,24 @@ export function sentryMonitor(opts: SentryMonitorOptions): RunHook {
         const ok = end.outcome === 'ok' || end.outcome === 'skipped';
         sentry.captureCheckIn({ checkInId, monitorSlug: opts.job, status: ok ? 'ok' : 'error', duration: (Date.now() - started) / 1000 });
       }
-      await sentry.close(FLUSH_MS);
+      await closeWithin(sentry, FLUSH_MS);
+      abortAll();
     },
   };
+}
+
+/** close() waits for the queue up to `ms`; the race makes sure the end of the run never waits longer. */
+async function closeWithin(sentry: SentryNode, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms + 100);
+    timer.unref();
+  });
+  try {
+    await Promise.race([sentry.close(ms).then(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function report(sentry: SentryNode, job: string, end: RunEnd): void {
@@ -71,12 +92,14 @@ function report(sentry: SentryNode, job: string, end: RunEnd): void {
 
 
 /**
- * Sends each envelope on a connection of its own (no keep-alive) with a deadline: the SDK's
- * transport would keep a request to a Sentry that never answers, or an idle socket, and with
- * it the process alive after the job is done.
+ * Sends each envelope on a connection of its own (no keep-alive) under one deadline for the
+ * whole exchange, headers and body: a socket timeout alone is an idle timeout, and a Sentry
+ * that trickles a byte a second would reset it for ever and keep the process alive. `abortAll`
+ * ends whatever is still in flight when the run is over.
  */
-function boundedTransport(sentry: SentryNode): NonNullable<Parameters<SentryNode['init']>[0]>['transport'] {
-  return (options) =>
+function boundedTransport(sentry: SentryNode): { transport: Transport; abortAll(): void } {
+  const inFlight = new Set<ClientRequest>();
+  const transport: Transport = (options) =>
     sentry.createTransport(options, (req) => {
       const url = new URL(options.url);
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -89,12 +112,27 @@ function boundedTransport(sentry: SentryNode): NonNullable<Parameters<SentryNode
               headers: { 'x-sentry-rate-limits': header(res.headers['x-sentry-rate-limits']), 'retry-after': header(res.headers['retry-after']) },
             }),
           );
+          res.on('error', reject);
+        });
+        const deadline = setTimeout(() => r.destroy(new Error(`no complete answer from Sentry within ${FLUSH_MS} ms`)), FLUSH_MS);
+        deadline.unref();
+        inFlight.add(r);
+        r.on('close', () => {
+          clearTimeout(deadline);
+          inFlight.delete(r);
         });
         r.on('timeout', () => r.destroy(new Error(`no answer from Sentry within ${FLUSH_MS} ms`)));
         r.on('error', reject);
         r.end(req.body);
       });
     });
+  return {
+    transport,
+    abortAll() {
+      for (const r of inFlight) r.destroy(new Error('the run is over'));
+    },
+  };
 }
 
+type Transport = NonNullable<Parameters<SentryNode['init']>[0]>['transport'];
 const header = (v: string | string[] | undefined): string | null => (Array.isArray(v) ? (v[0] ?? null) : (v ?? null));

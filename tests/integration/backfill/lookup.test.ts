@@ -87,7 +87,7 @@ describe('lookup backfill (resolve in TypeScript)', () => {
     const opts = { sql: db.sql, log: captureLog(), batchSize: 50 };
     const s = await runLookupBackfill(def, opts);
     expect(s).toMatchObject({ rowsWritten: 118, rowsParked: 2 });
-    expect(s.parked).toEqual([{ sqlstate: 'LOOKP', message: 'HTTP 503 after 3 attempts', count: 2, sample: [3, 63] }]);
+    expect(s.parked).toEqual([{ sqlstate: 'LOOKP', message: 'HTTP 503 Service Unavailable after 3 attempts', count: 2, sample: [3, 63] }]);
     expect(server.log.filter((e) => e.key === 'C3').length).toBe(3); // asked once (3 attempts), not once per row
     const parked = (await loadState(db.sql, 'album-lookup'))!.parked;
     expect(Date.parse(parked[0]!.retryAfter!)).toBeGreaterThan(Date.now());

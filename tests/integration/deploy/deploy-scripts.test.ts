@@ -15,7 +15,7 @@ const TAG = 'sha-abc1234';
 
 function job(rel: string, pkg: Record<string, unknown>, name = rel.split('/').pop()!): void {
   box.writeFile(`${rel}/package.json`, JSON.stringify({ name: `@wxyc/job-${name}`, private: true, ...pkg }, null, 2));
-  box.writeFile(`Dockerfile.${name}`, 'FROM node:20-bookworm-slim\n');
+  box.writeFile(`Dockerfile.${name}`, 'FROM node:24-bookworm-slim\n');
 }
 
 async function resolve(target: string) {
@@ -120,7 +120,7 @@ describe('resolve-target.sh', () => {
 
   it('resolves migrate to the migrate image', async () => {
     box = new DeploySandbox();
-    box.writeFile('Dockerfile.migrate', 'FROM node:20-bookworm-slim\n');
+    box.writeFile('Dockerfile.migrate', 'FROM node:24-bookworm-slim\n');
     const r = await resolve('migrate');
     expect(r.code).toBe(0);
     expect(r.out).toMatchObject({ name: 'migrate', job_type: 'migrate', dockerfile: 'Dockerfile.migrate', path: '' });
@@ -288,7 +288,7 @@ describe('push-image.sh', () => {
 
   it('builds once with the version, sha and latest tags, and pushes each', async () => {
     box = new DeploySandbox();
-    box.writeFile('Dockerfile.etl', 'FROM node:20-bookworm-slim\n');
+    box.writeFile('Dockerfile.etl', 'FROM node:24-bookworm-slim\n');
     const r = await push({ VERSION: 'v1.2' });
     expect(r.code).toBe(0);
     expect(outputs(r.stdout).image).toBe('reg/wxyc-jobs/etl:v1.2');
@@ -303,7 +303,7 @@ describe('push-image.sh', () => {
 
   it('skips the build when the tag exists; "latest" checks the sha tag', async () => {
     box = new DeploySandbox();
-    box.writeFile('Dockerfile.etl', 'FROM node:20-bookworm-slim\n');
+    box.writeFile('Dockerfile.etl', 'FROM node:24-bookworm-slim\n');
     box.setManifests(['reg/wxyc-jobs/etl:sha-abc1234']);
     const r = await push({ VERSION: 'latest' });
     expect(r.code).toBe(0);
@@ -313,7 +313,7 @@ describe('push-image.sh', () => {
 
   it('refuses a version that is not a tag', async () => {
     box = new DeploySandbox();
-    box.writeFile('Dockerfile.etl', 'FROM node:20-bookworm-slim\n');
+    box.writeFile('Dockerfile.etl', 'FROM node:24-bookworm-slim\n');
     const r = await push({ VERSION: 'v1;touch pwned' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is not a valid image tag');

@@ -1,5 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadMigrations, MIGRATIONS_DIR } from '@wxyc/database';
@@ -68,5 +71,54 @@ for (const job of workspaceJobs(REPO_ROOT)) {
       const r = await startImage(image, { args: ['node', '--input-type=module', '-e', `await import(${JSON.stringify(dep)})`] });
       expect({ dep, code: r.code, stderr: r.stderr }).toEqual({ dep, code: 0, stderr: '' });
     }
+    // @sentry/node is bundled into dist (a devDependency of the job): its npm dependencies (the
+    // Sentry CLI, the bundler plugins, rollup) are not shipped, and the bundle still reports.
+    const store = join(image.root, image.workdir, 'node_modules/.pnpm');
+    const shipped = existsSync(store) ? readdirSync(store) : [];
+    expect(shipped.filter((d) => /^(@sentry\+|sentry@|rollup@|@rollup\+|oxc-parser@)/.test(d))).toEqual([]);
+    if ((job.pkg.devDependencies as Record<string, string> | undefined)?.['@wxyc/sentry']) {
+      const sentry = await recordingSentry();
+      try {
+        // No DATABASE_URL: the run fails on its env (exit 2) after the Sentry hook has started.
+        const r = await startImage(image, { env: { SENTRY_DSN: sentry.dsn } });
+        expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+        expect(r.code).toBe(2);
+        // Each envelope goes on a connection of its own: arrival order is not send order.
+        const kinds = sentry.items().map((i) => (i.type === 'check_in' ? `check_in ${i.status}` : i.type));
+        expect(kinds.sort()).toEqual(job.pkg['job-type'] === 'cron' ? ['check_in error', 'check_in in_progress', 'event'] : ['event']);
+      } finally {
+        await sentry.close();
+      }
+    }
   }, BUILD_TIMEOUT);
+}
+
+/** An HTTP server posing as a DSN's host: the item types (and check-in statuses) of every envelope, in order. */
+async function recordingSentry() {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString());
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    dsn: `http://publickey@127.0.0.1:${port}/42`,
+    items: () =>
+      bodies.flatMap((body) => {
+        const lines = body.split('\n').filter(Boolean).slice(1);
+        const out: { type: string; status?: string }[] = [];
+        for (let i = 0; i + 1 < lines.length; i += 2) out.push({ type: JSON.parse(lines[i]!).type, status: JSON.parse(lines[i + 1]!).status });
+        return out;
+      }),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -158,6 +158,6 @@ describe.skipIf(!server)('library-etl tick', () => {
 
   it('refuses arguments: exit 2, one line', async () => {
     const r = await runEtlMain('library-etl', libraryEtl, env(), ['dump.sql']);
-    expect(r).toEqual({ code: 2, lines: ['[library-etl] error: library-etl takes no arguments but --verify [--repair], got: dump.sql.'] });
+    expect(r).toEqual({ code: 2, lines: ['[library-etl] error: unknown argument "dump.sql"; usage: node dist/job.js [--verify] [--repair] (--help for details)'] });
   });
 });

@@ -37,7 +37,7 @@ describe('the local stack', () => {
     expect(first.out).toContain(`local PostgreSQL started on port ${port}`);
     expect(first.out).toMatch(/\[migrate\] applied \d+ migration\(s\)/);
     expect(first.out).toContain('the legacy MySQL tables were not loaded');
-    expect(first.out).toContain(`[dev] ready: DATABASE_URL=postgres://postgres:***@127.0.0.1:${port}/wxyc`);
+    expect(first.out).toContain(`[dev] ready: DATABASE_URL=postgres://postgres:postgres@127.0.0.1:${port}/wxyc`); // the throwaway local password, to copy
     const second = run('dev.mjs');
     expect(second.code, second.out).toBe(0);
     expect(second.out).toContain('already running');

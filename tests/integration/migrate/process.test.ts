@@ -63,7 +63,7 @@ describe('the process', () => {
   it('exits 2 with usage on an unknown argument', async () => {
     const run = spawnRunner(db.url, { dir: sleeper, args: ['--frobnicate'] });
     expect((await run.exited).code).toBe(MIGRATE_EXIT.CONFIG);
-    expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status | --dry-run | --seed]');
+    expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status] [--dry-run] [--seed] (--help for details)');
   });
 
   it('exits 3 when the database is unreachable, without printing the password', async () => {

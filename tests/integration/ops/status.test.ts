@@ -202,7 +202,7 @@ describe('pnpm ops:status (the process)', () => {
 
   it('bad input: one line and exit 2; an unreachable server: one line without the password and exit 3', async () => {
     const arg = await cli(['--wat']);
-    expect([arg.code, arg.stderr.trim()]).toEqual([2, '[ops-status] error: unknown argument "--wat"; usage: pnpm ops:status [--json] [--check]']);
+    expect([arg.code, arg.stderr.trim()]).toEqual([2, '[ops-status] error: unknown argument "--wat"; usage: pnpm ops:status [--json] [--check] (--help for details)']);
     const down = await cli([], { DATABASE_URL: 'postgres://ops:s3cret@127.0.0.1:1/wxyc', DB_CONNECT_TIMEOUT_S: '2' });
     expect(down.code).toBe(3);
     expect(down.stderr.trim().split('\n')).toHaveLength(1);

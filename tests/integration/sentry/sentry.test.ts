@@ -4,6 +4,8 @@
 // unset nothing arrives; a bad DSN or a Sentry that never answers leaves the exit code alone.
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { useTestDatabase } from '../../support/test-database.js';
 
 const db = useTestDatabase();
 const fixture = fileURLToPath(new URL('../../support/history-job.mjs', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 let server: Server;
 let port = 0;
 let received: { path: string; body: string }[] = [];
@@ -76,6 +79,19 @@ describe('Sentry', () => {
     expect(everything).not.toContain('hunter2');
     expect(everything).not.toContain('etl:');
     expect(everything).not.toContain('5432/wxyc');
+  });
+
+  it('an event carries no host name and no absolute path (only what the README lists)', async () => {
+    expect((await run('fail', { SENTRY_DSN: dsn() })).code).toBe(11);
+    const [event] = items().filter((i) => i.type === 'event');
+    expect(event!.payload).not.toHaveProperty('server_name');
+    const frames = (event!.payload.exception?.values ?? []).flatMap((v: any) => v.stacktrace?.frames ?? []);
+    for (const f of frames) {
+      for (const p of [f.filename, f.abs_path].filter((x) => x !== undefined)) expect(isAbsolute(p) || String(p).startsWith('file:')).toBe(false);
+    }
+    const everything = received.map((x) => x.body).join('\n');
+    expect(everything).not.toContain(repoRoot);
+    expect(everything).not.toContain(`"${hostname()}"`);
   });
 
   it('an ok run and a skipped tick check in ok and send no event; an interrupted one checks in error', async () => {

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['job.ts'],
   format: ['esm'],
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   noExternal: [/^@wxyc\//],
   clean: true,

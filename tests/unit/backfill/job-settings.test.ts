@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@wxyc/job-runtime';
+import { UsageError } from '@wxyc/job-runtime';
 import { readBackfillSettings, runOptionsOf } from '@wxyc/backfill';
 
 describe('readBackfillSettings (every backfill job)', () => {
-  it('names every argument a job takes when refusing an unknown one', () => {
+  it('refuses an unknown argument with the usage naming every argument the job takes', () => {
     expect(() => readBackfillSettings({}, ['--force'])).toThrow(
-      new ConfigError('unknown argument "--force": the arguments are --reset (start over) and --retry-parked (retry parked rows).'),
+      new UsageError('unknown argument "--force"; usage: node dist/job.js [--reset] [--retry-parked] (--help for details)'),
     );
     expect(() => readBackfillSettings({}, ['--rest'], { '--refresh': 're-resolve stored names' })).toThrow(
-      new ConfigError('unknown argument "--rest": the arguments are --reset (start over), --retry-parked (retry parked rows) and --refresh (re-resolve stored names).'),
+      new UsageError('unknown argument "--rest"; usage: node dist/job.js [--reset] [--retry-parked] [--refresh] (--help for details)'),
     );
   });
 

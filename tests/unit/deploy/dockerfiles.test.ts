@@ -43,6 +43,14 @@ describe('dockerfileProblems on a fixture tree', () => {
     expect(dockerfileProblems(root)).toEqual([`Dockerfile.fixture-probe:5: installs pnpm@9.0.0; package.json pins pnpm@${pinned.split('@')[1]!.split('+')[0]} (packageManager)`]);
   });
 
+  it('an image Node other than the .nvmrc major', () => {
+    const major = readFileSync(join(REPO_ROOT, '.nvmrc'), 'utf8').trim();
+    const other = GOOD.replace('FROM node:24-bookworm-slim AS build', 'FROM node:20-bookworm-slim AS build');
+    tree({ 'fixture-probe': other });
+    writeFileSync(join(root, '.nvmrc'), `${major}\n`);
+    expect(dockerfileProblems(root)).toEqual([`Dockerfile.fixture-probe:4: FROM node:20-bookworm-slim is not node:${major}-<debian>-slim (.nvmrc)`]);
+  });
+
   it('a job without a Dockerfile, and a Dockerfile without a job', () => {
     expect(tree({ 'fixture-probe': GOOD, ghost: GOOD }, ['jobs/fixture-probe', 'jobs/backfills/lonely'])).toEqual([
       'jobs/backfills/lonely: no Dockerfile.lonely',
@@ -69,9 +77,9 @@ describe('dockerfileProblems on a fixture tree', () => {
 describe('parseDockerfile', () => {
   it('joins continuations, drops comments inside them, reads flags and stage names', () => {
     const [build, final] = parseDockerfile(
-      ['# syntax comment', 'FROM node:20-bookworm-slim AS build', 'RUN a \\', '  # dropped', '  && b', '', 'from node:20-bookworm-slim', 'COPY --from=build --chown=node /out ./', 'CMD ["node", "x.js"]'].join('\n'),
+      ['# syntax comment', 'FROM node:24-bookworm-slim AS build', 'RUN a \\', '  # dropped', '  && b', '', 'from node:24-bookworm-slim', 'COPY --from=build --chown=node /out ./', 'CMD ["node", "x.js"]'].join('\n'),
     );
-    expect(build).toMatchObject({ from: 'node:20-bookworm-slim', name: 'build', line: 2, steps: [{ keyword: 'RUN', args: 'a    && b', line: 3 }] });
+    expect(build).toMatchObject({ from: 'node:24-bookworm-slim', name: 'build', line: 2, steps: [{ keyword: 'RUN', args: 'a    && b', line: 3 }] });
     expect(final).toMatchObject({ name: null, steps: [{ keyword: 'COPY', flags: { from: 'build', chown: 'node' }, args: '/out ./' }, { keyword: 'CMD' }] });
     expect(execForm(final!.steps[1]!.args)).toEqual(['node', 'x.js']);
     expect(execForm('node x.js')).toBeNull();
@@ -83,7 +91,7 @@ describe('parseDockerfile', () => {
   });
 
   it('refuses instructions before FROM', () => {
-    expect(() => parseDockerfile('RUN x\nFROM node:20')).toThrow('line 1: RUN before any FROM');
+    expect(() => parseDockerfile('RUN x\nFROM node:24')).toThrow('line 1: RUN before any FROM');
   });
 });
 

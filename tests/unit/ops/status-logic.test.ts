@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { backfillStatus, cronStatus, fmtAge, parseJobSpec, readJobSpecs, scheduleIntervalMs } from '@wxyc/ops';
+import { backfillStatus, cronStatus, fmtAge, parseJobSpec, readJobSpecs, schedulePeriodMs } from '@wxyc/ops';
 import type { LatestRun } from '@wxyc/database';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,15 +27,28 @@ describe('job specs', () => {
 });
 
 describe('schedule period', () => {
-  it('is the gap between the two latest fire times, in the station time zone', () => {
-    expect(scheduleIntervalMs('*/30 * * * *', now)).toBe(1_800_000);
-    expect(scheduleIntervalMs('0 3 * * *', now)).toBe(86_400_000);
-    expect(scheduleIntervalMs('0 9 * * 1', now)).toBe(7 * 86_400_000);
-    // the day the clocks went forward in New York is 23 hours long
-    expect(scheduleIntervalMs('0 12 * * *', new Date('2026-03-08T18:00:00Z'))).toBe(23 * 3_600_000);
+  it('is the longest gap between fire times over a fixed reference window, whatever today is', () => {
+    expect(schedulePeriodMs('*/30 * * * *')).toBe(1_800_000);
+    expect(schedulePeriodMs('0 3 * * *')).toBe(86_400_000);
+    expect(schedulePeriodMs('0 9 * * 1')).toBe(7 * 86_400_000);
+    // */45 fires at :00 and :45: gaps of 45 and 15 minutes; the period is the longer one, at any hour
+    expect(schedulePeriodMs('*/45 * * * *')).toBe(45 * 60_000);
+    expect(schedulePeriodMs('0 9,17 * * *')).toBe(16 * 3_600_000);
+    expect(schedulePeriodMs('0 3 1 * *')).toBe(31 * 86_400_000);
+  });
+  it('a daily job is not stale hours after a DST change (its period stays 24 h)', () => {
+    const spec = { name: 'd', type: 'cron' as const, schedule: '30 1 * * *', dir: 'jobs/d' };
+    // 2026-03-08: clocks went forward in New York. The 01:30 EST run, then "now" 3 h later.
+    const ranAt = new Date('2026-03-08T06:30:00Z');
+    const now = new Date('2026-03-08T09:30:00Z');
+    const s = cronStatus(spec, run(0, { startedAt: ranAt, outcome: 'ok', state: 'finished' }), now);
+    expect([s.verdict, s.intervalS]).toEqual(['ok', 86_400]);
+    // and on the autumn day too
+    const fall = cronStatus(spec, run(0, { startedAt: new Date('2026-11-01T05:30:00Z'), outcome: 'ok', state: 'finished' }), new Date('2026-11-01T10:00:00Z'));
+    expect([fall.verdict, fall.intervalS]).toEqual(['ok', 86_400]);
   });
   it('refuses an invalid schedule with the library reason', () => {
-    expect(() => scheduleIntervalMs('61 * * * *', now)).toThrow(/cron schedule "61 \* \* \* \*" is invalid: .*0-59/);
+    expect(() => schedulePeriodMs('61 * * * *')).toThrow(/cron schedule "61 \* \* \* \*" is invalid: .*0-59/);
   });
 });
 

@@ -10,8 +10,12 @@ export interface BackfillConfig extends BackfillSettings {
 }
 
 /** Env and argv of the job (the shared settings, the fallback name, --refresh); anything malformed is a ConfigError naming the variable. */
+/** The job's own flags (beyond --reset, --retry-parked) and env, for the parser and --help. */
+export const DJ_NAME_FLAGS = { '--refresh': 're-resolve stored names the rule no longer gives (real names, "Anonymous", changed DJs)' };
+export const DJ_NAME_ENV = { BACKFILL_UNRESOLVED_FALLBACK: 'name written where no handle resolves (opt-in; not with --refresh)' };
+
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
-  const settings = readBackfillSettings(env, argv, { '--refresh': 're-resolve stored names' });
+  const settings = readBackfillSettings(env, argv, DJ_NAME_FLAGS);
   const refresh = argv.includes('--refresh');
   const fallback = env.BACKFILL_UNRESOLVED_FALLBACK;
   if (fallback !== undefined && fallback.trim() === '' && fallback !== '') {

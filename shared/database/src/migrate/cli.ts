@@ -1,4 +1,4 @@
-import { ConfigError, runJob, shutdownSignal } from '@wxyc/job-runtime';
+import { ConfigError, parseCommandLine, readArgs, runJob, shutdownSignal, type CommandSpec } from '@wxyc/job-runtime';
 import { isConnectionLost } from '../connection-lost.js';
 import { MIGRATIONS_DIR } from '../paths.js';
 import { runHistory } from '../run-history/index.js';
@@ -9,7 +9,22 @@ export interface MigrateCliOptions {
   seedFile?: string;
 }
 
-const USAGE = 'usage: node dev_env/init-db.mjs [--status | --dry-run | --seed]';
+export const MIGRATE_COMMAND = {
+  command: 'node dev_env/init-db.mjs',
+  summary: 'The guarded migration runner: applies the pending DDL-only migrations of shared/database (pre-flight, lock_timeout, guards); the migrate image\'s entrypoint.',
+  options: {
+    status: { type: 'boolean', description: 'list applied and pending migrations; change nothing' },
+    'dry-run': { type: 'boolean', description: 'pre-flight and plan only; change nothing' },
+    seed: { type: 'boolean', description: 'after the migrations, write the dev seed (pnpm dev passes it; production never does)' },
+  },
+  env: {
+    DATABASE_URL: 'the database to migrate',
+    'MIGRATE_*, DB_*': 'timeouts and retries: docs/migrations.md, "Settings"',
+  },
+  notes:
+    'Also: --trace [--rows N] [--from TAG | --since-ref REF] (= pnpm migrate:trace) and --export-stats [--out FILE], the trace\'s (node dev_env/init-db.mjs --trace --help).\n' +
+    'exit codes: 0 ok, 2 bad arguments or config, 3 unreachable; the runner\'s own codes are in docs/migrations.md.',
+} as const satisfies CommandSpec;
 
 export interface MigrateArgs {
   mode: MigrateMode;
@@ -18,21 +33,17 @@ export interface MigrateArgs {
 }
 
 export function parseMigrateArgs(argv: string[]): MigrateArgs {
-  const modes: MigrateMode[] = [];
-  let seed = false;
-  for (const a of argv) {
-    if (a === '--status') modes.push('status');
-    else if (a === '--dry-run') modes.push('dry-run');
-    else if (a === '--seed') seed = true;
-    else throw new ConfigError(`unknown argument ${JSON.stringify(a)}; ${USAGE}`);
-  }
-  if (modes.length > 1) throw new ConfigError(`give at most one of --status, --dry-run; ${USAGE}`);
-  if (seed && modes.length) throw new ConfigError(`--seed writes data; it cannot go with --${modes[0]}; ${USAGE}`);
+  const { values } = parseCommandLine(MIGRATE_COMMAND, argv);
+  const modes: MigrateMode[] = [...(values.status ? (['status'] as const) : []), ...(values['dry-run'] ? (['dry-run'] as const) : [])];
+  const seed = values.seed ?? false;
+  if (modes.length > 1) throw new ConfigError('give at most one of --status, --dry-run.');
+  if (seed && modes.length) throw new ConfigError(`--seed writes data; it cannot go with --${modes[0]}.`);
   return { mode: modes[0] ?? 'apply', seed };
 }
 
 /** The entrypoint of `node dev_env/init-db.mjs`: exit code in process.exitCode, one clear error. */
 export async function runMigrateCli(argv: string[], opts: MigrateCliOptions = {}): Promise<void> {
+  readArgs(MIGRATE_COMMAND, argv, 'migrate'); // --help, or bad arguments: one line, exit 2, before any connection
   const shutdown = shutdownSignal((sig) => {
     console.error(`[migrate] ${sig}: cancelling the running statement and rolling back`);
     // Last resort if the server does not answer: our backend dies on its own once the socket

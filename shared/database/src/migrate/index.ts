@@ -1,5 +1,5 @@
 export { runMigrate, type MigrateMode, type MigrateOptions } from './runner.js';
-export { runMigrateCli, parseMigrateArgs, type MigrateArgs, type MigrateCliOptions } from './cli.js';
+export { runMigrateCli, parseMigrateArgs, MIGRATE_COMMAND, type MigrateArgs, type MigrateCliOptions } from './cli.js';
 export { readMigrateSettings, durationMs, type MigrateSettings } from './settings.js';
 export { MIGRATE_EXIT } from './exit-codes.js';
 export { MigrateError } from './errors.js';

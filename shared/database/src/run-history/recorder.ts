@@ -3,7 +3,7 @@ import { isUnreachable, type Logger, type RunEnd, type RunHook } from '@wxyc/job
 import { createDbClient, databaseUrlFromEnv } from '../client.js';
 import { maskUrl } from '../mask-url.js';
 import { readHistorySettings, scrubError, type HistorySettings, type RunKind } from './settings.js';
-import { finishRun, heartbeat, insertFinishedRun, insertRun, pruneRuns, type RunStart } from './store.js';
+import { finishRun, heartbeat, historyTable, insertFinishedRun, insertRun, pruneRuns, type RunStart } from './store.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -66,9 +66,9 @@ class Recording {
 
   private async begin(): Promise<number | null> {
     try {
-      const [t] = await this.sql<{ ok: boolean }[]>`SELECT to_regclass('wxyc_schema.job_runs') IS NOT NULL AS ok`;
-      if (!t?.ok) return null; // before migration 0058: written whole at the end if it exists by then
-      const id = await insertRun(this.sql, this.run, this.settings);
+      const t = await historyTable(this.sql);
+      if (!t.exists) return null; // before migration 0058: written whole at the end if it exists by then
+      const id = await insertRun(this.sql, this.run, this.settings, t, new Date());
       this.timer = setInterval(() => {
         heartbeat(this.sql, id).catch((err: unknown) => this.warn('heartbeat', err));
       }, this.settings.heartbeatMs);
@@ -87,9 +87,9 @@ class Recording {
     try {
       if (id !== null) await finishRun(this.sql, id, end, error);
       else {
-        const [t] = await this.sql<{ ok: boolean }[]>`SELECT to_regclass('wxyc_schema.job_runs') IS NOT NULL AS ok`;
-        if (!t?.ok) return; // a database before 0058: nothing to record into
-        await insertFinishedRun(this.sql, this.run, this.settings, end, error);
+        const t = await historyTable(this.sql);
+        if (!t.exists) return; // a database before 0058: nothing to record into
+        await insertFinishedRun(this.sql, this.run, this.settings, t, end, error, new Date());
       }
       await pruneRuns(this.sql, this.run.job, this.settings.retentionDays);
     } catch (err) {

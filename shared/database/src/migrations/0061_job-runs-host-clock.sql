@@ -1,0 +1,2 @@
+-- The host's own clock beside the server's started_at (run-history; ops:status flags a host off by over a minute). A nullable column with no default: catalog only, no rewrite, no scan.
+ALTER TABLE "wxyc_schema"."job_runs" ADD COLUMN "host_started_at" timestamp with time zone;
