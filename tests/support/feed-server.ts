@@ -7,14 +7,20 @@ import { gzipSync } from 'node:zlib';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
-export const jsonl = (records: readonly object[]) => records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+export const jsonl = (records: readonly object[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 /** Whole body with an ETag; gzipped as a file (Content-Type application/gzip, no Content-Encoding). */
-export const serve = (body: string | Buffer, etag = '"v1"'): Route => (_req, res) => {
-  const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(200, { 'content-type': Buffer.isBuffer(body) ? 'application/gzip' : 'application/x-ndjson', 'content-length': buf.length, etag });
-  res.end(buf);
-};
+export const serve =
+  (body: string | Buffer, etag = '"v1"'): Route =>
+  (_req, res) => {
+    const buf = typeof body === 'string' ? Buffer.from(body) : body;
+    res.writeHead(200, {
+      'content-type': Buffer.isBuffer(body) ? 'application/gzip' : 'application/x-ndjson',
+      'content-length': buf.length,
+      etag,
+    });
+    res.end(buf);
+  };
 
 export const gz = (text: string) => gzipSync(Buffer.from(text));
 
@@ -29,7 +35,10 @@ export async function startFeedServer(routes: Record<string, Route>) {
     if (!route) return void res.writeHead(404).end('no such feed');
     route(req, res);
   });
-  server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -3,7 +3,14 @@
 // and saves the checkpoint, then commit. Not a runner of the library: the engine calls the same
 // functions in its own loop.
 import type { Sql } from 'postgres';
-import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint, writeStaged, type Queryable, type SourceImport } from '@wxyc/backfill';
+import {
+  ensureCheckpointTable,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeStaged,
+  type Queryable,
+  type SourceImport,
+} from '@wxyc/backfill';
 
 export interface ImportResult {
   batches: number;

@@ -22,8 +22,8 @@ export async function analyzeIfChanged(sql: Sql, def: BackfillDefinition, change
   if (def.analyze === false || changed === 0 || (share > 0 && estimate >= 0 && changed <= share * estimate)) return false;
   await sql`ANALYZE ${sql.unsafe(target)}`;
   const basis =
-    share === 0 ? 'statistics are refreshed after every run that changes rows'
-    : estimate < 0 ? 'the table had never been analyzed' : `more than ${Math.round(share * 100)}% of the ~${Math.round(estimate)} rows its last statistics counted`;
+    estimate < 0 ? 'the table had never been analyzed'
+    : share === 0 ? 'statistics are refreshed after every run that changes rows' : `more than ${Math.round(share * 100)}% of the ~${Math.round(estimate)} rows its last statistics counted`;
   log.info(`ANALYZE ${target}: this run changed ${changed} rows; ${basis}`);
   return true;
 }

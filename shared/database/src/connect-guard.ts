@@ -113,6 +113,16 @@ export function connectGuard(opts: ConnectGuardOptions): ConnectGuard {
     s.once('connect', () => (connected = true));
     s.once('error', () => (errored = true));
     s.once('close', () => onClose(s, startedAt, connected, errored));
+    // A peer that accepts and never says a word: postgres-js's own connect timer (started just
+    // after this one, same length) would fail with "write CONNECT_TIMEOUT undefined:undefined",
+    // as it knows no host for a socket it did not open. Say where and how long instead.
+    const where = o.path || `${o.host[i] ?? 'localhost'}:${o.port[i] ?? 5432}`;
+    const silence = setTimeout(() => {
+      if (s.bytesRead > 0 || s.destroyed) return;
+      s.destroy(new ConnectGuardError(`could not connect to ${where} within ${opts.connectTimeoutS} s (${connected ? 'it accepted the connection and never answered the PostgreSQL handshake' : 'no TCP connection'})`, 'CONNECT_TIMEOUT'));
+    }, limitMs);
+    silence.unref();
+    s.once('close', () => clearTimeout(silence));
     return s;
   };
   return { socket, open: () => open };

@@ -2,8 +2,8 @@ import type { LatestRun } from '@wxyc/database';
 import { schedulePeriodMs } from './cron.js';
 import type { JobSpec } from './jobs.js';
 
-/** ok; running (within bounds); stale (no run for 2 periods, or the last one never finished); stuck (running for over 2 periods); failed; never-run. */
-export type CronVerdict = 'ok' | 'running' | 'stale' | 'stuck' | 'failed' | 'never-run';
+/** unknown: run history could not be read (locked); ok; running (within bounds); stale (no run for 2 periods, or the last one never finished); stuck (running for over 2 periods); failed; never-run. */
+export type CronVerdict = 'ok' | 'running' | 'stale' | 'stuck' | 'failed' | 'never-run' | 'unknown';
 
 export interface CronStatus {
   job: string;

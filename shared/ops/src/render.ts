@@ -2,6 +2,7 @@ import type { BackfillStatus } from './backfills.js';
 import { fmtAge } from './cron-status.js';
 import { clockLine, type OpsStatus } from './status.js';
 import { CLOCK_SKEW_LIMIT_S, type LatestRun } from '@wxyc/database';
+import { printable } from '@wxyc/job-runtime';
 import type { SessionInfo } from './sessions.js';
 import { retiredLine } from './retired-ids.js';
 
@@ -22,9 +23,18 @@ function backfillLine(b: BackfillStatus, at: Date): string {
 
 const session = (s: SessionInfo) => `pid ${s.pid} '${s.applicationName}' ${s.state ?? ''} xact ${s.xactAgeS ?? '?'}s: ${s.query ?? ''}`;
 
-/** The one-screen text view. */
+/**
+ * The one-screen text view. Every line goes through `printable`: hosts, application names,
+ * queries and error lines come from the database, and a control character or ANSI escape in
+ * one must not reach the terminal.
+ */
 export function renderStatus(s: OpsStatus): string {
   const out: string[] = [`wxyc ops status at ${s.at.toISOString()}`];
+  if (s.unreadable.length) out.push(`INCOMPLETE: ${s.unreadable.map((u) => u.section).join(', ')} could not be read (locked); what follows is what could be`);
+  for (const u of s.unreadable) {
+    out.push(`  ${u.section} (${u.relation}): ${u.reason}`);
+    for (const h of u.holders) out.push(`    ACCESS EXCLUSIVE held by ${session(h)}`);
+  }
   const m = s.migrations;
   out.push(`migrations: ${m.applied} applied, ${m.pending.length} pending, ${m.drifted.length} drifted${m.unknown ? `, ${m.unknown} unknown rows` : ''}`);
   for (const t of m.pending.slice(0, 10)) out.push(`  pending  ${t}`);
@@ -58,5 +68,5 @@ export function renderStatus(s: OpsStatus): string {
   out.push(retiredLine(s.retired ?? [], (d) => fmtAge(s.at.getTime() - d.getTime())));
   out.push(s.problems.length ? `PROBLEMS (${s.problems.length}):` : 'all clear');
   for (const p of s.problems) out.push(`  - ${p}`);
-  return out.join('\n');
+  return out.map(printable).join('\n');
 }

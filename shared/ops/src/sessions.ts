@@ -62,3 +62,13 @@ export async function readSessions(sql: Sql, idleS: number, longS: number): Prom
     longTransactions: lingering.filter((s) => !s.idle).map(strip),
   };
 }
+
+/** Sessions holding ACCESS EXCLUSIVE on `relation` (e.g. 'wxyc_schema.job_runs'): who blocks a read of it. */
+export async function lockHolders(sql: Sql, relation: string): Promise<SessionInfo[]> {
+  return sql<SessionInfo[]>`
+    SELECT ${COLUMNS(sql)}
+    FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted
+      AND l.relation = to_regclass(${relation}) AND a.pid <> pg_backend_pid()
+    ORDER BY a.xact_start`;
+}

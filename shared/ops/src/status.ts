@@ -1,10 +1,12 @@
 import type { Sql } from 'postgres';
-import { CLOCK_SKEW_LIMIT_S, hostClocks, junkRuns, latestRuns, type HostClock, type JunkRun, type LatestRun } from '@wxyc/database';
+import { CLOCK_SKEW_LIMIT_S, HISTORY_TABLE, hostClocks, junkRuns, latestRuns, LOCK_NOT_AVAILABLE, QUERY_CANCELED, sqlState, type HostClock, type JunkRun, type LatestRun } from '@wxyc/database';
+import { describeError } from '@wxyc/job-runtime';
+import { schedulePeriodMs } from './cron.js';
 import { readBackfills, type BackfillStatus } from './backfills.js';
 import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-status.js';
 import type { JobSpec } from './jobs.js';
 import { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
-import { readSessions, type SessionReport } from './sessions.js';
+import { lockHolders, readSessions, type SessionInfo, type SessionReport } from './sessions.js';
 import { readRetiredIds, type RetiredIds } from './retired-ids.js';
 
 export interface StatusThresholds {
@@ -32,27 +34,68 @@ export interface OpsStatus {
   junkRuns: JunkRun[];
   /** Legacy ids retired locally, per mirrored table (counted, never a problem). */
   retired: RetiredIds[];
+  /** Sections that could not be read in time; the status is incomplete when any is. */
+  unreadable: Unreadable[];
   /** One line per thing that makes --check fail; empty when all is well. */
   problems: string[];
 }
 
+/** A section ops:status could not read in time (a lock held on its table, a statement cancelled). */
+export interface Unreadable {
+  section: 'migrations' | 'run history' | 'backfills' | 'retired ids';
+  relation: string;
+  reason: string;
+  /** Who holds an ACCESS EXCLUSIVE lock on that relation, when someone does. */
+  holders: SessionInfo[];
+}
+
+const EMPTY_MIGRATIONS: MigrationsStatus = { applied: 0, pending: [], drifted: [], unknown: 0 };
+
+/**
+ * Everything ops:status shows. A section whose table is locked (lock_timeout, statement_timeout)
+ * does not fail the rest: it is listed in `unreadable` with the holder of the lock, and the cron
+ * verdicts that depend on run history become `unknown`. Sessions are read first: they need no
+ * lock on any table.
+ */
 export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: string, t: StatusThresholds = DEFAULT_THRESHOLDS): Promise<OpsStatus> {
   const now = (await sql<{ now: Date }[]>`SELECT now() AS now`)[0]!.now;
-  const runs = await latestRuns(sql);
+  const sessions = await readSessions(sql, t.idleInTransactionS, t.longTransactionS);
+  const unreadable: Unreadable[] = [];
+  const part = async <T>(section: Unreadable['section'], relation: string, fallback: T, read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (err) {
+      const code = sqlState(err);
+      if (code !== LOCK_NOT_AVAILABLE && code !== QUERY_CANCELED) throw err;
+      unreadable.push({ section, relation, reason: describeError(err), holders: await lockHolders(sql, relation) });
+      return fallback;
+    }
+  };
+  const migrations = await part('migrations', 'drizzle.__drizzle_migrations', EMPTY_MIGRATIONS, () => readMigrationsStatus(sql, migrationsDir));
+  const history = await part('run history', HISTORY_TABLE, null, async () => ({
+    runs: await latestRuns(sql),
+    clocks: await hostClocks(sql),
+    junk: await junkRuns(sql),
+  }));
+  const runs = history?.runs ?? [];
   const byJob = new Map(runs.map((r) => [r.job, r]));
   const cronJobs = jobs.filter((j) => j.type === 'cron');
-  const cron = cronJobs.map((j) => cronStatus(j, byJob.get(j.name), now));
+  const cron = cronJobs.map((j): CronStatus => {
+    if (history) return cronStatus(j, byJob.get(j.name), now);
+    return { job: j.name, schedule: j.schedule!, intervalS: Math.round(schedulePeriodMs(j.schedule!) / 1000), verdict: 'unknown', reason: 'run history could not be read', last: null };
+  });
   const cronNames = new Set(cronJobs.map((j) => j.name));
   const status: Omit<OpsStatus, 'problems'> = {
     at: now,
-    migrations: await readMigrationsStatus(sql, migrationsDir),
+    migrations,
     cron,
     otherRuns: runs.filter((r) => !cronNames.has(r.job)),
-    backfills: await readBackfills(sql, now, t.backfillStuckS),
-    sessions: await readSessions(sql, t.idleInTransactionS, t.longTransactionS),
-    clocks: await hostClocks(sql),
-    junkRuns: await junkRuns(sql),
-    retired: await readRetiredIds(sql),
+    backfills: await part('backfills', 'backfill.runs', [], () => readBackfills(sql, now, t.backfillStuckS)),
+    sessions,
+    clocks: history?.clocks ?? [],
+    junkRuns: history?.junk ?? [],
+    retired: await part('retired ids', 'wxyc_schema.legacy_retired_ids', [], () => readRetiredIds(sql)),
+    unreadable,
   };
   return { ...status, problems: problemsOf(status) };
 }
@@ -60,6 +103,10 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
 /** Pure: everything stale, stuck, pending or drifted, one line each. */
 export function problemsOf(s: Omit<OpsStatus, 'problems'>): string[] {
   const p: string[] = [];
+  for (const u of s.unreadable) {
+    const who = u.holders.map((h) => `pid ${h.pid} ('${h.applicationName}', transaction ${h.xactAgeS ?? '?'}s: ${h.query ?? ''})`).join(', ');
+    p.push(`could not read ${u.section} (${u.relation}): ${u.reason}${who ? `; ACCESS EXCLUSIVE held by ${who}` : ''}`);
+  }
   const m = s.migrations;
   if (m.pending.length) p.push(`migrations pending (${m.pending.length}): ${listed(m.pending)}`);
   if (m.drifted.length) p.push(`migrations drifted (file changed after it was applied): ${m.drifted.join(', ')}`);

@@ -54,12 +54,18 @@ describe('fileJsonlSource', () => {
     writeFileSync(path, gz(jsonl(records)).subarray(0, 1500));
     const r = await fileJsonlSource({ path }).open(null);
     let err: JobError | undefined;
-    for (let i = 0; i < 100 && !err; i++) {
-      const b = await r.next(50).catch((e: JobError) => ((err = e), null));
-      if (b?.done) break;
+    for (let i = 0; i < 100; i++) {
+      const b = await r.next(50).catch((e: JobError) => e);
+      if (b instanceof JobError) {
+        err = b;
+        break;
+      }
+      if (b.done) break;
     }
     expect(err?.exitCode).toBe(EXIT.FAILED);
-    expect(err?.message).toMatch(/^source file .*cut\.jsonl\.gz: the gzip data is truncated or corrupt after line \d+ \(unexpected end of file\)/);
+    expect(err?.message).toMatch(
+      /^source file .*cut\.jsonl\.gz: the gzip data is truncated or corrupt after line \d+ \(unexpected end of file\)/,
+    );
     const missing = await failure(fileJsonlSource({ path: join(dir, 'none.jsonl') }).open(null));
     expect(missing.exitCode).toBe(EXIT.CONFIG);
     expect(missing.message).toMatch(/cannot read it: ENOENT/);

@@ -32,7 +32,8 @@ beforeAll(async () => {
     },
     '/headers-never': () => {}, // accepts and never answers
     '/down': (_req, res) => void res.writeHead(503).end('maintenance'),
-    '/private.jsonl': (req, res) => (req.headers.authorization === 'Bearer s3cret' ? serve('{"id":1}\n')(req, res) : void res.writeHead(401).end()),
+    '/private.jsonl': (req, res) =>
+      req.headers.authorization === 'Bearer s3cret' ? serve('{"id":1}\n')(req, res) : void res.writeHead(401).end(),
   });
 });
 afterAll(() => feed.stop());
@@ -71,9 +72,13 @@ describe('httpJsonlSource', () => {
   it('refuses to resume when the feed changed (another ETag): its lines may have moved', async () => {
     etag = '"v2"';
     try {
-      const err = await failure(httpJsonlSource({ url: `${feed.base}/plays.jsonl.gz` }).open({ line: 300, version: '"v1"' }));
+      const err = await failure(
+        httpJsonlSource({ url: `${feed.base}/plays.jsonl.gz` }).open({ line: 300, version: '"v1"' }),
+      );
       expect(err.exitCode).toBe(EXIT.CONFIG);
-      expect(err.message).toMatch(/the feed changed since the checkpoint \(version "v1", now "v2"\).*rerun with --reset/);
+      expect(err.message).toMatch(
+        /the feed changed since the checkpoint \(version "v1", now "v2"\).*rerun with --reset/,
+      );
     } finally {
       etag = '"v1"';
     }
@@ -86,7 +91,11 @@ describe('httpJsonlSource', () => {
     expect(b.checkpoint).toMatchObject({ line: 2 });
     const err = await failure(r.next(100));
     expect(err.exitCode).toBe(EXIT.FAILED);
-    expect(err.message).toMatch(new RegExp(`^source feed ${feed.base}/bad\\.jsonl: line 3 is not valid JSON: .*nothing from there on was written`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^source feed ${feed.base}/bad\\.jsonl: line 3 is not valid JSON: .*nothing from there on was written`,
+      ),
+    );
     await r.close();
   });
 
@@ -101,7 +110,11 @@ describe('httpJsonlSource', () => {
     const r = await httpJsonlSource({ url: `${feed.base}/cut-mid-line` }).open(null);
     const err = await failure(drain(r, 100));
     expect(err.exitCode).toBe(EXIT.UNREACHABLE);
-    expect(err.message).toMatch(new RegExp(`^source feed ${feed.base}/cut-mid-line: the stream broke after line 2 \\(terminated.*\\); .*run again to resume`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^source feed ${feed.base}/cut-mid-line: the stream broke after line 2 \\(terminated.*\\); .*run again to resume`,
+      ),
+    );
   });
 
   it('a stalled body, a trickling body and missing headers each end at the deadline', async () => {
@@ -124,12 +137,19 @@ describe('httpJsonlSource', () => {
   it('status errors: 503 is the source failing (3), 401/404 a wrong URL or credentials (2); secrets masked', async () => {
     const down = await failure(httpJsonlSource({ url: `${feed.base}/down?token=hunter2` }).open(null));
     expect(down.exitCode).toBe(EXIT.UNREACHABLE);
-    expect(down.message).toBe(`source feed ${feed.base}/down?token=***: answered HTTP 503 Service Unavailable; nothing after the last committed batch was written; run again to resume from its checkpoint`);
-    const denied = await failure(httpJsonlSource({ url: `${feed.base}/private.jsonl`, headers: { authorization: 'Bearer wrong' } }).open(null));
+    expect(down.message).toBe(
+      `source feed ${feed.base}/down?token=***: answered HTTP 503 Service Unavailable; nothing after the last committed batch was written; run again to resume from its checkpoint`,
+    );
+    const denied = await failure(
+      httpJsonlSource({ url: `${feed.base}/private.jsonl`, headers: { authorization: 'Bearer wrong' } }).open(null),
+    );
     expect(denied.exitCode).toBe(EXIT.CONFIG);
     expect(denied.message).toMatch(/answered HTTP 401 Unauthorized: check the URL and its credentials/);
     expect(denied.message).not.toContain('wrong');
-    const ok = await httpJsonlSource({ url: `${feed.base}/private.jsonl`, headers: { authorization: 'Bearer s3cret' } }).open(null);
+    const ok = await httpJsonlSource({
+      url: `${feed.base}/private.jsonl`,
+      headers: { authorization: 'Bearer s3cret' },
+    }).open(null);
     expect((await ok.next(5)).records).toEqual([{ id: 1 }]);
     const gone = await failure(httpJsonlSource({ url: `${feed.base}/nope.jsonl` }).open(null));
     expect(gone.exitCode).toBe(EXIT.CONFIG);

@@ -12,7 +12,7 @@ import { LEGACY_FLOWSHEET_DDL, findMysqlServer, useLegacyDatabase } from '../../
 import { gz, jsonl, serve, startFeedServer } from '../../support/feed-server.js';
 import { importAll } from '../../support/source-import.js';
 import { LEGACY_PLAYS_DDL, mysqlWindowImport } from './definitions/mysql-window-import.js';
-import { FEED_PLAYS_DDL, feedRecords, jsonlFeedImport } from './definitions/jsonl-feed-import.js';
+import { FEED_PLAYS_DDL, feedRecords } from './definitions/jsonl-feed-import.js';
 
 const db = useTestDatabase('empty');
 const server = await findMysqlServer();
@@ -33,8 +33,16 @@ async function failure(p: Promise<unknown>): Promise<JobError> {
 describe.skipIf(!server)('import from MySQL over a date window', () => {
   beforeAll(async () => {
     // 900 plays over 9 days, 100 a day; ids interleave days so the window is not an id range
-    const rows = Array.from({ length: 900 }, (_, i) => [i + 1, `Artist ${i + 1} — “é”`, `Song '${i}'`, T0 + (i % 9) * DAY + i * 1000]);
-    await legacy.conn.query('INSERT INTO `FLOWSHEET_ENTRY_PROD` (`ID`, `ARTIST_NAME`, `SONG_TITLE`, `TIME_CREATED`) VALUES ?', [rows]);
+    const rows = Array.from({ length: 900 }, (_, i) => [
+      i + 1,
+      `Artist ${i + 1} — “é”`,
+      `Song '${i}'`,
+      T0 + (i % 9) * DAY + i * 1000,
+    ]);
+    await legacy.conn.query(
+      'INSERT INTO `FLOWSHEET_ENTRY_PROD` (`ID`, `ARTIST_NAME`, `SONG_TITLE`, `TIME_CREATED`) VALUES ?',
+      [rows],
+    );
     await db.sql.unsafe(LEGACY_PLAYS_DDL);
   });
 
@@ -66,7 +74,9 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
-        const [rows] = await killer.query<mysql.RowDataPacket[]>("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(IF%' AND INFO NOT LIKE '%PROCESSLIST%'");
+        const [rows] = await killer.query<mysql.RowDataPacket[]>(
+          "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(IF%' AND INFO NOT LIKE '%PROCESSLIST%'",
+        );
         if (rows[0]) {
           await killer.query('KILL CONNECTION ?', [rows[0].ID]);
           killed = true;
@@ -78,14 +88,21 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
     await killer.end();
     expect(killed).toBe(true);
     expect(err.exitCode).toBe(EXIT.UNREACHABLE);
-    expect(err.message).toMatch(/^source mysql mysql:\/\/root@[\d.:]+\/legacy_test_\w+ \(`FLOWSHEET_ENTRY_PROD`\): lost the connection to legacy MySQL at .*Committed batches are kept/);
+    expect(err.message).toMatch(
+      /^source mysql mysql:\/\/root@[\d.:]+\/legacy_test_\w+ \(`FLOWSHEET_ENTRY_PROD`\): lost the connection to legacy MySQL at .*Committed batches are kept/,
+    );
     // pages of 200: ids 1-400 committed (2 batches), the killed third page nothing
-    expect((await db.sql`SELECT count(*)::int AS n, max(legacy_id) AS m FROM legacy_plays`)[0]).toEqual({ n: 400, m: 400 });
+    expect((await db.sql`SELECT count(*)::int AS n, max(legacy_id) AS m FROM legacy_plays`)[0]).toEqual({
+      n: 400,
+      m: 400,
+    });
     expect((await loadCheckpoint(db.sql, def.name))?.checkpoint).toEqual({ after: [400] });
 
     const rerun = mysqlWindowImport(legacy.url, { from: new Date(T0), to: new Date(T0 + 9 * DAY) });
     expect(await importAll(db.sql, rerun, { batchSize: 200 })).toEqual({ batches: 3, records: 500, written: 500 });
-    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS d FROM legacy_plays`)[0]).toEqual({ n: 900, d: 900 });
+    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS d FROM legacy_plays`)[0]).toEqual(
+      { n: 900, d: 900 },
+    );
   });
 });
 
@@ -98,15 +115,26 @@ describe('import from a JSONL.gz feed over HTTP', () => {
   });
   afterAll(() => feed.stop());
 
-  const counts = async () => (await db.sql`SELECT count(*)::int AS n, count(DISTINCT feed_id)::int AS d FROM feed_plays`)[0];
+  const counts = async () =>
+    (await db.sql`SELECT count(*)::int AS n, count(DISTINCT feed_id)::int AS d FROM feed_plays`)[0];
 
   it('a crash mid-run (the process SIGKILLed inside a batch): the rerun resumes at the checkpoint, 0 twice, 0 lost', async () => {
     const child = (env: Record<string, string>) =>
       new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../support/source-import-child.ts', import.meta.url))], {
-          env: { PATH: process.env.PATH, DATABASE_URL: db.url, FEED_URL: `${feed.base}/plays.jsonl.gz`, BATCH_SIZE: '700', ...env },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        });
+        const p = spawn(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(new URL('../../support/source-import-child.ts', import.meta.url))],
+          {
+            env: {
+              PATH: process.env.PATH,
+              DATABASE_URL: db.url,
+              FEED_URL: `${feed.base}/plays.jsonl.gz`,
+              BATCH_SIZE: '700',
+              ...env,
+            },
+            stdio: ['ignore', 'pipe', 'inherit'],
+          },
+        );
         let out = '';
         p.stdout.on('data', (c: Buffer) => (out += c.toString()));
         p.on('exit', (code, signal) => resolve({ code, signal, out }));
@@ -122,9 +150,18 @@ describe('import from a JSONL.gz feed over HTTP', () => {
     expect(JSON.parse(rerun.out)).toEqual({ batches: 5, records: 2900, written: 2900 });
     expect(await counts()).toEqual({ n: 5000, d: 5000 });
     // values as sent: the ids above 2^53, the zoned times, the quotes
-    const [r] = await db.sql`SELECT feed_id::text AS id, artist, played_at, meta FROM feed_plays WHERE feed_id = ${String(2n ** 60n + 4998n)}::bigint`;
-    expect({ ...r, played_at: r!.played_at.toISOString() }).toEqual({ id: records[4998]!.id, artist: records[4998]!.artist, played_at: '2026-04-04T15:18:00.000Z', meta: null });
-    expect((await db.sql`SELECT meta FROM feed_plays WHERE feed_id = ${records[4997]!.id}::bigint`)[0]!.meta).toEqual({ n: 4997, tags: ['a', 'b'] });
+    const [r] =
+      await db.sql`SELECT feed_id::text AS id, artist, played_at, meta FROM feed_plays WHERE feed_id = ${String(2n ** 60n + 4998n)}::bigint`;
+    expect({ ...r, played_at: r!.played_at.toISOString() }).toEqual({
+      id: records[4998]!.id,
+      artist: records[4998]!.artist,
+      played_at: '2026-04-04T15:18:00.000Z',
+      meta: null,
+    });
+    expect((await db.sql`SELECT meta FROM feed_plays WHERE feed_id = ${records[4997]!.id}::bigint`)[0]!.meta).toEqual({
+      n: 4997,
+      tags: ['a', 'b'],
+    });
     expect((await db.sql`SELECT count(*)::int AS n FROM feed_plays WHERE meta IS NULL`)[0]!.n).toBe(1667);
     // a run after the end reads nothing more
     expect((await child({})).out.trim()).toBe(JSON.stringify({ batches: 0, records: 0, written: 0 }));

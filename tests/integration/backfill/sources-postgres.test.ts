@@ -28,10 +28,21 @@ async function failure(p: Promise<unknown>): Promise<JobError> {
   return err as JobError;
 }
 
-const spec = () => ({ url: other.url, from: 'public.plays p', select: 'p.played_at, p.id, p.artist', key: ['p.played_at', 'p.id'], where: 'p.artist <> $1', params: ['nobody'] });
+const spec = () => ({
+  url: other.url,
+  from: 'public.plays p',
+  select: 'p.played_at, p.id, p.artist',
+  key: ['p.played_at', 'p.id'],
+  where: 'p.artist <> $1',
+  params: ['nobody'],
+});
 const def = {
   name: 'copy',
-  columns: [{ name: 'played_at', type: 'timestamptz' }, { name: 'id', type: 'bigint' }, { name: 'artist', type: 'text' }],
+  columns: [
+    { name: 'played_at', type: 'timestamptz' },
+    { name: 'id', type: 'bigint' },
+    { name: 'artist', type: 'text' },
+  ],
   key: ['played_at', 'id'],
   write: 'INSERT INTO copied SELECT played_at, id, artist FROM staged',
 };
@@ -74,7 +85,9 @@ describe('postgresSource', () => {
     await other.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backfill-source' AND datname = current_database()`;
     const err = await failure(r.next(10));
     expect(err.exitCode).toBe(EXIT.UNREACHABLE);
-    expect(err.message).toMatch(/^source postgres postgres(ql)?:\/\/\w+:\*\*\*@[^ ]+ \(public\.plays\): the connection failed: .*; run again to resume from its checkpoint$/);
+    expect(err.message).toMatch(
+      /^source postgres postgres(ql)?:\/\/\w+:\*\*\*@[^ ]+ \(public\.plays\): the connection failed: .*; run again to resume from its checkpoint$/,
+    );
     expect(err.message).not.toContain('s3cret');
     await r.close();
     await other.sql.unsafe(`DROP OWNED BY ${role}`);
@@ -84,7 +97,9 @@ describe('postgresSource', () => {
   it('a bad checkpoint or a query error is one line too', async () => {
     const bad = await failure(postgresSource(spec()).open({ after: [1] }));
     expect(bad.exitCode).toBe(EXIT.CONFIG);
-    expect(bad.message).toMatch(/checkpoint \{"after":\[1\]\} is not 2 key value\(s\) of \(p\.played_at, p\.id\); rerun with --reset/);
+    expect(bad.message).toMatch(
+      /checkpoint \{"after":\[1\]\} is not 2 key value\(s\) of \(p\.played_at, p\.id\); rerun with --reset/,
+    );
     const r = await postgresSource({ ...spec(), select: 'p.nope' }).open(null);
     const q = await failure(r.next(5));
     expect(q.exitCode).toBe(EXIT.FAILED);
@@ -92,4 +107,3 @@ describe('postgresSource', () => {
     await r.close();
   });
 });
-

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, JobError } from '@wxyc/job-runtime';
 import { jsonlReader, literalSource } from '@wxyc/backfill';
 
-const chunks = (...parts: (string | Buffer)[]) => Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+const chunks = (...parts: (string | Buffer)[]) =>
+  Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 
 async function failure(p: Promise<unknown>): Promise<JobError> {
   const err = await p.then(
@@ -33,15 +34,21 @@ describe('jsonlReader', () => {
     expect(await r.next(10)).toEqual({ records: [{ n: 1 }, { n: 2 }], checkpoint: { line: 2 }, done: false });
     const err = await failure(r.next(10));
     expect(err.exitCode).toBe(EXIT.FAILED);
-    expect(err.message).toMatch(/^source file x\.jsonl: line 3 is not valid JSON: .*; nothing from there on was written; fix the source/);
+    expect(err.message).toMatch(
+      /^source file x\.jsonl: line 3 is not valid JSON: .*; nothing from there on was written; fix the source/,
+    );
     // and again: it never moves past the bad line
     expect((await failure(r.next(10))).message).toBe(err.message);
   });
 
   it('a line that is JSON but not an object, and a cut-off last line, say so', async () => {
-    expect((await failure((await jsonlReader('t', chunks('[1,2]\n'), 0)).next(5))).message).toMatch(/line 1 is an array, not a JSON object/);
+    expect((await failure((await jsonlReader('t', chunks('[1,2]\n'), 0)).next(5))).message).toMatch(
+      /line 1 is an array, not a JSON object/,
+    );
     const cut = await failure((await jsonlReader('t', chunks('{"n":1}\n{"n":2,"s":"ab'), 1)).next(5));
-    expect(cut.message).toMatch(/line 2 is not valid JSON: .*\(the last line, with no newline after it: the feed may have been cut off\)/);
+    expect(cut.message).toMatch(
+      /line 2 is not valid JSON: .*\(the last line, with no newline after it: the feed may have been cut off\)/,
+    );
   });
 
   it('a checkpoint past the end of the data refuses: the source changed', async () => {
@@ -50,7 +57,9 @@ describe('jsonlReader', () => {
   });
 
   it('a line longer than the bound is refused without holding more of it', async () => {
-    const r = await jsonlReader('t', chunks('{"a":"', 'x'.repeat(2000), 'x'.repeat(2000), '"}\n'), 0, { maxLineBytes: 1000 });
+    const r = await jsonlReader('t', chunks('{"a":"', 'x'.repeat(2000), 'x'.repeat(2000), '"}\n'), 0, {
+      maxLineBytes: 1000,
+    });
     expect((await failure(r.next(5))).message).toMatch(/line 1 is longer than 1000 bytes/);
   });
 });
@@ -60,7 +69,13 @@ describe('literalSource', () => {
     const src = literalSource('ids', [{ id: 1 }, { id: 2 }, { id: 3 }]);
     const r = await src.open(null);
     expect(await r.next(2)).toEqual({ records: [{ id: 1 }, { id: 2 }], checkpoint: { offset: 2 }, done: false });
-    expect(await (await src.open({ offset: 2 })).next(2)).toEqual({ records: [{ id: 3 }], checkpoint: { offset: 3 }, done: true });
-    expect((await failure(src.open({ offset: 9 }))).message).toMatch(/^source list ids \(3 records\): checkpoint \{"offset":9\} has no valid offset/);
+    expect(await (await src.open({ offset: 2 })).next(2)).toEqual({
+      records: [{ id: 3 }],
+      checkpoint: { offset: 3 },
+      done: true,
+    });
+    expect((await failure(src.open({ offset: 9 }))).message).toMatch(
+      /^source list ids \(3 records\): checkpoint \{"offset":9\} has no valid offset/,
+    );
   });
 });

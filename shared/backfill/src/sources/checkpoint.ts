@@ -39,7 +39,13 @@ export async function loadCheckpoint(sql: Sql, name: string): Promise<SavedCheck
 
 /** Inside the batch's transaction: adds its records and moves the checkpoint. */
 // The JSON goes as text: a parameter the server types jsonb would be JSON-encoded again by postgres-js.
-export async function saveCheckpoint(tx: Queryable, name: string, checkpoint: Checkpoint, records: number, done: boolean): Promise<void> {
+export async function saveCheckpoint(
+  tx: Queryable,
+  name: string,
+  checkpoint: Checkpoint,
+  records: number,
+  done: boolean,
+): Promise<void> {
   await tx.unsafe(
     `INSERT INTO backfill.source_checkpoints (name, checkpoint, records, batches, done)
      VALUES ($1, $2::text::jsonb, $3, 1, $4)

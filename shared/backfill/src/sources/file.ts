@@ -22,10 +22,16 @@ export function fileJsonlSource(spec: FileSpec): RecordSource {
     name: label,
     async open(checkpoint) {
       const start = offsetOf(label, checkpoint, 'line');
-      const st = await stat(spec.path).catch((err: Error) => Promise.reject(sourceConfigError(label, `cannot read it: ${err.message}`)));
+      const st = await stat(spec.path).catch((err: Error) =>
+        Promise.reject(sourceConfigError(label, `cannot read it: ${err.message}`)),
+      );
       const version = `${st.size}@${st.mtime.toISOString()}`;
       const saved = checkpoint === null ? undefined : (checkpoint as { version?: string }).version;
-      if (saved && saved !== version) throw sourceConfigError(label, `the file changed since the checkpoint (${saved}, now ${version}); rerun with --reset to import it from the start`);
+      if (saved && saved !== version)
+        throw sourceConfigError(
+          label,
+          `the file changed since the checkpoint (${saved}, now ${version}); rerun with --reset to import it from the start`,
+        );
       const raw = createReadStream(spec.path);
       const stream = spec.path.endsWith('.gz') ? pipeline(raw, createGunzip(), () => undefined) : raw;
       return jsonlReader(label, stream, start, { ...spec, version });

@@ -24,7 +24,13 @@ const cause = (err: unknown) => {
  * one line naming the masked URL and status (exit 3 for 5xx/429/network, 2 for other statuses:
  * the URL or its credentials are wrong). The returned controller aborts the body.
  */
-export async function openHttp(label: string, url: string, headers: Record<string, string> | undefined, timeoutMs: number, signal?: AbortSignal) {
+export async function openHttp(
+  label: string,
+  url: string,
+  headers: Record<string, string> | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal,
+) {
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -33,7 +39,10 @@ export async function openHttp(label: string, url: string, headers: Record<strin
   try {
     res = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
   } catch (err) {
-    throw sourceFailed(label, `the request failed: ${controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'aborted') : cause(err)}`);
+    throw sourceFailed(
+      label,
+      `the request failed: ${controller.signal.aborted ? String((controller.signal.reason as Error)?.message ?? 'aborted') : cause(err)}`,
+    );
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -41,7 +50,9 @@ export async function openHttp(label: string, url: string, headers: Record<strin
   if (!res.ok) {
     await res.body?.cancel().catch(() => undefined);
     const what = `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-    throw res.status >= 500 || res.status === 429 ? sourceFailed(label, what) : sourceConfigError(label, `${what}: check the URL and its credentials`);
+    throw res.status >= 500 || res.status === 429
+      ? sourceFailed(label, what)
+      : sourceConfigError(label, `${what}: check the URL and its credentials`);
   }
   return { res, controller };
 }
@@ -74,7 +85,10 @@ export function httpJsonlSource(spec: HttpFeedSpec): RecordSource {
       const version = versionOf(res);
       if (saved && version && saved !== version) {
         controller.abort();
-        throw sourceConfigError(label, `the feed changed since the checkpoint (version ${saved}, now ${version}): its lines may have moved; rerun with --reset to import it from the start`);
+        throw sourceConfigError(
+          label,
+          `the feed changed since the checkpoint (version ${saved}, now ${version}): its lines may have moved; rerun with --reset to import it from the start`,
+        );
       }
       const body = Readable.fromWeb(res.body as WebStream<Uint8Array>);
       const stream = wantsGunzip(spec, res) ? pipeline(body, createGunzip(), () => undefined) : body;

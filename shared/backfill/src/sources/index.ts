@@ -1,5 +1,22 @@
-export { sourceFailed, sourceDataError, sourceConfigError, type RecordSource, type SourceReader, type SourceBatch, type SourceRecord, type Checkpoint, type Json } from './source.js';
-export { recordsetSql, stagedStatement, stagingJson, stagedColumnsProblem, recordKey, type StagedColumn } from './stage.js';
+export {
+  sourceFailed,
+  sourceDataError,
+  sourceConfigError,
+  type RecordSource,
+  type SourceReader,
+  type SourceBatch,
+  type SourceRecord,
+  type Checkpoint,
+  type Json,
+} from './source.js';
+export {
+  recordsetSql,
+  stagedStatement,
+  stagingJson,
+  stagedColumnsProblem,
+  recordKey,
+  type StagedColumn,
+} from './stage.js';
 export { pageQuery, tableReadProblem, keyField, type TableRead, type Dialect } from './keyset.js';
 export { literalSource } from './literal.js';
 export { mysqlSource, type MysqlSourceSpec } from './mysql.js';
@@ -9,4 +26,11 @@ export { fileJsonlSource, type FileSpec } from './file.js';
 export { jsonlReader, type JsonlOptions } from './jsonl.js';
 export { LineReader, ReadDeadline, LineTooLong, type Line } from './lines.js';
 export { writeStaged, type StagedWrite, type SourceImport, type Queryable } from './write.js';
-export { CHECKPOINT_TABLE, ensureCheckpointTable, loadCheckpoint, saveCheckpoint, resetCheckpoint, type SavedCheckpoint } from './checkpoint.js';
+export {
+  CHECKPOINT_TABLE,
+  ensureCheckpointTable,
+  loadCheckpoint,
+  saveCheckpoint,
+  resetCheckpoint,
+  type SavedCheckpoint,
+} from './checkpoint.js';

@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import { LineReader, LineTooLong, ReadDeadline } from './lines.js';
-import { checkLimit, type Checkpoint, sourceDataError, sourceFailed, type SourceReader, type SourceRecord } from './source.js';
+import {
+  checkLimit,
+  type Checkpoint,
+  sourceDataError,
+  sourceFailed,
+  type SourceReader,
+  type SourceRecord,
+} from './source.js';
 
 export interface JsonlOptions {
   /** The longest one `next()` may take, body included (a stalled or trickling feed ends here). Default 30 s. */
@@ -31,7 +38,12 @@ function readFailure(label: string, err: unknown, afterLine: number): Error {
  * line ends the batch before it (those records can still commit) and the next call throws,
  * naming the line number and the parser's complaint.
  */
-export async function jsonlReader(label: string, stream: Readable, start: number, opts: JsonlOptions = {}): Promise<SourceReader> {
+export async function jsonlReader(
+  label: string,
+  stream: Readable,
+  start: number,
+  opts: JsonlOptions = {},
+): Promise<SourceReader> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const reader = new LineReader(stream[Symbol.asyncIterator](), (why) => stream.destroy(why), opts.maxLineBytes);
   const checkpoint = (line = reader.lines): Checkpoint => (opts.version ? { line, version: opts.version } : { line });
@@ -47,7 +59,9 @@ export async function jsonlReader(label: string, stream: Readable, start: number
       try {
         while (!done && records.length < limit) {
           const at = reader.lines;
-          const line = await reader.next(dl.promise).catch((err: unknown) => Promise.reject(readFailure(label, err, at)));
+          const line = await reader
+            .next(dl.promise)
+            .catch((err: unknown) => Promise.reject(readFailure(label, err, at)));
           if (line === null) {
             done = true;
             break;
@@ -82,7 +96,10 @@ function parseLine(label: string, text: string, n: number, unterminated: boolean
     return sourceDataError(label, `line ${n} is not valid JSON: ${(err as Error).message}${cut}`);
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    return sourceDataError(label, `line ${n} is ${Array.isArray(v) ? 'an array' : JSON.stringify(v)?.slice(0, 40)}, not a JSON object${cut}`);
+    return sourceDataError(
+      label,
+      `line ${n} is ${Array.isArray(v) ? 'an array' : JSON.stringify(v)?.slice(0, 40)}, not a JSON object${cut}`,
+    );
   }
   return v as SourceRecord;
 }
@@ -95,7 +112,11 @@ async function skipLines(label: string, reader: LineReader, count: number, timeo
       while (reader.lines < stop) {
         const at = reader.lines;
         const line = await reader.next(dl.promise).catch((err: unknown) => Promise.reject(readFailure(label, err, at)));
-        if (line === null) throw sourceDataError(label, `the checkpoint is at line ${count} but the feed has only ${at} lines now; it changed since: rerun with --reset to start over`);
+        if (line === null)
+          throw sourceDataError(
+            label,
+            `the checkpoint is at line ${count} but the feed has only ${at} lines now; it changed since: rerun with --reset to start over`,
+          );
       }
     } finally {
       dl.clear();

@@ -26,13 +26,18 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 export function tableReadProblem(r: TableRead): string | null {
   if (r.key.length === 0) return 'no key columns to page by';
   for (const k of [...r.key, ...(r.window ? [r.window.column] : [])]) {
-    if (!k.split('.').every((p) => IDENT.test(p))) return `${JSON.stringify(k)} is not a column name (name or alias.name)`;
+    if (!k.split('.').every((p) => IDENT.test(p)))
+      return `${JSON.stringify(k)} is not a column name (name or alias.name)`;
   }
   if (!r.from.trim() || !r.select.trim()) return 'from and select are required';
   return null;
 }
 
-const quote = (d: Dialect, name: string) => name.split('.').map((p) => (d === 'mysql' ? `\`${p}\`` : `"${p}"`)).join('.');
+const quote = (d: Dialect, name: string) =>
+  name
+    .split('.')
+    .map((p) => (d === 'mysql' ? `\`${p}\`` : `"${p}"`))
+    .join('.');
 
 /** The record field a key column comes back as. */
 export const keyField = (column: string): string => column.split('.').at(-1)!;
@@ -41,7 +46,12 @@ export const keyField = (column: string): string => column.split('.').at(-1)!;
 export const keyOf = (r: TableRead, rec: Record<string, unknown>): unknown[] => r.key.map((k) => rec[keyField(k)]);
 
 /** After `after` in key order: `k > ?`, or for a composite key (a, b) > (x, y). */
-function keysetPredicate(d: Dialect, cols: string[], ph: () => string, after: readonly unknown[]): { sql: string; params: unknown[] } {
+function keysetPredicate(
+  d: Dialect,
+  cols: string[],
+  ph: () => string,
+  after: readonly unknown[],
+): { sql: string; params: unknown[] } {
   if (d === 'postgres' || cols.length === 1) {
     const lhs = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
     const rhs = cols.length === 1 ? ph() : `(${cols.map(() => ph()).join(', ')})`;
@@ -51,15 +61,25 @@ function keysetPredicate(d: Dialect, cols: string[], ph: () => string, after: re
   const ors: string[] = [];
   const params: unknown[] = [];
   for (let i = 0; i < cols.length; i++) {
-    const eq = cols.slice(0, i).map((c, j) => (params.push(after[j]), `${c} = ${ph()}`));
+    const terms: string[] = [];
+    for (let j = 0; j < i; j++) {
+      params.push(after[j]);
+      terms.push(`${cols[j]} = ${ph()}`);
+    }
     params.push(after[i]);
-    ors.push(`(${[...eq, `${cols[i]} > ${ph()}`].join(' AND ')})`);
+    terms.push(`${cols[i]} > ${ph()}`);
+    ors.push(`(${terms.join(' AND ')})`);
   }
   return { sql: `(${ors.join(' OR ')})`, params };
 }
 
 /** One page: rows after `after` (null: from the start) in key order, at most `limit`. */
-export function pageQuery(d: Dialect, r: TableRead, after: readonly unknown[] | null, limit: number): { sql: string; params: unknown[] } {
+export function pageQuery(
+  d: Dialect,
+  r: TableRead,
+  after: readonly unknown[] | null,
+  limit: number,
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [...(r.params ?? [])];
   const ph = () => (d === 'mysql' ? '?' : `$${params.length + 1}`);
   const preds: string[] = [];

@@ -9,7 +9,10 @@ export interface Line {
 }
 
 export class LineTooLong extends Error {
-  constructor(readonly line: number, readonly maxBytes: number) {
+  constructor(
+    readonly line: number,
+    readonly maxBytes: number,
+  ) {
     super(`line ${line} is longer than ${maxBytes} bytes`);
   }
 }

@@ -1,11 +1,19 @@
 import { checkLimit, sourceConfigError, type Checkpoint, type RecordSource, type SourceRecord } from './source.js';
 
 /** The offset saved in a checkpoint `{ [field]: n }`, checked against its bound. */
-export function offsetOf(label: string, checkpoint: Checkpoint | null, field: string, max = Number.MAX_SAFE_INTEGER): number {
+export function offsetOf(
+  label: string,
+  checkpoint: Checkpoint | null,
+  field: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (checkpoint === null) return 0;
   const at = (checkpoint as Record<string, unknown>)[field];
   if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at > max) {
-    throw sourceConfigError(label, `checkpoint ${JSON.stringify(checkpoint)} has no valid ${field} (0..${max}); rerun with --reset to start over`);
+    throw sourceConfigError(
+      label,
+      `checkpoint ${JSON.stringify(checkpoint)} has no valid ${field} (0..${max}); rerun with --reset to start over`,
+    );
   }
   return at;
 }

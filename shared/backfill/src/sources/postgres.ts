@@ -34,8 +34,14 @@ export function postgresSource(spec: PostgresSourceSpec): RecordSource {
         max: 1,
         onnotice: () => {},
         connect_timeout: Math.ceil((spec.connectTimeoutMs ?? 10_000) / 1000),
-        connection: { application_name: 'backfill-source', TimeZone: 'UTC', statement_timeout: spec.statementTimeoutMs ?? 60_000 },
-        types: { dateTimeText: { to: 25, from: DATE_TIME_OIDS, serialize: (x: unknown) => String(x), parse: (x: string) => x } },
+        connection: {
+          application_name: 'backfill-source',
+          TimeZone: 'UTC',
+          statement_timeout: spec.statementTimeoutMs ?? 60_000,
+        },
+        types: {
+          dateTimeText: { to: 25, from: DATE_TIME_OIDS, serialize: (x: unknown) => String(x), parse: (x: string) => x },
+        },
       });
       const query = async (text: string, params: unknown[]) => {
         try {
@@ -51,9 +57,12 @@ export function postgresSource(spec: PostgresSourceSpec): RecordSource {
 }
 
 function pgSourceError(label: string, err: unknown): Error {
-  if (isConnectionLost(err) || isUnreachable(err)) return sourceFailed(label, `the connection failed: ${describeError(err)}`);
+  if (isConnectionLost(err) || isUnreachable(err))
+    return sourceFailed(label, `the connection failed: ${describeError(err)}`);
   const code = (err as { code?: string }).code;
-  if (code === '57014') return sourceFailed(label, `a page took longer than its statement timeout: ${describeError(err)}`);
-  if (code === '28P01' || code === '3D000' || code === '28000') return new JobError(`source ${label} refused the connection: ${describeError(err)}. Fix its URL.`, EXIT.CONFIG);
+  if (code === '57014')
+    return sourceFailed(label, `a page took longer than its statement timeout: ${describeError(err)}`);
+  if (code === '28P01' || code === '3D000' || code === '28000')
+    return new JobError(`source ${label} refused the connection: ${describeError(err)}. Fix its URL.`, EXIT.CONFIG);
   return new JobError(`source ${label}: the page query failed: ${describeError(err)}`, EXIT.FAILED);
 }

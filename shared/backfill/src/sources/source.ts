@@ -37,16 +37,24 @@ export interface RecordSource<R = SourceRecord> {
 
 /** The source failed (unreachable, cut off, stalled): a rerun resumes from the checkpoint. */
 export const sourceFailed = (name: string, what: string): JobError =>
-  new JobError(`source ${name}: ${what}; nothing after the last committed batch was written; run again to resume from its checkpoint`, EXIT.UNREACHABLE);
+  new JobError(
+    `source ${name}: ${what}; nothing after the last committed batch was written; run again to resume from its checkpoint`,
+    EXIT.UNREACHABLE,
+  );
 
 /** The source's data is bad: fix it (or the definition), then rerun. */
 export const sourceDataError = (name: string, what: string): JobError =>
-  new JobError(`source ${name}: ${what}; nothing from there on was written; fix the source and run again (it resumes at the last committed batch)`, EXIT.FAILED);
+  new JobError(
+    `source ${name}: ${what}; nothing from there on was written; fix the source and run again (it resumes at the last committed batch)`,
+    EXIT.FAILED,
+  );
 
 /** The definition or the saved checkpoint does not fit the source. */
-export const sourceConfigError = (name: string, what: string): JobError => new JobError(`source ${name}: ${what}`, EXIT.CONFIG);
+export const sourceConfigError = (name: string, what: string): JobError =>
+  new JobError(`source ${name}: ${what}`, EXIT.CONFIG);
 
 /** A positive integer limit, or a config error (a reader never returns an unbounded page). */
 export function checkLimit(name: string, limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw sourceConfigError(name, `next(${limit}): the limit must be a positive integer`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw sourceConfigError(name, `next(${limit}): the limit must be a positive integer`);
 }

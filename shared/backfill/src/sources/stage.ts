@@ -58,11 +58,13 @@ function jsonValue(v: unknown): { ok: unknown } | { bad: string } {
   if (typeof v === 'bigint') return { ok: v.toString() };
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return { bad: `${v} is not a number PostgreSQL can store (JSON would turn it into NULL)` };
-    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return { bad: `${v} is above 2^53 and was already rounded when it was read; read it as text (a string) instead` };
+    if (Number.isInteger(v) && !Number.isSafeInteger(v))
+      return { bad: `${v} is above 2^53 and was already rounded when it was read; read it as text (a string) instead` };
     return { ok: v };
   }
   if (typeof v === 'string') {
-    if (v.includes('\u0000')) return { bad: 'text contains a NUL character (U+0000), which PostgreSQL text cannot hold' };
+    if (v.includes('\u0000'))
+      return { bad: 'text contains a NUL character (U+0000), which PostgreSQL text cannot hold' };
     if (LONE_SURROGATE.test(v)) return { bad: 'text contains a lone UTF-16 surrogate (not valid Unicode)' };
     return { ok: v };
   }
@@ -86,7 +88,8 @@ function nested(v: object): { ok: unknown } | { bad: string } {
   }
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (k.includes('\u0000') || LONE_SURROGATE.test(k)) return { bad: `a key ${JSON.stringify(k)} that is not valid text` };
+    if (k.includes('\u0000') || LONE_SURROGATE.test(k))
+      return { bad: `a key ${JSON.stringify(k)} that is not valid text` };
     const r = jsonValue(x);
     if ('bad' in r) return { bad: `at ${JSON.stringify(k)}: ${r.bad}` };
     if (r.ok !== null) out[k] = r.ok;
@@ -99,7 +102,12 @@ function nested(v: object): { ok: unknown } | { bad: string } {
  * absent or null is NULL). A value that would change on the way (NaN, a rounded big integer, NUL
  * in text, an invalid Date) stops the batch with one line naming the record by `key`.
  */
-export function stagingJson(records: readonly SourceRecord[], columns: readonly StagedColumn[], key: readonly string[], where = 'staging'): string {
+export function stagingJson(
+  records: readonly SourceRecord[],
+  columns: readonly StagedColumn[],
+  key: readonly string[],
+  where = 'staging',
+): string {
   const rows = records.map((rec, i) => {
     const row: Record<string, unknown> = {};
     for (const c of columns) {

@@ -6,7 +6,10 @@ export function afterOf(label: string, read: TableRead, checkpoint: Checkpoint |
   if (checkpoint === null) return null;
   const after = (checkpoint as { after?: unknown }).after;
   if (!Array.isArray(after) || after.length !== read.key.length || after.some((v) => v === null)) {
-    throw sourceConfigError(label, `checkpoint ${JSON.stringify(checkpoint)} is not ${read.key.length} key value(s) of (${read.key.join(', ')}); rerun with --reset to start over`);
+    throw sourceConfigError(
+      label,
+      `checkpoint ${JSON.stringify(checkpoint)} is not ${read.key.length} key value(s) of (${read.key.join(', ')}); rerun with --reset to start over`,
+    );
   }
   return after;
 }
@@ -40,7 +43,10 @@ export function keysetReader(
       if (last) {
         const k = keyOf(read, last);
         if (k.some((v) => v === null || v === undefined)) {
-          throw sourceConfigError(label, `a row has no value for key (${read.key.join(', ')}): the select list must return the key columns, NOT NULL`);
+          throw sourceConfigError(
+            label,
+            `a row has no value for key (${read.key.join(', ')}): the select list must return the key columns, NOT NULL`,
+          );
         }
         after = k;
       }

@@ -31,7 +31,13 @@ const run = async (tx: Queryable, text: string, def: StagedWrite, records: reado
   (await tx.unsafe(text, [stagingJson(records, def.columns, def.key, `import ${def.name}`)])).count;
 
 /** Whether writing the first `n` records fails on a data error; always rolled back. */
-async function prefixFails(tx: Queryable, text: string, def: StagedWrite, records: readonly SourceRecord[], n: number): Promise<Error | null> {
+async function prefixFails(
+  tx: Queryable,
+  text: string,
+  def: StagedWrite,
+  records: readonly SourceRecord[],
+  n: number,
+): Promise<Error | null> {
   await tx.unsafe('SAVEPOINT source_probe');
   try {
     await run(tx, text, def, records.slice(0, n));
@@ -48,15 +54,22 @@ async function prefixFails(tx: Queryable, text: string, def: StagedWrite, record
  * The first record whose write fails, by bisecting prefixes (log2(n) probes, each rolled back):
  * the record itself, or its clash with one before it (a duplicate key within the batch).
  */
-async function firstFailing(tx: Queryable, text: string, def: StagedWrite, records: readonly SourceRecord[]): Promise<{ index: number; err: Error }> {
+async function firstFailing(
+  tx: Queryable,
+  text: string,
+  def: StagedWrite,
+  records: readonly SourceRecord[],
+): Promise<{ index: number; err: Error }> {
   let lo = 1;
   let hi = records.length;
   let err: Error | null = null;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     const e = await prefixFails(tx, text, def, records, mid);
-    if (e) (hi = mid), (err = e);
-    else lo = mid + 1;
+    if (e) {
+      hi = mid;
+      err = e;
+    } else lo = mid + 1;
   }
   err ??= await prefixFails(tx, text, def, records, lo);
   return { index: lo - 1, err: err ?? new Error('the batch failed as a whole but no prefix of it does') };

@@ -37,15 +37,19 @@ export interface ApplyContext {
 
 const BOOKKEEPING_STEP = 'recording it in drizzle.__drizzle_migrations';
 
-/** Applies one migration, retrying it whole (after a rollback) when it hits lock_timeout. */
-export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<void> {
+/**
+ * Applies one migration, retrying it whole (after a rollback) when it hits lock_timeout.
+ * `rebuild`: a recorded no-transaction migration whose index is missing or INVALID is run again
+ * (recordedIndexToRebuild), with the same guards, and not recorded a second time.
+ */
+export async function applyMigration(ctx: ApplyContext, m: Migration, rebuild = false): Promise<void> {
   const { settings, log } = ctx;
   for (let attempt = 1; ; attempt++) {
     await assertSameSession(ctx);
     // A plain SET of an earlier migration (lock_timeout = 0, search_path) must not reach this one.
     await reestablishSession(ctx.sql, settings, ctx.baseline);
     try {
-      if (m.noTransaction) await applyOutsideTransaction(ctx, m);
+      if (m.noTransaction) await applyOutsideTransaction(ctx, m, rebuild);
       else await applyInTransaction(ctx, m);
       return;
     } catch (err) {
@@ -54,7 +58,7 @@ export async function applyMigration(ctx: ApplyContext, m: Migration): Promise<v
       if (ctx.signal.aborted) throw interrupted(ctx, err);
       if (!(err instanceof StatementError)) throw err;
       const where = `${migrationFileName(m)} line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
-      if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err);
+      if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err, rebuild);
       // The bookkeeping step runs after the last statement: every SET LOCAL of the migration counts.
       const lockTimeout = lockTimeoutAt(m.statements, err.step === BOOKKEEPING_STEP ? m.statements.length : err.index, settings.lockTimeout);
       const blockedBy = err.blockers.length
@@ -118,7 +122,7 @@ async function applyInTransaction(ctx: ApplyContext, m: Migration): Promise<void
  * so the build starts clean; after the build the index (by OID) must be valid, or the
  * migration fails unrecorded: `IF NOT EXISTS` skips over an INVALID leftover without a word.
  */
-async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise<void> {
+async function applyOutsideTransaction(ctx: ApplyContext, m: Migration, rebuild: boolean): Promise<void> {
   const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (index) {
     let dropped: string | undefined;
@@ -127,12 +131,32 @@ async function applyOutsideTransaction(ctx: ApplyContext, m: Migration): Promise
   }
   const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
-  if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!);
-  await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m, ctx.bookkeeping));
+  if (index) await assertBuilt(ctx, m, index, index.name ? undefined : before!, rebuild);
+  if (!rebuild) await onServer(ctx, m, 0, BOOKKEEPING_STEP, () => recordApplied(ctx.sql, m, ctx.bookkeeping));
+}
+
+/** What is left when a no-transaction migration fails: recorded or not, and what the next run does. */
+function leftAfterFailure(m: Migration, rebuild: boolean): string {
+  return rebuild
+    ? `${m.tag} is recorded as applied; its index was being rebuilt because it was missing or INVALID, and the next run tries again.`
+    : `${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied; the next run drops an INVALID index of it and rebuilds it.`;
+}
+
+/**
+ * The named index of an applied no-transaction migration, when it is missing or INVALID now (dropped
+ * by hand, or left INVALID by a failed REINDEX CONCURRENTLY after the migration was recorded), and no
+ * migration after it is applied (a later one may have renamed or dropped it on purpose, as 0060
+ * renames 0059's). Nothing re-creates such an index otherwise: its migration is never pending again.
+ */
+export async function recordedIndexToRebuild(sql: Sql, m: Migration, laterApplied: boolean): Promise<ConcurrentIndex | undefined> {
+  if (!m.noTransaction || laterApplied) return undefined;
+  const index = await parseConcurrentIndex(m.statements[0]!.sql);
+  if (!index?.name) return undefined;
+  return (await indexesOf(sql, index)).some((s) => s.valid) ? undefined : index;
 }
 
 /** After the build: the statement's index exists on its table and pg_index says it is valid. */
-async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentIndex, unnamedBefore: Set<number> | undefined): Promise<void> {
+async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentIndex, unnamedBefore: Set<number> | undefined, rebuild: boolean): Promise<void> {
   const found = (await indexesOf(ctx.sql, index)).filter((s) => !unnamedBefore?.has(s.oid));
   const checked = await Promise.all(found.map(async (s) => ({ ...s, valid: await isValidIndex(ctx.sql, s.oid) })));
   const bad = checked.find((s) => !s.valid);
@@ -142,8 +166,7 @@ async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentInd
   else if (index.name && !checked.length) problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
   if (!problem) return;
   throw new MigrateError(
-    `migration failed: ${migrationFileName(m)}, line ${m.statements[0]!.line}: ${problem}.\n` +
-      `  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied; the next run drops an INVALID index of it and rebuilds it.`,
+    `migration failed: ${migrationFileName(m)}, line ${m.statements[0]!.line}: ${problem}.\n  ${leftAfterFailure(m, rebuild)}`,
     MIGRATE_EXIT.MIGRATION_FAILED,
   );
 }
@@ -198,7 +221,7 @@ function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
   );
 }
 
-async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Promise<MigrateError> {
+async function failed(ctx: ApplyContext, m: Migration, err: StatementError, rebuild: boolean): Promise<MigrateError> {
   const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}${err.step ? ` (while ${err.step})` : ''}`];
   if (sqlState(err.cause) === QUERY_CANCELED) {
     lines.push(
@@ -211,7 +234,7 @@ async function failed(ctx: ApplyContext, m: Migration, err: StatementError): Pro
     const states = index ? await indexesOf(ctx.sql, index).catch(() => []) : [];
     const invalid = states.find((s) => !s.valid);
     if (invalid) lines.push(`  it left the INVALID index ${invalid.qualified}; the next run drops and rebuilds it.`);
-    lines.push(`  ${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`);
+    lines.push(`  ${rebuild ? leftAfterFailure(m, true) : `${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`}`);
   } else {
     lines.push(`  ${m.tag} was rolled back; migrations before it stay committed. Fix the cause and run again.`);
   }

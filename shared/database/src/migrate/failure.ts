@@ -11,6 +11,11 @@ interface PgError {
 
 export const LOCK_NOT_AVAILABLE = '55P03';
 export const QUERY_CANCELED = '57014';
+/** The database named in the URL does not exist. */
+export const INVALID_CATALOG_NAME = '3D000';
+/** The role does not exist (28000) or its password is wrong (28P01). */
+export const INVALID_AUTHORIZATION = '28000';
+export const INVALID_PASSWORD = '28P01';
 
 export function sqlState(err: unknown): string | undefined {
   const code = (err as PgError | undefined)?.code;

@@ -8,7 +8,7 @@ import { isConnectionLost } from '../connection-lost.js';
 import { checkDatabaseUrl, describeTarget } from '../database-url.js';
 import { maskUrl } from '../mask-url.js';
 import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
-import { applyMigration, connectionLost, type ApplyContext } from './apply.js';
+import { applyMigration, connectionLost, recordedIndexToRebuild, type ApplyContext } from './apply.js';
 import { bookkeepingLockHolders, bookkeepingShape, ensureBookkeeping, readApplied, upgradeBookkeeping, type BookkeepingShape } from './bookkeeping.js';
 import { LOCK_NOT_AVAILABLE, sqlState } from './failure.js';
 import { endBackendAdvice } from './remediation.js';
@@ -166,6 +166,7 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
       bookkeepingStep = 'reading';
     }
     const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random, bookkeeping };
+    await rebuildRecordedIndexes(ctx, set.migrations, plan);
     for (const m of plan.pending) {
       if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
       const started = Date.now();
@@ -193,6 +194,26 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
     signal.removeEventListener('abort', cancel);
     // A dead connection has nothing to flush: do not wait for it to say goodbye.
     await Promise.all([sql.end({ timeout: lost ? 0 : 2 }), control.end({ timeout: 2 })]);
+  }
+}
+
+/**
+ * Before the pending migrations: an applied CREATE INDEX CONCURRENTLY migration whose index is
+ * missing or INVALID now is built again, online, as the migration builds it (an INVALID one is
+ * dropped first). Without this, 0060's index guard failed on every deploy once 0059's index was
+ * dropped after 0059 was recorded (issue #27).
+ */
+async function rebuildRecordedIndexes(ctx: ApplyContext, migrations: Migration[], plan: MigrationPlan): Promise<void> {
+  const applied = new Set(plan.applied);
+  for (let i = 0; i < migrations.length; i++) {
+    const m = migrations[i]!;
+    if (!applied.has(m)) continue;
+    const index = await recordedIndexToRebuild(ctx.sql, m, migrations.slice(i + 1).some((later) => applied.has(later)));
+    if (!index) continue;
+    const started = Date.now();
+    ctx.log.warn(`${m.tag} is applied but its index ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.name} is missing or INVALID; building it again (online)`);
+    await applyMigration(ctx, m, true);
+    ctx.log.info(`rebuilt the index of ${m.tag} in ${Date.now() - started} ms`);
   }
 }
 

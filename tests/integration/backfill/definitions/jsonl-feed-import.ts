@@ -15,7 +15,11 @@ export const FEED_PLAYS_DDL = `
 export function jsonlFeedImport(url: string, token?: string): SourceImport {
   return {
     name: 'feed-plays',
-    source: httpJsonlSource({ url, headers: token ? { authorization: `Bearer ${token}` } : undefined, timeoutMs: 10_000 }),
+    source: httpJsonlSource({
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : undefined,
+      timeoutMs: 10_000,
+    }),
     columns: [
       { name: 'id', type: 'bigint' },
       { name: 'artist', type: 'text' },

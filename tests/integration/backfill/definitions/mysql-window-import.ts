@@ -12,7 +12,11 @@ export const LEGACY_PLAYS_DDL = `
     imported_at timestamptz NOT NULL DEFAULT now()
   )`;
 
-export function mysqlWindowImport(legacyUrl: string, window: { from: Date; to: Date }, where?: { sql: string; params: unknown[] }): SourceImport {
+export function mysqlWindowImport(
+  legacyUrl: string,
+  window: { from: Date; to: Date },
+  where?: { sql: string; params: unknown[] },
+): SourceImport {
   return {
     name: 'legacy-plays-window',
     source: mysqlSource({
