@@ -32,7 +32,14 @@ export const isSourceTask = (t: Task | SourceTask): t is SourceTask => 'source' 
 
 /** The frame's view of a source task (name, guard, pauses, the table it writes): no walk, no resolve. */
 export const sourceFrame = (t: SourceTask): Task => ({
-  name: t.name, table: t.staged.table, key: t.staged.key, resolve: '', guard: t.guard, analyze: t.analyze, prepare: t.prepare, pauseWhen: t.pauseWhen,
+  name: t.name,
+  table: t.staged.table,
+  key: t.staged.key,
+  resolve: '',
+  guard: t.guard,
+  analyze: t.analyze,
+  prepare: t.prepare,
+  pauseWhen: t.pauseWhen,
 });
 
 /** A source task walks no keys. */
@@ -43,8 +50,10 @@ const VERB = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 export function sourceTaskProblem(t: SourceTask): string | null {
   if (!t.name) return 'a task needs a name';
   if (!t.staged.table) return `${t.name}: staged.table names the table its write changes`;
-  if (t.staged.key.length === 0) return `${t.name}: staged.key names the record fields that identify a record in an error line`;
-  if (!VERB.test(t.staged.write)) return `${t.name}: staged.write is one INSERT, UPDATE or DELETE reading the CTE staged`;
+  if (t.staged.key.length === 0)
+    return `${t.name}: staged.key names the record fields that identify a record in an error line`;
+  if (!VERB.test(t.staged.write))
+    return `${t.name}: staged.write is one INSERT, UPDATE or DELETE reading the CTE staged`;
   const cols = stagedColumnsProblem(t.staged.columns);
   return cols ? `${t.name}: ${cols}` : null;
 }
@@ -62,17 +71,28 @@ export function nextSourceState(s: RunState, table: string, b: SourceBatch, coun
   const tables: Record<string, TableCounts> = JSON.parse(JSON.stringify(s.tables ?? {}));
   addCounts(tables, table, counts);
   const outcomes = { ...(s.outcomes ?? {}) };
-  for (const [label, n] of [['imported', counts.inserted + counts.updated + counts.deleted], ['unchanged', counts.unchanged]] as const) {
+  for (const [label, n] of [
+    ['imported', counts.inserted + counts.updated + counts.deleted],
+    ['unchanged', counts.unchanged],
+  ] as const) {
     if (n > 0) outcomes[label] = (outcomes[label] ?? 0) + n;
   }
   return {
-    ...s, status: 'running', checkpoint: b.checkpoint, batches: s.batches + 1, tables, outcomes,
-    rowsProcessed: s.rowsProcessed + b.records.length, rowsWritten: s.rowsWritten + counts.inserted + counts.updated + counts.deleted,
+    ...s,
+    status: 'running',
+    checkpoint: b.checkpoint,
+    batches: s.batches + 1,
+    tables,
+    outcomes,
+    rowsProcessed: s.rowsProcessed + b.records.length,
+    rowsWritten: s.rowsWritten + counts.inserted + counts.updated + counts.deleted,
   };
 }
 
 /** The reader, reopened at the committed checkpoint after a batch that did not commit. */
-interface Reading { reader: SourceReader | null }
+interface Reading {
+  reader: SourceReader | null;
+}
 
 async function reopenReader(e: Engine, t: SourceTask, rd: Reading): Promise<SourceReader> {
   const old = rd.reader;
@@ -95,7 +115,10 @@ async function sourceBatch(e: Engine, t: SourceTask, reader: SourceReader, limit
     const next = nextSourceState(e.s, t.staged.table, b, counts);
     if (e.dryRun) {
       await c`ROLLBACK`;
-      if (e.preview.length < 20) e.preview.push(`batch ${next.batches}: ${b.records.length} records; ${t.staged.table} +${counts.inserted} inserted, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged`);
+      if (e.preview.length < 20)
+        e.preview.push(
+          `batch ${next.batches}: ${b.records.length} records; ${t.staged.table} +${counts.inserted} inserted, ${counts.updated} updated, ${counts.deleted} deleted, ${counts.unchanged} unchanged`,
+        );
     } else {
       await saveState(c, next);
       await c`COMMIT`;
@@ -139,7 +162,9 @@ async function resilientSourceBatch(e: Engine, t: SourceTask, rd: Reading, limit
         await afterConnectionLost(e.session, e.log, err, e.backoffMs, e.signal);
       } else if ((rec === 'wait' || rec === 'halve') && ++tries < e.maxAttempts) {
         if (rec === 'halve') limit = Math.max(1, Math.floor(limit / 2));
-        e.log.warn(`batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms from the committed checkpoint`);
+        e.log.warn(
+          `batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms from the committed checkpoint`,
+        );
         await sleep(e.backoffMs, e.signal);
         await reopenReader(e, t, rd);
       } else throw err;
@@ -158,6 +183,8 @@ export async function walkSource(e: Engine, t: SourceTask, budget: Budget): Prom
       if (await resilientSourceBatch(e, t, rd, Math.min(e.batchSize, left))) return;
     }
   } finally {
-    await rd.reader?.close().catch((err: unknown) => e.log.warn(`source ${t.source.name}: closing failed: ${(err as Error).message}`));
+    await rd.reader
+      ?.close()
+      .catch((err: unknown) => e.log.warn(`source ${t.source.name}: closing failed: ${(err as Error).message}`));
   }
 }
