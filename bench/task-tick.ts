@@ -20,7 +20,11 @@ async function seed(sql: Sql, table: string, rows: number): Promise<void> {
 }
 
 const task = (table: string): Task => ({
-  name: `tick-${table}`, table: `public.${table}`, key: 'id', pending: 't.done_at IS NULL', analyze: false,
+  name: `tick-${table}`,
+  table: `public.${table}`,
+  key: 'id',
+  pending: 't.done_at IS NULL',
+  analyze: false,
   resolve: async (rows) => rows.map(() => outcome.write({ done_at: new Date().toISOString() })),
 });
 
@@ -50,7 +54,9 @@ try {
       console.log(`round ${r + 1} ${table}: ${ms.toFixed(0)} ms`);
     }
   }
-  console.log(`tick of ${TICK} rows: ${ROWS} rows (1% pending) ${(t.big / ROUNDS).toFixed(0)} ms, ${Math.round(ROWS / 10)} rows ${(t.small / ROUNDS).toFixed(0)} ms; ratio ${(t.big / t.small).toFixed(3)} (target <= 1.2)`);
+  console.log(
+    `tick of ${TICK} rows: ${ROWS} rows (1% pending) ${(t.big / ROUNDS).toFixed(0)} ms, ${Math.round(ROWS / 10)} rows ${(t.small / ROUNDS).toFixed(0)} ms; ratio ${(t.big / t.small).toFixed(3)} (target <= 1.2)`,
+  );
 } finally {
   await sql.end();
   await server.stop();

@@ -64,7 +64,12 @@ export interface LookupSummary {
 export function lookupTask(def: LookupBackfillDefinition, cache: LookupCache): Task {
   const pick = (values: Record<string, unknown>) => Object.fromEntries(def.columns.map((c) => [c, values[c] ?? null]));
   return {
-    name: def.name, table: def.table, key: def.key, pending: def.pending, limiter: def.limiter, pauseWhen: def.pauseWhen,
+    name: def.name,
+    table: def.table,
+    key: def.key,
+    pending: def.pending,
+    limiter: def.limiter,
+    pauseWhen: def.pauseWhen,
     async resolve(rows, ctx): Promise<Outcome[]> {
       const resolved = await resolveRows(def, rows, ctx.limiter, cache);
       return resolved.map(({ r }) => {
@@ -88,8 +93,17 @@ export async function runLookupBackfill(def: LookupBackfillDefinition, o: Lookup
   const cache = new LookupCache();
   const s = await runTask(lookupTask(def, cache), { ...o, retryParked: o.retryParked ? 'due' : false });
   return {
-    name: s.name, interrupted: s.interrupted, rowsProcessed: s.rowsProcessed, rowsWritten: s.rowsWritten, rowsParked: s.rowsParked,
-    parked: s.parked, skipped: s.skipped.map((k) => Number(k[0])), requests: s.requests, cacheHits: cache.hits,
-    breakerPausedMs: s.breakerPausedMs, pausedMs: s.pausedMs, elapsedMs: s.elapsedMs,
+    name: s.name,
+    interrupted: s.interrupted,
+    rowsProcessed: s.rowsProcessed,
+    rowsWritten: s.rowsWritten,
+    rowsParked: s.rowsParked,
+    parked: s.parked,
+    skipped: s.skipped.map((k) => Number(k[0])),
+    requests: s.requests,
+    cacheHits: cache.hits,
+    breakerPausedMs: s.breakerPausedMs,
+    pausedMs: s.pausedMs,
+    elapsedMs: s.elapsedMs,
   };
 }

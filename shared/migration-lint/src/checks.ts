@@ -1,3 +1,4 @@
+import { columnTypeOf, typeChangeEffect, typeText, type ColumnType } from './type-change.js';
 import type { Node, ParsedFile, Unit } from './parse.js';
 import { checkAddColumnIndex, checkAddConstraint } from './constraints.js';
 import type { SchemaTables } from './drizzle-schema.js';
@@ -16,6 +17,8 @@ export interface RawFinding {
   table?: string;
   /** Other existing tables the statement locks for as long (a foreign key's referenced table): the biggest decides. */
   alsoTables?: string[];
+  /** Only the catalog changes (a binary-coercible ALTER TYPE): a note whatever the size, which it still states. */
+  catalogOnly?: boolean;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface History {
   uniqueIndexes: Map<string, { table: string; columns: string[] }>;
   /** `schema.table.column` declared NOT NULL (CREATE TABLE, ADD COLUMN, SET NOT NULL; DROP NOT NULL removes it). */
   notNullColumns: Set<string>;
+  /** `schema.table.column` -> its type as the migrations declared it (CREATE TABLE, ADD COLUMN, ALTER TYPE). */
+  columnTypes: Map<string, ColumnType>;
 }
 
 export const newHistory = (): History => ({
@@ -41,6 +46,7 @@ export const newHistory = (): History => ({
   indexTables: new Map(),
   uniqueIndexes: new Map(),
   notNullColumns: new Set(),
+  columnTypes: new Map(),
 });
 
 // Built-in functions whose volatility is 'v' in pg_proc and that show up in defaults.
@@ -85,8 +91,10 @@ function isDml(u: Unit): boolean {
 /** `schema`: the drizzle schema's tables and columns (drop-in-schema is checked only with it). */
 export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History, schema?: SchemaTables): RawFinding[] {
   const findings: RawFinding[] = [];
-  const add: Add = (u, rule, message, table, alsoTables) =>
-    findings.push({ rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}), ...(alsoTables?.length ? { alsoTables } : {}) });
+  const add: Add = (u, rule, message, table, alsoTables, catalogOnly) =>
+    findings.push({
+      rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}), ...(alsoTables?.length ? { alsoTables } : {}), ...(catalogOnly ? { catalogOnly } : {}),
+    });
   const created = new Set<string>();
   const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
   let timeoutOptIn = false;
@@ -165,7 +173,8 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
   return findings;
 }
 
-export type Add = (u: Unit, rule: RuleId, message: string, table?: string, alsoTables?: string[]) => void;
+/** `catalogOnly`: a lock rule whose statement only changes the catalog: a note at any size, with the size. */
+export type Add = (u: Unit, rule: RuleId, message: string, table?: string, alsoTables?: string[], catalogOnly?: boolean) => void;
 
 /** The NOT NULL columns of a CREATE TABLE (column NOT NULL or PRIMARY KEY, table-level PRIMARY KEY). */
 function rememberNotNull(n: Node, history: History): void {
@@ -174,7 +183,15 @@ function rememberNotNull(n: Node, history: History): void {
     const col = e.ColumnDef;
     if (col && (col.constraints ?? []).some((c: Node) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(c.Constraint?.contype))) history.notNullColumns.add(`${table}.${col.colname}`);
     if (e.Constraint?.contype === 'CONSTR_PRIMARY') for (const k of strings(e.Constraint.keys)) history.notNullColumns.add(`${table}.${k}`);
+    rememberType(history, table, col);
   }
+}
+
+function rememberType(history: History, table: string, col: Node | undefined): void {
+  if (!col?.colname) return;
+  const type = columnTypeOf(col.typeName);
+  if (type) history.columnTypes.set(`${table}.${col.colname}`, type);
+  else history.columnTypes.delete(`${table}.${col.colname}`);
 }
 
 interface FileState {
@@ -254,6 +271,7 @@ function checkAlterCmd(
       const def = cons.find((k) => k.contype === 'CONSTR_DEFAULT');
       const generated = cons.find((k) => k.contype === 'CONSTR_GENERATED');
       if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY')) history.notNullColumns.add(`${table}.${col.colname}`);
+      rememberType(history, table, col);
       if (!existing) break;
       checkAddColumnIndex(u, col, cons, table, add);
       const typeName = strings(col.typeName?.names).at(-1)?.toLowerCase() ?? '';
@@ -273,9 +291,20 @@ function checkAlterCmd(
     case 'AT_SetExpression':
       if (existing && !timeoutOptIn) add(u, 'generated-column-needs-timeout', `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`, table);
       break;
-    case 'AT_AlterColumnType':
-      if (existing) add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}`, table);
+    case 'AT_AlterColumnType': {
+      const def = c.def?.ColumnDef ?? {};
+      const key = `${table}.${c.name}`;
+      const from = history.columnTypes.get(key);
+      const to = columnTypeOf(def.typeName);
+      if (to) history.columnTypes.set(key, to);
+      else history.columnTypes.delete(key);
+      if (!existing) break;
+      const effect = typeChangeEffect(from, to, { using: !!def.raw_default, collate: !!def.collClause });
+      const change = from && to ? ` (${typeText(from)} -> ${typeText(to)})` : '';
+      if (effect === 'rewrite') add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: rewrites it`, table);
+      else add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: catalog only (PostgreSQL neither rewrites nor scans), under a brief ACCESS EXCLUSIVE`, table, undefined, true);
       break;
+    }
     case 'AT_AddConstraint':
       checkAddConstraint(u, c.def?.Constraint ?? {}, table, existing, history, addedHere, add);
       break;

@@ -101,12 +101,13 @@ export function lintSource(file: string, text: string, history: History = newHis
  * Other rules are always errors.
  */
 function sized(f: RawFinding, sizes: SizeOptions): { message: string; severity: 'error' | 'note' } {
+  if (f.catalogOnly && (!f.table || !sizes.stats)) return { message: f.message, severity: 'note' };
   if (!LOCK_RULES.has(f.rule) || !f.table || !sizes.stats) return { message: f.message, severity: 'error' };
   const big = sizes.bigTableRows ?? DEFAULT_BIG_TABLE_ROWS;
   const tables = [f.table, ...(f.alsoTables ?? [])].map((t) => ({ name: t, size: lookupTableSize(sizes.stats, t) }));
   const small = tables.every(({ size }) => size && size.reltuples >= 0 && size.reltuples < big);
   const described = tables.map(({ name, size }) => `${size?.table ?? name}: ${describeTableSize(size)}`).join('; ');
-  return { message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`, severity: small ? 'note' : 'error' };
+  return { message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`, severity: small || f.catalogOnly ? 'note' : 'error' };
 }
 
 /**

@@ -11,7 +11,7 @@ export const RULES = {
   'add-column-not-null-without-default':
     'ADD COLUMN ... NOT NULL without a DEFAULT on an existing table fails on any row, or needs a rewrite. Add it nullable, backfill, then SET NOT NULL behind a validated CHECK.',
   'alter-column-type':
-    'ALTER COLUMN ... TYPE on an existing table rewrites it (and its indexes) under ACCESS EXCLUSIVE. Add a new column, backfill it in a job, switch over.',
+    'ALTER COLUMN ... TYPE on an existing table that PostgreSQL rewrites (a different representation, a shrink, a precision or scale that rounds, USING) rewrites it and its indexes under ACCESS EXCLUSIVE. Add a new column, backfill it in a job, switch over. A binary-coercible widening (varchar(n) to a longer varchar or text, numeric to more precision at the same scale, ...) is only a note: catalog only, still a brief ACCESS EXCLUSIVE.',
   'transaction-control':
     'BEGIN/COMMIT/ROLLBACK in a migration: the runner runs each migration in its own transaction (or none, with -- migrate:no-transaction); an explicit one breaks that.',
   'constraint-not-valid':

@@ -18,7 +18,15 @@ import { createPopularTable, priorityBudget } from './definitions/tasks/priority
 import { clusterMerge, createClusterTables } from './definitions/tasks/cluster-merge.js';
 
 const db = useTestDatabase('empty');
-const fast: Partial<LimiterSettings> = { requestsPerMinute: 60_000, burst: 8, maxConcurrency: 4, timeoutMs: 2_000, maxRetries: 1, backoffBaseMs: 5, backoffMaxMs: 50 };
+const fast: Partial<LimiterSettings> = {
+  requestsPerMinute: 60_000,
+  burst: 8,
+  maxConcurrency: 4,
+  timeoutMs: 2_000,
+  maxRetries: 1,
+  backoffBaseMs: 5,
+  backoffMaxMs: 50,
+};
 const run = (task: Parameters<typeof runTask>[0], extra: Partial<Parameters<typeof runTask>[1]> = {}) =>
   runTask(task, { sql: db.sql, log: captureLog(), batchSize: 50, backoffMs: 20, ...extra });
 let lml: Awaited<ReturnType<typeof startLml>> | null = null;
@@ -40,17 +48,35 @@ describe('task engine: SQL shapes', () => {
     await db.sql`INSERT INTO artists SELECT g, 'Artist ' || g FROM generate_series(1, 20) g`;
     await db.sql`INSERT INTO plays (id, artist_name) SELECT g, CASE WHEN g % 100 = 0 THEN 'nobody' ELSE 'ARTIST ' || (g % 20 + 1) END FROM generate_series(1, 300) g`;
     const s = await run(relink);
-    expect(s).toMatchObject({ rowsProcessed: 300, rowsWritten: 297, outcomes: { written: 297, unresolved: 3 }, pendingAtEnd: 3, analyzed: ['public.plays'] });
-    const [bad] = await db.sql`SELECT count(*)::int AS n FROM plays p JOIN artists a ON a.id = p.artist_id WHERE lower(a.name) <> lower(p.artist_name)`;
+    expect(s).toMatchObject({
+      rowsProcessed: 300,
+      rowsWritten: 297,
+      outcomes: { written: 297, unresolved: 3 },
+      pendingAtEnd: 3,
+      analyzed: ['public.plays'],
+    });
+    const [bad] =
+      await db.sql`SELECT count(*)::int AS n FROM plays p JOIN artists a ON a.id = p.artist_id WHERE lower(a.name) <> lower(p.artist_name)`;
     expect(bad!.n).toBe(0);
   });
 
   it('typed multi-column on bigint keys above 2^31: each type cast from the catalog; a bad value parks its row alone; retry-parked writes it', async () => {
     await db.sql`INSERT INTO items (id, src) SELECT ${BASE}::bigint + g, CASE WHEN g = 7 THEN 'far-too-long' ELSE 's' || g END FROM generate_series(1, 20) g`;
     const s = await run(typedMulti, { batchSize: 8 });
-    expect(s).toMatchObject({ rowsWritten: 19, rowsParked: 1, parked: [{ sqlstate: '22001', count: 1, sample: [BASE + 7] }] });
+    expect(s).toMatchObject({
+      rowsWritten: 19,
+      rowsParked: 1,
+      parked: [{ sqlstate: '22001', count: 1, sample: [BASE + 7] }],
+    });
     const [r] = await db.sql`SELECT n, k::text, at, meta, tags, code FROM items WHERE id = ${BASE + 3}`;
-    expect(r).toEqual({ n: 3, k: 'talk', at: new Date('2026-12-07T01:02:03Z'), meta: { src: 's3', nested: [1, 'two'] }, tags: ['a', 's3'], code: 's3' });
+    expect(r).toEqual({
+      n: 3,
+      k: 'talk',
+      at: new Date('2026-12-07T01:02:03Z'),
+      meta: { src: 's3', nested: [1, 'two'] },
+      tags: ['a', 's3'],
+      code: 's3',
+    });
     await db.sql`UPDATE items SET src = 'ok7' WHERE id = ${BASE + 7}`;
     const again = await run(typedMulti, { retryParked: true });
     expect(again).toMatchObject({ rowsParked: 0, pendingAtEnd: 0 });
@@ -62,7 +88,9 @@ describe('task engine: SQL shapes', () => {
     const err = await run(typedMulti, { batchSize: 10, maxParked: 10 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobError);
     expect((err as JobError).exitCode).toBe(1);
-    expect((err as Error).message).toMatch(/^typed-multi: 20 rows parked, more than 10: the task or its input is likely wrong; stopped/);
+    expect((err as Error).message).toMatch(
+      /^typed-multi: 20 rows parked, more than 10: the task or its input is likely wrong; stopped/,
+    );
     expect((await loadState(db.sql, 'typed-multi'))!.status).toBe('failed');
     // fixed out of band (no longer pending): a retry settles them without a write
     await db.sql`UPDATE items SET n = 0 WHERE n IS NULL`;
@@ -74,7 +102,9 @@ describe('task engine: SQL shapes', () => {
   it('guarded delete sweep: guard once per run; the ceiling is a share of the declared denominator, not the table', async () => {
     await db.sql`INSERT INTO mirrored SELECT g, CASE WHEN g <= 80 THEN g END FROM generate_series(1, 100) g`;
     const guards = { n: 0 };
-    expect(((await run(guardedSweep(0.5, guards)).catch((e: unknown) => e)) as Error).message).toBe('ghost-sweep: refusing: the legacy id list is empty (not loaded?)');
+    expect(((await run(guardedSweep(0.5, guards)).catch((e: unknown) => e)) as Error).message).toBe(
+      'ghost-sweep: refusing: the legacy id list is empty (not loaded?)',
+    );
     await db.sql`INSERT INTO legacy_ids SELECT generate_series(1, 36)`; // truncated: 44 of 80 candidates (55%), 44% of the table
     const refused = (await run(guardedSweep(0.5, guards)).catch((e: unknown) => e)) as JobError;
     expect(refused.exitCode).toBe(12);
@@ -84,16 +114,29 @@ describe('task engine: SQL shapes', () => {
     guards.n = 0;
     const s = await run(guardedSweep(0.5, guards), { batchSize: 3 });
     expect(guards.n).toBe(1); // 4 batches, one guard
-    expect(s).toMatchObject({ rowsWritten: 10, outcomes: { ghost: 10 }, tables: { 'public.mirrored': { deleted: 10 } }, pendingAtEnd: 0 });
+    expect(s).toMatchObject({
+      rowsWritten: 10,
+      outcomes: { ghost: 10 },
+      tables: { 'public.mirrored': { deleted: 10 } },
+      pendingAtEnd: 0,
+    });
   });
 
   it('copy into another table: each row copied once, remaining reaches 0', async () => {
     await db.sql`INSERT INTO finished SELECT g, 'T' || g, now() - g * interval '1 minute' FROM generate_series(1, 250) g`;
     const log = captureLog();
     const s = await runTask(copyArchive, { sql: db.sql, log, batchSize: 100 });
-    expect(s).toMatchObject({ outcomes: { copied: 250 }, tables: { 'public.finished_archive': { inserted: 250 } }, pendingAtEnd: 0 });
+    expect(s).toMatchObject({
+      outcomes: { copied: 250 },
+      tables: { 'public.finished_archive': { inserted: 250 } },
+      pendingAtEnd: 0,
+    });
     expect(log.lines.filter((l) => l.startsWith('batch ')).at(-1)).toMatch(/remaining 0,/);
-    expect((await db.sql`SELECT count(*)::int AS n FROM finished_archive a JOIN finished f ON f.id = a.play_id AND f.title = a.title`)[0]!.n).toBe(250);
+    expect(
+      (
+        await db.sql`SELECT count(*)::int AS n FROM finished_archive a JOIN finished f ON f.id = a.play_id AND f.title = a.title`
+      )[0]!.n,
+    ).toBe(250);
   });
 
   it('upsert into a side table: no-churn leaves equal rows untouched; fill-NULL only fills NULLs', async () => {
@@ -109,8 +152,12 @@ describe('task engine: SQL shapes', () => {
     await db.sql`UPDATE artist_stats SET last_at = NULL WHERE artist = 'band 4'`;
     const fill = await run(sideUpsert('fill-null'), { batchSize: 100 });
     expect(fill.tables['public.artist_stats']).toMatchObject({ inserted: 0, updated: 1, unchanged: 59 });
-    const rows = await db.sql`SELECT artist, plays, last_at FROM artist_stats WHERE artist IN ('band 3', 'band 4') ORDER BY 1`;
-    expect(rows.map((r) => [r.artist, r.plays, r.last_at !== null])).toEqual([['band 3', 999, true], ['band 4', 104, true]]);
+    const rows =
+      await db.sql`SELECT artist, plays, last_at FROM artist_stats WHERE artist IN ('band 3', 'band 4') ORDER BY 1`;
+    expect(rows.map((r) => [r.artist, r.plays, r.last_at !== null])).toEqual([
+      ['band 3', 999, true],
+      ['band 4', 104, true],
+    ]);
   });
 });
 
@@ -124,14 +171,36 @@ describe('task engine: lookups, keys, order, groups', () => {
   });
 
   it('single-key lookup: write, stamp, pending and park outcomes; the TTL keeps stamped rows from being asked again', async () => {
-    const hit = (id: number, type = 'direct'): Answer => ({ body: { results: [{ artwork: { release_id: id } }], search_type: type } });
-    lml = await startLml(new Map([['A - direct', hit(101)], ['B - zero', hit(0)], ['C - alt', hit(102, 'fallback')], ['E - down', { status: 503 }]]));
+    const hit = (id: number, type = 'direct'): Answer => ({
+      body: { results: [{ artwork: { release_id: id } }], search_type: type },
+    });
+    lml = await startLml(
+      new Map([
+        ['A - direct', hit(101)],
+        ['B - zero', hit(0)],
+        ['C - alt', hit(102, 'fallback')],
+        ['E - down', { status: 503 }],
+      ]),
+    );
     await db.sql`INSERT INTO rotation (id, artist, album) VALUES (1, 'A', 'direct'), (2, 'B', 'zero'), (3, 'C', 'alt'), (4, 'D', 'none'), (5, 'E', 'down'), (6, NULL, 'lonely')`;
     const s = await run(singleLookup(lml.url, fast));
-    expect(s.outcomes).toEqual({ resolved: 1, sentinel: 1, trust_rejected: 1, no_match: 1, transient: 1, bad_input: 1 });
-    const rows = await db.sql`SELECT id, release_id, release_source, attempted_at IS NOT NULL AS stamped FROM rotation ORDER BY id`;
+    expect(s.outcomes).toEqual({
+      resolved: 1,
+      sentinel: 1,
+      trust_rejected: 1,
+      no_match: 1,
+      transient: 1,
+      bad_input: 1,
+    });
+    const rows =
+      await db.sql`SELECT id, release_id, release_source, attempted_at IS NOT NULL AS stamped FROM rotation ORDER BY id`;
     expect(rows.map((r) => [r.id, r.release_id, r.release_source, r.stamped])).toEqual([
-      [1, 101, 'lml_direct', true], [2, null, null, true], [3, null, null, true], [4, null, null, true], [5, null, null, false], [6, null, null, false],
+      [1, 101, 'lml_direct', true],
+      [2, null, null, true],
+      [3, null, null, true],
+      [4, null, null, true],
+      [5, null, null, false],
+      [6, null, null, false],
     ]);
     lml.log.length = 0;
     const again = await run(singleLookup(lml.url, fast));
@@ -148,7 +217,11 @@ describe('task engine: lookups, keys, order, groups', () => {
     await db.sql`TRUNCATE rotation`;
     await db.sql`DELETE FROM backfill.runs WHERE name = 'rotation-release-lookup'`;
     const answers = new Map<string, Answer>();
-    for (let i = 1; i <= 30; i++) answers.set(`X - a${i}`, { body: { results: [{ artwork: { release_id: i } }], search_type: 'direct' }, delayMs: 100 });
+    for (let i = 1; i <= 30; i++)
+      answers.set(`X - a${i}`, {
+        body: { results: [{ artwork: { release_id: i } }], search_type: 'direct' },
+        delayMs: 100,
+      });
     lml = await startLml(answers);
     await db.sql`INSERT INTO rotation (id, artist, album) SELECT g, 'X', 'a' || g FROM generate_series(1, 30) g`;
     const stop = new AbortController();
@@ -158,7 +231,8 @@ describe('task engine: lookups, keys, order, groups', () => {
     const s = await started;
     expect(s.interrupted).toBe(true);
     expect(s.rowsParked).toBe(0);
-    const [c] = await db.sql`SELECT count(*) FILTER (WHERE release_id IS NOT NULL)::int AS written, count(*) FILTER (WHERE attempted_at IS NOT NULL AND release_id IS NULL)::int AS stamped_only FROM rotation`;
+    const [c] =
+      await db.sql`SELECT count(*) FILTER (WHERE release_id IS NOT NULL)::int AS written, count(*) FILTER (WHERE attempted_at IS NOT NULL AND release_id IS NULL)::int AS stamped_only FROM rotation`;
     expect(c!.stamped_only).toBe(0);
     expect(c!.written).toBeGreaterThanOrEqual(10);
     const rest = await run(singleLookup(lml.url, fast));
@@ -170,7 +244,8 @@ describe('task engine: lookups, keys, order, groups', () => {
     const answers = new Map<string, Answer>();
     for (let i = 1; i <= 120; i++) {
       if (i % 10 === 0) answers.set(`Artist ${i} - Album ${i}`, { itemError: 'upstream timeout' });
-      else if (i % 7 !== 0) answers.set(`Artist ${i} - Album ${i}`, { body: { results: [{ artwork: { release_id: 1000 + (i % 50) } }] } });
+      else if (i % 7 !== 0)
+        answers.set(`Artist ${i} - Album ${i}`, { body: { results: [{ artwork: { release_id: 1000 + (i % 50) } }] } });
     }
     lml = await startLml(answers);
     await db.sql`INSERT INTO library (id, artist, album) SELECT g, 'Artist ' || g, 'Album ' || g FROM generate_series(1, 120) g`;
@@ -189,8 +264,14 @@ describe('task engine: lookups, keys, order, groups', () => {
     expect(first).toMatchObject({ budgetReached: true, rowsProcessed: 20 });
     expect((await loadState(db.sql, 'schedule-labels'))!.status).toBe('budget');
     const rest = await run(compositeKey, { batchSize: 7 });
-    expect(rest).toMatchObject({ budgetReached: false, rowsProcessed: 60, pendingAtEnd: 0, position: ['wxyc', '2026-12-04', '5'] });
-    const [c] = await db.sql`SELECT count(*)::int AS n FROM schedule WHERE label = upper(host) || ' @ ' || day || '#' || slot`;
+    expect(rest).toMatchObject({
+      budgetReached: false,
+      rowsProcessed: 60,
+      pendingAtEnd: 0,
+      position: ['wxyc', '2026-12-04', '5'],
+    });
+    const [c] =
+      await db.sql`SELECT count(*)::int AS n FROM schedule WHERE label = upper(host) || ' @ ' || day || '#' || slot`;
     expect(c!.n).toBe(60);
   });
 

@@ -30,8 +30,18 @@ const touchesWalked = (o: Outcome) =>
   o.kind === 'remove' || o.kind === 'stamp' || (o.kind === 'write' && Object.keys(o.set).length > 0);
 
 /** The items' writes: walked rows (set and stamp, delete), then the side writes, counted by table. */
-async function writeAll(c: Sql, task: Task, spec: KeySpec, cat: Catalog, items: readonly Item[], tables: Record<string, TableCounts>): Promise<void> {
-  const sets = items.flatMap((i) => (i.outcome.kind === 'write' || i.outcome.kind === 'stamp' ? [{ key: i.key, set: i.outcome.set, stamp: true }] : []))
+async function writeAll(
+  c: Sql,
+  task: Task,
+  spec: KeySpec,
+  cat: Catalog,
+  items: readonly Item[],
+  tables: Record<string, TableCounts>,
+): Promise<void> {
+  const sets = items
+    .flatMap((i) =>
+      i.outcome.kind === 'write' || i.outcome.kind === 'stamp' ? [{ key: i.key, set: i.outcome.set, stamp: true }] : [],
+    )
     .filter((s) => Object.keys(s.set).length > 0 || task.attempted);
   const removed = items.filter((i) => i.outcome.kind === 'remove');
   // side writes first: a removed row's references are repointed before it goes
@@ -40,7 +50,14 @@ async function writeAll(c: Sql, task: Task, spec: KeySpec, cat: Catalog, items: 
     if (dropped) addCounts(tables, w.table, { unchanged: dropped });
   }
   addCounts(tables, task.table, { updated: await updateWalked(c, task, spec, cat, sets) });
-  addCounts(tables, task.table, { deleted: await deleteWalked(c, task, spec, removed.map((i) => i.key)) });
+  addCounts(tables, task.table, {
+    deleted: await deleteWalked(
+      c,
+      task,
+      spec,
+      removed.map((i) => i.key),
+    ),
+  });
 }
 
 /**
@@ -48,7 +65,13 @@ async function writeAll(c: Sql, task: Task, spec: KeySpec, cat: Catalog, items: 
  * held), then apply every claimed outcome under one savepoint; on a data error (class 22/23), each
  * item again under its own savepoint, so one bad row (or one bad group) is parked and the rest written.
  */
-export async function applyItems(c: ReservedSql, task: Task, spec: KeySpec, cat: Catalog, items: readonly Item[]): Promise<Applied> {
+export async function applyItems(
+  c: ReservedSql,
+  task: Task,
+  spec: KeySpec,
+  cat: Catalog,
+  items: readonly Item[],
+): Promise<Applied> {
   const writing = items.filter((i) => changes(i.outcome));
   const mustClaim = writing.filter((i) => !task.read || touchesWalked(i.outcome));
   const claimed = new Set((await claim(c, task, spec, mustClaim)).map(keyId));

@@ -12,7 +12,8 @@ export class Catalog {
     if (!p) {
       p = (async () => {
         const [rel] = await this.sql<{ oid: number | null }[]>`SELECT to_regclass(${table})::oid AS oid`;
-        if (!rel?.oid) throw new JobError(`table ${table} does not exist (check the task and the migrations)`, EXIT.FAILED);
+        if (!rel?.oid)
+          throw new JobError(`table ${table} does not exist (check the task and the migrations)`, EXIT.FAILED);
         const rows = await this.sql<{ name: string; type: string }[]>`
           SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute
           WHERE attrelid = ${rel.oid} AND attnum > 0 AND NOT attisdropped`;
@@ -28,7 +29,11 @@ export class Catalog {
     const t = await this.load(table);
     return columns.map((name) => {
       const type = t.get(name);
-      if (!type) throw new JobError(`column ${name} does not exist in ${table} (check the task and the migrations)`, EXIT.FAILED);
+      if (!type)
+        throw new JobError(
+          `column ${name} does not exist in ${table} (check the task and the migrations)`,
+          EXIT.FAILED,
+        );
       return { name, type };
     });
   }

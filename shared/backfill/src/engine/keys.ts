@@ -39,23 +39,36 @@ export async function keySpec(sql: Sql, task: Task): Promise<KeySpec> {
   const byName = new Map(described.columns.map((c) => [c.name, c.type]));
   const wanted = walkColumns(task);
   for (const w of wanted) {
-    if (!byName.has(w.name)) throw new JobError(`${task.name}: column ${w.name} (key or order) is not in ${task.read ? 'the read query' : task.table}`, EXIT.FAILED);
+    if (!byName.has(w.name))
+      throw new JobError(
+        `${task.name}: column ${w.name} (key or order) is not in ${task.read ? 'the read query' : task.table}`,
+        EXIT.FAILED,
+      );
   }
   const oids = wanted.map((w) => byName.get(w.name)!);
-  const types = await sql<{ t: string }[]>`SELECT format_type(o, NULL) AS t FROM unnest(${oids}::oid[]) WITH ORDINALITY AS u(o, n) ORDER BY n`;
+  const types = await sql<
+    { t: string }[]
+  >`SELECT format_type(o, NULL) AS t FROM unnest(${oids}::oid[]) WITH ORDINALITY AS u(o, n) ORDER BY n`;
   const cols = wanted.map((w, i) => ({ ...w, type: types[i]!.t }));
   return { cols, keyAt: keyColumns(task).map((k) => cols.findIndex((c) => c.name === k)) };
 }
 
-const list = (sql: Sql, parts: PendingQuery<Row[]>[]) => parts.slice(1).reduce((acc, p) => sql`${acc}, ${p}`, parts[0]!);
+const list = (sql: Sql, parts: PendingQuery<Row[]>[]) =>
+  parts.slice(1).reduce((acc, p) => sql`${acc}, ${p}`, parts[0]!);
 
 /** `t.a::text AS __w0, ...`: the walk values of each read row, as text (exact for every type). */
 export function walkSelect(sql: Sql, spec: KeySpec): PendingQuery<Row[]> {
-  return list(sql, spec.cols.map((c, i) => sql`t.${sql.unsafe(c.name)}::text AS ${sql.unsafe(walkAlias(i))}`));
+  return list(
+    sql,
+    spec.cols.map((c, i) => sql`t.${sql.unsafe(c.name)}::text AS ${sql.unsafe(walkAlias(i))}`),
+  );
 }
 
 export function orderBy(sql: Sql, spec: KeySpec): PendingQuery<Row[]> {
-  return list(sql, spec.cols.map((c) => sql`t.${sql.unsafe(c.name)} ${c.desc ? sql`DESC` : sql`ASC`}`));
+  return list(
+    sql,
+    spec.cols.map((c) => sql`t.${sql.unsafe(c.name)} ${c.desc ? sql`DESC` : sql`ASC`}`),
+  );
 }
 
 /**
@@ -82,8 +95,14 @@ export function afterPosition(sql: Sql, spec: KeySpec, position: readonly string
 /** `(t.k1, t.k2) IN (listed keys)`, typed, so an index on the key serves it; keys travel as one jsonb parameter. */
 export function keyIn(sql: Sql, spec: KeySpec, keys: readonly KeyText[], negate = false): PendingQuery<Row[]> {
   const cols = spec.keyAt.map((i) => spec.cols[i]!);
-  const tuple = list(sql, cols.map((c) => sql`t.${sql.unsafe(c.name)}`));
-  const typed = list(sql, cols.map((c, i) => sql`(p ->> ${i}::int)::${sql.unsafe(c.type)}`));
+  const tuple = list(
+    sql,
+    cols.map((c) => sql`t.${sql.unsafe(c.name)}`),
+  );
+  const typed = list(
+    sql,
+    cols.map((c, i) => sql`(p ->> ${i}::int)::${sql.unsafe(c.type)}`),
+  );
   const q = sql`(${tuple}) IN (SELECT ${typed} FROM jsonb_array_elements(${sql.json(keys as never)}::jsonb) p)`;
   return negate ? sql`NOT ${q}` : q;
 }
@@ -92,7 +111,11 @@ export function keyIn(sql: Sql, spec: KeySpec, keys: readonly KeyText[], negate 
 export function positionOf(name: string, spec: KeySpec, row: Row): string[] {
   return spec.cols.map((c, i) => {
     const v = row[walkAlias(i)] as string | null;
-    if (v === null) throw new JobError(`${name}: ${c.name} is NULL in a walked row; the walk order needs NOT NULL key and order columns`, EXIT.FAILED);
+    if (v === null)
+      throw new JobError(
+        `${name}: ${c.name} is NULL in a walked row; the walk order needs NOT NULL key and order columns`,
+        EXIT.FAILED,
+      );
     return v;
   });
 }

@@ -36,14 +36,29 @@ interface Extra {
 
 /** Outcome constructors: what a resolve returns per row. */
 export const outcome = {
-  write: (set: Record<string, unknown>, x: Extra = {}): Outcome => ({ kind: 'write', label: x.label ?? 'written', set, side: x.side ?? [] }),
-  stamp: (label: string, x: { set?: Record<string, unknown>; side?: SideWrite[] } = {}): Outcome => ({ kind: 'stamp', label, set: x.set ?? {}, side: x.side ?? [] }),
+  write: (set: Record<string, unknown>, x: Extra = {}): Outcome => ({
+    kind: 'write',
+    label: x.label ?? 'written',
+    set,
+    side: x.side ?? [],
+  }),
+  stamp: (label: string, x: { set?: Record<string, unknown>; side?: SideWrite[] } = {}): Outcome => ({
+    kind: 'stamp',
+    label,
+    set: x.set ?? {},
+    side: x.side ?? [],
+  }),
   remove: (x: Extra = {}): Outcome => ({ kind: 'remove', label: x.label ?? 'deleted', side: x.side ?? [] }),
   /** Only side writes: the walked row is read, not changed (copy, upsert into a side table). */
   side: (side: SideWrite[], label = 'written'): Outcome => ({ kind: 'write', label, set: {}, side }),
   pending: (reason: string, label = 'transient'): Outcome => ({ kind: 'pending', label, reason, hold: false }),
-  park: (reason: string, x: { retryAfterMs?: number; code?: string; label?: string } = {}): Outcome =>
-    ({ kind: 'park', label: x.label ?? 'parked', reason, code: x.code ?? 'PARKD', retryAfterMs: x.retryAfterMs }),
+  park: (reason: string, x: { retryAfterMs?: number; code?: string; label?: string } = {}): Outcome => ({
+    kind: 'park',
+    label: x.label ?? 'parked',
+    reason,
+    code: x.code ?? 'PARKD',
+    retryAfterMs: x.retryAfterMs,
+  }),
   skip: (reason: string, label = 'unresolved'): Outcome => ({ kind: 'skip', label, reason }),
 };
 

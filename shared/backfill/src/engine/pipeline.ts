@@ -60,7 +60,10 @@ export async function begin(e: Engine, c: ReservedSql): Promise<void> {
 
 const describeOutcome = (i: Item): string => {
   const o = i.outcome;
-  const side = 'side' in o && o.side.length ? `; ${o.side.map((w) => `${w.op} ${w.table}${'rows' in w ? ` (${w.rows.length} rows)` : ''}`).join(', ')}` : '';
+  const side =
+    'side' in o && o.side.length
+      ? `; ${o.side.map((w) => `${w.op} ${w.table}${'rows' in w ? ` (${w.rows.length} rows)` : ''}`).join(', ')}`
+      : '';
   const set = 'set' in o && Object.keys(o.set).length ? ` set ${Object.keys(o.set).join(', ')}` : '';
   return `key ${keyId(i.key)}: ${o.label}${set}${'reason' in o ? ` (${o.reason})` : ''}${side}`;
 };
@@ -68,8 +71,15 @@ const describeOutcome = (i: Item): string => {
 /** The outcomes of rows resolved in TypeScript, one per row, checked. */
 async function resolveInTs(e: Engine, rows: readonly ReadRow[]): Promise<Outcome[]> {
   const fn = e.task.resolve as Exclude<Task['resolve'], string>;
-  const out = await fn(rows.map((r) => r.row), { fetch: e.limiter.fetch, limiter: e.limiter, sql: e.sql, log: e.log, signal: e.signal });
-  if (out.length !== rows.length) throw new JobError(`${e.task.name}: resolve returned ${out.length} outcomes for ${rows.length} rows (one per row, in order)`, EXIT.FAILED);
+  const out = await fn(
+    rows.map((r) => r.row),
+    { fetch: e.limiter.fetch, limiter: e.limiter, sql: e.sql, log: e.log, signal: e.signal },
+  );
+  if (out.length !== rows.length)
+    throw new JobError(
+      `${e.task.name}: resolve returned ${out.length} outcomes for ${rows.length} rows (one per row, in order)`,
+      EXIT.FAILED,
+    );
   return out;
 }
 
@@ -77,7 +87,13 @@ async function resolveInTs(e: Engine, rows: readonly ReadRow[]): Promise<Outcome
  * The batch's one short transaction: (a SQL resolve, under its row locks), the write plan of every
  * outcome, and the state with the new position, committed together. A dry run rolls it all back.
  */
-async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | null, settled: readonly KeyText[] | null, cut: boolean): Promise<void> {
+async function commit(
+  e: Engine,
+  rows: readonly ReadRow[],
+  outs: Outcome[] | null,
+  settled: readonly KeyText[] | null,
+  cut: boolean,
+): Promise<void> {
   const listed = settled !== null;
   const c = e.session.c;
   await begin(e, c);
@@ -88,7 +104,9 @@ async function commit(e: Engine, rows: readonly ReadRow[], outs: Outcome[] | nul
     else if (outs) items = rows.map((r, i) => ({ key: r.key, version: r.version, outcome: outs[i]! }));
     else {
       const byKey = await resolveInSql(c, e.task, e.spec, rows);
-      items = rows.flatMap((r) => (byKey.has(keyId(r.key)) ? [{ key: r.key, version: r.version, outcome: byKey.get(keyId(r.key))! }] : []));
+      items = rows.flatMap((r) =>
+        byKey.has(keyId(r.key)) ? [{ key: r.key, version: r.version, outcome: byKey.get(keyId(r.key))! }] : [],
+      );
       missed = rows.filter((r) => !byKey.has(keyId(r.key))).map((r) => r.key);
     }
     const applied = await applyItems(c, e.task, e.spec, e.cat, items);
@@ -133,7 +151,8 @@ async function batch(e: Engine, scope: ReadScope): Promise<{ read: number; cut: 
   // listed keys leave their lists (parked, revisit), those no longer pending included, except the held ones
   const heldKeys = new Set(rows.slice(handled.length).map((r) => keyId(r.key)));
   const settled = 'keys' in scope ? scope.keys.filter((k) => !heldKeys.has(keyId(k))) : null;
-  if (handled.length > 0 || (settled && settled.length > 0)) await commit(e, handled, outs && outs.slice(0, handled.length), settled, at >= 0);
+  if (handled.length > 0 || (settled?.length ?? 0) > 0)
+    await commit(e, handled, outs?.slice(0, handled.length) ?? null, settled, at >= 0);
   if (rows.length === 0) return { read: 0, cut: false };
   await e.onBatch?.({ batch: e.s.batches, rows: handled.length, elapsedMs: performance.now() - t0 });
   return { read: rows.length, cut: at >= 0 };
@@ -164,7 +183,9 @@ export async function resilientBatch(e: Engine, scope: () => ReadScope): Promise
         await afterConnectionLost(e.session, e.log, err, e.backoffMs, e.signal);
       } else if ((rec === 'wait' || rec === 'halve') && ++tries < e.maxAttempts) {
         if (rec === 'halve') e.batchSize = Math.max(1, Math.floor(e.batchSize / 2));
-        e.log.warn(`batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms${rec === 'halve' ? ` with ${e.batchSize} rows` : ''}`);
+        e.log.warn(
+          `batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms${rec === 'halve' ? ` with ${e.batchSize} rows` : ''}`,
+        );
         await sleep(e.backoffMs, e.signal);
       } else throw err;
     }
@@ -175,11 +196,15 @@ export async function resilientBatch(e: Engine, scope: () => ReadScope): Promise
 async function pauseForBreaker(e: Engine): Promise<void> {
   const cooldown = e.limiter.breaker.cooldownMs;
   if (e.breaker.ms + cooldown > e.breaker.maxMs) {
-    e.log.warn(`the lookup API kept failing: paused ${e.breaker.ms} ms on an open circuit, cap ${e.breaker.maxMs} ms; stopping, run again to resume`);
+    e.log.warn(
+      `the lookup API kept failing: paused ${e.breaker.ms} ms on an open circuit, cap ${e.breaker.maxMs} ms; stopping, run again to resume`,
+    );
     e.breaker.stopped = true;
     return;
   }
-  e.log.warn(`${e.limiter.s.breakerThreshold} consecutive lookups failed: circuit open, pausing ${e.limiter.breaker.waitMs} ms`);
+  e.log.warn(
+    `${e.limiter.s.breakerThreshold} consecutive lookups failed: circuit open, pausing ${e.limiter.breaker.waitMs} ms`,
+  );
   await sleep(e.limiter.breaker.waitMs, e.signal);
   e.breaker.ms += cooldown;
 }
@@ -211,7 +236,8 @@ export function budgetLeft(e: Engine, b: Budget): number {
   const rows = b.maxRows === undefined ? Infinity : b.maxRows - e.runRows;
   const time = b.maxMs === undefined ? Infinity : b.maxMs - (Date.now() - b.startedAt);
   if (rows <= 0 || time <= 0) {
-    if (!b.reached) e.log.info(`budget reached (${rows <= 0 ? `${b.maxRows} rows` : `${b.maxMs} ms`}); the next run resumes here`);
+    if (!b.reached)
+      e.log.info(`budget reached (${rows <= 0 ? `${b.maxRows} rows` : `${b.maxMs} ms`}); the next run resumes here`);
     b.reached = true;
     return 0;
   }
@@ -226,7 +252,11 @@ export async function walk(e: Engine, due: readonly KeyText[], budget: Budget, m
     if (left <= 0) return;
     const limit = Math.min(e.batchSize, left);
     // every parked key is left out: the due ones were retried just before
-    const r = await resilientBatch(e, () => ({ after: e.s.position ?? null, limit, exclude: e.s.parked.map(parkedKey) }));
+    const r = await resilientBatch(e, () => ({
+      after: e.s.position ?? null,
+      limit,
+      exclude: e.s.parked.map(parkedKey),
+    }));
     if (r.cut) await pauseForBreaker(e);
     else if (r.read < limit) break;
   }

@@ -10,11 +10,26 @@ export const DEFAULT_PARK_MS = 3_600_000;
 export const MAX_PARK_MS = 7 * 86_400_000;
 
 /** A parked row of a task: any key (its text values), the reason, when it may be retried, tries so far. */
-export function parkedOf(task: Task, key: KeyText, code: string, message: string, retryAfterMs: number | undefined, attempts: number, now: number): ParkedRow {
+export function parkedOf(
+  task: Task,
+  key: KeyText,
+  code: string,
+  message: string,
+  retryAfterMs: number | undefined,
+  attempts: number,
+  now: number,
+): ParkedRow {
   const cap = task.retry?.maxAfterMs ?? MAX_PARK_MS;
   const wanted = retryAfterMs ?? task.retry?.afterMs ?? DEFAULT_PARK_MS;
   const wait = Number.isFinite(wanted) ? Math.min(Math.max(0, wanted), cap) : cap;
-  return { id: numericKey(key) ?? keyId(key), key, sqlstate: code, message, retryAfter: new Date(now + wait).toISOString(), attempts };
+  return {
+    id: numericKey(key) ?? keyId(key),
+    key,
+    sqlstate: code,
+    message,
+    retryAfter: new Date(now + wait).toISOString(),
+    attempts,
+  };
 }
 
 export const parkedKey = (p: ParkedRow): KeyText => p.key ?? [String(p.id)];
@@ -38,9 +53,11 @@ export function nextState(task: Task, s: RunState, b: BatchResult, now: number):
   const tries = (k: KeyText) => (settled.has(keyId(k)) ? (before.get(keyId(k))?.attempts ?? 1) : 0) + 1;
   const parked: ParkedRow[] = [];
   for (const i of b.applied.done) {
-    if (i.outcome.kind === 'park') parked.push(parkedOf(task, i.key, i.outcome.code, i.outcome.reason, i.outcome.retryAfterMs, tries(i.key), now));
+    if (i.outcome.kind === 'park')
+      parked.push(parkedOf(task, i.key, i.outcome.code, i.outcome.reason, i.outcome.retryAfterMs, tries(i.key), now));
   }
-  for (const f of b.applied.failed) parked.push(parkedOf(task, f.item.key, f.code, f.message, undefined, tries(f.item.key), now));
+  for (const f of b.applied.failed)
+    parked.push(parkedOf(task, f.item.key, f.code, f.message, undefined, tries(f.item.key), now));
   const outcomes = { ...(s.outcomes ?? {}) };
   for (const i of b.applied.done) outcomes[i.outcome.label] = (outcomes[i.outcome.label] ?? 0) + 1;
   if (b.applied.failed.length) outcomes.parked = (outcomes.parked ?? 0) + b.applied.failed.length;
@@ -55,7 +72,10 @@ export function nextState(task: Task, s: RunState, b: BatchResult, now: number):
     cursor: cursor ?? s.cursor,
     rowsProcessed: s.rowsProcessed + b.applied.done.length + b.applied.failed.length,
     rowsWritten: s.rowsWritten + written,
-    skipped: [...s.skipped.filter((id) => !settled.has(String(id))), ...missed.map(numericKey).filter((n): n is number => n !== null)],
+    skipped: [
+      ...s.skipped.filter((id) => !settled.has(String(id))),
+      ...missed.map(numericKey).filter((n): n is number => n !== null),
+    ],
     parked: [...s.parked.filter((p) => !settled.has(keyId(parkedKey(p)))), ...parked],
     outcomes,
     tables,

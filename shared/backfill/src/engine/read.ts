@@ -4,7 +4,9 @@ import type { Task } from './task.js';
 import { pendingOf, VERSION } from './walked.js';
 
 /** Which rows a batch reads: the next ones after the position (held keys left out), or listed keys. */
-export type ReadScope = { after: string[] | null; limit: number; exclude: readonly KeyText[] } | { keys: readonly KeyText[] };
+export type ReadScope =
+  | { after: string[] | null; limit: number; exclude: readonly KeyText[] }
+  | { keys: readonly KeyText[] };
 
 /** A read row: the row itself, its walk position, key and version (null for a read query's rows). */
 export interface ReadRow {
@@ -22,11 +24,12 @@ export async function readBatch(sql: Sql, task: Task, spec: KeySpec, scope: Read
   const source = task.read ? sql`(${sql.unsafe(task.read)}) t` : sql`${sql.unsafe(task.table)} t`;
   const pending = task.read ? sql`true` : pendingOf(sql, task);
   const version = task.read ? sql`NULL::text` : sql`md5(t::text)`;
-  const where = 'keys' in scope
-    ? keyIn(sql, spec, scope.keys)
-    : scope.exclude.length
-      ? sql`${afterPosition(sql, spec, scope.after)} AND ${keyIn(sql, spec, scope.exclude, true)}`
-      : afterPosition(sql, spec, scope.after);
+  const where =
+    'keys' in scope
+      ? keyIn(sql, spec, scope.keys)
+      : scope.exclude.length
+        ? sql`${afterPosition(sql, spec, scope.after)} AND ${keyIn(sql, spec, scope.exclude, true)}`
+        : afterPosition(sql, spec, scope.after);
   const limit = 'keys' in scope ? sql`` : sql`LIMIT ${scope.limit}`;
   const rows = await sql`
     SELECT t.*, ${walkSelect(sql, spec)}, ${version} AS ${sql.unsafe(VERSION)}
@@ -39,10 +42,18 @@ export async function readBatch(sql: Sql, task: Task, spec: KeySpec, scope: Read
 }
 
 /** Pending rows after the position, held keys left out: what the run has ahead of it. */
-export async function countAhead(sql: Sql, task: Task, spec: KeySpec, after: string[] | null, exclude: readonly KeyText[]): Promise<number> {
+export async function countAhead(
+  sql: Sql,
+  task: Task,
+  spec: KeySpec,
+  after: string[] | null,
+  exclude: readonly KeyText[],
+): Promise<number> {
   const source = task.read ? sql`(${sql.unsafe(task.read)}) t` : sql`${sql.unsafe(task.table)} t`;
   const pending = task.read ? sql`true` : pendingOf(sql, task);
   const held = exclude.length ? sql`AND ${keyIn(sql, spec, exclude, true)}` : sql``;
-  const [r] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${source} WHERE ${pending} AND ${afterPosition(sql, spec, after)} ${held}`;
+  const [r] = await sql<
+    { n: string }[]
+  >`SELECT count(*) AS n FROM ${source} WHERE ${pending} AND ${afterPosition(sql, spec, after)} ${held}`;
   return Number(r!.n);
 }

@@ -8,7 +8,7 @@ import type { ResolveContext, Task } from './task.js';
 import { pendingOf } from './walked.js';
 
 /** The default outcome of a SQL resolve's row: its columns written, or left as is under its reason. */
-function defaultOutcome(task: Task, keys: readonly string[], row: Row): Outcome {
+function defaultOutcome(keys: readonly string[], row: Row): Outcome {
   if (row.reason !== null && row.reason !== undefined) return outcome.skip(String(row.reason));
   const set: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) if (!keys.includes(k) && k !== 'reason' && k !== '__key') set[k] = v;
@@ -19,12 +19,25 @@ function defaultOutcome(task: Task, keys: readonly string[], row: Row): Outcome 
  * A SQL resolve, in the write's transaction: the batch's rows locked (still pending; rows another
  * session holds skipped and revisited), the task's SELECT over them, one outcome per row it returns.
  */
-export async function resolveInSql(c: ReservedSql, task: Task, spec: KeySpec, rows: readonly ReadRow[]): Promise<Map<string, Outcome>> {
+export async function resolveInSql(
+  c: ReservedSql,
+  task: Task,
+  spec: KeySpec,
+  rows: readonly ReadRow[],
+): Promise<Map<string, Outcome>> {
   const keys = spec.keyAt.map((i) => spec.cols[i]!.name);
   const lockable = !task.read;
   const batch = lockable
-    ? c`SELECT t.* FROM ${c.unsafe(task.table)} t WHERE ${keyIn(c, spec, rows.map((r) => r.key))} AND ${pendingOf(c, task)} FOR UPDATE OF t SKIP LOCKED`
-    : c`SELECT t.* FROM (${c.unsafe(task.read!)}) t WHERE ${keyIn(c, spec, rows.map((r) => r.key))}`;
+    ? c`SELECT t.* FROM ${c.unsafe(task.table)} t WHERE ${keyIn(
+        c,
+        spec,
+        rows.map((r) => r.key),
+      )} AND ${pendingOf(c, task)} FOR UPDATE OF t SKIP LOCKED`
+    : c`SELECT t.* FROM (${c.unsafe(task.read!)}) t WHERE ${keyIn(
+        c,
+        spec,
+        rows.map((r) => r.key),
+      )}`;
   const keyText = keys.map((k) => c`r.${c.unsafe(k)}::text`).reduce((a, b) => c`${a}, ${b}`);
   const got = await c`
     WITH batch AS MATERIALIZED (${batch})
@@ -32,8 +45,12 @@ export async function resolveInSql(c: ReservedSql, task: Task, spec: KeySpec, ro
   const out = new Map<string, Outcome>();
   for (const r of got) {
     const k = r.__key as KeyText;
-    if (out.has(keyId(k))) throw new JobError(`${task.name}: the resolve returned key ${keyId(k)} twice (one row per batch row)`, EXIT.FAILED);
-    out.set(keyId(k), task.outcomeOf ? task.outcomeOf(r) : defaultOutcome(task, keys, r));
+    if (out.has(keyId(k)))
+      throw new JobError(
+        `${task.name}: the resolve returned key ${keyId(k)} twice (one row per batch row)`,
+        EXIT.FAILED,
+      );
+    out.set(keyId(k), task.outcomeOf ? task.outcomeOf(r) : defaultOutcome(keys, r));
   }
   return out;
 }
@@ -55,7 +72,11 @@ export function eachRow(fn: (row: Row, ctx: ResolveContext) => Promise<Outcome>,
   };
 }
 
-async function one(fn: (row: Row, ctx: ResolveContext) => Promise<Outcome>, row: Row, ctx: ResolveContext): Promise<Outcome> {
+async function one(
+  fn: (row: Row, ctx: ResolveContext) => Promise<Outcome>,
+  row: Row,
+  ctx: ResolveContext,
+): Promise<Outcome> {
   if (ctx.signal.aborted) return held('shutdown');
   try {
     return await fn(row, ctx);

@@ -5,7 +5,16 @@ import { ApiLimiter, DEFAULT_LIMITER } from '../limiter.js';
 import { EXIT_LIMITS, limitProblem } from '../limits.js';
 import { parkedGroups, type ParkedGroup } from '../parking.js';
 import { BatchSession } from '../session.js';
-import { deleteState, ensureStateTable, freshState, loadState, saveState, type RunState, type RunStatus, type TableCounts } from '../state.js';
+import {
+  deleteState,
+  ensureStateTable,
+  freshState,
+  loadState,
+  saveState,
+  type RunState,
+  type RunStatus,
+  type TableCounts,
+} from '../state.js';
 import { ProgressTicker } from '../ticker.js';
 import type { PauseCapAction } from '../walk.js';
 import { Catalog } from './catalog.js';
@@ -84,16 +93,48 @@ function engineOf(task: Task, o: TaskRunOptions, session: BatchSession, spec: En
   const signal = o.signal ?? new AbortController().signal;
   const backoffMs = o.backoffMs ?? 1_000;
   return {
-    task, spec, cat: new Catalog(o.sql), sql: o.sql, log: o.log, signal, session,
-    limiter: new ApiLimiter({ ...DEFAULT_LIMITER, ...task.limiter }, signal), ticker: new ProgressTicker(o.log),
+    task,
+    spec,
+    cat: new Catalog(o.sql),
+    sql: o.sql,
+    log: o.log,
+    signal,
+    session,
+    limiter: new ApiLimiter({ ...DEFAULT_LIMITER, ...task.limiter }, signal),
+    ticker: new ProgressTicker(o.log),
     gate: {
-      sql: o.sql, log: o.log, signal, backoffMs, maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000, replicaLag: o.replicaLag ?? replicaLagMs,
-      pause: { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false }, def: task, session,
+      sql: o.sql,
+      log: o.log,
+      signal,
+      backoffMs,
+      maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000,
+      replicaLag: o.replicaLag ?? replicaLagMs,
+      pause: {
+        totalMs: 0,
+        maxMs: o.maxPauseMs ?? Infinity,
+        onCap: o.onPauseCap ?? 'continue',
+        capReached: false,
+        stopped: false,
+      },
+      def: task,
+      session,
     },
-    s, dryRun: !!o.dryRun, batchSize: Math.max(1, o.batchSize), statementTimeoutMs: o.statementTimeoutMs ?? 60_000,
-    lockTimeoutMs: o.lockTimeoutMs ?? 2_000, backoffMs, maxReconnects: o.maxReconnects ?? 8, maxAttempts: o.maxAttempts ?? 8,
-    maxParked: o.maxParked ?? 1_000, revisit: [], held: [], breaker: { ms: 0, maxMs: o.maxBreakerPauseMs ?? 300_000, stopped: false },
-    runRows: 0, runTables: {}, preview: [], onBatch: o.onBatch,
+    s,
+    dryRun: !!o.dryRun,
+    batchSize: Math.max(1, o.batchSize),
+    statementTimeoutMs: o.statementTimeoutMs ?? 60_000,
+    lockTimeoutMs: o.lockTimeoutMs ?? 2_000,
+    backoffMs,
+    maxReconnects: o.maxReconnects ?? 8,
+    maxAttempts: o.maxAttempts ?? 8,
+    maxParked: o.maxParked ?? 1_000,
+    revisit: [],
+    held: [],
+    breaker: { ms: 0, maxMs: o.maxBreakerPauseMs ?? 300_000, stopped: false },
+    runRows: 0,
+    runTables: {},
+    preview: [],
+    onBatch: o.onBatch,
   };
 }
 
@@ -103,15 +144,25 @@ async function checkOnce(e: Engine, sql: Sql): Promise<void> {
   if (reason) throw new JobError(`${e.task.name}: refusing: ${reason}`, EXIT_LIMITS);
   const l = e.task.limits;
   if (!l) return;
-  const denom = l.denominator ? Number((await sql.unsafe<{ n: string }[]>(`SELECT (${l.denominator})::bigint AS n`))[0]!.n) : 0;
-  const problem = limitProblem(e.task.name, l, e.s.pendingAtStart, denom, l.denominator ? 'the declared denominator' : undefined);
+  const denom = l.denominator
+    ? Number((await sql.unsafe<{ n: string }[]>(`SELECT (${l.denominator})::bigint AS n`))[0]!.n)
+    : 0;
+  const problem = limitProblem(
+    e.task.name,
+    l,
+    e.s.pendingAtStart,
+    denom,
+    l.denominator ? 'the declared denominator' : undefined,
+  );
   if (problem) throw new JobError(problem, EXIT_LIMITS);
 }
 
 /** ANALYZE each table this run changed (the station's rule after a bulk write), unless the task opts out. */
 async function analyzeChanged(e: Engine): Promise<string[]> {
   if (e.task.analyze === false || e.dryRun) return [];
-  const changed = Object.entries(e.runTables).filter(([, n]) => n.inserted + n.updated + n.deleted > 0).map(([t]) => t);
+  const changed = Object.entries(e.runTables)
+    .filter(([, n]) => n.inserted + n.updated + n.deleted > 0)
+    .map(([t]) => t);
   for (const t of changed) {
     await e.sql`ANALYZE ${e.sql.unsafe(t)}`;
     const n = e.runTables[t]!;
@@ -120,13 +171,31 @@ async function analyzeChanged(e: Engine): Promise<string[]> {
   return changed;
 }
 
-function summarize(e: Engine, started: number, x: { interrupted: boolean; budgetReached: boolean; pendingAtEnd: number | null; analyzed: string[] }): TaskSummary {
+function summarize(
+  e: Engine,
+  started: number,
+  x: { interrupted: boolean; budgetReached: boolean; pendingAtEnd: number | null; analyzed: string[] },
+): TaskSummary {
   return {
-    name: e.task.name, dryRun: e.dryRun, ...x, pendingAtStart: e.s.pendingAtStart, rowsProcessed: e.s.rowsProcessed,
-    rowsWritten: e.s.rowsWritten, outcomes: e.s.outcomes ?? {}, tables: e.runTables, rowsParked: e.s.parked.length,
-    parked: parkedGroups(e.s.parked), skipped: e.revisit, requests: e.limiter.requests, breakerPausedMs: e.breaker.ms,
-    pausedMs: e.gate.pause.totalMs, batches: e.s.batches, elapsedMs: Date.now() - started, position: e.s.position ?? null,
-    cursor: e.s.cursor, preview: e.preview,
+    name: e.task.name,
+    dryRun: e.dryRun,
+    ...x,
+    pendingAtStart: e.s.pendingAtStart,
+    rowsProcessed: e.s.rowsProcessed,
+    rowsWritten: e.s.rowsWritten,
+    outcomes: e.s.outcomes ?? {},
+    tables: e.runTables,
+    rowsParked: e.s.parked.length,
+    parked: parkedGroups(e.s.parked),
+    skipped: e.revisit,
+    requests: e.limiter.requests,
+    breakerPausedMs: e.breaker.ms,
+    pausedMs: e.gate.pause.totalMs,
+    batches: e.s.batches,
+    elapsedMs: Date.now() - started,
+    position: e.s.position ?? null,
+    cursor: e.s.cursor,
+    preview: e.preview,
   };
 }
 
@@ -151,11 +220,16 @@ async function startState(e: Engine, o: TaskRunOptions, source: boolean): Promis
   }
   const saved = o.reset ? null : await loadState(e.session.c, e.task.name);
   if (saved && saved.status !== 'done') {
-    o.log.info(`resuming ${e.task.name} at ${saved.position ? keyId(saved.position) : 'the start'} (${saved.rowsProcessed} rows handled by earlier runs)`);
+    o.log.info(
+      `resuming ${e.task.name} at ${saved.position ? keyId(saved.position) : 'the start'} (${saved.rowsProcessed} rows handled by earlier runs)`,
+    );
     return { ...saved, status: 'running', position: saved.position ?? null };
   }
   // a source read to its end stays there: a rerun reads only what came after (--reset reads it again)
-  return { ...freshState(e.task.name, o.batchSize, 0, saved?.parked ?? []), checkpoint: source ? (saved?.checkpoint ?? null) : null };
+  return {
+    ...freshState(e.task.name, o.batchSize, 0, saved?.parked ?? []),
+    checkpoint: source ? (saved?.checkpoint ?? null) : null,
+  };
 }
 
 /**
@@ -170,11 +244,21 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
   const problem = source ? sourceTaskProblem(source) : taskProblem(task);
   if (problem) throw new JobError(problem, EXIT.FAILED);
   if (!o.dryRun) await ensureStateTable(o.sql);
-  const session = new BatchSession(o.sql, task.name, o.log, { lockWaitMs: o.lockWaitMs ?? 5_000, statementTimeoutMs: o.statementTimeoutMs ?? 60_000, prepare: task.prepare });
+  const session = new BatchSession(o.sql, task.name, o.log, {
+    lockWaitMs: o.lockWaitMs ?? 5_000,
+    statementTimeoutMs: o.statementTimeoutMs ?? 60_000,
+    prepare: task.prepare,
+  });
   await session.open();
   let e: Engine | null = null;
   try {
-    e = engineOf(task, o, session, source ? NO_KEYS : await keySpec(session.c, task), freshState(task.name, o.batchSize, 0));
+    e = engineOf(
+      task,
+      o,
+      session,
+      source ? NO_KEYS : await keySpec(session.c, task),
+      freshState(task.name, o.batchSize, 0),
+    );
     e.s = await startState(e, o, !!source);
     const due = source ? [] : dueParked(task, e.s, o.retryParked ?? false, Date.now());
     const dueIds = new Set(due.map(keyId));
@@ -183,8 +267,14 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
     const ahead = source ? 0 : await countAhead(session.c, task, e.spec, e.s.position ?? null, e.held);
     e.s.pendingAtStart = e.s.rowsProcessed + ahead + due.length;
     await checkOnce(e, session.c);
-    if (source) o.log.info(`${task.name}: reading ${source.source.name} from ${(e.s.checkpoint ?? null) === null ? 'the beginning' : `checkpoint ${JSON.stringify(e.s.checkpoint)}`}; batch ${e.batchSize} records${e.dryRun ? ' (dry run)' : ''}`);
-    else o.log.info(`${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`);
+    if (source)
+      o.log.info(
+        `${task.name}: reading ${source.source.name} from ${(e.s.checkpoint ?? null) === null ? 'the beginning' : `checkpoint ${JSON.stringify(e.s.checkpoint)}`}; batch ${e.batchSize} records${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
+    else
+      o.log.info(
+        `${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
     const budget: Budget = { maxRows: o.maxRows, maxMs: o.maxMs, startedAt: started, reached: false };
     if (source) await walkSource(e, source, budget);
     else await walk(e, due, budget, o.maxRevisits ?? 5);
@@ -198,7 +288,8 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
   } catch (err) {
     if (!e) throw err;
     if (!e.dryRun) e.s = await markEnded(o.sql, e.s, o.signal?.aborted ? 'interrupted' : 'failed');
-    if (o.signal?.aborted) return summarize(e, started, { interrupted: true, budgetReached: false, pendingAtEnd: null, analyzed: [] });
+    if (o.signal?.aborted)
+      return summarize(e, started, { interrupted: true, budgetReached: false, pendingAtEnd: null, analyzed: [] });
     throw err;
   } finally {
     await session.close();

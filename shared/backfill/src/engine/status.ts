@@ -28,7 +28,9 @@ export async function taskStatus(sql: Sql, task: Task): Promise<TaskStatus> {
       WHERE (${sql.unsafe(task.pending ?? 'true')}) AND ${a} >= now() - make_interval(days => ${task.attempted.reaskAfterDays}::int)`;
     waiting = Number(w!.n);
   }
-  const [u] = state ? await sql<{ at: Date }[]>`SELECT updated_at AS at FROM backfill.runs WHERE name = ${task.name}` : [];
+  const [u] = state
+    ? await sql<{ at: Date }[]>`SELECT updated_at AS at FROM backfill.runs WHERE name = ${task.name}`
+    : [];
   return {
     name: task.name,
     pending,

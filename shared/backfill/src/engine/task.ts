@@ -83,11 +83,13 @@ export function taskProblem(t: Task): string | null {
   for (const c of [...keys, ...(t.order ?? []).map((o) => o.column)]) {
     if (!IDENT.test(c)) return `${t.name}: key and order columns are plain lower-case names ("${c}" is not)`;
   }
-  if (t.read && (t.pending || t.attempted)) return `${t.name}: a task with read has its pending rows in the query (no pending, no attempted)`;
+  if (t.read && (t.pending || t.attempted))
+    return `${t.name}: a task with read has its pending rows in the query (no pending, no attempted)`;
   if (t.limits?.ceilingShare !== undefined && !t.limits.denominator) {
     return `${t.name}: limits.ceilingShare needs a denominator (a SELECT count(*) of the rows the share is of)`;
   }
-  if (t.retry && (t.retry.maxAttempts < 1 || t.retry.afterMs < 0)) return `${t.name}: retry needs maxAttempts >= 1 and afterMs >= 0`;
+  if (t.retry && (t.retry.maxAttempts < 1 || t.retry.afterMs < 0))
+    return `${t.name}: retry needs maxAttempts >= 1 and afterMs >= 0`;
   if (t.attempted && !(t.attempted.reaskAfterDays > 0)) return `${t.name}: attempted.reaskAfterDays must be > 0`;
   return null;
 }

@@ -14,17 +14,33 @@ export function pendingOf(sql: Sql, task: Task): PendingQuery<Row[]> {
   return sql`${own} AND (${a} IS NULL OR ${a} < now() - make_interval(days => ${task.attempted.reaskAfterDays}::int))`;
 }
 
-const keyTuple = (sql: Sql, spec: KeySpec) => commaList(sql, spec.keyAt.map((i) => sql`t.${sql.unsafe(spec.cols[i]!.name)}`));
-const keyTexts = (sql: Sql, spec: KeySpec) => sql`json_build_array(${commaList(sql, spec.keyAt.map((i) => sql`t.${sql.unsafe(spec.cols[i]!.name)}::text`))})`;
+const keyTuple = (sql: Sql, spec: KeySpec) =>
+  commaList(
+    sql,
+    spec.keyAt.map((i) => sql`t.${sql.unsafe(spec.cols[i]!.name)}`),
+  );
+const keyTexts = (sql: Sql, spec: KeySpec) =>
+  sql`json_build_array(${commaList(
+    sql,
+    spec.keyAt.map((i) => sql`t.${sql.unsafe(spec.cols[i]!.name)}::text`),
+  )})`;
 const keyFromV = (sql: Sql, spec: KeySpec) =>
-  commaList(sql, spec.keyAt.map((i, n) => sql`(v.k ->> ${n}::int)::${sql.unsafe(spec.cols[i]!.type)}`));
+  commaList(
+    sql,
+    spec.keyAt.map((i, n) => sql`(v.k ->> ${n}::int)::${sql.unsafe(spec.cols[i]!.type)}`),
+  );
 
 /**
  * Locks the rows about to be written that are still pending and, when read from the table,
  * unchanged since the read (same md5 of the whole row), skipping rows another session holds.
  * Returns their keys: the rest are revisited at the end, never written with a stale value.
  */
-export async function claim(sql: Sql, task: Task, spec: KeySpec, rows: readonly { key: KeyText; version: string | null }[]): Promise<KeyText[]> {
+export async function claim(
+  sql: Sql,
+  task: Task,
+  spec: KeySpec,
+  rows: readonly { key: KeyText; version: string | null }[],
+): Promise<KeyText[]> {
   if (rows.length === 0) return [];
   const payload = rows.map((r) => ({ k: r.key, h: r.version }));
   const pending = task.read ? sql`true` : pendingOf(sql, task);
@@ -38,7 +54,11 @@ export async function claim(sql: Sql, task: Task, spec: KeySpec, rows: readonly 
 
 /** Sets each row's own columns (rows may set different ones) and stamps `attempted` where asked. */
 export async function updateWalked(
-  sql: Sql, task: Task, spec: KeySpec, cat: Catalog, rows: readonly { key: KeyText; set: Record<string, unknown>; stamp: boolean }[],
+  sql: Sql,
+  task: Task,
+  spec: KeySpec,
+  cat: Catalog,
+  rows: readonly { key: KeyText; set: Record<string, unknown>; stamp: boolean }[],
 ): Promise<number> {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.set)))];
   const stampCol = task.attempted?.column;
@@ -48,7 +68,8 @@ export async function updateWalked(
     const col = sql.unsafe(c.name);
     return sql`${col} = CASE WHEN v.vals ? ${c.name}::text THEN ${fromJson(sql, sql`v.vals`, c.name, c.type)} ELSE t.${col} END`;
   });
-  if (stampCol && !names.includes(stampCol)) sets.push(sql`${sql.unsafe(stampCol)} = CASE WHEN v.stamp THEN now() ELSE t.${sql.unsafe(stampCol)} END`);
+  if (stampCol && !names.includes(stampCol))
+    sets.push(sql`${sql.unsafe(stampCol)} = CASE WHEN v.stamp THEN now() ELSE t.${sql.unsafe(stampCol)} END`);
   if (sets.length === 0) return 0;
   const payload = rows.map((r) => ({ k: r.key, vals: r.set, stamp: r.stamp }));
   const r = await sql`

@@ -22,7 +22,11 @@ export const bulkLookup = (lml: string, limiter: Partial<LimiterSettings>): Task
     const items = rows.map((r) => ({ artist: r.artist, album: r.album }));
     let results: Item[];
     try {
-      const res = await fetch(`${lml}/api/v1/lookup/bulk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+      const res = await fetch(`${lml}/api/v1/lookup/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ items }),
+      });
       results = ((await res.json()) as { results: Item[] }).results;
     } catch (err) {
       if (err instanceof LookupFailed) return rows.map(() => outcome.pending(err.message));
@@ -33,10 +37,21 @@ export const bulkLookup = (lml: string, limiter: Partial<LimiterSettings>): Task
       if (v.status === 'error') return outcome.pending(`item error: ${v.error}`, 'item_error');
       const id = v.results?.[0]?.artwork?.release_id;
       if (!id) return outcome.stamp('no_match');
-      return outcome.write({ release_id: id }, {
-        label: 'resolved',
-        side: [{ op: 'upsert', table: 'public.releases', conflict: ['release_id'], merge: 'no-churn', rows: [{ release_id: id, artist: r.artist, album: r.album }] }],
-      });
+      return outcome.write(
+        { release_id: id },
+        {
+          label: 'resolved',
+          side: [
+            {
+              op: 'upsert',
+              table: 'public.releases',
+              conflict: ['release_id'],
+              merge: 'no-churn',
+              rows: [{ release_id: id, artist: r.artist, album: r.album }],
+            },
+          ],
+        },
+      );
     });
   },
 });

@@ -15,7 +15,16 @@ export const copyArchive: Task = {
   pending: 'NOT EXISTS (SELECT 1 FROM finished_archive a WHERE a.play_id = t.id)',
   async resolve(rows) {
     return rows.map((r) =>
-      outcome.side([{ op: 'insert', table: 'public.finished_archive', rows: [{ play_id: r.id, title: r.title, played_at: r.played_at }] }], 'copied'),
+      outcome.side(
+        [
+          {
+            op: 'insert',
+            table: 'public.finished_archive',
+            rows: [{ play_id: r.id, title: r.title, played_at: r.played_at }],
+          },
+        ],
+        'copied',
+      ),
     );
   },
 };

@@ -13,10 +13,15 @@ export async function startLml(answers: Map<string, Answer>) {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      const body = JSON.parse(raw || '{}') as { artist: string; album: string; items?: { artist: string; album: string }[] };
-      const items = req.url === '/api/v1/lookup/bulk' ? body.items ?? [] : [body];
+      const body = JSON.parse(raw || '{}') as {
+        artist: string;
+        album: string;
+        items?: { artist: string; album: string }[];
+      };
+      const items = req.url === '/api/v1/lookup/bulk' ? (body.items ?? []) : [body];
       log.push({ path: req.url ?? '', keys: items.map(of) });
-      const answer = (i: { artist: string; album: string }) => answers.get(of(i)) ?? { body: { results: [], search_type: 'direct' } };
+      const answer = (i: { artist: string; album: string }) =>
+        answers.get(of(i)) ?? { body: { results: [], search_type: 'direct' } };
       if (req.url === '/api/v1/lookup/bulk') {
         const results = items.map((i) => {
           const a = answer(i);
@@ -25,7 +30,8 @@ export async function startLml(answers: Map<string, Answer>) {
         return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results }));
       }
       const a = answer(body);
-      const send = () => res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(a.body ?? {}));
+      const send = () =>
+        res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(a.body ?? {}));
       if (a.delayMs) setTimeout(send, a.delayMs);
       else send();
     });
@@ -34,6 +40,10 @@ export async function startLml(answers: Map<string, Answer>) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     log,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -18,9 +18,20 @@ export const sideUpsert = (merge: Merge): Task => ({
   pending: 'NOT t.checked',
   async resolve(rows) {
     return rows.map((r) =>
-      outcome.write({ checked: true }, {
-        side: [{ op: 'upsert', table: 'public.artist_stats', conflict: ['artist'], merge, rows: [{ artist: r.artist, plays: r.plays, last_at: r.last_at }] }],
-      }),
+      outcome.write(
+        { checked: true },
+        {
+          side: [
+            {
+              op: 'upsert',
+              table: 'public.artist_stats',
+              conflict: ['artist'],
+              merge,
+              rows: [{ artist: r.artist, plays: r.plays, last_at: r.last_at }],
+            },
+          ],
+        },
+      ),
     );
   },
 });
