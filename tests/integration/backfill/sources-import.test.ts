@@ -274,6 +274,40 @@ describe('a source task in the engine', () => {
     await db.sql`TRUNCATE listed`;
   });
 
+  it('a per-run budget (cron tick): stops at it with the checkpoint saved; the next tick resumes there', async () => {
+    const t = task(literalSource('ids', ids), 'list-budget');
+    const first = await run(t, { maxRows: 250 });
+    expect({
+      reached: first.budgetReached,
+      rows: first.rowsProcessed,
+      inserted: first.tables.listed?.inserted,
+    }).toEqual({
+      reached: true,
+      rows: 250,
+      inserted: 250,
+    });
+    const saved = await loadState(db.sql, 'list-budget');
+    expect({ status: saved?.status, checkpoint: saved?.checkpoint }).toEqual({
+      status: 'budget',
+      checkpoint: { offset: 250 },
+    });
+    const second = await run(t, { maxRows: 1000 });
+    expect({
+      reached: second.budgetReached,
+      rows: second.rowsProcessed,
+      inserted: second.tables.listed?.inserted,
+    }).toEqual({
+      reached: false,
+      rows: 500,
+      inserted: 250,
+    });
+    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM listed`)[0]).toEqual({
+      n: 500,
+      d: 500,
+    });
+    await db.sql`TRUNCATE listed`;
+  });
+
   it('DRY_RUN: every batch written and rolled back, counts and a preview, nothing saved', async () => {
     const s = await run(task(literalSource('ids', ids), 'list-dry'), { dryRun: true });
     expect(s.tables).toEqual({ listed: { inserted: 500, updated: 0, unchanged: 0, deleted: 0 } });
