@@ -16,12 +16,20 @@ export const COMMAND = etlCommand(
  * The modes: no argument = an incremental tick from MySQL; `--verify [--repair]` = one whole
  * verification pass (repairing with --repair); one other argument = a bulk load of that dump file.
  */
-export async function flowsheetEtl(log: Logger, args: string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function flowsheetEtl(
+  log: Logger,
+  args: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<number> {
   const { verify, dump: file } = readEtlArgs(COMMAND, args);
-  if (verify !== null) return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: MIRRORS }, (ctx) => runVerify(ctx, verify.repair));
+  if (verify !== null)
+    return runEtl({ job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: MIRRORS }, (ctx) =>
+      runVerify(ctx, verify),
+    );
   const dump = file ?? undefined;
   if (dump !== undefined && !existsSync(dump)) throw new ConfigError(`dump file ${dump} does not exist.`);
-  return runEtl({ job: JOB, log, env, needLegacy: dump === undefined, statementTimeoutMs: 120_000, mirrors: MIRRORS }, (ctx) =>
-    dump === undefined ? runTick(ctx) : runBulk(ctx, dump),
+  return runEtl(
+    { job: JOB, log, env, needLegacy: dump === undefined, statementTimeoutMs: 120_000, mirrors: MIRRORS },
+    (ctx) => (dump === undefined ? runTick(ctx) : runBulk(ctx, dump)),
   );
 }

@@ -12,6 +12,7 @@ import {
   type LegacyRow,
   type SyncedTable,
   type TableCursor,
+  type VerifyMode,
 } from '@wxyc/legacy-etl';
 import { ENTRY_QUERIES, ENTRY_TABLE, FLOWSHEET_MIRROR, SHOW_QUERIES, SHOWS_MIRROR } from './legacy-tables.js';
 import { mergeLinks, resolveLinks, type PendingLink } from './links.js';
@@ -52,7 +53,10 @@ export interface NameStats {
 }
 
 /** The job's two tables as syncTables and verifyTables take them; `stats` counts what they did to dj_names. */
-export function flowsheetTables(ctx: EtlContext, stats: NameStats): SyncedTable<'shows' | 'entries', FlowsheetCursor>[] {
+export function flowsheetTables(
+  ctx: EtlContext,
+  stats: NameStats,
+): SyncedTable<'shows' | 'entries', FlowsheetCursor>[] {
   const { sql, bad } = ctx;
   const now = Date.now();
   return [
@@ -77,14 +81,23 @@ export function flowsheetTables(ctx: EtlContext, stats: NameStats): SyncedTable<
 }
 
 /** A page of entries with the cursor, one transaction; the entries still waiting for their show (re)join the pending list. */
-function entryPage(ctx: EtlContext, rows: LegacyRow[], next: FlowsheetCursor, opts: { now: number; retry: boolean; stats: NameStats }) {
+function entryPage(
+  ctx: EtlContext,
+  rows: LegacyRow[],
+  next: FlowsheetCursor,
+  opts: { now: number; retry: boolean; stats: NameStats },
+) {
   return writePage(ctx.sql, JOB, next, async (tx) => {
     const r = await writeEntryPage(tx, rows, ctx.bad, opts);
     opts.stats.resolved += r.resolved;
     const ids = rows.map((row) => intCell(row.ID as number)!);
     const merged = mergePendingEntries(next.pendingEntries, ids, r.waiting);
-    for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
-    return { results: r.results, cursor: { ...next, pendingEntries: merged.pending, pendingLinks: mergeLinks(next.pendingLinks, ids, r.links) } };
+    for (const id of merged.dropped)
+      ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full); a bulk load brings it back');
+    return {
+      results: r.results,
+      cursor: { ...next, pendingEntries: merged.pending, pendingLinks: mergeLinks(next.pendingLinks, ids, r.links) },
+    };
   });
 }
 
@@ -112,9 +125,16 @@ export async function runTick(ctx: EtlContext): Promise<void> {
   const done = await withVerifyAhead(ctx, tables, start, async (ahead) => {
     const synced = await syncTables(ctx, tables, start);
     if (ctx.signal.aborted) return null;
-    const retried = await retryPending(ctx, synced.cursor, (rows, next) => entryPage(ctx, rows, next, { now: Date.now(), retry: true, stats }));
+    const retried = await retryPending(ctx, synced.cursor, (rows, next) =>
+      entryPage(ctx, rows, next, { now: Date.now(), retry: true, stats }),
+    );
     if (ctx.signal.aborted) return null;
-    const verified = await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, stats), retried.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    const verified = await verifyTables<'shows' | 'entries', FlowsheetCursor>(
+      ctx,
+      (c) => flowsheetTables(c, stats),
+      retried.cursor,
+      { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead },
+    );
     return { synced, retried, cursor: verified.cursor };
   });
   if (!done || ctx.signal.aborted) return;
@@ -135,15 +155,24 @@ export async function runTick(ctx: EtlContext): Promise<void> {
 }
 
 /** `--verify [--repair]`: one whole verification pass over shows and entries, with progress; repairs only with `repair`. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
   const start = cursorOf((await readWatermark<FlowsheetCursor>(ctx.sql, JOB)).cursor);
-  await verifyTables<'shows' | 'entries', FlowsheetCursor>(ctx, (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }), start, { budgetRows: null, repair, progress: true });
+  await verifyTables<'shows' | 'entries', FlowsheetCursor>(
+    ctx,
+    (c) => flowsheetTables(c, { resolved: 0, renamed: 0 }),
+    start,
+    { budgetRows: null, repair, progress: true, confirmDeleted },
+  );
 }
 
 type EntryPage = (rows: LegacyRow[], next: FlowsheetCursor) => Promise<{ inserted: number; cursor: FlowsheetCursor }>;
 
 /** Re-reads the pending entries by id (PRIMARY lookups, a page at a time) and imports those whose show is there now. */
-async function retryPending(ctx: EtlContext, from: FlowsheetCursor, importPage: EntryPage): Promise<{ cursor: FlowsheetCursor; inserted: number }> {
+async function retryPending(
+  ctx: EtlContext,
+  from: FlowsheetCursor,
+  importPage: EntryPage,
+): Promise<{ cursor: FlowsheetCursor; inserted: number }> {
   let cursor = from;
   let inserted = 0;
   const ids = [...from.pendingEntries];

@@ -1,5 +1,25 @@
-import { emptyTableCursor, finishTick, readWatermark, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
-import { ARTISTS_MIRROR, CODE_QUERIES, FORMAT_TABLE, GENRE_TABLE, LIBRARY_MIRROR, lookupSql, RELEASE_QUERIES } from './legacy-tables.js';
+import {
+  emptyTableCursor,
+  finishTick,
+  readWatermark,
+  syncTables,
+  verifyTables,
+  withVerifyAhead,
+  writePage,
+  type EtlContext,
+  type SyncedTable,
+  type TableCursor,
+  type VerifyMode,
+} from '@wxyc/legacy-etl';
+import {
+  ARTISTS_MIRROR,
+  CODE_QUERIES,
+  FORMAT_TABLE,
+  GENRE_TABLE,
+  LIBRARY_MIRROR,
+  lookupSql,
+  RELEASE_QUERIES,
+} from './legacy-tables.js';
 import { mapArtist, mapLookup, mapRelease } from './mapping.js';
 import { writeArtists, writeFormats, writeGenres, writeReleases } from './write.js';
 
@@ -21,24 +41,45 @@ export function libraryTables(ctx: EtlContext): SyncedTable<keyof LibraryCursor,
       queries: CODE_QUERIES,
       sweep: true,
       mirror: ARTISTS_MIRROR,
-      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeArtists(tx, rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null))),
+      importPage: (rows, next) =>
+        writePage(sql, JOB, next, (tx) =>
+          writeArtists(
+            tx,
+            rows.map((r) => mapArtist(r, bad, now)).filter((a) => a !== null),
+          ),
+        ),
     },
     {
       key: 'releases',
       queries: RELEASE_QUERIES,
       sweep: true,
       mirror: LIBRARY_MIRROR,
-      importPage: (rows, next) => writePage(sql, JOB, next, (tx) => writeReleases(tx, rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null), bad)),
+      importPage: (rows, next) =>
+        writePage(sql, JOB, next, (tx) =>
+          writeReleases(
+            tx,
+            rows.map((r) => mapRelease(r, bad, now)).filter((r) => r !== null),
+            bad,
+          ),
+        ),
     },
   ];
 }
 
 const startOf = async (ctx: EtlContext): Promise<LibraryCursor> =>
-  (await readWatermark<LibraryCursor>(ctx.sql, JOB)).cursor ?? { artists: emptyTableCursor(), releases: emptyTableCursor() };
+  (await readWatermark<LibraryCursor>(ctx.sql, JOB)).cursor ?? {
+    artists: emptyTableCursor(),
+    releases: emptyTableCursor(),
+  };
 
 /** `--verify [--repair]`: one whole verification pass over artists and releases, with progress. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
-  await verifyTables(ctx, libraryTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
+  await verifyTables(ctx, libraryTables, await startOf(ctx), {
+    budgetRows: null,
+    repair,
+    progress: true,
+    confirmDeleted,
+  });
 }
 
 /**
@@ -55,12 +96,23 @@ export async function runTick(ctx: EtlContext): Promise<void> {
 
   // The verification slice's checksums run on their own MySQL connection meanwhile (withVerifyAhead).
   const done = await withVerifyAhead(ctx, libraryTables(ctx), start, async (ahead) => {
-    const genres = (await legacy.query(lookupSql(GENRE_TABLE))).map((r) => mapLookup(GENRE_TABLE, r, bad)).filter((g) => g !== null);
-    const formats = (await legacy.query(lookupSql(FORMAT_TABLE))).map((r) => mapLookup(FORMAT_TABLE, r, bad)).filter((f) => f !== null);
-    const lookups = await sql.begin(async (tx) => [(await writeGenres(tx, genres)).length, (await writeFormats(tx, formats)).length]);
+    const genres = (await legacy.query(lookupSql(GENRE_TABLE)))
+      .map((r) => mapLookup(GENRE_TABLE, r, bad))
+      .filter((g) => g !== null);
+    const formats = (await legacy.query(lookupSql(FORMAT_TABLE)))
+      .map((r) => mapLookup(FORMAT_TABLE, r, bad))
+      .filter((f) => f !== null);
+    const lookups = await sql.begin(async (tx) => [
+      (await writeGenres(tx, genres)).length,
+      (await writeFormats(tx, formats)).length,
+    ]);
     const synced = await syncTables(ctx, libraryTables(ctx), start);
     if (ctx.signal.aborted) return null;
-    const { cursor } = await verifyTables(ctx, libraryTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    const { cursor } = await verifyTables(ctx, libraryTables, synced.cursor, {
+      budgetRows: ctx.config.verifyRowsPerTick,
+      repair: true,
+      ahead,
+    });
     return { lookups, totals: synced.totals, cursor };
   });
   if (!done || ctx.signal.aborted) return;

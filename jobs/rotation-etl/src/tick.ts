@@ -1,4 +1,17 @@
-import { emptyTableCursor, finishTick, readWatermark, saveCursor, syncTables, verifyTables, withVerifyAhead, writePage, type EtlContext, type SyncedTable, type TableCursor } from '@wxyc/legacy-etl';
+import {
+  emptyTableCursor,
+  finishTick,
+  readWatermark,
+  saveCursor,
+  syncTables,
+  verifyTables,
+  withVerifyAhead,
+  writePage,
+  type EtlContext,
+  type SyncedTable,
+  type TableCursor,
+  type VerifyMode,
+} from '@wxyc/legacy-etl';
 import { ROTATION_MIRROR, ROTATION_QUERIES } from './legacy-tables.js';
 import { mapRotation } from './mapping.js';
 import { mergePending, resolvePendingLinks, writeRotation, type PendingLink } from './write.js';
@@ -24,7 +37,10 @@ export function rotationTables(ctx: EtlContext): SyncedTable<'rotation', Rotatio
       mirror: ROTATION_MIRROR,
       importPage: (rows, next) =>
         writePage(sql, JOB, next, async (tx) => {
-          const { results, links } = await writeRotation(tx, rows.map((r) => mapRotation(r, bad, now)).filter((e) => e !== null));
+          const { results, links } = await writeRotation(
+            tx,
+            rows.map((r) => mapRotation(r, bad, now)).filter((e) => e !== null),
+          );
           return { results, cursor: { ...next, pendingLinks: mergePending(next.pendingLinks, links) } };
         }),
     },
@@ -37,8 +53,13 @@ async function startOf(ctx: EtlContext): Promise<RotationCursor> {
 }
 
 /** `--verify [--repair]`: one whole verification pass over the rotation, with progress. */
-export async function runVerify(ctx: EtlContext, repair: boolean): Promise<void> {
-  await verifyTables(ctx, rotationTables, await startOf(ctx), { budgetRows: null, repair, progress: true });
+export async function runVerify(ctx: EtlContext, { repair, confirmDeleted }: VerifyMode): Promise<void> {
+  await verifyTables(ctx, rotationTables, await startOf(ctx), {
+    budgetRows: null,
+    repair,
+    progress: true,
+    confirmDeleted,
+  });
 }
 
 /**
@@ -65,7 +86,11 @@ export async function runTick(ctx: EtlContext): Promise<void> {
   const done = await withVerifyAhead(ctx, rotationTables(ctx), start, async (ahead) => {
     const synced = await syncTables(ctx, rotationTables(ctx), start);
     if (ctx.signal.aborted) return null;
-    const { cursor } = await verifyTables(ctx, rotationTables, synced.cursor, { budgetRows: ctx.config.verifyRowsPerTick, repair: true, ahead });
+    const { cursor } = await verifyTables(ctx, rotationTables, synced.cursor, {
+      budgetRows: ctx.config.verifyRowsPerTick,
+      repair: true,
+      ahead,
+    });
     return { totals: synced.totals, cursor };
   });
   if (!done || ctx.signal.aborted) return;

@@ -53,7 +53,7 @@ export function textCell(v: LegacyValue, maxLength: number | null, ref: RowRef, 
 }
 
 /** How far ahead of now an epoch-ms time may be before it is treated as absent (clock typos). */
-export const FUTURE_SLACK_MS = 7 * 24 * 3600 * 1000;
+export const FUTURE_SLACK_MS = 5 * 60 * 1000;
 
 /**
  * The first usable epoch-ms time of the candidates: > 0 and not far in the future.
@@ -70,7 +70,12 @@ export function firstUsableTime(candidates: LegacyValue[], now = Date.now()): Da
 /** The station's time zone: what a legacy "date" (an epoch-ms instant) means as a calendar day. */
 export const STATION_TIME_ZONE = 'America/New_York';
 
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: STATION_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: STATION_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The station's calendar day (YYYY-MM-DD) of an instant, for PostgreSQL `date` columns. */
 export function stationDate(t: Date): string {

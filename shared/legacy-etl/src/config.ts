@@ -19,6 +19,8 @@ export interface EtlConfig {
   sweepIds: number;
   /** How far behind the tick's start (source clock) the edit mark stays: the legacy writers' clock skew. */
   modifiedOverlapMs: number;
+  /** An id more than this above the rows before it is an outlier: imported, but the cursor does not jump to it (0: off). */
+  outlierGapIds: number;
   /** Ids per top-level range of the verification (a range that differs is split). */
   verifyRangeIds: number;
   /** Legacy ids checksummed per mirrored table per tick at most (0: no verification in ticks). */
@@ -41,6 +43,7 @@ export function readEtlConfig(env: Env = process.env, opts: { needLegacy: boolea
     maxRowsPerTick: intEnv(env, 'ETL_MAX_ROWS_PER_TICK', { default: 500_000, min: 1 }),
     sweepIds: intEnv(env, 'ETL_SWEEP_IDS', { default: 50_000, min: 0, max: 1_000_000 }),
     modifiedOverlapMs: intEnv(env, 'ETL_MODIFIED_OVERLAP_S', { default: 600, min: 0, max: 86_400 }) * 1000,
+    outlierGapIds: intEnv(env, 'ETL_OUTLIER_GAP_IDS', { default: 1_000_000, min: 0, max: 2_147_483_647 }),
     verifyRangeIds: intEnv(env, 'ETL_VERIFY_RANGE_IDS', { default: 4096, min: 64, max: 1_000_000 }),
     verifyRowsPerTick: intEnv(env, 'ETL_VERIFY_ROWS_PER_TICK', { default: 60_000, min: 0, max: 10_000_000 }),
     verifyLapTicks: intEnv(env, 'ETL_VERIFY_LAP_TICKS', { default: 48, min: 0, max: 100_000 }),

@@ -35,6 +35,12 @@ export interface LegacyQueries {
   newRows: string;
   /** Rows in an id range modified at or after a time. Params: [afterId, upToId, sinceMs, limit]. */
   editedRows: string;
+  /** The largest id below one (an outlier's neighbour). Params: [id]. */
+  prevId: string;
+  /** The smallest id above one (where the rows go on after a gap). Params: [id]. */
+  nextId: string;
+  /** Id and source hash of the rows with these ids. Params: [ids]. */
+  hashesByIds: string;
   /** The highest id now; MAX of the primary key is answered from the index. */
   maxId: string;
 }
@@ -57,11 +63,22 @@ export function legacyQueries(spec: LegacyTableSpec): LegacyQueries {
     newRows: `SELECT ${select} FROM ${from} WHERE ${range} ORDER BY ${t}.\`ID\` LIMIT ?`,
     editedRows: `SELECT ${select} FROM ${from} WHERE ${range} AND ${t}.\`TIME_LAST_MODIFIED\` >= ? ORDER BY ${t}.\`ID\` LIMIT ?`,
     maxId: `SELECT COALESCE(MAX(\`ID\`), 0) AS max_id FROM ${t}`,
+    prevId: `SELECT COALESCE(MAX(\`ID\`), 0) AS id FROM ${t} WHERE \`ID\` < ?`,
+    nextId: `SELECT MIN(\`ID\`) AS id FROM ${t} WHERE \`ID\` > ?`,
+    hashesByIds: `SELECT ${t}.\`ID\` AS id, ${hash} AS h FROM ${t} WHERE ${t}.\`ID\` IN (?) ORDER BY ${t}.\`ID\``,
   };
 }
 
 /** The parameters of LegacyQueries.rangeSums for ids > after and <= upTo. */
-export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [span.after, width, span.after, width, subWidth, span.after, span.upTo];
+export const rangeSumsParams = (span: { after: number; upTo: number }, width: number, subWidth: number): number[] => [
+  span.after,
+  width,
+  span.after,
+  width,
+  subWidth,
+  span.after,
+  span.upTo,
+];
 
 /** The source's clock in epoch ms (the edit mark of a tick never passes it). */
 export const SOURCE_CLOCK_SQL = 'SELECT CAST(ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS SIGNED) AS now_ms';

@@ -29,7 +29,13 @@ function rowsIn(sql: Db, m: MirrorSpec, r: IdRange) {
  * LegacyQueries.rangeSums: range b = (id - after - 1) / width, sub-range sb = that offset % width /
  * subWidth): count, hashed count and exact SUM of source_hash, in one range scan of the unique index.
  */
-export async function pgRangeSums(sql: Db, m: MirrorSpec, r: IdRange, width: number, subWidth: number): Promise<GroupedSums> {
+export async function pgRangeSums(
+  sql: Db,
+  m: MirrorSpec,
+  r: IdRange,
+  width: number,
+  subWidth: number,
+): Promise<GroupedSums> {
   const rows = await sql<{ b: number; sb: number; n: number; hashed: number; sum: string }[]>`
     SELECT (o / ${width}::bigint)::int AS b, (o % ${width}::bigint / ${subWidth}::bigint)::int AS sb,
       count(*)::int AS n, count(source_hash)::int AS hashed, COALESCE(sum(source_hash), 0)::text AS sum
@@ -84,4 +90,20 @@ export async function deleteByLegacyId(sql: Db, m: MirrorSpec, legacyIds: number
   const rows = await sql<{ id: number }[]>`
     DELETE FROM ${sql(m.table)} WHERE ${sql(m.key)} = ANY(${intArray(sql as Sql, legacyIds)}) RETURNING ${sql(m.key)} AS id`;
   return rows.map((r) => r.id).sort((a, b) => a - b);
+}
+
+/** The smallest legacy id above `x` in the mirror, or null. */
+export async function pgNextId(sql: Db, m: MirrorSpec, x: number): Promise<number | null> {
+  const [row] = await sql<
+    { id: number | null }[]
+  >`SELECT min(${sql(m.key)}) AS id FROM ${sql(m.table)} WHERE ${sql(m.key)} > ${x}`;
+  return row?.id ?? null;
+}
+
+/** The largest legacy id below `x` in the mirror, 0 when none. */
+export async function pgPrevId(sql: Db, m: MirrorSpec, x: number): Promise<number> {
+  const [row] = await sql<
+    { id: number | null }[]
+  >`SELECT max(${sql(m.key)}) AS id FROM ${sql(m.table)} WHERE ${sql(m.key)} < ${x}`;
+  return row?.id ?? 0;
 }

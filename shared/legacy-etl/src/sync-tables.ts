@@ -1,12 +1,21 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { countRows } from '@wxyc/job-runtime';
 import { intCell } from './cells.js';
-import type { MirrorSpec } from './mirror-pg.js';
+import { pgPrevId, type MirrorSpec } from './mirror-pg.js';
 import { SOURCE_CLOCK_SQL, type LegacyQueries } from './legacy-sql.js';
 import type { LegacyRow } from './mysql-source.js';
 import { pagesById } from './paging.js';
+import { DUPLICATE_REASON, onePerId } from './duplicates.js';
 import type { EtlContext } from './run-etl.js';
-import { advance, newestStamp, nextModifiedMark, type SweepState, type TableCursor } from './table-cursor.js';
+import {
+  advance,
+  advanceNew,
+  newestStamp,
+  nextModifiedMark,
+  rebaseOutlier,
+  type SweepState,
+  type TableCursor,
+} from './table-cursor.js';
 import type { UpsertResult } from './upsert.js';
 import { saveCursor } from './watermark.js';
 
@@ -64,13 +73,37 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
     if (signal.aborted) break;
     const tot: TableTotals = (totals[t.key] = { read: 0, inserted: 0, updated: 0 });
     let newest: number | null = null;
-    const pages = async (fetch: (after: number, limit: number) => Promise<LegacyRow[]>, startAfter: number, opts: { maxRows?: number; sweep?: SweepState } = {}) => {
-      for await (const page of pagesById<LegacyRow>({ startAfter, pageSize: config.batchSize, maxRows: opts.maxRows, idOf, fetch, signal })) {
-        newest = newestStamp(newest, page.map((r) => intCell(r.TIME_LAST_MODIFIED as number)), sourceStart);
-        const moved = advance(cursor[t.key], page.map(idOf));
+    let scanned = 0;
+    const seen: number[] = [];
+    const pages = async (
+      fetch: (after: number, limit: number) => Promise<LegacyRow[]>,
+      startAfter: number,
+      opts: { maxRows?: number; sweep?: SweepState; fresh?: boolean } = {},
+    ) => {
+      for await (const page of pagesById<LegacyRow>({
+        startAfter,
+        pageSize: config.batchSize,
+        maxRows: opts.maxRows,
+        idOf,
+        fetch,
+        signal,
+      })) {
+        newest = newestStamp(
+          newest,
+          page.map((r) => intCell(r.TIME_LAST_MODIFIED as number)),
+          sourceStart,
+        );
+        const ids = page.map(idOf);
+        if (opts.fresh) {
+          scanned += page.length;
+          seen.push(...ids);
+        }
+        const moved = opts.fresh ? advanceNew(cursor[t.key], ids, config.outlierGapIds) : advance(cursor[t.key], ids);
         if (opts.sweep) moved.sweep = { ...opts.sweep, nextId: idOf(page[page.length - 1]!) };
         const next = { ...cursor, [t.key]: moved };
-        const r = await t.importPage(page, next);
+        const { rows, duplicated } = onePerId(page, t.queries.columns);
+        for (const id of duplicated) ctx.bad.repair(t.queries.table, id, DUPLICATE_REASON);
+        const r = await t.importPage(rows, next);
         cursor = r.cursor ?? next;
         tot.read += page.length;
         tot.inserted += r.inserted;
@@ -79,6 +112,7 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
       }
     };
     const q = t.queries;
+    cursor = { ...cursor, [t.key]: await rebased(ctx, q, t.mirror, cursor[t.key]) };
     const before = cursor[t.key];
     const windowLow = Math.max(0, before.maxId - config.editWindowIds);
     // Edits first, against the cursor as it was: rows imported in this tick are current anyway.
@@ -100,12 +134,20 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
       if (signal.aborted) break;
       // Slice done. A lap that reached the window ends; the next one re-reads rows modified since
       // this lap began, which covers every edit made behind the sweep during this lap.
-      const sweep: SweepState = end >= windowLow ? { nextId: 0, since: s.lapStart, lapStart: before.maxModified } : { ...s, nextId: end };
+      const sweep: SweepState =
+        end >= windowLow ? { nextId: 0, since: s.lapStart, lapStart: before.maxModified } : { ...s, nextId: end };
       cursor = { ...cursor, [t.key]: { ...cursor[t.key], sweep } };
     }
     if (signal.aborted) break;
-    await pages((after, limit) => legacy.query(q.newRows, [after, bounds.get(t.key)!, limit]), before.maxId, { maxRows: config.maxRowsPerTick });
+    await pages((after, limit) => legacy.query(q.newRows, [after, bounds.get(t.key)!, limit]), before.maxId, {
+      maxRows: config.maxRowsPerTick,
+      fresh: true,
+    });
     if (signal.aborted) break;
+    cursor = {
+      ...cursor,
+      [t.key]: outliersAfterScan(ctx, q.table, before, cursor[t.key], seen, scanned < config.maxRowsPerTick),
+    };
     // The table has been read through: its edit mark moves, at most to the tick's start.
     const maxModified = nextModifiedMark(before.maxModified, newest, sourceStart, config.modifiedOverlapMs);
     cursor = { ...cursor, [t.key]: { ...cursor[t.key], maxModified } };
@@ -114,6 +156,57 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
 }
 
 const idOf = (r: LegacyRow) => intCell(r.ID as number)!;
+
+/**
+ * A cursor pinned on an outlier (saved before outliers were kept apart) goes back to the real
+ * ids, logged: to the largest id imported below it (rows that arrived below the outlier since were
+ * never imported), or, for a table not mirrored row by row, the largest legacy id below it.
+ */
+async function rebased(
+  ctx: EtlContext,
+  q: LegacyQueries,
+  mirror: MirrorSpec | undefined,
+  c: TableCursor,
+): Promise<TableCursor> {
+  for (let i = 0; i < 10 && ctx.config.outlierGapIds > 0 && c.maxId > 0; i++) {
+    const prev = mirror
+      ? await pgPrevId(ctx.sql, mirror, c.maxId)
+      : (intCell((await ctx.legacy.query(q.prevId, [c.maxId]))[0]?.id as number) ?? 0);
+    const r = rebaseOutlier(c, prev, ctx.config.outlierGapIds);
+    if (r === null) break;
+    ctx.log.warn(
+      `${q.table}: the cursor stood on id ${c.maxId}, ${c.maxId - prev} above the rows before it (an outlier, ETL_OUTLIER_GAP_IDS ${ctx.config.outlierGapIds}); it goes back to ${prev}, so rows below the outlier are imported.`,
+    );
+    c = r;
+  }
+  return c;
+}
+
+/**
+ * After the scan of new rows: outliers it found are logged; when the scan read through to the
+ * tick's bound, outliers it did not see are gone from MySQL (verification deletes their rows).
+ */
+function outliersAfterScan(
+  ctx: EtlContext,
+  table: string,
+  before: TableCursor,
+  after: TableCursor,
+  seen: number[],
+  complete: boolean,
+): TableCursor {
+  const had = new Set(before.outliers ?? []);
+  const found = (after.outliers ?? []).filter((id) => !had.has(id));
+  if (found.length > 0) {
+    ctx.log.warn(
+      `${table}: ids ${found.join(', ')} lie more than ETL_OUTLIER_GAP_IDS (${ctx.config.outlierGapIds}) above the rows before them: imported as outliers; the cursor stays at ${after.maxId}.`,
+    );
+  }
+  if (!complete || !after.outliers?.length) return after;
+  const present = new Set(seen);
+  const { outliers, ...rest } = after;
+  const still = outliers.filter((id) => present.has(id));
+  return still.length > 0 ? { ...rest, outliers: still } : rest;
+}
 
 /**
  * The usual importPage: `write` maps and upserts the page, then the cursor is saved, all in

@@ -24,6 +24,47 @@ export interface TableCursor {
   sweep?: SweepState;
   /** Only for mirrored tables: where the rolling verification pass continues (ids above nextId). */
   verify?: { nextId: number };
+  /**
+   * Ids imported that lie more than ETL_OUTLIER_GAP_IDS above the rows before them (a typo such
+   * as 2147483647): `maxId` does not move to them, so new rows and the edit window keep following
+   * the real ids. They are read again by each tick's scan of new rows (unchanged rows are not
+   * rewritten) and checked by verification like any row.
+   */
+  outliers?: number[];
+}
+
+/** More outliers than this are not typos but a jump of the id sequence: the cursor takes it. */
+export const MAX_OUTLIERS = 1000;
+
+/**
+ * The cursor after a page of NEW rows (ids above maxId, in id order): maxId follows the ids that
+ * continue the rows before them; an id more than `gap` above them is an outlier (kept aside, see
+ * TableCursor.outliers). A table's first rows (maxId 0) are never outliers; gap 0 turns this off.
+ * Past MAX_OUTLIERS the outliers are taken as the table's ids (a real jump).
+ */
+export function advanceNew(c: TableCursor, ids: number[], gap: number): TableCursor {
+  let maxId = c.maxId;
+  const outliers = new Set(c.outliers ?? []);
+  for (const id of ids) {
+    if (id <= maxId || outliers.has(id)) continue;
+    if (gap > 0 && maxId > 0 && id - maxId > gap) outliers.add(id);
+    else maxId = id;
+  }
+  const kept = [...outliers].filter((id) => id > maxId).sort((a, b) => a - b);
+  const { outliers: _had, ...rest } = c;
+  if (kept.length > MAX_OUTLIERS) return { ...rest, maxId: kept[kept.length - 1]! };
+  // No key at all without outliers: cursors stay as they were for tables that never had one.
+  return kept.length > 0 ? { ...rest, maxId, outliers: kept } : { ...rest, maxId };
+}
+
+/**
+ * A cursor whose maxId is itself an outlier (saved before outliers were kept apart): `prevId` is
+ * the largest id below maxId in the source. When the gap is wider than `gap`, maxId goes back to
+ * it and the old maxId joins the outliers (its row is imported already).
+ */
+export function rebaseOutlier(c: TableCursor, prevId: number, gap: number): TableCursor | null {
+  if (gap === 0 || c.maxId === 0 || c.maxId - prevId <= gap) return null;
+  return { ...c, maxId: prevId, outliers: [...new Set([...(c.outliers ?? []), c.maxId])].sort((a, b) => a - b) };
 }
 
 export function emptyTableCursor(): TableCursor {
@@ -54,7 +95,12 @@ export function newestStamp(prev: number | null, stamps: (number | null)[], now 
  * writers and its database server), nor the newest stamp actually seen (a writer's clock may
  * lag). It does not move back otherwise, so a quiet table is not re-read further and further back.
  */
-export function nextModifiedMark(prev: number | null, newestSeen: number | null, sourceStartMs: number, overlapMs: number): number | null {
+export function nextModifiedMark(
+  prev: number | null,
+  newestSeen: number | null,
+  sourceStartMs: number,
+  overlapMs: number,
+): number | null {
   const ceiling = sourceStartMs - overlapMs;
   const seen = newestSeen === null ? null : Math.min(newestSeen, ceiling);
   const kept = prev === null ? null : Math.min(prev, ceiling);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BadRows, FUTURE_SLACK_MS, firstUsableTime, flagCell, IdSet, intCell, pagesById, readEtlConfig, textCell } from '@wxyc/legacy-etl';
+import {
+  BadRows,
+  FUTURE_SLACK_MS,
+  firstUsableTime,
+  flagCell,
+  IdSet,
+  intCell,
+  pagesById,
+  readEtlConfig,
+  textCell,
+} from '@wxyc/legacy-etl';
 
 const logLines = (bad: BadRows) => {
   const lines: string[] = [];
@@ -9,7 +19,15 @@ const logLines = (bad: BadRows) => {
 
 describe('cells', () => {
   it('intCell reads numbers and numeric strings, and nothing else', () => {
-    expect([intCell(5), intCell('42'), intCell(null), intCell(undefined), intCell(''), intCell('x'), intCell(1.5)]).toEqual([5, 42, null, null, null, null, null]);
+    expect([
+      intCell(5),
+      intCell('42'),
+      intCell(null),
+      intCell(undefined),
+      intCell(''),
+      intCell('x'),
+      intCell(1.5),
+    ]).toEqual([5, 42, null, null, null, null, null]);
   });
 
   it('flagCell: any non-zero is true', () => {
@@ -59,7 +77,13 @@ describe('BadRows', () => {
 describe('IdSet', () => {
   it('tells a new id from a repeated one, growing as needed', () => {
     const s = new IdSet();
-    expect([s.add(3), s.add(3), s.add(2_600_000), s.add(2_600_000), s.add(0)]).toEqual([true, false, true, false, true]);
+    expect([s.add(3), s.add(3), s.add(2_600_000), s.add(2_600_000), s.add(0)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+      true,
+    ]);
     expect([s.has(3), s.has(4), s.has(2_600_000), s.has(9_999_999)]).toEqual([true, false, true, false]);
     expect(() => s.add(-1)).toThrow(RangeError);
   });
@@ -70,12 +94,17 @@ describe('pagesById', () => {
   const fetch = async (after: number, limit: number) => table.filter((r) => r.ID > after).slice(0, limit);
   const collect = async (opts: { startAfter: number; pageSize: number; maxRows?: number; signal?: AbortSignal }) => {
     const pages: number[][] = [];
-    for await (const p of pagesById({ ...opts, idOf: (r: { ID: number }) => r.ID, fetch })) pages.push(p.map((r) => r.ID));
+    for await (const p of pagesById({ ...opts, idOf: (r: { ID: number }) => r.ID, fetch }))
+      pages.push(p.map((r) => r.ID));
     return pages;
   };
 
   it('pages by key from startAfter, ending on a short page', async () => {
-    expect(await collect({ startAfter: 5, pageSize: 3 })).toEqual([[6, 8, 10], [12, 14, 16], [18, 20]]);
+    expect(await collect({ startAfter: 5, pageSize: 3 })).toEqual([
+      [6, 8, 10],
+      [12, 14, 16],
+      [18, 20],
+    ]);
   });
 
   it('stops at maxRows', async () => {
@@ -93,7 +122,21 @@ describe('readEtlConfig', () => {
   const base = { DATABASE_URL: 'postgres://u@h/db', LEGACY_DATABASE_URL: 'mysql://u:pw@h/legacy' };
 
   it('has documented defaults', () => {
-    expect(readEtlConfig(base)).toEqual({ databaseUrl: base.DATABASE_URL, legacyUrl: base.LEGACY_DATABASE_URL, batchSize: 1000, editWindowIds: 20_000, maxRowsPerTick: 500_000, sweepIds: 50_000, modifiedOverlapMs: 600_000, verifyRangeIds: 4096, verifyRowsPerTick: 60_000, verifyLapTicks: 48, verifyMaxDeletes: 1000, verifyMaxDeletePct: 5 });
+    expect(readEtlConfig(base)).toEqual({
+      databaseUrl: base.DATABASE_URL,
+      legacyUrl: base.LEGACY_DATABASE_URL,
+      batchSize: 1000,
+      editWindowIds: 20_000,
+      maxRowsPerTick: 500_000,
+      sweepIds: 50_000,
+      modifiedOverlapMs: 600_000,
+      outlierGapIds: 1_000_000,
+      verifyRangeIds: 4096,
+      verifyRowsPerTick: 60_000,
+      verifyLapTicks: 48,
+      verifyMaxDeletes: 1000,
+      verifyMaxDeletePct: 5,
+    });
   });
 
   it('needs no legacy URL for a mode that reads no MySQL', () => {
@@ -101,12 +144,18 @@ describe('readEtlConfig', () => {
   });
 
   it('rejects a non-mysql legacy URL without printing its password', () => {
-    expect(() => readEtlConfig({ ...base, LEGACY_DATABASE_URL: 'postgres://u:pw@h/x' })).toThrow('LEGACY_DATABASE_URL=postgres://u:***@h/x is not a mysql:// URL.');
+    expect(() => readEtlConfig({ ...base, LEGACY_DATABASE_URL: 'postgres://u:pw@h/x' })).toThrow(
+      'LEGACY_DATABASE_URL=postgres://u:***@h/x is not a mysql:// URL.',
+    );
   });
 
   it('rejects out-of-range numbers', () => {
-    expect(() => readEtlConfig({ ...base, ETL_BATCH_SIZE: '0' })).toThrow('ETL_BATCH_SIZE="0" is invalid: expected a whole number between 1 and 5000.');
-    expect(() => readEtlConfig({ ...base, ETL_VERIFY_LAP_TICKS: '-1' })).toThrow('ETL_VERIFY_LAP_TICKS="-1" is invalid: expected a whole number between 0 and 100000.');
+    expect(() => readEtlConfig({ ...base, ETL_BATCH_SIZE: '0' })).toThrow(
+      'ETL_BATCH_SIZE="0" is invalid: expected a whole number between 1 and 5000.',
+    );
+    expect(() => readEtlConfig({ ...base, ETL_VERIFY_LAP_TICKS: '-1' })).toThrow(
+      'ETL_VERIFY_LAP_TICKS="-1" is invalid: expected a whole number between 0 and 100000.',
+    );
     expect(readEtlConfig({ ...base, ETL_VERIFY_LAP_TICKS: '0' }).verifyLapTicks).toBe(0);
   });
 });

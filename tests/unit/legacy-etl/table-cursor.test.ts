@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, newestStamp, nextModifiedMark } from '@wxyc/legacy-etl';
+import { advance, advanceNew, MAX_OUTLIERS, newestStamp, nextModifiedMark, rebaseOutlier } from '@wxyc/legacy-etl';
 import { mergePendingEntries, MAX_PENDING_ENTRIES } from '../../../jobs/flowsheet-etl/src/pending.js';
 
 const now = Date.UTC(2026, 3, 4);
@@ -43,5 +43,26 @@ describe('pending entries', () => {
     const r = mergePendingEntries(full, [], [1, 2]);
     expect(r.pending).toHaveLength(MAX_PENDING_ENTRIES);
     expect(r.dropped).toEqual([1, 2]);
+  });
+});
+
+describe('outlier ids (advanceNew, rebaseOutlier)', () => {
+  const c = (maxId: number, outliers?: number[]) => ({ maxId, maxModified: null, ...(outliers ? { outliers } : {}) });
+  it('an id far above the rows before it is kept aside; the cursor follows the real ids', () => {
+    expect(advanceNew(c(10_000), [10_001, 2_147_483_647], 1_000_000)).toEqual(c(10_001, [2_147_483_647]));
+    expect(advanceNew(c(10_001, [2_147_483_647]), [10_002, 2_147_483_647], 1_000_000)).toEqual(
+      c(10_002, [2_147_483_647]),
+    );
+  });
+  it('first rows are never outliers; gap 0 is off; a real jump is taken once it holds more than MAX_OUTLIERS rows', () => {
+    expect(advanceNew(c(0), [5_000_000], 1_000)).toEqual(c(5_000_000));
+    expect(advanceNew(c(10), [5_000_000], 0)).toEqual(c(5_000_000));
+    const jump = Array.from({ length: MAX_OUTLIERS + 1 }, (_, i) => 9_000_000 + i);
+    expect(advanceNew(c(10), jump, 1_000)).toEqual(c(9_000_000 + MAX_OUTLIERS));
+  });
+  it('a cursor standing on an outlier goes back to the id before it', () => {
+    expect(rebaseOutlier(c(2_147_483_647), 10_000, 1_000_000)).toEqual(c(10_000, [2_147_483_647]));
+    expect(rebaseOutlier(c(10_001), 10_000, 1_000_000)).toBeNull();
+    expect(rebaseOutlier(c(2_147_483_647), 10_000, 0)).toBeNull();
   });
 });

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { allowedDeletes, bucketRange, diffHashes, groupSums, listWhole, pairBuckets, pairRanges, rangesOf, sameSum, slicePlan, sliceRanges, sourceHash, subWidth, verifyMode } from '@wxyc/legacy-etl';
+import {
+  allowedDeletes,
+  bucketRange,
+  diffHashes,
+  groupSums,
+  listWhole,
+  pairBuckets,
+  pairRanges,
+  rangesOf,
+  sameSum,
+  slicePlan,
+  sliceRanges,
+  sourceHash,
+  subWidth,
+  verifyMode,
+} from '@wxyc/legacy-etl';
 
 describe('verification planning', () => {
   it('covers the key space in ranges, the last one short', () => {
@@ -13,14 +28,30 @@ describe('verification planning', () => {
 
   it('pairs the buckets of a grouped answer with their id ranges; a bucket a side left out has no rows there', () => {
     const sum = (n: number, s: string) => ({ n, hashed: n, sum: s });
-    const pairs = pairBuckets({ after: 10, upTo: 45 }, 10, new Map([[0, sum(10, '7')], [3, sum(5, '9')]]), new Map([[0, sum(10, '7')], [1, sum(2, '4')]]));
+    const pairs = pairBuckets(
+      { after: 10, upTo: 45 },
+      10,
+      new Map([
+        [0, sum(10, '7')],
+        [3, sum(5, '9')],
+      ]),
+      new Map([
+        [0, sum(10, '7')],
+        [1, sum(2, '4')],
+      ]),
+    );
     expect(pairs.map((p) => p.range)).toEqual([
       { after: 10, upTo: 20 },
       { after: 20, upTo: 30 },
       { after: 30, upTo: 40 },
       { after: 40, upTo: 45 },
     ]);
-    expect(pairs.map((p) => [p.legacy.n, p.pg.n])).toEqual([[10, 10], [0, 2], [0, 0], [5, 0]]);
+    expect(pairs.map((p) => [p.legacy.n, p.pg.n])).toEqual([
+      [10, 10],
+      [0, 2],
+      [0, 0],
+      [5, 0],
+    ]);
     expect(pairs.map((p) => sameSum(p.legacy, p.pg))).toEqual([true, false, true, false]);
     // The SQL's (id - after - 1) DIV width: the first and the last id of a bucket land in it.
     expect(bucketRange({ after: 10, upTo: 45 }, 10, Math.floor((21 - 10 - 1) / 10))).toEqual({ after: 20, upTo: 30 });
@@ -30,8 +61,15 @@ describe('verification planning', () => {
   it('a two-level answer: each range totals its sub-ranges (exactly, past 2^53), which are paired within it', () => {
     const sum = (n: number, s: string) => ({ n, hashed: n, sum: s });
     const big = '9007199254740993'; // 2^53 + 1
-    const legacy = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '4')], [1, 0, sum(3, '6')]]);
-    const pg = groupSums([[0, 0, sum(2, big)], [0, 1, sum(1, '5')]]);
+    const legacy = groupSums([
+      [0, 0, sum(2, big)],
+      [0, 1, sum(1, '4')],
+      [1, 0, sum(3, '6')],
+    ]);
+    const pg = groupSums([
+      [0, 0, sum(2, big)],
+      [0, 1, sum(1, '5')],
+    ]);
     const r = pairRanges({ after: 0, upTo: 15 }, 8, 4, legacy, pg);
     expect(r.map((x) => [x.pair.range, x.pair.legacy.sum, x.pair.pg.sum])).toEqual([
       [{ after: 0, upTo: 8 }, '9007199254740997', '9007199254740998'],
@@ -41,7 +79,10 @@ describe('verification planning', () => {
       [{ after: 0, upTo: 4 }, true],
       [{ after: 4, upTo: 8 }, false],
     ]);
-    expect(r[1]!.parts.map((p) => p.range)).toEqual([{ after: 8, upTo: 12 }, { after: 12, upTo: 15 }]);
+    expect(r[1]!.parts.map((p) => p.range)).toEqual([
+      { after: 8, upTo: 12 },
+      { after: 12, upTo: 15 },
+    ]);
   });
 
   it('narrows by a fanout down to one id, and lists a bucket whole only when most of it differs and it is small', () => {
@@ -83,7 +124,8 @@ describe('verification planning', () => {
     expect(sliceRanges(200_000, budget(60_000, 0))).toBe(14);
     expect(sliceRanges(100, budget(60_000, 48))).toBe(1);
     expect(sliceRanges(0, budget(60_000, 48))).toBe(1);
-    for (const maxId of [1, 4096, 4097, 196_608, 196_609, 1_000_000, 2_752_512]) expect(lap(maxId, budget(60_000, 48))).toBeLessThanOrEqual(48);
+    for (const maxId of [1, 4096, 4097, 196_608, 196_609, 1_000_000, 2_752_512])
+      expect(lap(maxId, budget(60_000, 48))).toBeLessThanOrEqual(48);
     expect(lap(2_752_513, budget(60_000, 48))).toBe(49); // 48 x 14 ranges is the most the cap lets a day's lap cover
   });
 
@@ -120,8 +162,41 @@ describe('verification planning', () => {
   it('parses --verify and --verify --repair; refuses --repair alone and anything else with them', () => {
     expect(verifyMode([])).toBeNull();
     expect(verifyMode(['dump.sql'])).toBeNull();
-    expect(verifyMode(['--verify'])).toEqual({ repair: false });
-    expect(verifyMode(['--repair', '--verify'])).toEqual({ repair: true });
+    expect(verifyMode(['--verify'])).toEqual({ repair: false, confirmDeleted: [] });
+    expect(verifyMode(['--repair', '--verify'])).toEqual({ repair: true, confirmDeleted: [] });
+    expect(
+      verifyMode([
+        '--verify',
+        '--repair',
+        '--confirm-deleted',
+        'FLOWSHEET_ENTRY_PROD:1-4200',
+        '--confirm-deleted=ROTATION_RELEASE:7-7',
+      ]),
+    ).toEqual({
+      repair: true,
+      confirmDeleted: [
+        { table: 'FLOWSHEET_ENTRY_PROD', from: 1, to: 4200 },
+        { table: 'ROTATION_RELEASE', from: 7, to: 7 },
+      ],
+    });
+    expect(() => verifyMode(['--verify', '--confirm-deleted', 'FLOWSHEET_ENTRY_PROD:1-4200'])).toThrow(
+      '--confirm-deleted deletes rows: it needs --verify --repair.',
+    );
+    expect(() => verifyMode(['--confirm-deleted', 'FLOWSHEET_ENTRY_PROD:1-4200'])).toThrow(
+      '--confirm-deleted needs --verify --repair',
+    );
+    for (const bad of [
+      'FLOWSHEET_ENTRY_PROD:4200-1',
+      'flowsheet:1-2',
+      'FLOWSHEET_ENTRY_PROD:0-5',
+      'FLOWSHEET_ENTRY_PROD',
+      'X:1-99999999999',
+    ]) {
+      expect(() => verifyMode(['--verify', '--repair', '--confirm-deleted', bad])).toThrow(
+        'is invalid: expected LEGACY_TABLE:FROM-TO',
+      );
+    }
+    expect(() => verifyMode(['--verify', '--repair', '--confirm-deleted'])).toThrow('--confirm-deleted "" is invalid');
     expect(() => verifyMode(['--repair'])).toThrow('--repair needs --verify');
     expect(() => verifyMode(['--verify', 'x.sql'])).toThrow('--verify takes only --repair');
     expect(() => verifyMode(['--verify', '--verify'])).toThrow('--verify takes only --repair');
