@@ -19,17 +19,19 @@ export interface Faults {
 /**
  * A local HTTP metadata API on 127.0.0.1 (port 0) for lookup backfills: GET /albums/<key> answers
  * `{ label, year }`, misbehaving as `faults` says. It records every request so tests can count, and
- * tells `onRequest` of each (key, request number) before answering.
+ * tells `onRequest` of each (key, request number) before answering; when it returns a promise the
+ * answer waits for it (so a test can order an event before the client sees this answer).
  */
-export async function startMetadataServer(faults: Faults, onHang?: (key: string) => void, onRequest?: (key: string, n: number) => void) {
+export async function startMetadataServer(faults: Faults, onHang?: (key: string) => void, onRequest?: (key: string, n: number) => void | Promise<unknown>) {
   const log: { key: string; status: number | 'hang'; at: number }[] = [];
   const hung = new Set<string>();
   const open = new Set<ServerResponse>();
-  const answer = (req: IncomingMessage, res: ServerResponse) => {
-    const n = log.length + 1;
+  let received = 0;
+  const answer = async (req: IncomingMessage, res: ServerResponse) => {
+    const n = ++received;
     const key = decodeURIComponent((req.url ?? '').replace(/^\/albums\//, ''));
     const status = (s: number | 'hang') => log.push({ key, status: s, at: Date.now() });
-    onRequest?.(key, n);
+    await onRequest?.(key, n); // a promise holds this answer until it settles (an event to order on)
     if (faults.hangOnce?.has(key) && !hung.has(key)) {
       hung.add(key);
       status('hang');
@@ -46,7 +48,7 @@ export async function startMetadataServer(faults: Faults, onHang?: (key: string)
     status(200);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ label: `label of ${key}`, year: 1990 + (key.length % 10) }));
   };
-  const server = createServer(answer);
+  const server = createServer((req, res) => void answer(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,17 +1,15 @@
-// A process that imports the JSONL feed (tests/integration/backfill/definitions/jsonl-feed-import.ts)
-// through the per-batch steps; with CRASH_AT=n it SIGKILLs itself inside batch n's transaction,
-// after its rows are written and before its checkpoint commits: a crash mid-run.
+// A process that runs the JSONL feed import task (tests/integration/backfill/definitions/jsonl-feed-import.ts)
+// through runTask and prints its summary as JSON: the test SIGKILLs it while a batch's transaction is open.
 import postgres from 'postgres';
+import { createLogger } from '@wxyc/job-runtime';
+import { runTask } from '@wxyc/backfill';
 import { jsonlFeedImport } from '../integration/backfill/definitions/jsonl-feed-import.js';
-import { importAll } from './source-import.js';
 
-const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-const crashAt = Number(process.env.CRASH_AT ?? 0);
-const result = await importAll(sql, jsonlFeedImport(process.env.FEED_URL!), {
+const sql = postgres(process.env.DATABASE_URL!, { max: 3, onnotice: () => {} });
+const s = await runTask(jsonlFeedImport(process.env.FEED_URL!), {
+  sql,
+  log: createLogger('feed-plays', { log: (m: string) => console.error(m), error: (m: string) => console.error(m) }),
   batchSize: Number(process.env.BATCH_SIZE ?? 500),
-  inBatch(batch) {
-    if (batch === crashAt) process.kill(process.pid, 'SIGKILL');
-  },
 });
-console.log(JSON.stringify(result));
+console.log(JSON.stringify({ rowsProcessed: s.rowsProcessed, tables: s.tables, interrupted: s.interrupted }));
 await sql.end();

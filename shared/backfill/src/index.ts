@@ -19,6 +19,7 @@ export { runLookupBackfill, type LookupRunOptions, type LookupSummary } from './
 export { lostTooOften } from './reconnect.js';
 export { runTask, markEnded, type TaskRunOptions, type TaskSummary } from './engine/run.js';
 export { taskProblem, keyColumns, type Task, type OrderColumn, type ResolveContext } from './engine/task.js';
+export { isSourceTask, sourceTaskProblem, stagedCounts, nextSourceState, type SourceTask, type StagedStep } from './engine/source-step.js';
 export { outcome, changes, type Outcome, type SideWrite, type Merge } from './engine/outcome.js';
 export { eachRow, held } from './engine/resolve.js';
 export { walkColumns, afterPosition, keyId, numericKey, type KeySpec, type KeyText } from './engine/keys.js';

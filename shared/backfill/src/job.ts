@@ -8,6 +8,7 @@ import { runBackfill, type RunOptions, type RunSummary } from './runner.js';
 import { LockBusy } from './session.js';
 import { runTask, type TaskRunOptions, type TaskSummary } from './engine/run.js';
 import type { Task } from './engine/task.js';
+import type { SourceTask } from './engine/source-step.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -48,7 +49,7 @@ export interface BackfillJob<C extends BackfillSettings> extends FrameJob<C> {
 
 /** A job whose work is a task of the engine (`runTask`), one-shot or cron. */
 export interface TaskJob<C extends BackfillSettings> extends FrameJob<C> {
-  task(config: C): Task;
+  task(config: C): Task | SourceTask;
   /** Run options beyond the shared settings and the budget (e.g. maxParked). */
   options?(config: C): Partial<TaskRunOptions>;
   finish(ctx: BackfillJobContext<C>, summary: TaskSummary): Promise<number>;

@@ -46,6 +46,8 @@ export interface RunState {
   outcomes?: Record<string, number>;
   /** A task's changes by table. */
   tables?: Record<string, TableCounts>;
+  /** A source-fed task's reader checkpoint (JSON), committed with the batch it follows (null: the beginning). */
+  checkpoint?: unknown;
 }
 
 export async function ensureStateTable(sql: Sql): Promise<void> {
@@ -72,6 +74,8 @@ export async function ensureStateTable(sql: Sql): Promise<void> {
   await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS parked jsonb NOT NULL DEFAULT '[]'`;
   // v3 (the task engine): keyset position of any key type, counts by outcome and by table.
   await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS position jsonb, ADD COLUMN IF NOT EXISTS outcomes jsonb NOT NULL DEFAULT '{}', ADD COLUMN IF NOT EXISTS tables jsonb NOT NULL DEFAULT '{}'`;
+  // v4 (sources in the engine): where a source-fed task's reader is, saved with each batch.
+  await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS checkpoint jsonb`;
 }
 
 interface StateRow {
@@ -92,6 +96,7 @@ interface StateRow {
   position?: string[] | null;
   outcomes?: Record<string, number>;
   tables?: Record<string, TableCounts>;
+  checkpoint?: unknown;
 }
 
 /** The state row, or null; reads nothing (and creates nothing) when the table is missing. */
@@ -119,6 +124,7 @@ export async function loadState(sql: Sql, name: string): Promise<RunState | null
     position: r.position ?? null,
     outcomes: r.outcomes ?? {},
     tables: r.tables ?? {},
+    checkpoint: r.checkpoint ?? null,
   };
 }
 
@@ -149,13 +155,14 @@ export async function saveState(sql: Sql, s: RunState): Promise<void> {
   await sql`
     INSERT INTO backfill.runs (name, status, cursor, rows_processed, rows_written, rows_fallback, rows_unresolved,
                                unresolved, skipped, parked, batch_size, batches, pending_at_start, started_at, updated_at,
-                               finished_at, position, outcomes, tables)
+                               finished_at, position, outcomes, tables, checkpoint)
     VALUES (${s.name}, ${s.status}, ${s.cursor}, ${s.rowsProcessed}, ${s.rowsWritten}, ${s.rowsFallback},
             ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${bigintArray(sql, s.skipped)},
             ${sql.json(s.parked as never)},
             ${s.batchSize}, ${s.batches}, ${s.pendingAtStart}, ${s.startedAt}, now(),
             ${s.status === 'done' ? sql`now()` : null},
-            ${s.position ? sql.json(s.position as never) : null}, ${sql.json((s.outcomes ?? {}) as never)}, ${sql.json((s.tables ?? {}) as never)})
+            ${s.position ? sql.json(s.position as never) : null}, ${sql.json((s.outcomes ?? {}) as never)}, ${sql.json((s.tables ?? {}) as never)},
+            ${s.checkpoint === undefined || s.checkpoint === null ? null : sql.json(s.checkpoint as never)})
     ON CONFLICT (name) DO UPDATE SET
       status = EXCLUDED.status, cursor = EXCLUDED.cursor, rows_processed = EXCLUDED.rows_processed,
       rows_written = EXCLUDED.rows_written, rows_fallback = EXCLUDED.rows_fallback,
@@ -163,7 +170,8 @@ export async function saveState(sql: Sql, s: RunState): Promise<void> {
       parked = EXCLUDED.parked,
       batch_size = EXCLUDED.batch_size, batches = EXCLUDED.batches, pending_at_start = EXCLUDED.pending_at_start,
       started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at,
-      position = EXCLUDED.position, outcomes = EXCLUDED.outcomes, tables = EXCLUDED.tables`;
+      position = EXCLUDED.position, outcomes = EXCLUDED.outcomes, tables = EXCLUDED.tables,
+      checkpoint = EXCLUDED.checkpoint`;
 }
 
 export async function deleteState(sql: Sql, name: string): Promise<void> {

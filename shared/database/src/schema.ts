@@ -157,6 +157,12 @@ export const rotation = wxycSchema.table(
     albumTitle: varchar('album_title', { length: 128 }),
     recordLabel: varchar('record_label', { length: 128 }),
     discogsReleaseId: integer('discogs_release_id'),
+    // Where discogs_release_id came from: 'legacy' (mirrored; every row that predates 0063 reads
+    // it through the column DEFAULT, no UPDATE), 'lml_direct' (rotation-release-id-resolver).
+    // Local columns: rotation-etl never writes them.
+    discogsReleaseIdSource: text('discogs_release_id_source').default('legacy'),
+    // When the resolver last got a definitive answer (resolved, sentinel, trust-rejected, no match); NULL: never.
+    discogsReleaseIdAttemptedAt: timestamptz('discogs_release_id_attempted_at'),
     legacyRotationId: integer('legacy_rotation_id').unique(),
     sourceHash: bigint('source_hash', { mode: 'number' }),
     addDate: date('add_date').notNull().defaultNow(),

@@ -125,24 +125,29 @@ describe('lookup backfill resilience', () => {
     const [show] = await db.sql<{ id: number }[]>`INSERT INTO on_air (started_at) VALUES (now() - interval '10 minutes') RETURNING id`;
     const log = captureLog();
     const run = runLookupBackfill(albumLookupOffAir(server.url, fast), { sql: db.sql, log, batchSize: 50, backoffMs: 20 });
-    await new Promise((r) => setTimeout(r, 500));
+    // events, not a wall-clock window: the run has paused (several times) before the show ends
+    while (log.lines.filter((l) => l.startsWith('pausing')).length < 3) await new Promise((r) => setTimeout(r, 10));
     expect(server.log).toEqual([]);
     expect((await counts()).pending).toBe(ROWS);
-    const endedAt = Date.now();
+    const requestsBeforeEnd = server.log.length;
     await db.sql`UPDATE on_air SET ended_at = now()`;
     const s = await run;
     expect(log.lines.filter((l) => l.startsWith('pausing'))[0]).toBe(`pausing 20 ms: a DJ is on air (show ${show!.id})`);
-    expect(server.log[0]!.at).toBeGreaterThanOrEqual(endedAt);
+    expect(requestsBeforeEnd).toBe(0);
     expect(s).toMatchObject({ interrupted: false, rowsWritten: ROWS });
-    expect(s.pausedMs).toBeGreaterThanOrEqual(400);
+    expect(s.pausedMs).toBeGreaterThan(0);
     expect(await counts()).toEqual({ once: ROWS, twice: 0, pending: 0 });
   });
 
   it('pauses mid-run when a show starts, and at the cap with stop ends resumably; after the show a rerun finishes', async () => {
-    let showAt = 0;
+    // the show starts (committed) before request 60 (batch 2) is answered: an order of events,
+    // not a hope that the INSERT lands within some ms under load (#27 item 9)
     const starting: Promise<unknown>[] = [];
     server = await startMetadataServer({}, undefined, (_k, n) => {
-      if (n === 60) starting.push(db.sql`INSERT INTO on_air (started_at) VALUES (now())`.then(() => (showAt = Date.now())));
+      if (n !== 60) return;
+      const started = db.sql`INSERT INTO on_air (started_at) VALUES (now())`;
+      starting.push(started);
+      return started;
     });
     const log = captureLog();
     const def = albumLookupOffAir(server.url, { ...fast, maxConcurrency: 1 });
@@ -150,11 +155,13 @@ describe('lookup backfill resilience', () => {
     await Promise.all(starting);
     expect(log.lines.at(-1)).toMatch(/^warning: paused \d+ ms in all, the cap \(maxPauseMs 200\): stopping; run again to resume$/);
     expect(s.interrupted).toBe(true);
-    // the batch in flight when the show started finishes; nothing is asked after it
+    // the batch in flight when the show started (request 60: batch 2) finishes; nothing is asked
+    // after it. Counted in requests and rows (events), not in ms after the show started: under
+    // load a batch's last lookups can land well after the INSERT commits.
     expect(ROWS - (await counts()).pending).toBe(100);
     expect(s.rowsWritten).toBe(100);
     expect(server.log.length).toBe(100);
-    expect(server.log.filter((e) => e.at > showAt + 100)).toEqual([]);
+    expect(log.lines.some((l) => l.startsWith('pausing') && l.includes('a DJ is on air'))).toBe(true);
     expect(await loadState(db.sql, 'album-lookup-off-air')).toMatchObject({ status: 'interrupted', rowsWritten: 100 });
 
     await db.sql`UPDATE on_air SET ended_at = now()`;

@@ -1,16 +1,16 @@
-// The proofs of source-fed imports, each through the per-batch steps the engine runs (read a
-// batch, then one transaction: writeStaged + saveCheckpoint): real MariaDB, real PostgreSQL, a
-// local HTTP feed. Rows are counted: none imported twice, none lost.
+// The proofs of source-fed tasks run by the engine (runTask: read a batch from the source, then one
+// transaction: the staged write and the state row with the checkpoint): real MariaDB, real
+// PostgreSQL, a local HTTP feed, a literal list. Rows are counted: none imported twice, none lost.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, JobError } from '@wxyc/job-runtime';
-import { loadCheckpoint } from '@wxyc/backfill';
+import { literalSource, loadState, runTask, type Checkpoint, type RecordSource, type SourceTask } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { LEGACY_FLOWSHEET_DDL, findMysqlServer, useLegacyDatabase } from '../../support/mysql.js';
 import { gz, jsonl, serve, startFeedServer } from '../../support/feed-server.js';
-import { importAll } from '../../support/source-import.js';
+import { captureLog } from './helpers.js';
 import { LEGACY_PLAYS_DDL, mysqlWindowImport } from './definitions/mysql-window-import.js';
 import { FEED_PLAYS_DDL, feedRecords } from './definitions/jsonl-feed-import.js';
 
@@ -20,6 +20,9 @@ const legacy = useLegacyDatabase(server, [LEGACY_FLOWSHEET_DDL]);
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 3, 1);
+
+const run = (task: SourceTask, extra: Partial<Parameters<typeof runTask>[1]> = {}) =>
+  runTask(task, { sql: db.sql, log: captureLog(), batchSize: 100, backoffMs: 20, ...extra });
 
 async function failure(p: Promise<unknown>): Promise<JobError> {
   const err = await p.then(
@@ -48,16 +51,25 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
 
   it('imports exactly the window, each row once; a rerun changes nothing (no-churn merge)', async () => {
     const def = mysqlWindowImport(legacy.url, { from: new Date(T0 + 2 * DAY), to: new Date(T0 + 5 * DAY) });
-    expect(await importAll(db.sql, def, { batchSize: 70 })).toEqual({ batches: 5, records: 300, written: 300 });
+    const first = await run(def, { batchSize: 70 });
+    expect({ batches: first.batches, rows: first.rowsProcessed, tables: first.tables }).toEqual({
+      batches: 5,
+      rows: 300,
+      tables: { legacy_plays: { inserted: 300, updated: 0, unchanged: 0, deleted: 0 } },
+    });
+    expect(first.outcomes).toEqual({ imported: 300 });
     const [n] = await db.sql`SELECT count(*)::int AS n, min(played_at) AS lo, max(played_at) AS hi FROM legacy_plays`;
     expect(n!.n).toBe(300);
     expect(n!.lo.getTime()).toBeGreaterThanOrEqual(T0 + 2 * DAY);
     expect(n!.hi.getTime()).toBeLessThan(T0 + 5 * DAY);
     expect((await db.sql`SELECT artist FROM legacy_plays WHERE legacy_id = 3`)[0]!.artist).toBe('Artist 3 — “é”');
-    await db.sql`DELETE FROM backfill.source_checkpoints`;
-    expect((await importAll(db.sql, def, { batchSize: 70 })).written).toBe(0);
+    // done: a run reads only what came after the checkpoint (nothing); --reset reads it all again
+    const after = await run(def, { batchSize: 70 });
+    expect({ rows: after.rowsProcessed, tables: after.tables }).toEqual({ rows: 0, tables: {} });
+    const again = await run(def, { batchSize: 70, reset: true });
+    expect(again.tables).toEqual({ legacy_plays: { inserted: 0, updated: 0, unchanged: 300, deleted: 0 } });
     await db.sql`TRUNCATE legacy_plays`;
-    await db.sql`DELETE FROM backfill.source_checkpoints`;
+    await db.sql`DELETE FROM backfill.runs`;
   });
 
   it('the MySQL connection killed mid-page: one line, that batch not committed, the rerun resumes at the checkpoint', async () => {
@@ -69,8 +81,8 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
     const watch = (async () => {
       for (let i = 0; i < 3000 && !killed; i++) {
         // only once two batches are committed: the kill is of the third page's read
-        const saved = await loadCheckpoint(db.sql, def.name).catch(() => null);
-        if (saved?.records !== 400) {
+        const saved = await loadState(db.sql, def.name).catch(() => null);
+        if (saved?.rowsProcessed !== 400) {
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
@@ -83,7 +95,7 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
         } else await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const err = await failure(importAll(db.sql, def, { batchSize: 200 }));
+    const err = await failure(run(def, { batchSize: 200 }));
     await watch;
     await killer.end();
     expect(killed).toBe(true);
@@ -96,10 +108,19 @@ describe.skipIf(!server)('import from MySQL over a date window', () => {
       n: 400,
       m: 400,
     });
-    expect((await loadCheckpoint(db.sql, def.name))?.checkpoint).toEqual({ after: [400] });
+    const failed = await loadState(db.sql, def.name);
+    expect({ status: failed?.status, checkpoint: failed?.checkpoint }).toEqual({
+      status: 'failed',
+      checkpoint: { after: [400] },
+    });
 
     const rerun = mysqlWindowImport(legacy.url, { from: new Date(T0), to: new Date(T0 + 9 * DAY) });
-    expect(await importAll(db.sql, rerun, { batchSize: 200 })).toEqual({ batches: 3, records: 500, written: 500 });
+    const s = await run(rerun, { batchSize: 200 });
+    expect({ rows: s.rowsProcessed, batches: s.batches, this: s.tables.legacy_plays?.inserted }).toEqual({
+      rows: 900,
+      batches: 5,
+      this: 500,
+    });
     expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT legacy_id)::int AS d FROM legacy_plays`)[0]).toEqual(
       { n: 900, d: 900 },
     );
@@ -119,6 +140,12 @@ describe('import from a JSONL.gz feed over HTTP', () => {
     (await db.sql`SELECT count(*)::int AS n, count(DISTINCT feed_id)::int AS d FROM feed_plays`)[0];
 
   it('a crash mid-run (the process SIGKILLed inside a batch): the rerun resumes at the checkpoint, 0 twice, 0 lost', async () => {
+    // batch 4's first record stalls its INSERT (a trigger sleeps), so the process dies with that transaction open
+    const stallId = records[2100]!.id;
+    await db.sql.unsafe(`
+      CREATE FUNCTION stall_feed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.feed_id = ${stallId} THEN PERFORM pg_sleep(120); END IF; RETURN NEW; END $$`);
+    await db.sql`CREATE TRIGGER stall BEFORE INSERT ON feed_plays FOR EACH ROW EXECUTE FUNCTION stall_feed()`;
     const child = (env: Record<string, string>) =>
       new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
         const p = spawn(
@@ -138,16 +165,30 @@ describe('import from a JSONL.gz feed over HTTP', () => {
         let out = '';
         p.stdout.on('data', (c: Buffer) => (out += c.toString()));
         p.on('exit', (code, signal) => resolve({ code, signal, out }));
+        if (env.KILL_WHEN_STALLED) void killWhenStalled(p);
       });
-    const crashed = await child({ CRASH_AT: '4' });
+    const sleeping = () => db.sql<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`;
+    const killWhenStalled = async (p: ReturnType<typeof spawn>) => {
+      while (p.exitCode === null && (await sleeping()).length === 0) await new Promise((r) => setTimeout(r, 20));
+      p.kill('SIGKILL');
+    };
+    const crashed = await child({ KILL_WHEN_STALLED: '1' });
     expect(crashed.signal).toBe('SIGKILL');
+    // the server ends the dead client's backend (here at once): its open transaction rolls back
+    for (const { pid } of await sleeping()) await db.sql`SELECT pg_terminate_backend(${pid})`;
+    await db.sql`DROP TRIGGER stall ON feed_plays`;
     // batches 1-3 committed with their checkpoint; batch 4's rows were written but never committed
     expect(await counts()).toEqual({ n: 2100, d: 2100 });
-    expect((await loadCheckpoint(db.sql, 'feed-plays'))?.checkpoint).toEqual({ line: 2100, version: '"2026-04-01"' });
+    expect((await loadState(db.sql, 'feed-plays'))?.checkpoint).toEqual({ line: 2100, version: '"2026-04-01"' });
 
     const rerun = await child({});
     expect(rerun.code).toBe(0);
-    expect(JSON.parse(rerun.out)).toEqual({ batches: 5, records: 2900, written: 2900 });
+    expect(JSON.parse(rerun.out)).toEqual({
+      rowsProcessed: 5000,
+      tables: { feed_plays: { inserted: 2900, updated: 0, unchanged: 0, deleted: 0 } },
+      interrupted: false,
+    });
     expect(await counts()).toEqual({ n: 5000, d: 5000 });
     // values as sent: the ids above 2^53, the zoned times, the quotes
     const [r] =
@@ -164,6 +205,137 @@ describe('import from a JSONL.gz feed over HTTP', () => {
     });
     expect((await db.sql`SELECT count(*)::int AS n FROM feed_plays WHERE meta IS NULL`)[0]!.n).toBe(1667);
     // a run after the end reads nothing more
-    expect((await child({})).out.trim()).toBe(JSON.stringify({ batches: 0, records: 0, written: 0 }));
+    expect(JSON.parse((await child({})).out)).toEqual({ rowsProcessed: 0, tables: {}, interrupted: false });
+  });
+});
+
+describe('a source task in the engine', () => {
+  const ids = Array.from({ length: 500 }, (_, i) => ({ id: i + 1, name: `name ${i + 1}` }));
+  const task = (source: RecordSource, name = 'list-import'): SourceTask => ({
+    name,
+    source,
+    staged: {
+      table: 'listed',
+      columns: [
+        { name: 'id', type: 'int' },
+        { name: 'name', type: 'text' },
+      ],
+      key: ['id'],
+      write: 'INSERT INTO listed (id, name) SELECT id, name FROM staged',
+    },
+  });
+  /** The list, its opens recorded; on the `at`-th read it ends the batch session (the lock holder) before returning. */
+  function killingSource(at: number) {
+    const opens: Checkpoint[] = [];
+    let reads = 0;
+    const inner = literalSource('ids', ids);
+    const source: RecordSource = {
+      name: inner.name,
+      async open(cp, o) {
+        opens.push(cp);
+        const r = await inner.open(cp, o);
+        return {
+          async next(n) {
+            const b = await r.next(n);
+            if (++reads === at) {
+              await db.sql`SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`;
+            }
+            return b;
+          },
+          close: () => r.close(),
+        };
+      },
+    };
+    return { source, opens };
+  }
+  beforeAll(async () => {
+    // no unique key: a record written twice shows as two rows
+    await db.sql`CREATE TABLE listed (id int NOT NULL, name text NOT NULL)`;
+  });
+
+  it('the session killed between read and commit: reconnects, reopens the reader at the committed checkpoint; 0 twice, 0 lost', async () => {
+    const k = killingSource(3);
+    const log = captureLog();
+    const s = await run(task(k.source), { log });
+    expect(k.opens).toEqual([null, { offset: 200 }]);
+    expect(s.tables).toEqual({ listed: { inserted: 500, updated: 0, unchanged: 0, deleted: 0 } });
+    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM listed`)[0]).toEqual({
+      n: 500,
+      d: 500,
+    });
+    const saved = await loadState(db.sql, 'list-import');
+    expect({ status: saved?.status, checkpoint: saved?.checkpoint, rows: saved?.rowsProcessed }).toEqual({
+      status: 'done',
+      checkpoint: { offset: 500 },
+      rows: 500,
+    });
+    expect(s.analyzed).toEqual(['listed']);
+    await db.sql`TRUNCATE listed`;
+  });
+
+  it('a per-run budget (cron tick): stops at it with the checkpoint saved; the next tick resumes there', async () => {
+    const t = task(literalSource('ids', ids), 'list-budget');
+    const first = await run(t, { maxRows: 250 });
+    expect({
+      reached: first.budgetReached,
+      rows: first.rowsProcessed,
+      inserted: first.tables.listed?.inserted,
+    }).toEqual({
+      reached: true,
+      rows: 250,
+      inserted: 250,
+    });
+    const saved = await loadState(db.sql, 'list-budget');
+    expect({ status: saved?.status, checkpoint: saved?.checkpoint }).toEqual({
+      status: 'budget',
+      checkpoint: { offset: 250 },
+    });
+    const second = await run(t, { maxRows: 1000 });
+    expect({
+      reached: second.budgetReached,
+      rows: second.rowsProcessed,
+      inserted: second.tables.listed?.inserted,
+    }).toEqual({
+      reached: false,
+      rows: 500,
+      inserted: 250,
+    });
+    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM listed`)[0]).toEqual({
+      n: 500,
+      d: 500,
+    });
+    await db.sql`TRUNCATE listed`;
+  });
+
+  it('DRY_RUN: every batch written and rolled back, counts and a preview, nothing saved', async () => {
+    const s = await run(task(literalSource('ids', ids), 'list-dry'), { dryRun: true });
+    expect(s.tables).toEqual({ listed: { inserted: 500, updated: 0, unchanged: 0, deleted: 0 } });
+    expect(s.preview[0]).toBe('batch 1: 100 records; listed +100 inserted, 0 updated, 0 deleted, 0 unchanged');
+    expect((await db.sql`SELECT count(*)::int AS n FROM listed`)[0]!.n).toBe(0);
+    expect(await loadState(db.sql, 'list-dry')).toBeNull();
+  });
+
+  it('a refused record fails the run with its one line; the rerun after the fix resumes at the committed batch', async () => {
+    await db.sql`CREATE UNIQUE INDEX listed_id ON listed (id)`;
+    await db.sql`INSERT INTO listed VALUES (250, 'already here')`;
+    const err = await failure(run(task(literalSource('ids', ids), 'list-refused')));
+    expect(err.exitCode).toBe(EXIT.FAILED);
+    expect(err.message).toMatch(
+      /^import list-refused: record id=250 \(50 of a batch of 100\) was refused: duplicate key value/,
+    );
+    const saved = await loadState(db.sql, 'list-refused');
+    expect({ status: saved?.status, checkpoint: saved?.checkpoint }).toEqual({
+      status: 'failed',
+      checkpoint: { offset: 200 },
+    });
+    expect((await db.sql`SELECT count(*)::int AS n FROM listed`)[0]!.n).toBe(201);
+    await db.sql`DELETE FROM listed WHERE name = 'already here'`;
+    const s = await run(task(literalSource('ids', ids), 'list-refused'));
+    expect(s.tables.listed?.inserted).toBe(300);
+    expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM listed`)[0]).toEqual({
+      n: 500,
+      d: 500,
+    });
   });
 });

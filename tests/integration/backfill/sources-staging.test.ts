@@ -2,9 +2,9 @@
 // and its batch rolled back with the checkpoint; the staged rows need no temp table or session.
 import { describe, expect, it } from 'vitest';
 import { EXIT, JobError } from '@wxyc/job-runtime';
-import { literalSource, loadCheckpoint, writeStaged, type SourceImport, type StagedColumn } from '@wxyc/backfill';
+import { literalSource, loadState, runTask, writeStaged, type SourceTask, type StagedColumn } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
-import { importAll } from '../../support/source-import.js';
+import { captureLog } from './helpers.js';
 
 const db = useTestDatabase('empty');
 
@@ -128,17 +128,21 @@ describe('writeStaged on PostgreSQL', () => {
     await db.sql`CREATE TABLE plays (id int PRIMARY KEY, artist text NOT NULL CHECK (artist <> ''))`;
     await db.sql`INSERT INTO plays VALUES (137, 'already here')`;
     const records = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, artist: `artist ${i + 1}` }));
-    const def: SourceImport = {
+    const def: SourceTask = {
       name: 'plays-import',
       source: literalSource('plays', records),
-      columns: [
-        { name: 'id', type: 'int' },
-        { name: 'artist', type: 'text' },
-      ],
-      key: ['id'],
-      write: 'INSERT INTO plays (id, artist) SELECT id, artist FROM staged',
+      staged: {
+        table: 'plays',
+        columns: [
+          { name: 'id', type: 'int' },
+          { name: 'artist', type: 'text' },
+        ],
+        key: ['id'],
+        write: 'INSERT INTO plays (id, artist) SELECT id, artist FROM staged',
+      },
     };
-    const err = await failure(importAll(db.sql, def, { batchSize: 100 }));
+    const run = () => runTask(def, { sql: db.sql, log: captureLog(), batchSize: 100 });
+    const err = await failure(run());
     expect(err.exitCode).toBe(EXIT.FAILED);
     expect(err.message).toBe(
       'import plays-import: record id=137 (37 of a batch of 100) was refused: duplicate key value violates unique constraint "plays_pkey" (SQLSTATE 23505); ' +
@@ -149,11 +153,16 @@ describe('writeStaged on PostgreSQL', () => {
       n: 100,
       m: 100,
     });
-    expect((await loadCheckpoint(db.sql, 'plays-import'))?.checkpoint).toEqual({ offset: 100 });
+    expect((await loadState(db.sql, 'plays-import'))?.checkpoint).toEqual({ offset: 100 });
 
     // fixed at the source: the rerun resumes at batch 2 and writes each row once
     await db.sql`DELETE FROM plays WHERE id = 137`;
-    expect(await importAll(db.sql, def, { batchSize: 100 })).toEqual({ batches: 2, records: 200, written: 200 });
+    const s = await run();
+    expect({ batches: s.batches, rows: s.rowsProcessed, written: s.tables.plays?.inserted }).toEqual({
+      batches: 3,
+      rows: 300,
+      written: 200,
+    });
     expect((await db.sql`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM plays`)[0]).toEqual({
       n: 300,
       d: 300,

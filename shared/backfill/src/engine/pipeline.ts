@@ -51,7 +51,7 @@ export interface Engine {
   onBatch?: (b: { batch: number; rows: number; elapsedMs: number }) => unknown;
 }
 
-async function begin(e: Engine, c: ReservedSql): Promise<void> {
+export async function begin(e: Engine, c: ReservedSql): Promise<void> {
   await Promise.all([
     c`BEGIN`,
     c`SELECT set_config('statement_timeout', ${String(e.statementTimeoutMs)}, true), set_config('lock_timeout', ${String(e.lockTimeoutMs)}, true)`,
@@ -212,7 +212,7 @@ async function pauseForBreaker(e: Engine): Promise<void> {
 export const going = (e: Engine) => !e.signal.aborted && !e.breaker.stopped && !e.gate.pause.stopped;
 
 /** Before each batch: the pause conditions (pauseWhen, replica lag, the cap). */
-async function mayGo(e: Engine): Promise<boolean> {
+export async function mayGo(e: Engine): Promise<boolean> {
   if (!going(e)) return false;
   await backOff(e.gate, []);
   return going(e);
@@ -232,7 +232,7 @@ async function walkListed(e: Engine, keys: readonly KeyText[], what: string): Pr
 /** Whether the run's budget (rows, time) is used up; says so once. */
 export type Budget = { maxRows?: number; maxMs?: number; startedAt: number; reached: boolean };
 
-function budgetLeft(e: Engine, b: Budget): number {
+export function budgetLeft(e: Engine, b: Budget): number {
   const rows = b.maxRows === undefined ? Infinity : b.maxRows - e.runRows;
   const time = b.maxMs === undefined ? Infinity : b.maxMs - (Date.now() - b.startedAt);
   if (rows <= 0 || time <= 0) {

@@ -22,6 +22,7 @@ import { keyId, keySpec, type KeyText } from './keys.js';
 import { dueParked, going, walk, type Budget, type Engine } from './pipeline.js';
 import { parkedKey } from './progress.js';
 import { countAhead } from './read.js';
+import { isSourceTask, NO_KEYS, sourceFrame, sourceTaskProblem, walkSource, type SourceTask } from './source-step.js';
 import { taskProblem, type Task } from './task.js';
 
 export interface TaskRunOptions {
@@ -240,7 +241,7 @@ export async function markEnded(sql: Sql, s: RunState, status: RunStatus): Promi
 }
 
 /** The state to run from: resumed unless done (or reset), keeping parked rows across fresh walks. */
-async function startState(e: Engine, o: TaskRunOptions): Promise<RunState> {
+async function startState(e: Engine, o: TaskRunOptions, source: boolean): Promise<RunState> {
   if (o.reset && !e.dryRun) {
     await deleteState(e.session.c, e.task.name);
     o.log.info(`--reset: forgot the saved position of ${e.task.name}; starting over`);
@@ -252,7 +253,11 @@ async function startState(e: Engine, o: TaskRunOptions): Promise<RunState> {
     );
     return { ...saved, status: 'running', position: saved.position ?? null };
   }
-  return freshState(e.task.name, o.batchSize, 0, saved?.parked ?? []);
+  // a source read to its end stays there: a rerun reads only what came after (--reset reads it again)
+  return {
+    ...freshState(e.task.name, o.batchSize, 0, saved?.parked ?? []),
+    checkpoint: source ? (saved?.checkpoint ?? null) : null,
+  };
 }
 
 /**
@@ -260,9 +265,11 @@ async function startState(e: Engine, o: TaskRunOptions): Promise<RunState> {
  * (read, resolve, one transaction writing the plan and the position) to the end or the budget;
  * ANALYZE of what changed; a summary with counts per outcome and table.
  */
-export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskSummary> {
+export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Promise<TaskSummary> {
   const started = Date.now();
-  const problem = taskProblem(task);
+  const source = isSourceTask(input) ? input : null;
+  const task = source ? sourceFrame(source) : (input as Task);
+  const problem = source ? sourceTaskProblem(source) : taskProblem(task);
   if (problem) throw new JobError(problem, EXIT.FAILED);
   if (!o.dryRun) await ensureStateTable(o.sql);
   const session = new BatchSession(o.sql, task.name, o.log, {
@@ -274,25 +281,38 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskSummar
   let e: Engine | null = null;
   let base: Base = freshState(task.name, o.batchSize, 0);
   try {
-    e = engineOf(task, o, session, await keySpec(session.c, task), freshState(task.name, o.batchSize, 0));
-    e.s = await startState(e, o);
+    e = engineOf(
+      task,
+      o,
+      session,
+      source ? NO_KEYS : await keySpec(session.c, task),
+      freshState(task.name, o.batchSize, 0),
+    );
+    e.s = await startState(e, o, !!source);
     base = { ...e.s, outcomes: { ...e.s.outcomes } };
-    const due = dueParked(task, e.s, o.retryParked ?? false, Date.now());
+    const due = source ? [] : dueParked(task, e.s, o.retryParked ?? false, Date.now());
     const dueIds = new Set(due.map(keyId));
     e.held = e.s.parked.map(parkedKey).filter((k) => !dueIds.has(keyId(k)));
-    const ahead = await countAhead(session.c, task, e.spec, e.s.position ?? null, e.held);
+    // a source's records ahead are unknown until read
+    const ahead = source ? 0 : await countAhead(session.c, task, e.spec, e.s.position ?? null, e.held);
     e.s.pendingAtStart = e.s.rowsProcessed + ahead + due.length;
     await checkOnce(e, session.c);
-    o.log.info(
-      `${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
-    );
+    if (source)
+      o.log.info(
+        `${task.name}: reading ${source.source.name} from ${(e.s.checkpoint ?? null) === null ? 'the beginning' : `checkpoint ${JSON.stringify(e.s.checkpoint)}`}; batch ${e.batchSize} records${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
+    else
+      o.log.info(
+        `${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
     const budget: Budget = { maxRows: o.maxRows, maxMs: o.maxMs, startedAt: started, reached: false };
-    await walk(e, due, budget, o.maxRevisits ?? 5);
+    if (source) await walkSource(e, source, budget);
+    else await walk(e, due, budget, o.maxRevisits ?? 5);
     const interrupted = !going(e);
     e.s = { ...e.s, status: interrupted ? 'interrupted' : budget.reached ? 'budget' : 'done' };
     if (!e.dryRun) await saveState(session.alive ? session.c : o.sql, e.s);
     const analyzed = interrupted ? [] : await analyzeChanged(e);
-    const pendingAtEnd = interrupted || e.dryRun ? null : await countAhead(o.sql, task, e.spec, null, []);
+    const pendingAtEnd = interrupted || e.dryRun || source ? null : await countAhead(o.sql, task, e.spec, null, []);
     if (e.dryRun) for (const line of e.preview) o.log.info(`dry run: ${line}`);
     return summarize(e, started, base, { interrupted, budgetReached: budget.reached, pendingAtEnd, analyzed });
   } catch (err) {

@@ -25,12 +25,4 @@ export { httpJsonlSource, type HttpFeedSpec } from './http.js';
 export { fileJsonlSource, type FileSpec } from './file.js';
 export { jsonlReader, type JsonlOptions } from './jsonl.js';
 export { LineReader, ReadDeadline, LineTooLong, type Line } from './lines.js';
-export { writeStaged, type StagedWrite, type SourceImport, type Queryable } from './write.js';
-export {
-  CHECKPOINT_TABLE,
-  ensureCheckpointTable,
-  loadCheckpoint,
-  saveCheckpoint,
-  resetCheckpoint,
-  type SavedCheckpoint,
-} from './checkpoint.js';
+export { writeStaged, type StagedWrite, type Queryable } from './write.js';

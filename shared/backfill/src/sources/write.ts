@@ -2,7 +2,7 @@ import type { Sql as PgSql } from 'postgres';
 import { EXIT, JobError } from '@wxyc/job-runtime';
 import { isDataError } from '../policy.js';
 import { recordKey, stagedStatement, stagingJson, type StagedColumn } from './stage.js';
-import type { RecordSource, SourceRecord } from './source.js';
+import type { SourceRecord } from './source.js';
 
 /** A pool, a reserved connection or a transaction: only `unsafe` is used. */
 export type Queryable = Pick<PgSql, 'unsafe'>;
@@ -20,10 +20,6 @@ export interface StagedWrite {
    * FROM staged ON CONFLICT (a) DO UPDATE ...`, `UPDATE t SET ... FROM staged WHERE ...`.
    */
   write: string;
-}
-
-export interface SourceImport extends StagedWrite {
-  source: RecordSource;
 }
 
 /** Runs `write` over `records`; the row count it reports, or the statement's error. */

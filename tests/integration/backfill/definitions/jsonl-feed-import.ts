@@ -2,7 +2,7 @@
 // inserted; the checkpoint (line, ETag) commits with each batch, so a rerun after a crash
 // resumes at the last committed line. `feed_plays` has no unique key on purpose: a record
 // imported twice would show as two rows.
-import { httpJsonlSource, type SourceImport } from '@wxyc/backfill';
+import { httpJsonlSource, type SourceTask } from '@wxyc/backfill';
 
 export const FEED_PLAYS_DDL = `
   CREATE TABLE IF NOT EXISTS feed_plays (
@@ -12,7 +12,7 @@ export const FEED_PLAYS_DDL = `
     meta jsonb
   )`;
 
-export function jsonlFeedImport(url: string, token?: string): SourceImport {
+export function jsonlFeedImport(url: string, token?: string): SourceTask {
   return {
     name: 'feed-plays',
     source: httpJsonlSource({
@@ -20,14 +20,17 @@ export function jsonlFeedImport(url: string, token?: string): SourceImport {
       headers: token ? { authorization: `Bearer ${token}` } : undefined,
       timeoutMs: 10_000,
     }),
-    columns: [
-      { name: 'id', type: 'bigint' },
-      { name: 'artist', type: 'text' },
-      { name: 'played_at', type: 'timestamptz' },
-      { name: 'meta', type: 'jsonb' },
-    ],
-    key: ['id'],
-    write: 'INSERT INTO feed_plays (feed_id, artist, played_at, meta) SELECT id, artist, played_at, meta FROM staged',
+    staged: {
+      table: 'feed_plays',
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'artist', type: 'text' },
+        { name: 'played_at', type: 'timestamptz' },
+        { name: 'meta', type: 'jsonb' },
+      ],
+      key: ['id'],
+      write: 'INSERT INTO feed_plays (feed_id, artist, played_at, meta) SELECT id, artist, played_at, meta FROM staged',
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 // Shape: import from the legacy MySQL over a date window into a PostgreSQL table.
 // The plays of one window of TIME_CREATED (epoch ms on the legacy tables, which index only their
 // primary key: the pages walk ID, the window filters within them), upserted with a no-churn merge.
-import { mysqlSource, type SourceImport } from '@wxyc/backfill';
+// Run by runTask: each batch read from MariaDB, then written and its checkpoint saved in one transaction.
+import { mysqlSource, type SourceTask } from '@wxyc/backfill';
 
 export const LEGACY_PLAYS_DDL = `
   CREATE TABLE legacy_plays (
@@ -16,7 +17,7 @@ export function mysqlWindowImport(
   legacyUrl: string,
   window: { from: Date; to: Date },
   where?: { sql: string; params: unknown[] },
-): SourceImport {
+): SourceTask {
   return {
     name: 'legacy-plays-window',
     source: mysqlSource({
@@ -28,18 +29,21 @@ export function mysqlWindowImport(
       where: where?.sql,
       params: where?.params,
     }),
-    columns: [
-      { name: 'ID', type: 'integer' },
-      { name: 'ARTIST_NAME', type: 'text' },
-      { name: 'SONG_TITLE', type: 'text' },
-      { name: 'TIME_CREATED', type: 'bigint' },
-    ],
-    key: ['ID'],
-    write: `
+    staged: {
+      table: 'legacy_plays',
+      columns: [
+        { name: 'ID', type: 'integer' },
+        { name: 'ARTIST_NAME', type: 'text' },
+        { name: 'SONG_TITLE', type: 'text' },
+        { name: 'TIME_CREATED', type: 'bigint' },
+      ],
+      key: ['ID'],
+      write: `
       INSERT INTO legacy_plays (legacy_id, artist, title, played_at)
       SELECT "ID", "ARTIST_NAME", "SONG_TITLE", to_timestamp("TIME_CREATED" / 1000.0) FROM staged
       ON CONFLICT (legacy_id) DO UPDATE SET artist = EXCLUDED.artist, title = EXCLUDED.title, played_at = EXCLUDED.played_at
       WHERE (legacy_plays.artist, legacy_plays.title, legacy_plays.played_at)
             IS DISTINCT FROM (EXCLUDED.artist, EXCLUDED.title, EXCLUDED.played_at)`,
+    },
   };
 }

@@ -1,0 +1,1 @@
+export { packageTsupConfig as default } from '../../tsup.base.js';
