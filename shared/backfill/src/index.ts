@@ -39,6 +39,6 @@ export { AbortScope } from './abort-scope.js';
 export { TokenGate } from './token-gate.js';
 export { parkedLookup, LOOKUP_FAILED } from './parking.js';
 export { readBackfillSettings, backfillCommand, BACKFILL_ENV, type BackfillSettings, type BackfillHelp } from './job-config.js';
-export { runBackfillJob, runTaskJob, runOptionsOf, frameHooks, type BackfillJob, type TaskJob, type BackfillJobContext } from './job.js';
+export { runBackfillJob, runTaskJob, TASK_ENV, runOptionsOf, frameHooks, type BackfillJob, type TaskJob, type BackfillJobContext } from './job.js';
 export { taskStatus, type TaskStatus } from './engine/status.js';
 export * from './sources/index.js';

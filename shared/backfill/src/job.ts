@@ -130,12 +130,20 @@ export function runBackfillJob<C extends BackfillSettings>(job: BackfillJob<C>):
   });
 }
 
+/** The settings a task job reads beyond the shared ones (its --help lists them). */
+export const TASK_ENV: Readonly<Record<string, string>> = {
+  TASK_MAX_ROWS: "a tick's budget in rows: stop after about this many (whole batches); the next tick resumes",
+  TASK_MAX_MS: "a tick's budget in time: stop after the batch that passes it; the next tick resumes",
+  DRY_RUN: '1: resolve and count per outcome, roll every batch back; nothing written, no state saved',
+};
+
 /**
  * A task job's whole process (see frame), one-shot or cron: a tick's budget from TASK_MAX_ROWS and
  * TASK_MAX_MS, DRY_RUN=1 (or BACKFILL_DRY_RUN) resolving and counting per outcome without writing.
  */
 export function runTaskJob<C extends BackfillSettings>(job: TaskJob<C>): Promise<void> {
-  return frame(job, async (ctx, signal, mode) => {
+  const help = { ...job.help, env: { ...TASK_ENV, ...job.help.env } };
+  return frame({ ...job, help }, async (ctx, signal, mode) => {
     const { sql, log, config } = ctx;
     const env = process.env;
     const maxRows = env.TASK_MAX_ROWS ? intEnv(env, 'TASK_MAX_ROWS', { default: 0, min: 1 }) : undefined;
@@ -146,8 +154,9 @@ export function runTaskJob<C extends BackfillSettings>(job: TaskJob<C>): Promise
       lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs, maxReplicaLagMs: config.maxReplicaLagMs,
       ...job.options?.(config),
     });
-    countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsParked });
-    log.info(`outcomes: ${Object.entries(s.outcomes).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${s.dryRun ? ' (dry run)' : ''}`);
+    // run history records this tick's rows, not the state's running totals (which span resumed runs)
+    countRows({ read: s.thisRun.rows, written: s.thisRun.written, skipped: s.thisRun.parked });
+    log.info(`outcomes this run: ${Object.entries(s.thisRun.outcomes).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${s.dryRun ? ' (dry run)' : ''}`);
     if (s.interrupted) {
       log.info(stoppedLine(s.rowsProcessed, s.position ? JSON.stringify(s.position) : 'the start', mode));
       return EXIT.INTERRUPTED;

@@ -8,3 +8,4 @@ export { backfillStatus, readBackfills, type BackfillStatus } from './backfills.
 export { readSessions, type SessionReport, type LockHolder, type SessionInfo } from './sessions.js';
 export { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
 export { readRetiredIds, retiredLine, type RetiredIds } from './retired-ids.js';
+export { readTasks, taskStateStatus, taskLine, type TaskStateStatus } from './tasks.js';

@@ -5,6 +5,7 @@ import { CLOCK_SKEW_LIMIT_S, type LatestRun } from '@wxyc/database';
 import { printable } from '@wxyc/job-runtime';
 import type { SessionInfo } from './sessions.js';
 import { retiredLine } from './retired-ids.js';
+import { taskLine } from './tasks.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -51,6 +52,8 @@ export function renderStatus(s: OpsStatus): string {
   }
   out.push(s.backfills.length ? 'backfills:' : 'backfills: none recorded');
   for (const b of s.backfills) out.push(`  ${backfillLine(b, s.at)}`);
+  if ((s.tasks ?? []).length) out.push('tasks (from their state rows; pending and TTL counts: the job itself, see docs/deploy.md):');
+  for (const t of s.tasks ?? []) out.push(`  ${taskLine(t, s.at)}`);
   const ss = s.sessions;
   if (!ss.accessExclusive.length && !ss.idleInTransaction.length && !ss.longTransactions.length) out.push('sessions on wxyc_schema: no ACCESS EXCLUSIVE holder, no long or idle transaction');
   else out.push('sessions on wxyc_schema:');

@@ -3,6 +3,7 @@ import { CLOCK_SKEW_LIMIT_S, HISTORY_TABLE, hostClocks, junkRuns, latestRuns, LO
 import { describeError } from '@wxyc/job-runtime';
 import { schedulePeriodMs } from './cron.js';
 import { readBackfills, type BackfillStatus } from './backfills.js';
+import { readTasks, type TaskStateStatus } from './tasks.js';
 import { cronStatus, fmtAge, PROBLEM_VERDICTS, type CronStatus } from './cron-status.js';
 import type { JobSpec } from './jobs.js';
 import { readMigrationsStatus, type MigrationsStatus } from './migrations.js';
@@ -27,6 +28,8 @@ export interface OpsStatus {
   /** Newest run of each job that is not a cron job (one-shots, migrate). */
   otherRuns: LatestRun[];
   backfills: BackfillStatus[];
+  /** Tasks of the engine, from their state rows: parked (due or not), outcomes, position, budget stops. */
+  tasks: TaskStateStatus[];
   sessions: SessionReport;
   /** Each host's clock against the database server's (its newest run that recorded it). */
   clocks: HostClock[];
@@ -91,6 +94,7 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
     cron,
     otherRuns: runs.filter((r) => !cronNames.has(r.job)),
     backfills: await part('backfills', 'backfill.runs', [], () => readBackfills(sql, now, t.backfillStuckS)),
+    tasks: await part('backfills', 'backfill.runs', [], () => readTasks(sql, now)),
     sessions,
     clocks: history?.clocks ?? [],
     junkRuns: history?.junk ?? [],

@@ -87,6 +87,32 @@ export interface TaskSummary {
   cursor: number;
   /** Dry run: the first outcomes, one line each. */
   preview: string[];
+  /** This run alone (the counts above add up all runs of the state): what run history records per tick. */
+  thisRun: RunCounts;
+}
+
+export interface RunCounts {
+  rows: number;
+  written: number;
+  /** Rows parked by this run (net of parked rows it retried). */
+  parked: number;
+  outcomes: Record<string, number>;
+}
+
+type Base = Pick<RunState, 'rowsProcessed' | 'rowsWritten' | 'parked' | 'outcomes'>;
+
+function countsSince(base: Base, s: RunState): RunCounts {
+  const outcomes: Record<string, number> = {};
+  for (const [k, n] of Object.entries(s.outcomes ?? {})) {
+    const d = n - (base.outcomes?.[k] ?? 0);
+    if (d > 0) outcomes[k] = d;
+  }
+  return {
+    rows: s.rowsProcessed - base.rowsProcessed,
+    written: s.rowsWritten - base.rowsWritten,
+    parked: Math.max(0, s.parked.length - base.parked.length),
+    outcomes,
+  };
 }
 
 function engineOf(task: Task, o: TaskRunOptions, session: BatchSession, spec: Engine['spec'], s: RunState): Engine {
@@ -174,6 +200,7 @@ async function analyzeChanged(e: Engine): Promise<string[]> {
 function summarize(
   e: Engine,
   started: number,
+  base: Base,
   x: { interrupted: boolean; budgetReached: boolean; pendingAtEnd: number | null; analyzed: string[] },
 ): TaskSummary {
   return {
@@ -196,6 +223,7 @@ function summarize(
     position: e.s.position ?? null,
     cursor: e.s.cursor,
     preview: e.preview,
+    thisRun: countsSince(base, e.s),
   };
 }
 
@@ -251,6 +279,7 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
   });
   await session.open();
   let e: Engine | null = null;
+  let base: Base = freshState(task.name, o.batchSize, 0);
   try {
     e = engineOf(
       task,
@@ -260,6 +289,7 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
       freshState(task.name, o.batchSize, 0),
     );
     e.s = await startState(e, o, !!source);
+    base = { ...e.s, outcomes: { ...e.s.outcomes } };
     const due = source ? [] : dueParked(task, e.s, o.retryParked ?? false, Date.now());
     const dueIds = new Set(due.map(keyId));
     e.held = e.s.parked.map(parkedKey).filter((k) => !dueIds.has(keyId(k)));
@@ -284,12 +314,12 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
     const analyzed = interrupted ? [] : await analyzeChanged(e);
     const pendingAtEnd = interrupted || e.dryRun || source ? null : await countAhead(o.sql, task, e.spec, null, []);
     if (e.dryRun) for (const line of e.preview) o.log.info(`dry run: ${line}`);
-    return summarize(e, started, { interrupted, budgetReached: budget.reached, pendingAtEnd, analyzed });
+    return summarize(e, started, base, { interrupted, budgetReached: budget.reached, pendingAtEnd, analyzed });
   } catch (err) {
     if (!e) throw err;
     if (!e.dryRun) e.s = await markEnded(o.sql, e.s, o.signal?.aborted ? 'interrupted' : 'failed');
     if (o.signal?.aborted)
-      return summarize(e, started, { interrupted: true, budgetReached: false, pendingAtEnd: null, analyzed: [] });
+      return summarize(e, started, base, { interrupted: true, budgetReached: false, pendingAtEnd: null, analyzed: [] });
     throw err;
   } finally {
     await session.close();
