@@ -5,10 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readScriptArgs, ROOT } from '../dev_env/local-stack.mjs';
+import { fileURLToPath } from 'node:url';
+import { buildIfStale } from './lib/build-state.mjs';
 import { DEFAULT_SCHEDULE, jobDir, jobFiles, NAME_RE, scheduleProblem } from './lib/job-templates.mjs';
 
-const SPEC = {
+const SPEC = /** @type {const} */ ({
   command: 'pnpm new:job',
   summary:
     'Writes a new job: jobs/<name>/ (cron) or jobs/backfills/<name>/ (backfill), Dockerfile.<name>, tests/integration/<name>/.',
@@ -32,7 +33,7 @@ const SPEC = {
   },
   notes:
     'Exit codes: 0 written, 2 bad arguments (nothing written), 1 pnpm install failed (the files stay; run pnpm install).\nThen: edit src/definition.ts (as generated its pending set is empty), the README and the test. docs/conventions.md.',
-};
+});
 
 /** One line on stderr, exit 2, nothing written. @param {string} msg @returns {never} */
 function refuse(msg) {
@@ -40,7 +41,11 @@ function refuse(msg) {
   process.exit(2);
 }
 
-const args = await readScriptArgs(SPEC, 'new-job');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// the one argument parser (@wxyc/job-runtime), built first when missing or stale, as dev_env's scripts do
+buildIfStale(ROOT, ['@wxyc/job-runtime'], 'new-job');
+const { readArgs } = await import('@wxyc/job-runtime');
+const args = readArgs(SPEC, process.argv.slice(2), 'new-job');
 const name = /** @type {string} */ (args.positionals[0]);
 const kind = args.values.kind;
 if (kind !== 'backfill' && kind !== 'cron')
@@ -51,7 +56,7 @@ if (!NAME_RE.test(name))
   );
 if (kind === 'backfill' && args.values.schedule !== undefined)
   refuse('--schedule is for --kind cron; a backfill runs once');
-const schedule = args.values.schedule ?? DEFAULT_SCHEDULE;
+const schedule = String(args.values.schedule ?? DEFAULT_SCHEDULE);
 const bad = kind === 'cron' ? scheduleProblem(schedule) : null;
 if (bad) refuse(bad);
 for (const taken of [`jobs/${name}`, `jobs/backfills/${name}`, `Dockerfile.${name}`, `tests/integration/${name}`]) {
