@@ -35,3 +35,14 @@ export function readResolverSettings(env: Env): ResolverSettings {
     dryRun: boolEnv(env, 'DRY_RUN'),
   };
 }
+
+/** The resolver's own variables, for --help. */
+export const RESOLVER_ENV: Readonly<Record<string, string>> = {
+  LML_URL: 'the lookup service base URL (required; no credentials in it)',
+  LML_API_KEY: 'the lookup service API key, sent as a Bearer token (required; never logged)',
+  LML_REQUESTS_PER_MINUTE: 'requests a minute, retries included (default 20)',
+  LML_MAX_CONCURRENCY: 'requests in flight (default 1)',
+  LML_TIMEOUT_MS: 'per request, body included (default 8000)',
+  NO_MATCH_TTL_DAYS: 'days before a stamped row (no match, sentinel, rejected) is asked again (default 30)',
+  DRY_RUN: '1: ask, count per outcome, write nothing',
+};
