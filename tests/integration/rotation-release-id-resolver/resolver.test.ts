@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../support/test-database.js';
 import { startLmlServer, type LmlScript } from '../../support/lml-server.js';
-import { API_KEY, runResolver, summaryOf } from './run-job.js';
+import { API_KEY, runResolver, startResolver, summaryOf } from './run-job.js';
 
 const db = useTestDatabase();
 const direct = (id: number): LmlScript => ({ answer: { results: [{ artwork: { release_id: id } }], search_type: 'direct' } });
@@ -110,5 +110,31 @@ describe('rotation-release-id-resolver (the built job)', () => {
     expect(pause).toBeLessThan(r.lines.findIndex((l) => l.includes('summary: scanned 1')));
     expect(asked()).toEqual(['Late - Arrival']);
     expect((await rows())[10]).toEqual([11, 1000 + 'Late - Arrival'.length, 'lml_direct', true]);
+  });
+
+  it('a refused key (401) stops the run with exit 1 and one clear line; nothing is stamped, the key is never printed', async () => {
+    await db.sql`INSERT INTO wxyc_schema.rotation (id, rotation_bin, artist_name, album_title) SELECT g, 'M', 'Key', 'Album ' || g FROM generate_series(20, 22) g`;
+    const r = await runResolver(db.url, lml.url, { LML_API_KEY: 'wrong-key-91c' });
+    expect(r.code, r.lines.join('\n')).toBe(1);
+    expect(r.lines.join('\n')).toMatch(/refused the API key \(HTTP 401\): check LML_API_KEY/);
+    expect(r.lines.join('\n')).not.toContain('wrong-key-91c');
+    expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NOT NULL`).toEqual([{ n: 0 }]);
+  });
+
+  it('SIGTERM while answers trickle in: exit 130, the rows in flight are neither stamped nor parked; the next run resolves them', async () => {
+    for (let g = 20; g <= 22; g++) script.set(`Key - Album ${g}`, { trickle: 300 });
+    lml.requests.length = 0;
+    const p = startResolver(db.url, lml.url);
+    while (lml.requests.length < 2 && p.child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    p.child.kill('SIGTERM');
+    const r = await p.done;
+    expect(r.code, r.lines.join('\n')).toBe(130);
+    const untouched = await db.sql`SELECT id FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NULL AND discogs_release_id IS NULL ORDER BY id`;
+    expect(untouched.map((x) => x.id)).toEqual([20, 21, 22]);
+    for (let g = 20; g <= 22; g++) script.delete(`Key - Album ${g}`);
+    const again = await runResolver(db.url, lml.url);
+    expect(again.code, again.lines.join('\n')).toBe(0);
+    expect(summaryOf(again.lines)).toMatchObject({ resolved: 3, parked: 0 });
+    expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_source = 'lml_direct'`).toEqual([{ n: 3 }]);
   });
 });
