@@ -117,6 +117,7 @@ describe('rotation-release-id-resolver (the built job)', () => {
     const r = await runResolver(db.url, lml.url, { LML_API_KEY: 'wrong-key-91c' });
     expect(r.code, r.lines.join('\n')).toBe(1);
     expect(r.lines.join('\n')).toMatch(/refused the API key \(HTTP 401\): check LML_API_KEY/);
+    expect(r.lines.filter((l) => /error|\s+at /.test(l))).toEqual(['[backfill] error: the lookup service refused the API key (HTTP 401): check LML_API_KEY']);
     expect(r.lines.join('\n')).not.toContain('wrong-key-91c');
     expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NOT NULL`).toEqual([{ n: 0 }]);
   });
