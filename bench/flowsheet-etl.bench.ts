@@ -100,7 +100,8 @@ it('a tick of 500 new entries on a 200k-row flowsheet: insert-then-update vs ins
     let nextId = 1_000_000;
     for (let rep = -1; rep < REPS; rep++) {
       for (const name of Object.keys(variants) as (keyof typeof variants)[]) {
-        const c = await measureTick(sql, variants[name], (nextId += 1000));
+        nextId += 1000;
+        const c = await measureTick(sql, variants[name], nextId);
         if (rep >= 0) costs[name].push(c); // rep -1 warms caches and plans
       }
     }

@@ -42,7 +42,9 @@ export function parseDockerfile(text) {
     let args = match[2] ?? '';
     /** @type {Record<string, string>} */
     const flags = {};
-    for (let flag; (flag = /^--([\w-]+)(?:=(\S*))?\s*/.exec(args)); ) {
+    for (;;) {
+      const flag = /^--([\w-]+)(?:=(\S*))?\s*/.exec(args);
+      if (!flag) break;
       flags[flag[1] ?? ''] = flag[2] ?? '';
       args = args.slice(flag[0].length);
     }

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JournalError, MIGRATIONS_DIR, loadMigrations, readJournal, splitStatements, type Journal } from '@wxyc/database';
 
 const temps: string[] = [];
-afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function copyMigrations(edit: (j: Journal, dir: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
@@ -24,9 +26,13 @@ describe('the migration journal', () => {
   it('holds 0000 onwards, numbered consecutively, with strictly increasing when', () => {
     const { entries } = readJournal(MIGRATIONS_DIR);
     expect(entries.map((e) => Number(e.tag.slice(0, 4)))).toEqual(entries.map((_, i) => i));
-    entries.slice(1).forEach((e, i) => expect(e.when).toBeGreaterThan(entries[i]!.when));
+    entries.slice(1).forEach((e, i) => {
+      expect(e.when).toBeGreaterThan(entries[i]!.when);
+    });
     expect(entries.length).toBeGreaterThanOrEqual(56);
-    entries.forEach((e, i) => expect(e.idx).toBe(i));
+    entries.forEach((e, i) => {
+      expect(e.idx).toBe(i);
+    });
     const newest = entries.at(-1)!.when;
     expect(newest).toBeLessThan(Date.now());
   });

@@ -38,7 +38,8 @@ export class TokenGate {
     const wait = this.bucket.take();
     if (wait === 0) {
       this.queue.shift()!.resolve();
-      return this.pump();
+      this.pump();
+      return;
     }
     this.timer = setTimeout(() => {
       this.timer = null;

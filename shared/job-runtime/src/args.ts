@@ -69,7 +69,7 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: readonly 
     Object.entries(spec.options ?? {}).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) }]),
   );
   const fail = (what: string) => new UsageError(`${what}; usage: ${usageLine(spec)} (--help for details)`);
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (err) {

@@ -22,7 +22,8 @@ export async function runJob(name: string, main: (log: Logger) => Promise<number
     process.exitCode = (await main(log)) ?? EXIT.OK;
   } catch (err) {
     process.exitCode = exitCodeFor(err);
-    log.error((error = describeError(err)));
+    error = describeError(err);
+    log.error(error);
     if (process.env.DEBUG && err instanceof Error && err.stack) console.error(err.stack);
   } finally {
     process.off('beforeExit', stranded);

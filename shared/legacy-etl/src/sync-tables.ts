@@ -71,7 +71,8 @@ export async function syncTables<K extends string, C extends Record<K, TableCurs
   const totals = {} as Record<K, TableTotals>;
   for (const t of tables) {
     if (signal.aborted) break;
-    const tot: TableTotals = (totals[t.key] = { read: 0, inserted: 0, updated: 0 });
+    const tot: TableTotals = { read: 0, inserted: 0, updated: 0 };
+    totals[t.key] = tot;
     let newest: number | null = null;
     let scanned = 0;
     const seen: number[] = [];

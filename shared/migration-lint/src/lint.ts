@@ -3,7 +3,7 @@ import { describeTableSize, lookupTableSize, migrationTitle, readMigrationSet, s
 import { checkFile, newHistory, type History, type RawFinding } from './checks.js';
 import { HISTORICAL_EXCEPTIONS } from './config.js';
 import type { SchemaTables } from './drizzle-schema.js';
-import { SqlParseError, parseFile } from './parse.js';
+import { SqlParseError, parseFile, type ParsedFile } from './parse.js';
 import { isRuleId, LOCK_RULES, type RuleId } from './rules.js';
 
 export interface Finding {
@@ -45,7 +45,7 @@ const MARKER = /^--\s*migrate-lint allow\s+([^\s:]+)\s*(?::\s*(.*))?$/;
  */
 export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string, sizes: LintOptions = {}): LintResult {
   const result: LintResult = { findings: [], waived: [] };
-  let parsed;
+  let parsed: ParsedFile;
   try {
     parsed = parseFile(text);
   } catch (err) {

@@ -46,7 +46,8 @@ export class SqlParseError extends Error {
 let loaded: Promise<void> | undefined;
 /** The parser is WASM: load it once before the first parse. */
 export function loadParser(): Promise<void> {
-  return (loaded ??= loadModule());
+  loaded ??= loadModule();
+  return loaded;
 }
 
 const typeOf = (stmt: Node): string => Object.keys(stmt)[0]!;
@@ -55,7 +56,7 @@ const parseTree = (sql: string): { stmts?: Node[] } => parseSync(sql) as unknown
 
 export function parseFile(text: string): ParsedFile {
   const source = new SourceText(text);
-  let tree;
+  let tree: { stmts?: Node[] };
   try {
     tree = parseTree(text);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { readMigrationSet, readTableStats, schema, STATS_FILE } from '@wxyc/database';
-import { helpText, parseCommandLine, usageLine, UsageError, type CommandSpec } from '@wxyc/job-runtime';
+import { helpText, parseCommandLine, usageLine, UsageError, type CommandSpec, type ParsedArgs } from '@wxyc/job-runtime';
 import { schemaTables } from './drizzle-schema.js';
 import { DEFAULT_BIG_TABLE_ROWS, lintDirectory } from './lint.js';
 import { loadParser } from './parse.js';
@@ -27,7 +27,7 @@ const USAGE = `usage: ${usageLine(LINT_COMMAND)}`;
 
 /** `lint:migrations [dir]`: prints `file:line: [rule] message` per problem; returns the exit code. */
 export async function runLintCli(args: string[], defaultDir: string, io: CliIo): Promise<number> {
-  let parsed;
+  let parsed: ParsedArgs<typeof LINT_COMMAND>;
   try {
     parsed = parseCommandLine(LINT_COMMAND, args);
   } catch (err) {
@@ -54,7 +54,7 @@ export async function runLintCli(args: string[], defaultDir: string, io: CliIo):
     return 2;
   }
   const statsFile = values.stats ? resolve(io.cwd, values.stats) : STATS_FILE;
-  let stats;
+  let stats: ReturnType<typeof readTableStats>;
   try {
     stats = readTableStats(statsFile);
   } catch (err) {

@@ -40,7 +40,9 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration, en
     for (const [index, st] of m.statements.entries()) {
       const sampled = new Set<string>();
       const samples: Promise<void>[] = [];
-      const sample = () => void samples.push(sampleLocks(observer, pid).then((ls) => ls.forEach((l) => sampled.add(l)), () => {}));
+      const sample = () => void samples.push(sampleLocks(observer, pid).then((ls) => {
+        for (const l of ls) sampled.add(l);
+      }, () => {}));
       const sampler = m.noTransaction ? setInterval(sample, SAMPLE_MS) : undefined;
       const t0 = performance.now();
       try {

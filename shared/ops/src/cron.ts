@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import { ConfigError } from '@wxyc/job-runtime';
 
 /** The station's time zone: cron schedules are read in it, on the host and on Kubernetes. */
@@ -23,7 +23,7 @@ const periods = new Map<string, number>();
 export function schedulePeriodMs(schedule: string): number {
   const known = periods.get(schedule);
   if (known !== undefined) return known;
-  let expr;
+  let expr: CronExpression;
   try {
     expr = CronExpressionParser.parse(schedule, { currentDate: new Date(REFERENCE_START_MS - 1), tz: 'UTC' });
   } catch (err) {

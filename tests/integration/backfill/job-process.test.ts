@@ -33,7 +33,9 @@ function startJob(url: string, env: Record<string, string> = {}, args: string[] 
   const waiters: (() => void)[] = [];
   const collect = (into: string[]) => (chunk: Buffer) => {
     into.push(...chunk.toString().split('\n').filter(Boolean));
-    waiters.forEach((w) => w());
+    waiters.forEach((w) => {
+      w();
+    });
   };
   child.stdout!.on('data', collect(out));
   child.stderr!.on('data', collect(err));

@@ -11,7 +11,7 @@ const fast: LimiterSettings = { ...DEFAULT_LIMITER, requestsPerMinute: 60_000, b
 let server: Awaited<ReturnType<typeof startRawServer>> | null = null;
 const limiters: ApiLimiter[] = [];
 afterEach(async () => {
-  limiters.splice(0).forEach((l) => l.close());
+  for (const l of limiters.splice(0)) l.close();
   await server?.close();
   server = null;
 });

@@ -87,7 +87,7 @@ describe.skipIf(!server)('flowsheet-etl tick faults', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
-    let run;
+    let run: Awaited<ReturnType<typeof runFlowsheetEtl>>;
     try {
       run = await runFlowsheetEtl(env());
       await new Promise((r) => setTimeout(r, 200));

@@ -12,7 +12,9 @@ import { migrationsDir, spawnRunner, useScratch } from '../../support/migrate-ru
 
 const { database } = useScratch();
 const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 const temp = (prefix: string) => {
   const d = mkdtempSync(join(tmpdir(), prefix));
   temps.push(d);

@@ -15,7 +15,9 @@ import { runRunner, spawnRunner, useScratch } from '../../support/migrate-runner
 const { database, session } = useScratch();
 const journal = loadMigrations(MIGRATIONS_DIR);
 const temps: string[] = [];
-afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 const temp = (prefix: string) => {
   const d = mkdtempSync(join(tmpdir(), prefix));
   temps.push(d);

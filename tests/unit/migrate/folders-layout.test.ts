@@ -20,7 +20,9 @@ import {
 } from '@wxyc/database';
 
 const temps: string[] = [];
-afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 const temp = () => {
   const d = mkdtempSync(join(tmpdir(), 'wxyc-folders-'));
   temps.push(d);

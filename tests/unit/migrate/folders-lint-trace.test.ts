@@ -11,7 +11,9 @@ import { PREPARE_STEPS, prepareStepFor } from '@wxyc/migration-trace';
 
 beforeAll(() => loadParser());
 const temps: string[] = [];
-afterEach(() => temps.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 const converted = () => {
   const d = mkdtempSync(join(tmpdir(), 'wxyc-folders-lint-'));
   temps.push(d);

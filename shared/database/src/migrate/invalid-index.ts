@@ -18,10 +18,11 @@ interface ParsedIndexStmt {
 let parser: Promise<(sql: string) => unknown> | undefined;
 /** libpg-query is WASM: loaded on the first no-transaction migration, never by a job. */
 function loadParser(): Promise<(sql: string) => unknown> {
-  return (parser ??= import('libpg-query').then(async (m) => {
+  parser ??= import('libpg-query').then(async (m) => {
     await m.loadModule();
     return m.parseSync;
-  }));
+  });
+  return parser;
 }
 
 /**

@@ -41,7 +41,10 @@ export function planMigrations(migrations: Migration[], rows: AppliedRow[]): Mig
   let lastApplied = -1;
   migrations.forEach((m, i) => {
     const row = firstRow.get(m);
-    if (!row) return void plan.pending.push(m);
+    if (!row) {
+      plan.pending.push(m);
+      return;
+    }
     plan.applied.push(m);
     lastApplied = i;
     if (row.hash !== m.hash) plan.drifted.push({ migration: m, recordedHash: row.hash });
