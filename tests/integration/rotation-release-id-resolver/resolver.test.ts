@@ -138,4 +138,17 @@ describe('rotation-release-id-resolver (the built job)', () => {
     expect(summaryOf(again.lines)).toMatchObject({ resolved: 3, parked: 0 });
     expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_source = 'lml_direct'`).toEqual([{ n: 3 }]);
   });
+
+  it('bad settings: one line naming the variable, exit 2, before any lookup', async () => {
+    lml.requests.length = 0;
+    const r = await runResolver(db.url, lml.url, { LML_URL: 'https://user:pw-5d1@lml.example.org' });
+    expect(r.code, r.lines.join('\n')).toBe(2);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatch(/LML_URL must not carry credentials/);
+    expect(r.lines[0]).not.toContain('pw-5d1');
+    const rate = await runResolver(db.url, lml.url, { LML_REQUESTS_PER_MINUTE: 'fast' });
+    expect([rate.code, rate.lines.length]).toEqual([2, 1]);
+    expect(rate.lines[0]).toMatch(/LML_REQUESTS_PER_MINUTE/);
+    expect(lml.requests).toEqual([]);
+  });
 });
