@@ -50,6 +50,7 @@ describe('--help and unknown flags', () => {
     ['jobs/rotation-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair]'],
     ['jobs/backfills/flowsheet-dj-name-backfill/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked] [--refresh]'],
     ['jobs/backfills/flowsheet-search-doc-backfill/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked]'],
+    ['jobs/rotation-release-id-resolver/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked]'],
   ];
 
   it.each(commands)('%s %s --help: usage on stdout, exit 0; an unknown flag: one line, exit 2', async (script, pre, usage) => {

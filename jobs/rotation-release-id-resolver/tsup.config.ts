@@ -1,0 +1,1 @@
+export { jobTsupConfig as default } from '../../tsup.base.js';
