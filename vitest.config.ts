@@ -7,7 +7,10 @@ const sharedDir = fileURLToPath(new URL('./shared/', import.meta.url));
 const alias = Object.fromEntries(
   readdirSync(sharedDir)
     .filter((d) => existsSync(`${sharedDir}${d}/package.json`) && existsSync(`${sharedDir}${d}/src/index.ts`))
-    .map((d) => [JSON.parse(readFileSync(`${sharedDir}${d}/package.json`, 'utf8')).name as string, `${sharedDir}${d}/src/index.ts`]),
+    .map((d) => [
+      JSON.parse(readFileSync(`${sharedDir}${d}/package.json`, 'utf8')).name as string,
+      `${sharedDir}${d}/src/index.ts`,
+    ]),
 );
 
 export default defineConfig({

@@ -36,11 +36,24 @@ try {
       await new Promise((res) => setTimeout(res, 20));
     }
   })();
-  const base = albumLookup(api.url, { requestsPerMinute: R * 60, burst: Number(process.env.BENCH_BURST ?? 4), maxConcurrency: 8, timeoutMs: 2000, backoffBaseMs: 20 });
-  const def = { ...base, lookup: async (...a: Parameters<typeof base.lookup>) => {
-    inFlight++;
-    try { return await base.lookup(...a); } finally { inFlight--; }
-  } };
+  const base = albumLookup(api.url, {
+    requestsPerMinute: R * 60,
+    burst: Number(process.env.BENCH_BURST ?? 4),
+    maxConcurrency: 8,
+    timeoutMs: 2000,
+    backoffBaseMs: 20,
+  });
+  const def = {
+    ...base,
+    lookup: async (...a: Parameters<typeof base.lookup>) => {
+      inFlight++;
+      try {
+        return await base.lookup(...a);
+      } finally {
+        inFlight--;
+      }
+    },
+  };
   const t0 = performance.now();
   const s = await runLookupBackfill(def, { sql, log: createLogger('bench'), batchSize: 200 });
   const secs = (performance.now() - t0) / 1000;
@@ -50,9 +63,15 @@ try {
     SELECT count(*) FILTER (WHERE writes = 1)::int AS once, count(*) FILTER (WHERE writes > 1)::int AS twice,
            count(*) FILTER (WHERE label IS NULL)::int AS lost FROM albums`;
   const rate = api.log.length / secs;
-  console.log(`rows ${ROWS}, limit ${R} req/s (burst ${process.env.BENCH_BURST ?? 4}): ${api.log.length} requests in ${secs.toFixed(1)} s = ${rate.toFixed(1)} req/s, ratio ${(rate / R).toFixed(3)}`);
-  console.log(`429s ${api.log.filter((e) => e.status === 429).length}, 500s ${api.log.filter((e) => e.status === 500).length}; written once ${c!.once}, twice ${c!.twice}, lost ${c!.lost}, parked ${s.rowsParked}`);
-  console.log(`pg_locks samples taken during lookups ${samples}: table/tuple/xid locks or open transactions seen ${held}`);
+  console.log(
+    `rows ${ROWS}, limit ${R} req/s (burst ${process.env.BENCH_BURST ?? 4}): ${api.log.length} requests in ${secs.toFixed(1)} s = ${rate.toFixed(1)} req/s, ratio ${(rate / R).toFixed(3)}`,
+  );
+  console.log(
+    `429s ${api.log.filter((e) => e.status === 429).length}, 500s ${api.log.filter((e) => e.status === 500).length}; written once ${c!.once}, twice ${c!.twice}, lost ${c!.lost}, parked ${s.rowsParked}`,
+  );
+  console.log(
+    `pg_locks samples taken during lookups ${samples}: table/tuple/xid locks or open transactions seen ${held}`,
+  );
 } finally {
   await sql.end();
   await api.close();

@@ -16,7 +16,8 @@ import { withDatabase } from '../tests/support/urls.js';
 const { values } = readArgs(
   {
     command: 'pnpm bench:backfill',
-    summary: 'The dj_name backfill job against the single UPDATE it replaces, on identical production-shaped copies with a concurrent writer, alternating R rounds; prints the ratio.',
+    summary:
+      'The dj_name backfill job against the single UPDATE it replaces, on identical production-shaped copies with a concurrent writer, alternating R rounds; prints the ratio.',
     options: {
       rows: { type: 'string', value: 'N', default: '2600000', description: 'flowsheet rows' },
       rounds: { type: 'string', value: 'R', default: '2', description: 'rounds of each' },
@@ -35,7 +36,10 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 const log = (m: string) => console.log(`[bench] ${m}`);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const secs = (n: number) => `${(n / 1000).toFixed(1)} s`;
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 const open = (url: string, max = 2): Sql => postgres(url, { max, onnotice: () => {} });
 
 /** Inserts one flowsheet row every 50 ms (as the live app does while the backfill runs) and times each. */
@@ -64,7 +68,8 @@ function startWriter(url: string, shows: number) {
   };
 }
 
-const writerLine = (w: number[]) => `concurrent insert p99 ${ms(percentile(w, 99))} (max ${ms(Math.max(...w))}, n=${w.length})`;
+const writerLine = (w: number[]) =>
+  `concurrent insert p99 ${ms(percentile(w, 99))} (max ${ms(Math.max(...w))}, n=${w.length})`;
 
 /** (a) the single statement that wedged production. */
 async function single(url: string, shows: number): Promise<number> {
@@ -114,7 +119,9 @@ const server = external
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => void server.stop().finally(() => process.exit(130)));
 }
-log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}; load average ${load()}`);
+log(
+  `server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}; load average ${load()}`,
+);
 const admin = open(server.url, 1);
 const names = { src: `bench_src_${process.pid}`, copy: `bench_copy_${process.pid}` };
 try {
@@ -126,7 +133,9 @@ try {
   const shape = await seedProdShape(src, { rows });
   await src`VACUUM ANALYZE`;
   await src.end();
-  log(`seeded ${shape.rows} rows, ${shape.shows} shows, ${shape.users} users at migration 0053 in ${secs(performance.now() - t0)}`);
+  log(
+    `seeded ${shape.rows} rows, ${shape.shows} shows, ${shape.users} users at migration 0053 in ${secs(performance.now() - t0)}`,
+  );
   const total = { a: 0, b: 0 };
   for (let round = 1; round <= rounds; round++) {
     const took = { a: 0, b: 0 };
@@ -142,7 +151,9 @@ try {
     total.b += took.b;
     log(`round ${round}: ratio (b)/(a) = ${(took.b / took.a).toFixed(3)}; load average ${load()}`);
   }
-  log(`ratio (b)/(a) over ${rounds} rounds = ${(total.b / total.a).toFixed(3)} (${secs(total.b)} / ${secs(total.a)}); load average ${load()}`);
+  log(
+    `ratio (b)/(a) over ${rounds} rounds = ${(total.b / total.a).toFixed(3)} (${secs(total.b)} / ${secs(total.a)}); load average ${load()}`,
+  );
 } finally {
   for (const n of Object.values(names)) await admin.unsafe(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
   await admin.end();

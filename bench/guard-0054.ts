@@ -18,7 +18,8 @@ const REPS = 3;
 const { values } = readArgs(
   {
     command: 'pnpm bench:guard-0054',
-    summary: "How long the dj_name guard (0060's first check) takes on a production-shaped flowsheet before and after the backfill, extrapolated to 2.6M rows; then the full-table queries of a --refresh start.",
+    summary:
+      "How long the dj_name guard (0060's first check) takes on a production-shaped flowsheet before and after the backfill, extrapolated to 2.6M rows; then the full-table queries of a --refresh start.",
     options: { rows: { type: 'string', value: 'N', default: '650000', description: 'flowsheet rows (>= 1000)' } },
   },
   process.argv.slice(2),
@@ -29,7 +30,9 @@ if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an i
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 // 0060's DO block checks dj_name first; its first IF ... END IF is that guard, run on its own here.
-const switchBlock = loadMigrations(MIGRATIONS_DIR).find((m) => m.tag.startsWith('0060'))!.statements.find((st) => st.sql.includes('DO $$'))!.sql;
+const switchBlock = loadMigrations(MIGRATIONS_DIR)
+  .find((m) => m.tag.startsWith('0060'))!
+  .statements.find((st) => st.sql.includes('DO $$'))!.sql;
 const guard = `${switchBlock.slice(0, switchBlock.indexOf('END IF;') + 'END IF;'.length)}\nEND $$;`;
 
 /** Runs the guard REPS times; the first run is reported apart (colder caches). Returns ms and whether it refused. */
@@ -52,7 +55,8 @@ const external = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const server = external
   ? { url: external, stop: async () => {} }
   : await startLocalPostgres({ settings: { shared_buffers: '1GB', max_wal_size: '4GB' } });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void server.stop().finally(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => void server.stop().finally(() => process.exit(130)));
 log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB)'}`);
 const admin = postgres(server.url, { max: 1, onnotice: () => {} });
 const name = `bench_guard_${process.pid}`;
@@ -74,19 +78,27 @@ try {
   await sql.unsafe(`UPDATE wxyc_schema.flowsheet f SET dj_name = ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL}
     WHERE s.id = f.show_id AND f.entry_type = 'track' AND f.dj_name IS NULL AND ${DJ_NAME_SQL} IS NOT NULL`);
   await sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
-  const [left] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
+  const [left] = await sql<
+    { n: number }[]
+  >`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
   report(`after the backfill (${left!.n} no-handle track rows left NULL)`, await timeGuard(sql));
-  const plan = await sql.unsafe(`EXPLAIN (ANALYZE, BUFFERS) SELECT 1 FROM ${DJ_NAME_SOURCE_SQL} JOIN wxyc_schema.flowsheet f ON f.show_id = s.id
+  const plan =
+    await sql.unsafe(`EXPLAIN (ANALYZE, BUFFERS) SELECT 1 FROM ${DJ_NAME_SOURCE_SQL} JOIN wxyc_schema.flowsheet f ON f.show_id = s.id
     WHERE f.entry_type = 'track' AND f.dj_name IS NULL AND ${DJ_NAME_SQL} IS NOT NULL LIMIT 1`);
   log(`plan of the guard's EXISTS after the backfill:\n${plan.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
   // A tenth of the named rows get a stale name, as if their shows' DJs had changed.
   await sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Stale' WHERE dj_name IS NOT NULL AND id % 10 = 0`;
   await sql`VACUUM ANALYZE wxyc_schema.flowsheet`;
-  for (const [what, q] of [['pending count', () => refreshPendingCount(sql)], ['dry-run reasons', () => refreshReasons(sql)]] as const) {
+  for (const [what, q] of [
+    ['pending count', () => refreshPendingCount(sql)],
+    ['dry-run reasons', () => refreshReasons(sql)],
+  ] as const) {
     const t = performance.now();
     await q();
     const took = performance.now() - t;
-    log(`--refresh start-up, ${what}: ${took.toFixed(0)} ms -> at 2.6M rows about ${((took * scale) / 1000).toFixed(1)} s (job statement_timeout 60 s)`);
+    log(
+      `--refresh start-up, ${what}: ${took.toFixed(0)} ms -> at 2.6M rows about ${((took * scale) / 1000).toFixed(1)} s (job statement_timeout 60 s)`,
+    );
   }
   await sql.end();
 } finally {

@@ -27,18 +27,31 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 it.skipIf(!server)('a tick with 100 edited releases, by catalogue size, vs re-reading the table', async () => {
   await legacy.exec("INSERT INTO GENRE VALUES (1, 'Rock'); INSERT INTO FORMAT VALUES (1, 'cd');");
   // The same artists at both sizes, more than the edit window: their part of a tick is the same.
-  await insertLegacy(legacy.conn, 'LIBRARY_CODE', Array.from({ length: ARTISTS }, (_, i) => legacyCode(i + 1)));
+  await insertLegacy(
+    legacy.conn,
+    'LIBRARY_CODE',
+    Array.from({ length: ARTISTS }, (_, i) => legacyCode(i + 1)),
+  );
   const source = await connectLegacy(legacy.url);
   const lines: string[] = [];
   const figures: { tick: number; naive: number }[] = [];
   let have = 0;
   try {
     for (const size of SIZES) {
-      await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', Array.from({ length: size - have }, (_, i) => legacyRelease(have + i + 1, 1 + ((have + i) % ARTISTS))));
+      await insertLegacy(
+        legacy.conn,
+        'LIBRARY_RELEASE',
+        Array.from({ length: size - have }, (_, i) => legacyRelease(have + i + 1, 1 + ((have + i) % ARTISTS))),
+      );
       have = size;
       const db = await createTestDatabase();
       try {
-        const env = { DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_EDIT_WINDOW_IDS: '20000', ETL_SWEEP_IDS: '20000' };
+        const env = {
+          DATABASE_URL: db.url,
+          LEGACY_DATABASE_URL: legacy.url,
+          ETL_EDIT_WINDOW_IDS: '20000',
+          ETL_SWEEP_IDS: '20000',
+        };
         const tick = async () => {
           const r = await runEtlMain('library-etl', libraryEtl, env);
           expect(r.code, r.lines.join('\n')).toBe(0);
@@ -57,7 +70,9 @@ it.skipIf(!server)('a tick with 100 edited releases, by catalogue size, vs re-re
         let read = '';
         for (let rep = 0; rep <= REPS; rep++) {
           const at = Date.now();
-          await legacy.exec(`UPDATE LIBRARY_RELEASE SET TITLE = 'edit ${rep}', TIME_LAST_MODIFIED = ${at} WHERE ID > ${size - CHANGED}`);
+          await legacy.exec(
+            `UPDATE LIBRARY_RELEASE SET TITLE = 'edit ${rep}', TIME_LAST_MODIFIED = ${at} WHERE ID > ${size - CHANGED}`,
+          );
           const t = performance.now();
           const line = await tick();
           if (rep > 0) times.push(performance.now() - t); // rep 0 warms up
@@ -82,6 +97,10 @@ it.skipIf(!server)('a tick with 100 edited releases, by catalogue size, vs re-re
   } finally {
     await source.close();
   }
-  lines.push(`  tick ${SIZES[1]! / 1000}k/${SIZES[0]! / 1000}k rows: ${(figures[1]!.tick / figures[0]!.tick).toFixed(2)}x (naive: ${(figures[1]!.naive / figures[0]!.naive).toFixed(2)}x)`);
-  console.log(`\n[bench] library-etl tick (median of ${REPS}; ETL_EDIT_WINDOW_IDS 20000, ETL_SWEEP_IDS 20000)\n${lines.join('\n')}\n`);
+  lines.push(
+    `  tick ${SIZES[1]! / 1000}k/${SIZES[0]! / 1000}k rows: ${(figures[1]!.tick / figures[0]!.tick).toFixed(2)}x (naive: ${(figures[1]!.naive / figures[0]!.naive).toFixed(2)}x)`,
+  );
+  console.log(
+    `\n[bench] library-etl tick (median of ${REPS}; ETL_EDIT_WINDOW_IDS 20000, ETL_SWEEP_IDS 20000)\n${lines.join('\n')}\n`,
+  );
 });

@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs';
 import postgres, { type Sql } from 'postgres';
 import { runBackfill } from '@wxyc/backfill';
-import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, MIGRATIONS_DIR, loadMigrations, maskUrl, searchDocSql, splitStatements, type Migration } from '@wxyc/database';
+import {
+  DJ_NAME_SOURCE_SQL,
+  DJ_NAME_SQL,
+  MIGRATIONS_DIR,
+  loadMigrations,
+  maskUrl,
+  searchDocSql,
+  splitStatements,
+  type Migration,
+} from '@wxyc/database';
 import { seedProdShape, startFlowsheetWriter, type FlowsheetWriter, type WriterWindow } from '@wxyc/fixtures';
 import type { Logger } from '@wxyc/job-runtime';
 import { readArgs } from '@wxyc/job-runtime';
@@ -18,7 +27,8 @@ import { withDatabase } from '../tests/support/urls.js';
 const { values } = readArgs(
   {
     command: 'pnpm bench:search-doc',
-    summary: 'The superseded 0054 rewrite against the online sequence (0054, the backfill, 0059, 0060) on identical production-shaped copies: total time and a concurrent writer\'s longest wait.',
+    summary:
+      "The superseded 0054 rewrite against the online sequence (0054, the backfill, 0059, 0060) on identical production-shaped copies: total time and a concurrent writer's longest wait.",
     options: { rows: { type: 'string', value: 'N', default: '1000000', description: 'flowsheet rows (>= 1000)' } },
   },
   process.argv.slice(2),
@@ -36,7 +46,10 @@ const LOCK_NOT_AVAILABLE = '55P03';
 async function apply(sql: Sql, m: Pick<Migration, 'statements' | 'noTransaction'>): Promise<number> {
   const t0 = performance.now();
   if (m.noTransaction) await sql.unsafe(m.statements[0]!.sql);
-  else await sql.begin(async (tx) => { for (const s of m.statements) await tx.unsafe(s.sql); });
+  else
+    await sql.begin(async (tx) => {
+      for (const s of m.statements) await tx.unsafe(s.sql);
+    });
   return performance.now() - t0;
 }
 
@@ -53,7 +66,11 @@ async function applyRetrying(sql: Sql, m: Migration): Promise<{ ms: number; atte
 }
 
 /** Runs `fn` with a writer on `url`; returns fn's result, the elapsed time and the writer's window. */
-async function withWriter<T>(url: string, maxId: number, fn: (writer: FlowsheetWriter) => Promise<T>): Promise<{ result: T; ms: number; writes: WriterWindow }> {
+async function withWriter<T>(
+  url: string,
+  maxId: number,
+  fn: (writer: FlowsheetWriter) => Promise<T>,
+): Promise<{ result: T; ms: number; writes: WriterWindow }> {
   const wsql = open(url, 1);
   await wsql`SELECT 1`; // connect before timing
   const writer = startFlowsheetWriter(wsql, { intervalMs: 50, maxId });
@@ -77,10 +94,15 @@ const external = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 const server = external
   ? { url: external, stop: async () => {} }
   : await startLocalPostgres({ settings: { shared_buffers: '1GB', max_wal_size: '4GB', fsync: 'on' } });
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void server.stop().finally(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => void server.stop().finally(() => process.exit(130)));
 log(`server ${maskUrl(server.url)}${external ? '' : ' (embedded, shared_buffers=1GB, max_wal_size=4GB)'}`);
 const admin = open(server.url, 1);
-const names = { src: `bench_sd_src_${process.pid}`, old: `bench_sd_old_${process.pid}`, online: `bench_sd_new_${process.pid}` };
+const names = {
+  src: `bench_sd_src_${process.pid}`,
+  old: `bench_sd_old_${process.pid}`,
+  online: `bench_sd_new_${process.pid}`,
+};
 const migrations = loadMigrations(MIGRATIONS_DIR);
 const byTag = (n: string) => migrations.find((m) => m.tag.startsWith(n))!;
 const oldContent = readFileSync(new URL('./fixtures/0054-superseded-rewrite.sql', import.meta.url), 'utf8');
@@ -94,9 +116,13 @@ try {
   const shape = await seedProdShape(src, { rows });
   // Production after the dj_name backfill: every track row has its name (setup, not measured;
   // the GIN index is rebuilt once afterwards instead of row by row).
-  const [gin] = await src<{ def: string }[]>`SELECT pg_get_indexdef('wxyc_schema.flowsheet_search_doc_idx'::regclass) AS def`;
+  const [gin] = await src<
+    { def: string }[]
+  >`SELECT pg_get_indexdef('wxyc_schema.flowsheet_search_doc_idx'::regclass) AS def`;
   await src`DROP INDEX wxyc_schema.flowsheet_search_doc_idx`;
-  await src.unsafe(`UPDATE wxyc_schema.flowsheet f SET dj_name = COALESCE((SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id), 'Unknown DJ') WHERE f.entry_type = 'track'`);
+  await src.unsafe(
+    `UPDATE wxyc_schema.flowsheet f SET dj_name = COALESCE((SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id), 'Unknown DJ') WHERE f.entry_type = 'track'`,
+  );
   await src.unsafe(gin!.def); // the server's own definition text
   await src`VACUUM ANALYZE`;
   await src.end();
@@ -114,7 +140,11 @@ try {
   const newUrl = withDatabase(server.url, names.online);
   const newSql = open(newUrl, 3);
   const steps: { step: string; ms: number; writes: WriterWindow }[] = [];
-  const quiet: Logger = { info: () => {}, warn: (m) => log(`backfill warning: ${m}`), error: (m) => log(`backfill error: ${m}`) };
+  const quiet: Logger = {
+    info: () => {},
+    warn: (m) => log(`backfill warning: ${m}`),
+    error: (m) => log(`backfill error: ${m}`),
+  };
   const b = await withWriter(newUrl, shape.rows, async (writer) => {
     const step = async (name: string, fn: () => Promise<unknown>) => {
       writer.take();
@@ -124,15 +154,21 @@ try {
     };
     await step('0054 expand', () => apply(newSql, byTag('0054')));
     await step('0059 index (CONCURRENTLY)', () => apply(newSql, byTag('0059')));
-    await step('search_doc backfill', () => runBackfill(flowsheetSearchDoc, { sql: newSql, log: quiet, batchSize: 5000, targetMs: 300 }));
-    await step('0060 switch', async () => log(`(b) 0060 attempts: ${(await applyRetrying(newSql, byTag('0060'))).attempts}`));
+    await step('search_doc backfill', () =>
+      runBackfill(flowsheetSearchDoc, { sql: newSql, log: quiet, batchSize: 5000, targetMs: 300 }),
+    );
+    await step('0060 switch', async () =>
+      log(`(b) 0060 attempts: ${(await applyRetrying(newSql, byTag('0060'))).attempts}`),
+    );
   });
   const [{ bad } = { bad: -1 }] = await newSql<{ bad: number }[]>`
     SELECT count(*)::int AS bad FROM wxyc_schema.flowsheet f
     WHERE f.search_doc IS DISTINCT FROM (${newSql.unsafe(searchDocSql('f'))})`;
   await newSql.end();
   for (const s of steps) log(`(b) ${s.step}: ${secs(s.ms)}; writer: ${describeWrites(s.writes)}`);
-  log(`(b) online sequence: ${secs(b.ms)}; writer (after the last step): ${describeWrites(b.writes)}; rows whose search_doc differs from the expression: ${bad}`);
+  log(
+    `(b) online sequence: ${secs(b.ms)}; writer (after the last step): ${describeWrites(b.writes)}; rows whose search_doc differs from the expression: ${bad}`,
+  );
   const longestB = Math.max(b.writes.maxMs, ...steps.map((s) => s.writes.maxMs));
   log(
     `summary at ${shape.rows} rows: total (b)/(a) = ${(b.ms / a.ms).toFixed(2)} (${secs(b.ms)} vs ${secs(a.ms)}); ` +

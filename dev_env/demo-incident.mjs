@@ -27,9 +27,11 @@ const { values } = await readScriptArgs(
     command: 'pnpm demo:incident',
     summary:
       'The 13-hour outage replayed against the fixes on a throwaway server: a database at 0052 with N production-shaped rows, ' +
-      'the runner applying 0053-0059 and refusing 0060 and a locked table, both backfills, then the switch 0060; a concurrent writer\'s longest wait per step.',
+      "the runner applying 0053-0059 and refusing 0060 and a locked table, both backfills, then the switch 0060; a concurrent writer's longest wait per step.",
     options: { rows: { type: 'string', value: 'N', default: '500000', description: 'flowsheet rows (at least 100)' } },
-    env: { DEMO_ADMIN_URL: 'use this server (a fresh database is created and dropped) instead of starting a throwaway one' },
+    env: {
+      DEMO_ADMIN_URL: 'use this server (a fresh database is created and dropped) instead of starting a throwaway one',
+    },
     notes: 'exit codes: 0 every step behaved as expected, 1 one did not, 2 bad arguments, 130 interrupted.',
   },
   'demo',
@@ -41,7 +43,11 @@ if (!/^\d+$/.test(raw) || Number(raw) < 100) {
 }
 const rows = Number(raw);
 ensureBuilt('job-runtime', 'local-postgres', 'database', 'fixtures');
-buildIfStale(ROOT, [BACKFILL_DIR, SEARCH_DOC_DIR].map((dir) => JSON.parse(readFileSync(`${ROOT}${dir}/package.json`, 'utf8')).name), 'demo');
+buildIfStale(
+  ROOT,
+  [BACKFILL_DIR, SEARCH_DOC_DIR].map((dir) => JSON.parse(readFileSync(`${ROOT}${dir}/package.json`, 'utf8')).name),
+  'demo',
+);
 const { maskUrl, migrateWithDrizzle } = await import('@wxyc/database');
 const { seedProdShape, startFlowsheetWriter } = await import('@wxyc/fixtures');
 const { startLocalPostgres } = await import('@wxyc/local-postgres');
@@ -101,10 +107,14 @@ async function step(title, expected, fn) {
   if (interrupted) throw new Interrupted();
   const ms = performance.now() - t0;
   const w = writer?.take();
-  const wait = w ? `longest write wait ${fmtMs(w.maxMs)} (${w.writes} writes${w.errors.length ? `, ${w.errors.length} FAILED: ${w.errors[0]}` : ''})` : '';
+  const wait = w
+    ? `longest write wait ${fmtMs(w.maxMs)} (${w.writes} writes${w.errors.length ? `, ${w.errors.length} FAILED: ${w.errors[0]}` : ''})`
+    : '';
   if (w?.errors.length) outcome = { ...outcome, ok: false };
   results.push({ title, expected, ...outcome, ms, wait });
-  console.log(`   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})${wait ? `; ${wait}` : ''}`);
+  console.log(
+    `   ${outcome.ok ? 'as expected' : 'NOT AS EXPECTED'}: ${outcome.got} (${fmtMs(ms)})${wait ? `; ${wait}` : ''}`,
+  );
   return outcome;
 }
 
@@ -152,13 +162,17 @@ try {
   console.log(`[demo] database ${maskUrl(url)}`);
   sql = postgres(url, { max: 2, onnotice: () => {} });
 
-  await step(`production as it was: migrations 0000-0052 (by drizzle), ${rows.toLocaleString('en-US')} flowsheet rows`, 'seeded', async () => {
-    await migrateWithDrizzle(url, { upTo: '0052' });
-    const shape = await seedProdShape(sql, { rows });
-    writerSql = postgres(url, { max: 1, onnotice: () => {} });
-    writer = startFlowsheetWriter(writerSql, { intervalMs: 20, maxId: shape.rows });
-    return { ok: true, got: `${shape.rows} rows, ${shape.shows} shows, ${shape.users} users; a writer starts` };
-  });
+  await step(
+    `production as it was: migrations 0000-0052 (by drizzle), ${rows.toLocaleString('en-US')} flowsheet rows`,
+    'seeded',
+    async () => {
+      await migrateWithDrizzle(url, { upTo: '0052' });
+      const shape = await seedProdShape(sql, { rows });
+      writerSql = postgres(url, { max: 1, onnotice: () => {} });
+      writer = startFlowsheetWriter(writerSql, { intervalMs: 20, maxId: shape.rows });
+      return { ok: true, got: `${shape.rows} rows, ${shape.shows} shows, ${shape.users} users; a writer starts` };
+    },
+  );
 
   await step(
     'deploy: the runner applies 0053, the expand 0054, 0055+ and the index 0059, then meets the switch 0060',
@@ -166,7 +180,9 @@ try {
     async () => {
       const r = await migrate(url);
       const ms = (n) => r.output.match(new RegExp(`applied ${n}_\\S+ in (\\d+) ms`))?.[1];
-      const guard = r.output.includes('flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060');
+      const guard = r.output.includes(
+        'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060',
+      );
       const applied = ['0053', '0054', '0055', '0059'].every((n) => ms(n) !== undefined);
       return {
         ok: r.code === EXIT.MIGRATION_FAILED && applied && guard,
@@ -177,48 +193,72 @@ try {
     },
   );
 
-  await step('a stuck session holds ACCESS EXCLUSIVE on flowsheet; deploy again', 'runner refuses at pre-flight, applies nothing (exit 14)', async () => {
-    lockSession = await sql.reserve();
-    await lockSession`BEGIN`;
-    await lockSession`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
-    const [before] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
-    const r = await migrate(url);
-    await lockSession`ROLLBACK`;
-    lockSession.release();
-    lockSession = null;
-    const [after] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
-    return {
-      ok: r.code === EXIT.PREFLIGHT_REFUSED && before.n === after.n,
-      got: `exit ${r.code}; migrations recorded ${before.n} -> ${after.n}`,
-    };
-  });
+  await step(
+    'a stuck session holds ACCESS EXCLUSIVE on flowsheet; deploy again',
+    'runner refuses at pre-flight, applies nothing (exit 14)',
+    async () => {
+      lockSession = await sql.reserve();
+      await lockSession`BEGIN`;
+      await lockSession`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
+      const [before] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+      const r = await migrate(url);
+      await lockSession`ROLLBACK`;
+      lockSession.release();
+      lockSession = null;
+      const [after] = await sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
+      return {
+        ok: r.code === EXIT.PREFLIGHT_REFUSED && before.n === after.n,
+        got: `exit ${r.code}; migrations recorded ${before.n} -> ${after.n}`,
+      };
+    },
+  );
 
-  await step('the dj_name backfill (unresolvable rows get the opt-in fallback name)', "every track row has dj_name; 0060's dj_name check passes (exit 0)", async () => {
-    const r = await run(`${ROOT}${BACKFILL_DIR}/dist/job.js`, {
-      DATABASE_URL: url,
-      BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ',
-    });
-    const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
-    const [left] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
-    return { ok: r.code === 0 && left.n === 0 && batches > 0, got: `exit ${r.code}; ${batches} batches; ${left.n} track rows left without dj_name` };
-  });
+  await step(
+    'the dj_name backfill (unresolvable rows get the opt-in fallback name)',
+    "every track row has dj_name; 0060's dj_name check passes (exit 0)",
+    async () => {
+      const r = await run(`${ROOT}${BACKFILL_DIR}/dist/job.js`, {
+        DATABASE_URL: url,
+        BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ',
+      });
+      const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
+      const [left] =
+        await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE entry_type = 'track' AND dj_name IS NULL`;
+      return {
+        ok: r.code === 0 && left.n === 0 && batches > 0,
+        got: `exit ${r.code}; ${batches} batches; ${left.n} track rows left without dj_name`,
+      };
+    },
+  );
 
-  await step('the search_doc backfill', "every row has search_doc_new; 0060's search_doc check passes (exit 0)", async () => {
-    const r = await run(`${ROOT}${SEARCH_DOC_DIR}/dist/job.js`, { DATABASE_URL: url });
-    const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
-    const [left] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`;
-    return { ok: r.code === 0 && left.n === 0 && batches > 0, got: `exit ${r.code}; ${batches} batches; ${left.n} rows left without search_doc_new` };
-  });
+  await step(
+    'the search_doc backfill',
+    "every row has search_doc_new; 0060's search_doc check passes (exit 0)",
+    async () => {
+      const r = await run(`${ROOT}${SEARCH_DOC_DIR}/dist/job.js`, { DATABASE_URL: url });
+      const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
+      const [left] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`;
+      return {
+        ok: r.code === 0 && left.n === 0 && batches > 0,
+        got: `exit ${r.code}; ${batches} batches; ${left.n} rows left without search_doc_new`,
+      };
+    },
+  );
 
-  await step('deploy again: the switch', '0060 applies in one short transaction (exit 0); search finds DJ names', async () => {
-    const r = await migrate(url);
-    const ms = r.output.match(/applied 0060_\S+ in (\d+) ms/)?.[1];
-    const [hit] = await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'writer:B')`;
-    return {
-      ok: r.code === EXIT.OK && ms !== undefined && hit.n > 0,
-      got: `exit ${r.code}; 0060 ${ms ? `applied in ${ms} ms` : 'NOT applied'}; ${hit.n} rows found by DJ name 'writer'`,
-    };
-  });
+  await step(
+    'deploy again: the switch',
+    '0060 applies in one short transaction (exit 0); search finds DJ names',
+    async () => {
+      const r = await migrate(url);
+      const ms = r.output.match(/applied 0060_\S+ in (\d+) ms/)?.[1];
+      const [hit] =
+        await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'writer:B')`;
+      return {
+        ok: r.code === EXIT.OK && ms !== undefined && hit.n > 0,
+        got: `exit ${r.code}; 0060 ${ms ? `applied in ${ms} ms` : 'NOT applied'}; ${hit.n} rows found by DJ name 'writer'`,
+      };
+    },
+  );
 } catch (err) {
   if (!(err instanceof Interrupted)) throw err;
 } finally {
@@ -228,10 +268,14 @@ try {
 if (interrupted) {
   process.exitCode = 130;
 } else {
-  console.log('\n== what happened (per step, "longest write wait": the longest write-blocking lock as a concurrent writer felt it)');
+  console.log(
+    '\n== what happened (per step, "longest write wait": the longest write-blocking lock as a concurrent writer felt it)',
+  );
   const w = Math.max(...results.map((r) => r.title.length));
   for (const [i, r] of results.entries()) {
-    console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}${r.wait ? `; ${r.wait}` : ''}`);
+    console.log(
+      `${r.ok ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.title.padEnd(w)}  ${fmtMs(r.ms).padStart(8)}  ${r.got}${r.wait ? `; ${r.wait}` : ''}`,
+    );
   }
   const ok = results.length === 6 && results.every((r) => r.ok);
   console.log(ok ? '\n[demo] every step behaved as expected.' : '\n[demo] some step did not behave as expected.');

@@ -6,7 +6,8 @@ import { DEFAULT_LEGACY_URL, STACK_ENV, loadDevEnv, readScriptArgs } from './loc
 await readScriptArgs(
   {
     command: 'pnpm dev:env',
-    summary: 'Prints `export DATABASE_URL=... LEGACY_DATABASE_URL=...` for the local stack `pnpm dev` started (its password is a fixed throwaway): eval "$(pnpm -s dev:env)".',
+    summary:
+      'Prints `export DATABASE_URL=... LEGACY_DATABASE_URL=...` for the local stack `pnpm dev` started (its password is a fixed throwaway): eval "$(pnpm -s dev:env)".',
     env: { LEGACY_DATABASE_URL: `printed as given (default ${DEFAULT_LEGACY_URL})`, ...STACK_ENV },
     notes: 'exit codes: 0 printed, 2 `pnpm dev` has not run here.',
   },
@@ -18,4 +19,6 @@ if (!url) {
   process.exit(2);
 }
 const quote = (/** @type {string} */ v) => `'${v.replace(/'/g, `'\\''`)}'`;
-console.log(`export DATABASE_URL=${quote(url)} LEGACY_DATABASE_URL=${quote(process.env.LEGACY_DATABASE_URL || DEFAULT_LEGACY_URL)}`);
+console.log(
+  `export DATABASE_URL=${quote(url)} LEGACY_DATABASE_URL=${quote(process.env.LEGACY_DATABASE_URL || DEFAULT_LEGACY_URL)}`,
+);

@@ -16,7 +16,9 @@ if (existsSync(`${ROOT}scripts/lib/build-state.mjs`)) {
 if (trace) {
   const { runTraceCli } = await import('@wxyc/migration-trace').catch((err) => {
     if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    console.error(`[migrate:trace] error: @wxyc/migration-trace is not installed here (the migrate image has only the runner); run it from a checkout.`);
+    console.error(
+      `[migrate:trace] error: @wxyc/migration-trace is not installed here (the migrate image has only the runner); run it from a checkout.`,
+    );
     process.exit(2);
   });
   await runTraceCli(argv);

@@ -23,7 +23,11 @@ export const STACK_ENV = {
 
 /** Builds the shared packages the scripts import (`database`, ...) when missing or stale. */
 export function ensureBuilt(...pkgs) {
-  buildIfStale(ROOT, pkgs.map((p) => `@wxyc/${p}`), 'dev');
+  buildIfStale(
+    ROOT,
+    pkgs.map((p) => `@wxyc/${p}`),
+    'dev',
+  );
 }
 
 /** This script's arguments by @wxyc/job-runtime's parser: --help (exit 0), bad ones (one line, exit 2). */

@@ -16,14 +16,20 @@ const COMMAND = {
   summary:
     'Runs a job (cron ETL or backfill) against the local stack (`pnpm dev`) or DATABASE_URL, with the env defaults of its image ' +
     '(ENV of Dockerfile.<name>); builds it first when missing or older than its sources. Ctrl-C is passed to the job.',
-  positionals: { usage: '<name> [job args...]', min: 1, max: 1, description: `one of: ${listJobs(ROOT).join(', ')}; \`pnpm job <name> --help\` for its own arguments` },
+  positionals: {
+    usage: '<name> [job args...]',
+    min: 1,
+    max: 1,
+    description: `one of: ${listJobs(ROOT).join(', ')}; \`pnpm job <name> --help\` for its own arguments`,
+  },
   env: {
     DATABASE_URL: 'the database (unset: the local stack)',
     LEGACY_DATABASE_URL: `the legacy MySQL of the ETLs (default ${DEFAULT_LEGACY_URL})`,
     ...STACK_ENV,
     '(any other)': "passed to the job; your env wins over the image's defaults",
   },
-  notes: 'exit codes: the job\'s own; before it starts, 2 (usage, no database, build failed) or 3 (the local stack is stopped).',
+  notes:
+    "exit codes: the job's own; before it starts, 2 (usage, no database, build failed) or 3 (the local stack is stopped).",
 };
 const [name = ''] = (await readScriptArgs(COMMAND, 'job', argv.slice(0, 1))).positionals;
 const args = argv.slice(1);
@@ -48,7 +54,11 @@ const env = {
   // an empty variable (DATABASE_URL= ) means unset, not "override with nothing"
   ...Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')),
 };
-const child = spawn(process.execPath, [`${ROOT}${dir}/dist/job.js`, ...args], { cwd: `${ROOT}${dir}`, stdio: 'inherit', env });
+const child = spawn(process.execPath, [`${ROOT}${dir}/dist/job.js`, ...args], {
+  cwd: `${ROOT}${dir}`,
+  stdio: 'inherit',
+  env,
+});
 // Forward Ctrl-C/TERM so the job shuts down cleanly instead of being orphaned.
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));

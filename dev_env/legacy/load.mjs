@@ -26,12 +26,16 @@ const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
 const masked = url.password ? url.href.replace(`:${url.password}@`, ':***@') : url.href;
 
 if (!/^(mysql|mariadb):$/.test(url.protocol) || !/^[A-Za-z0-9_]+$/.test(database)) {
-  console.error(`[legacy] LEGACY_DATABASE_URL=${masked} must be a mysql:// URL ending in a database name (letters, digits, _).`);
+  console.error(
+    `[legacy] LEGACY_DATABASE_URL=${masked} must be a mysql:// URL ending in a database name (letters, digits, _).`,
+  );
   process.exit(2);
 }
 
 // DDL first (flowsheet.sql, library.sql, ...), then each seed: a seed may refer to rows of another file.
-const files = readdirSync(DIR).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const ddl = files.filter((f) => !f.endsWith('-seed.sql'));
 const seeds = files.filter((f) => f.endsWith('-seed.sql'));
 const tablesOf = (text) => [...text.matchAll(/CREATE TABLE IF NOT EXISTS `(\w+)`/g)].map((m) => m[1]);
@@ -40,9 +44,16 @@ const server = new URL(url.href);
 server.pathname = '/';
 let conn;
 try {
-  conn = await mysql.createConnection({ uri: server.href.replace(/^mariadb:/, 'mysql:'), multipleStatements: true, charset: 'utf8mb4', connectTimeout: 5000 });
+  conn = await mysql.createConnection({
+    uri: server.href.replace(/^mariadb:/, 'mysql:'),
+    multipleStatements: true,
+    charset: 'utf8mb4',
+    connectTimeout: 5000,
+  });
 } catch (err) {
-  console.error(`[legacy] cannot connect to ${masked}: ${err.message}. Start MariaDB/MySQL or set LEGACY_DATABASE_URL.`);
+  console.error(
+    `[legacy] cannot connect to ${masked}: ${err.message}. Start MariaDB/MySQL or set LEGACY_DATABASE_URL.`,
+  );
   process.exit(3);
 }
 try {

@@ -6,4 +6,6 @@ import { COMMAND, flowsheetEtl } from './src/main.js';
 
 // --help, or an unknown argument (one line, exit 2): before the run is recorded
 readArgs(COMMAND, process.argv.slice(2), 'flowsheet-etl');
-await runJob('flowsheet-etl', (log) => flowsheetEtl(log, process.argv.slice(2)), { hooks: [runHistory({ job: 'flowsheet-etl', kind: 'cron' }), sentryMonitor({ job: 'flowsheet-etl', kind: 'cron' })] });
+await runJob('flowsheet-etl', (log) => flowsheetEtl(log, process.argv.slice(2)), {
+  hooks: [runHistory({ job: 'flowsheet-etl', kind: 'cron' }), sentryMonitor({ job: 'flowsheet-etl', kind: 'cron' })],
+});

@@ -6,4 +6,6 @@ import { COMMAND, libraryEtl } from './src/main.js';
 
 // --help, or an unknown argument (one line, exit 2): before the run is recorded
 readArgs(COMMAND, process.argv.slice(2), 'library-etl');
-await runJob('library-etl', (log) => libraryEtl(log, process.argv.slice(2)), { hooks: [runHistory({ job: 'library-etl', kind: 'cron' }), sentryMonitor({ job: 'library-etl', kind: 'cron' })] });
+await runJob('library-etl', (log) => libraryEtl(log, process.argv.slice(2)), {
+  hooks: [runHistory({ job: 'library-etl', kind: 'cron' }), sentryMonitor({ job: 'library-etl', kind: 'cron' })],
+});

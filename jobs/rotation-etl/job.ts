@@ -6,4 +6,6 @@ import { COMMAND, rotationEtl } from './src/main.js';
 
 // --help, or an unknown argument (one line, exit 2): before the run is recorded
 readArgs(COMMAND, process.argv.slice(2), 'rotation-etl');
-await runJob('rotation-etl', (log) => rotationEtl(log, process.argv.slice(2)), { hooks: [runHistory({ job: 'rotation-etl', kind: 'cron' }), sentryMonitor({ job: 'rotation-etl', kind: 'cron' })] });
+await runJob('rotation-etl', (log) => rotationEtl(log, process.argv.slice(2)), {
+  hooks: [runHistory({ job: 'rotation-etl', kind: 'cron' }), sentryMonitor({ job: 'rotation-etl', kind: 'cron' })],
+});

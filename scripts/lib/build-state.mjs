@@ -38,7 +38,9 @@ export function buildablePackages(repo) {
           .filter((d) => existsSync(join(d, 'tsup.config.ts')) && existsSync(join(d, 'package.json')))
           .map((dir) => {
             const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-            const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@wxyc/'));
+            const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) =>
+              d.startsWith('@wxyc/'),
+            );
             return { dir, name: /** @type {string} */ (pkg.name), entry: join(dir, 'dist', entry), deps };
           })
       : [];
@@ -63,7 +65,12 @@ export function withWorkspaceDeps(all, root) {
 /** The packages of `pkgs` whose build is missing or older than their (and their deps') sources. @param {BuildablePackage[]} pkgs @param {BuildablePackage[]} all */
 export function stalePackages(pkgs, all) {
   const own = (/** @type {BuildablePackage} */ p) =>
-    Math.max(newestMtime(join(p.dir, 'src')), newestMtime(join(p.dir, 'job.ts')), newestMtime(join(p.dir, 'package.json')), newestMtime(join(p.dir, 'tsup.config.ts')));
+    Math.max(
+      newestMtime(join(p.dir, 'src')),
+      newestMtime(join(p.dir, 'job.ts')),
+      newestMtime(join(p.dir, 'package.json')),
+      newestMtime(join(p.dir, 'tsup.config.ts')),
+    );
   return pkgs.filter((p) => {
     if (!existsSync(p.entry)) return true;
     const sources = Math.max(...withWorkspaceDeps(all, p.name).map(own));
@@ -95,7 +102,13 @@ export function buildIfStale(repo, names, prefix) {
   console.log(`[${prefix}] building ${stale.map((p) => p.name).join(', ')} (missing or older than their sources)...`);
   const r = spawnSync('pnpm', command, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.error) fail(`could not run pnpm (${r.error.message}): install pnpm >= 10 (README.md, Quick start)`);
-  if (r.status !== 0) fail(`building failed (pnpm ${command.join(' ')} exited ${r.status ?? r.signal}): fix the error above and run the command again`);
+  if (r.status !== 0)
+    fail(
+      `building failed (pnpm ${command.join(' ')} exited ${r.status ?? r.signal}): fix the error above and run the command again`,
+    );
   const missing = wanted.filter((p) => !existsSync(p.entry));
-  if (missing.length) fail(`building did not produce ${missing.map((p) => p.entry.slice(repo.length)).join(', ')}: check its tsup.config.ts`);
+  if (missing.length)
+    fail(
+      `building did not produce ${missing.map((p) => p.entry.slice(repo.length)).join(', ')}: check its tsup.config.ts`,
+    );
 }

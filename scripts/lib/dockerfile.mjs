@@ -65,13 +65,16 @@ export function parseDockerfile(text) {
 export function execForm(args) {
   if (!args.startsWith('[')) return null;
   const words = JSON.parse(args);
-  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string')) throw new Error(`not a JSON array of strings: ${args}`);
+  if (!Array.isArray(words) || !words.every((w) => typeof w === 'string'))
+    throw new Error(`not a JSON array of strings: ${args}`);
   return /** @type {string[]} */ (words);
 }
 
 /** Splits on blanks, honouring double quotes (for ENV and COPY). @param {string} args */
 export function words(args) {
-  return [...args.matchAll(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g)].map((m) => m[0].replace(/"((?:[^"\\]|\\.)*)"/g, (_, s) => s.replace(/\\(.)/g, '$1')));
+  return [...args.matchAll(/(?:[^\s"]+|"(?:[^"\\]|\\.)*")+/g)].map((m) =>
+    m[0].replace(/"((?:[^"\\]|\\.)*)"/g, (_, s) => s.replace(/\\(.)/g, '$1')),
+  );
 }
 
 /** `ENV A=1 B="x y"` or the old `ENV A 1`. @param {string} args @returns {Record<string, string>} */

@@ -20,9 +20,27 @@ let certDir: string;
 function makeCertificate(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'server.crt');
   const key = join(dir, 'server.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   chmodSync(dir, 0o755);
   chmodSync(cert, 0o644);
   chmodSync(key, 0o600);
@@ -79,14 +97,22 @@ describe('createDbClient over TLS', () => {
         const [first] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
         const pid = first!.pid;
         const pending = outcome(sql`SELECT pg_sleep(30)`);
-        await waitFor(async () => (await admin`SELECT 1 FROM pg_stat_activity WHERE pid = ${pid} AND wait_event = 'PgSleep'`).length > 0, 10_000, 'pg_sleep to start');
+        await waitFor(
+          async () =>
+            (await admin`SELECT 1 FROM pg_stat_activity WHERE pid = ${pid} AND wait_event = 'PgSleep'`).length > 0,
+          10_000,
+          'pg_sleep to start',
+        );
         await admin`SELECT pg_terminate_backend(${pid})`;
         const err = await pending;
         expect(isConnectionLost(err)).toBe(true);
         const line = describeConnectionLoss(sql, err);
         expect(line).not.toContain('\n');
         expect(line).not.toContain(':postgres@');
-        if (mode === 'disable') expect(line).toBe('the server ended the session: terminating connection due to administrator command [SQLSTATE 57P01]');
+        if (mode === 'disable')
+          expect(line).toBe(
+            'the server ended the session: terminating connection due to administrator command [SQLSTATE 57P01]',
+          );
         else expect(line).toMatch(/^the connection broke: .*CONNECTION_CLOSED/);
         // The replayed FATAL, if postgres-js still replays it, is a lost connection too.
         const replay = await outcome(sql`SELECT 1`);

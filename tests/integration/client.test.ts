@@ -37,7 +37,10 @@ describe('createDbClient', () => {
     const port = await freePort();
     const url = `postgres://wxyc:topsecret@127.0.0.1:${port}/wxyc`;
     const sql = createDbClient({ applicationName: 'job', env: { DATABASE_URL: url, DB_CONNECT_TIMEOUT_S: '2' } });
-    const err = await sql`SELECT 1`.then(() => null, (e: unknown) => e);
+    const err = await sql`SELECT 1`.then(
+      () => null,
+      (e: unknown) => e,
+    );
     await sql.end();
     expect(isUnreachable(err)).toBe(true);
     expect(describeError(err)).not.toContain('topsecret');

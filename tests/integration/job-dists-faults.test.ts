@@ -37,33 +37,47 @@ function runJob(job: Job, env: Record<string, string>) {
 const errorLines = (out: string) => out.split('\n').filter((l) => /\berror:/.test(l));
 
 describe('a PostgreSQL peer that accepts TCP and closes', () => {
-  it.each(jobs)('%s gives up within DB_CONNECT_TIMEOUT_S: exit 3, one line, no hot loop', async (job) => {
-    const peer = await acceptAndClose();
-    const started = Date.now();
-    const run = runJob(job, { DATABASE_URL: `${peer.url()}?password=Secret1`, LEGACY_DATABASE_URL: LEGACY, DB_CONNECT_TIMEOUT_S: '2' });
-    const code = await run.exited;
-    const tookMs = Date.now() - started;
-    expect(code, run.output()).toBe(EXIT.UNREACHABLE);
-    expect(errorLines(run.output()), run.output()).toHaveLength(1);
-    expect(errorLines(run.output())[0]).toMatch(/accepted \d+ connection\(s\) in 2\.\ds and closed each before the PostgreSQL handshake/);
-    expect(run.output()).not.toMatch(SECRETS);
-    expect(run.output()).not.toMatch(/\n\s+at /);
-    expect(tookMs).toBeLessThan(6000);
-    expect(peer.connects()).toBeLessThan(60);
-    console.log(`[faults] ${job}: exit ${code} after ${tookMs} ms, ${peer.connects()} connects`);
-  }, 20_000);
+  it.each(jobs)(
+    '%s gives up within DB_CONNECT_TIMEOUT_S: exit 3, one line, no hot loop',
+    async (job) => {
+      const peer = await acceptAndClose();
+      const started = Date.now();
+      const run = runJob(job, {
+        DATABASE_URL: `${peer.url()}?password=Secret1`,
+        LEGACY_DATABASE_URL: LEGACY,
+        DB_CONNECT_TIMEOUT_S: '2',
+      });
+      const code = await run.exited;
+      const tookMs = Date.now() - started;
+      expect(code, run.output()).toBe(EXIT.UNREACHABLE);
+      expect(errorLines(run.output()), run.output()).toHaveLength(1);
+      expect(errorLines(run.output())[0]).toMatch(
+        /accepted \d+ connection\(s\) in 2\.\ds and closed each before the PostgreSQL handshake/,
+      );
+      expect(run.output()).not.toMatch(SECRETS);
+      expect(run.output()).not.toMatch(/\n\s+at /);
+      expect(tookMs).toBeLessThan(6000);
+      expect(peer.connects()).toBeLessThan(60);
+      console.log(`[faults] ${job}: exit ${code} after ${tookMs} ms, ${peer.connects()} connects`);
+    },
+    20_000,
+  );
 
-  it.each(jobs)('%s ends within 2 s of SIGTERM while it retries', async (job) => {
-    const peer = await acceptAndClose();
-    const run = runJob(job, { DATABASE_URL: peer.url(), LEGACY_DATABASE_URL: LEGACY, DB_CONNECT_TIMEOUT_S: '60' });
-    await waitFor(() => peer.connects() > 3, 10_000, 'a few connects');
-    const sent = Date.now();
-    run.child.kill('SIGTERM');
-    const code = await run.exited;
-    expect(Date.now() - sent, run.output()).toBeLessThan(2000);
-    expect(code, run.output()).toBe(EXIT.INTERRUPTED);
-    expect(run.output()).not.toMatch(SECRETS);
-  }, 20_000);
+  it.each(jobs)(
+    '%s ends within 2 s of SIGTERM while it retries',
+    async (job) => {
+      const peer = await acceptAndClose();
+      const run = runJob(job, { DATABASE_URL: peer.url(), LEGACY_DATABASE_URL: LEGACY, DB_CONNECT_TIMEOUT_S: '60' });
+      await waitFor(() => peer.connects() > 3, 10_000, 'a few connects');
+      const sent = Date.now();
+      run.child.kill('SIGTERM');
+      const code = await run.exited;
+      expect(Date.now() - sent, run.output()).toBeLessThan(2000);
+      expect(code, run.output()).toBe(EXIT.INTERRUPTED);
+      expect(run.output()).not.toMatch(SECRETS);
+    },
+    20_000,
+  );
 });
 
 describe('credentials in URLs never reach the output', () => {
@@ -94,14 +108,17 @@ describe('credentials in URLs never reach the output', () => {
   it.each(['flowsheet-etl', 'library-etl', 'rotation-etl'] as const)(
     '%s: a scheme-less LEGACY_DATABASE_URL is a config error with the password masked',
     async (job) => {
-      const run = runJob(job, { DATABASE_URL: 'postgres://u@127.0.0.1:1/db', LEGACY_DATABASE_URL: 'root:Secret8@legacy/wxyc' });
+      const run = runJob(job, {
+        DATABASE_URL: 'postgres://u@127.0.0.1:1/db',
+        LEGACY_DATABASE_URL: 'root:Secret8@legacy/wxyc',
+      });
       expect(await run.exited, run.output()).toBe(EXIT.CONFIG);
       expect(run.output()).toContain('LEGACY_DATABASE_URL=root:***@legacy/wxyc is not a mysql:// URL.');
       expect(run.output()).not.toMatch(SECRETS);
     },
   );
 
-  it('the backfill\'s first line names the database with the query-string password masked', async () => {
+  it("the backfill's first line names the database with the query-string password masked", async () => {
     const run = runJob('flowsheet-dj-name-backfill', { DATABASE_URL: 'postgres://u@127.0.0.1:1/db?password=Secret9' });
     await run.exited;
     expect(run.output().split('\n')[0]).toBe('[backfill] database postgres://u@127.0.0.1:1/db?password=***');

@@ -9,9 +9,7 @@ const db = useTestDatabase('empty');
 
 const exported: unknown[] = Object.values(schema);
 const tables = exported.filter((v): v is PgTable => is(v, PgTable));
-const enums = exported.filter(
-  (v): v is PgEnum<[string, ...string[]]> => typeof v === 'function' && 'enumValues' in v,
-);
+const enums = exported.filter((v): v is PgEnum<[string, ...string[]]> => typeof v === 'function' && 'enumValues' in v);
 
 // information_schema spells types its own way; map drizzle's SQL type names to it.
 function infoSchemaType(sqlType: string): string {
@@ -34,7 +32,18 @@ describe('a database migrated from scratch', () => {
   });
 
   it('has exactly the tables and columns of the drizzle schema', async () => {
-    const actual = await db.sql<{ table_schema: string; table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string; character_maximum_length: number | null; is_generated: string }[]>`
+    const actual = await db.sql<
+      {
+        table_schema: string;
+        table_name: string;
+        column_name: string;
+        data_type: string;
+        udt_name: string;
+        is_nullable: string;
+        character_maximum_length: number | null;
+        is_generated: string;
+      }[]
+    >`
       SELECT table_schema, table_name, column_name, data_type, udt_name, is_nullable, character_maximum_length, is_generated
       FROM information_schema.columns
       WHERE table_schema IN ('public', 'wxyc_schema')
@@ -53,7 +62,10 @@ describe('a database migrated from scratch', () => {
       for (const col of cfg.columns) {
         const sqlType = col.getSQLType();
         const len = /^varchar\((\d+)\)$/.exec(sqlType)?.[1];
-        const type = col.columnType === 'PgEnumColumn' ? sqlType.replace(/^"?\w+"?\./, '').replaceAll('"', '') : infoSchemaType(sqlType);
+        const type =
+          col.columnType === 'PgEnumColumn'
+            ? sqlType.replace(/^"?\w+"?\./, '').replaceAll('"', '')
+            : infoSchemaType(sqlType);
         describeSchema.set(
           `${cfg.schema ?? 'public'}.${cfg.name}.${col.name}`,
           `${type}${len ? `(${len})` : ''} ${col.notNull ? 'not null' : 'null'}${col.generated ? ' generated' : ''}`,

@@ -9,7 +9,9 @@ export function buildIfStale(repo: string): void {
   const all = buildablePackages(repo);
   const stale = stalePackages(all, all);
   if (stale.length === 0) return;
-  console.log(`[harness] building (missing or older than their sources: ${stale.map((p) => p.dir.slice(repo.length)).join(', ')})`);
+  console.log(
+    `[harness] building (missing or older than their sources: ${stale.map((p) => p.dir.slice(repo.length)).join(', ')})`,
+  );
   const r = spawnSync('pnpm', ['build'], { cwd: repo, encoding: 'utf8' });
   if (r.error) throw new Error(`pnpm build could not start (${r.error.message}): is pnpm on PATH? See README.md`);
   if (r.status !== 0) throw new Error(`pnpm build failed:\n${r.stdout}\n${r.stderr}`);

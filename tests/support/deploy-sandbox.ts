@@ -64,11 +64,17 @@ export class DeploySandbox {
 
   /** Calls recorded by the fakes, one per line, words %q-quoted. */
   calls(prefix = ''): string[] {
-    return readFileSync(this.logFile, 'utf8').split('\n').filter((l) => l !== '' && l.startsWith(prefix));
+    return readFileSync(this.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && l.startsWith(prefix));
   }
 
   crontab(): string[] {
-    return existsSync(this.crontabFile) ? readFileSync(this.crontabFile, 'utf8').split('\n').filter((l) => l !== '') : [];
+    return existsSync(this.crontabFile)
+      ? readFileSync(this.crontabFile, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   }
 
   setCrontab(lines: string[]): void {
@@ -84,7 +90,10 @@ export class DeploySandbox {
   }
 
   script(name: string, args: string[] = [], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
-    return run('bash', [join(SCRIPTS, name), ...args], { env: { ...this.env, ...opts.env }, cwd: opts.cwd ?? this.dir });
+    return run('bash', [join(SCRIPTS, name), ...args], {
+      env: { ...this.env, ...opts.env },
+      cwd: opts.cwd ?? this.dir,
+    });
   }
 
   writeFile(rel: string, content: string): void {

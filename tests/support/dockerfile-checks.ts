@@ -20,7 +20,8 @@ export function dockerfileProblems(root: string): string[] {
   const problems: string[] = [];
   const jobs = new Map(workspaceJobs(root).map((j) => [j.job as string, j]));
   const targets = dockerfileTargets(root);
-  for (const job of jobs.keys()) if (!targets.includes(job)) problems.push(`${jobs.get(job)!.dir}: no Dockerfile.${job}`);
+  for (const job of jobs.keys())
+    if (!targets.includes(job)) problems.push(`${jobs.get(job)!.dir}: no Dockerfile.${job}`);
 
   for (const target of targets) {
     const file = `Dockerfile.${target}`;
@@ -40,16 +41,24 @@ export function dockerfileProblems(root: string): string[] {
         const pin = /npm (?:i|install) (?:-g|--global) pnpm@(\S+)/.exec(step.args)?.[1];
         const pinned = pinnedPnpm(root);
         if (pin !== undefined && pinned !== null && pin !== pinned) {
-          problems.push(`${file}:${step.line}: installs pnpm@${pin}; package.json pins pnpm@${pinned} (packageManager)`);
+          problems.push(
+            `${file}:${step.line}: installs pnpm@${pin}; package.json pins pnpm@${pinned} (packageManager)`,
+          );
         }
       }
       const major = nvmrcMajor(root);
-      if (!new RegExp(`^node:${major ?? '\\d+'}-[a-z]+-slim$`).test(stage.from) && !stages.some((s) => s.name === stage.from)) {
-        problems.push(`${file}:${stage.line}: FROM ${stage.from} is not node:${major ? `${major}-<debian>-slim (.nvmrc)` : '<major>-<debian>-slim'}`);
+      if (
+        !new RegExp(`^node:${major ?? '\\d+'}-[a-z]+-slim$`).test(stage.from) &&
+        !stages.some((s) => s.name === stage.from)
+      ) {
+        problems.push(
+          `${file}:${stage.line}: FROM ${stage.from} is not node:${major ? `${major}-<debian>-slim (.nvmrc)` : '<major>-<debian>-slim'}`,
+        );
       }
       for (const step of stage.steps.filter((s) => s.keyword === 'COPY' && s.flags.from === undefined)) {
         for (const src of copyPaths(step).sources) {
-          if (!existsSync(join(root, posix.normalize(`/${src}`)))) problems.push(`${file}:${step.line}: COPY ${src}: no such path`);
+          if (!existsSync(join(root, posix.normalize(`/${src}`))))
+            problems.push(`${file}:${step.line}: COPY ${src}: no such path`);
         }
       }
     }
@@ -58,21 +67,27 @@ export function dockerfileProblems(root: string): string[] {
     if (!user || user === 'root' || user === '0') problems.push(`${file}: the final stage must set a non-root USER`);
     const env = Object.assign({}, ...steps('ENV').map((s) => envPairs(s.args))) as Record<string, string>;
     const command = steps('ENTRYPOINT').at(-1) ?? steps('CMD').at(-1);
-    if (!command || !execForm(command.args)) problems.push(`${file}: the final stage needs CMD or ENTRYPOINT in exec form`);
+    if (!command || !execForm(command.args))
+      problems.push(`${file}: the final stage needs CMD or ENTRYPOINT in exec form`);
     if (!job) continue;
 
     const name = job.name;
     const runs = stages.flatMap((s) => s.steps.filter((st) => st.keyword === 'RUN').map((st) => st.args)).join(' ');
     // `<pkg>...` also builds the workspace packages it bundles; a job whose tsconfig maps
     // @wxyc/* to their src needs no such build. The image tests prove either way.
-    if (!new RegExp(`--filter "?${escapeRegExp(name)}(\\.\\.\\.)?"? build`).test(runs)) problems.push(`${file}: build with pnpm --filter "${name}..." build`);
-    if (!new RegExp(`--filter "?${escapeRegExp(name)}"? deploy --prod`).test(runs)) problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}(\\.\\.\\.)?"? build`).test(runs))
+      problems.push(`${file}: build with pnpm --filter "${name}..." build`);
+    if (!new RegExp(`--filter "?${escapeRegExp(name)}"? deploy --prod`).test(runs))
+      problems.push(`${file}: ship with pnpm --filter ${name} deploy --prod --legacy`);
     if (env.DB_APPLICATION_NAME !== target) problems.push(`${file}: ENV DB_APPLICATION_NAME=${target} is missing`);
-    if (!/^\d+$/.test(env.DB_STATEMENT_TIMEOUT_MS ?? '')) problems.push(`${file}: ENV DB_STATEMENT_TIMEOUT_MS=<ms> is missing`);
+    if (!/^\d+$/.test(env.DB_STATEMENT_TIMEOUT_MS ?? ''))
+      problems.push(`${file}: ENV DB_STATEMENT_TIMEOUT_MS=<ms> is missing`);
     const argv = command ? execForm(command.args) : null;
     const start = (job.pkg.scripts as Record<string, string> | undefined)?.start;
-    if (argv && argv.join(' ') !== start) problems.push(`${file}: CMD ${argv.join(' ')} differs from ${job.dir}/package.json "start" (${start})`);
-    if (!existsSync(join(root, job.dir, 'job.ts'))) problems.push(`${file}: ${job.dir}/job.ts (the entry of dist/job.js) is missing`);
+    if (argv && argv.join(' ') !== start)
+      problems.push(`${file}: CMD ${argv.join(' ')} differs from ${job.dir}/package.json "start" (${start})`);
+    if (!existsSync(join(root, job.dir, 'job.ts')))
+      problems.push(`${file}: ${job.dir}/job.ts (the entry of dist/job.js) is missing`);
   }
   return problems;
 }

@@ -23,7 +23,8 @@ await runJob(
       markSkipped();
       return 0;
     }
-    if (mode === 'fail') throw new JobError('source postgres://etl:hunter2@db.example:5432/wxyc?password=hunter2 refused', 11);
+    if (mode === 'fail')
+      throw new JobError('source postgres://etl:hunter2@db.example:5432/wxyc?password=hunter2 refused', 11);
     if (mode === 'interrupt') return 130;
     if (mode === 'hang') {
       log.info('started');

@@ -20,7 +20,10 @@ export interface LmlRequest {
   body: unknown;
 }
 
-const standard = (key: string) => ({ results: [{ artwork: { release_id: 1000 + key.length } }], search_type: 'direct' });
+const standard = (key: string) => ({
+  results: [{ artwork: { release_id: 1000 + key.length } }],
+  search_type: 'direct',
+});
 
 /**
  * A local stand-in of the station's metadata lookup service (LML) on 127.0.0.1, port 0:
@@ -36,8 +39,10 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
     seen.set(key, n);
     return n;
   };
-  const keyOf = (item: { raw_message?: string; artist?: string; album?: string }) => item.raw_message ?? `${item.artist} - ${item.album}`;
-  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const keyOf = (item: { raw_message?: string; artist?: string; album?: string }) =>
+    item.raw_message ?? `${item.artist} - ${item.album}`;
+  const json = (res: ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
   const single = (res: ServerResponse, item: Record<string, string>) => {
     const key = keyOf(item);
@@ -45,8 +50,10 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
     const n = once(key);
     if (!s || 'itemError' in s) return json(res, 200, standard(key));
     if ('answer' in s) return json(res, 200, s.answer);
-    if ('status' in s && n <= (s.times ?? Infinity)) return res.writeHead(s.status, s.retryAfter ? { 'retry-after': s.retryAfter } : {}).end('{"error":"scripted"}');
-    if ('stall' in s) return res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' }).write('{"results":');
+    if ('status' in s && n <= (s.times ?? Infinity))
+      return res.writeHead(s.status, s.retryAfter ? { 'retry-after': s.retryAfter } : {}).end('{"error":"scripted"}');
+    if ('stall' in s)
+      return res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' }).write('{"results":');
     if ('trickle' in s) return trickle(res, JSON.stringify(standard(key)), s.trickle);
     if ('reset' in s && n <= (s.times ?? Infinity)) return res.socket?.destroy();
     json(res, 200, standard(key));
@@ -62,7 +69,8 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
       return { status: 'ok', ...standard(key) };
     });
     const whole = items.map((i) => script.get(keyOf(i))).find((s) => s && !('answer' in s) && !('itemError' in s));
-    if (whole && 'status' in whole) return res.writeHead(whole.status, whole.retryAfter ? { 'retry-after': whole.retryAfter } : {}).end();
+    if (whole && 'status' in whole)
+      return res.writeHead(whole.status, whole.retryAfter ? { 'retry-after': whole.retryAfter } : {}).end();
     json(res, 200, { results });
   };
 
@@ -81,7 +89,8 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
       if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, { error: 'unauthorized' });
       if (body === null || typeof body !== 'object') return json(res, 400, { error: 'body is not JSON' });
       if (req.url === '/api/v1/lookup') return single(res, body as Record<string, string>);
-      if (req.url === '/api/v1/lookup/bulk') return bulk(res, ((body as { items?: Record<string, string>[] }).items ?? []));
+      if (req.url === '/api/v1/lookup/bulk')
+        return bulk(res, (body as { items?: Record<string, string>[] }).items ?? []);
       json(res, 404, { error: 'no such endpoint' });
     });
   });
@@ -102,7 +111,7 @@ function trickle(res: ServerResponse, text: string, everyMs: number): void {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
   let i = 0;
   const t = setInterval(() => {
-    if (res.destroyed || i >= text.length) return clearInterval(t), res.end();
+    if (res.destroyed || i >= text.length) return (clearInterval(t), res.end());
     res.write(text[i++]);
   }, everyMs);
 }

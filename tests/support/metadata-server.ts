@@ -22,7 +22,11 @@ export interface Faults {
  * tells `onRequest` of each (key, request number) before answering; when it returns a promise the
  * answer waits for it (so a test can order an event before the client sees this answer).
  */
-export async function startMetadataServer(faults: Faults, onHang?: (key: string) => void, onRequest?: (key: string, n: number) => void | Promise<unknown>) {
+export async function startMetadataServer(
+  faults: Faults,
+  onHang?: (key: string) => void,
+  onRequest?: (key: string, n: number) => void | Promise<unknown>,
+) {
   const log: { key: string; status: number | 'hang'; at: number }[] = [];
   const hung = new Set<string>();
   const open = new Set<ServerResponse>();
@@ -39,14 +43,16 @@ export async function startMetadataServer(faults: Faults, onHang?: (key: string)
       onHang?.(key);
       return;
     }
-    if (faults.allDown || faults.down?.has(key)) return status(503), res.writeHead(503).end('down');
+    if (faults.allDown || faults.down?.has(key)) return (status(503), res.writeHead(503).end('down'));
     if (faults.limitEvery && n % faults.limitEvery === 0) {
       status(429);
       return res.writeHead(429, { 'retry-after': faults.retryAfter ?? '1' }).end('slow down');
     }
-    if (faults.failEvery && n % faults.failEvery === 0) return status(500), res.writeHead(500).end('oops');
+    if (faults.failEvery && n % faults.failEvery === 0) return (status(500), res.writeHead(500).end('oops'));
     status(200);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ label: `label of ${key}`, year: 1990 + (key.length % 10) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ label: `label of ${key}`, year: 1990 + (key.length % 10) }));
   };
   const server = createServer((req, res) => void answer(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -79,7 +79,10 @@ export interface RunnerProcess {
 }
 
 /** Starts the real `node dev_env/init-db.mjs`. */
-export function spawnRunner(url: string, opts: { dir: string; env?: Record<string, string>; args?: string[] }): RunnerProcess {
+export function spawnRunner(
+  url: string,
+  opts: { dir: string; env?: Record<string, string>; args?: string[] },
+): RunnerProcess {
   let out = '';
   const child = spawn(process.execPath, [join(REPO, 'dev_env', 'init-db.mjs'), ...(opts.args ?? [])], {
     cwd: REPO,
@@ -95,7 +98,11 @@ export function spawnRunner(url: string, opts: { dir: string; env?: Record<strin
 }
 
 /** Polls `check` every 100 ms until it returns true or `timeoutMs` passes; returns elapsed ms. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<number> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

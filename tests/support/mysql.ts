@@ -39,10 +39,15 @@ export async function findMysqlServer(): Promise<MysqlServer | null> {
       .withExposedPorts(3306)
       .withWaitStrategy(Wait.forLogMessage(/ready for connections/, 2))
       .start();
-    return { url: `mysql://root@${c.getHost()}:${c.getMappedPort(3306)}/`, kind: 'testcontainers', stop: async () => void (await c.stop()) };
+    return {
+      url: `mysql://root@${c.getHost()}:${c.getMappedPort(3306)}/`,
+      kind: 'testcontainers',
+      stop: async () => void (await c.stop()),
+    };
   }
   if (await answers(LOCAL_URL)) return { url: LOCAL_URL, kind: 'local', stop: async () => {} };
-  const why = 'no MySQL for the legacy-source tests: set TEST_MYSQL_URL, start Docker, or run MariaDB on 127.0.0.1:3306 (root, no password)';
+  const why =
+    'no MySQL for the legacy-source tests: set TEST_MYSQL_URL, start Docker, or run MariaDB on 127.0.0.1:3306 (root, no password)';
   if (process.env.CI === 'true') throw new Error(`${why}. Under CI=true this is a failure.`);
   console.warn(`\n[mysql] SKIPPING the legacy MySQL tests of this file: ${why}.\n`);
   return null;

@@ -47,7 +47,11 @@ export async function startPgServer(): Promise<PgServer> {
     const container = await new PostgreSqlContainer('postgres:16-alpine')
       .withCommand(['postgres', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'max_prepared_transactions=10'])
       .start();
-    return { url: container.getConnectionUri(), kind: 'testcontainers', stop: async () => void (await container.stop()) };
+    return {
+      url: container.getConnectionUri(),
+      kind: 'testcontainers',
+      stop: async () => void (await container.stop()),
+    };
   }
   const { startLocalPostgres } = await import('@wxyc/local-postgres');
   const pg = await startLocalPostgres({

@@ -19,7 +19,9 @@ export async function createTestDatabase(start: Start = 'head'): Promise<TestDat
   const name = `wxyc_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(start === 'head' ? `CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplateHead')}` : `CREATE DATABASE ${name}`);
+    await admin.unsafe(
+      start === 'head' ? `CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplateHead')}` : `CREATE DATABASE ${name}`,
+    );
   } finally {
     await admin.end();
   }

@@ -26,14 +26,22 @@ const error = (argv: string[]) => {
 describe('parseCommandLine', () => {
   it('reads options, defaults and positionals', () => {
     expect(parseCommandLine(spec, [])).toEqual({ help: false, values: { rows: '500' }, positionals: [] });
-    expect(parseCommandLine(spec, ['--rows', '7', '--json', 'a.sql'])).toEqual({ help: false, values: { rows: '7', json: true }, positionals: ['a.sql'] });
+    expect(parseCommandLine(spec, ['--rows', '7', '--json', 'a.sql'])).toEqual({
+      help: false,
+      values: { rows: '7', json: true },
+      positionals: ['a.sql'],
+    });
     expect(parseCommandLine(spec, ['--rows=9', '-o', 'x']).values).toEqual({ rows: '9', out: 'x' });
   });
 
   it('--help or -h anywhere wins, even beside an unknown flag; after -- it is a positional', () => {
     expect(parseCommandLine(spec, ['--wat', '--help']).help).toBe(true);
     expect(parseCommandLine(spec, ['-h']).help).toBe(true);
-    expect(parseCommandLine(spec, ['--', '--help'])).toEqual({ help: false, values: { rows: '500' }, positionals: ['--help'] });
+    expect(parseCommandLine(spec, ['--', '--help'])).toEqual({
+      help: false,
+      values: { rows: '500' },
+      positionals: ['--help'],
+    });
   });
 
   it('refuses what it does not know with one line naming the argument and the usage', () => {
@@ -52,8 +60,14 @@ describe('parseCommandLine', () => {
 
   it('a command without positionals refuses any; a required one must be there', () => {
     const bare = { command: 'pnpm x', summary: 's' } satisfies CommandSpec;
-    expect(() => parseCommandLine(bare, ['extra'])).toThrow('unknown argument "extra"; usage: pnpm x (--help for details)');
-    const needs = { command: 'pnpm job', summary: 's', positionals: { usage: '<name>', min: 1, max: 1 } } satisfies CommandSpec;
+    expect(() => parseCommandLine(bare, ['extra'])).toThrow(
+      'unknown argument "extra"; usage: pnpm x (--help for details)',
+    );
+    const needs = {
+      command: 'pnpm job',
+      summary: 's',
+      positionals: { usage: '<name>', min: 1, max: 1 },
+    } satisfies CommandSpec;
     expect(() => parseCommandLine(needs, [])).toThrow('missing <name>; usage: pnpm job <name> (--help for details)');
   });
 });
@@ -89,7 +103,10 @@ describe('helpText', () => {
     const trace = {
       command: 'init-db --trace',
       summary: 's',
-      options: { trace: { type: 'boolean', hidden: true, description: 'selects it' }, rows: { type: 'string', value: 'N', description: 'rows' } },
+      options: {
+        trace: { type: 'boolean', hidden: true, description: 'selects it' },
+        rows: { type: 'string', value: 'N', description: 'rows' },
+      },
       env: { 'A_VERY_LONG_VARIABLE_NAME, AND_ANOTHER_ONE': 'both', SHORT: 'one' },
     } as const satisfies CommandSpec;
     expect(parseCommandLine(trace, ['--trace', '--rows', '3']).values).toEqual({ trace: true, rows: '3' });

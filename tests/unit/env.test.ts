@@ -4,7 +4,9 @@ import { databaseUrlFromEnv } from '@wxyc/database';
 
 describe('env parsing', () => {
   it('names a missing variable and what it should be', () => {
-    expect(() => databaseUrlFromEnv({})).toThrow(new ConfigError('DATABASE_URL is not set: it must be a postgres:// URL of the WXYC database.'));
+    expect(() => databaseUrlFromEnv({})).toThrow(
+      new ConfigError('DATABASE_URL is not set: it must be a postgres:// URL of the WXYC database.'),
+    );
     expect(() => requireEnv({ X: '  ' }, 'X', 'a name')).toThrow(/X is not set/);
   });
 
@@ -25,7 +27,9 @@ describe('env parsing', () => {
     for (const bad of ['0', '-1', '1.5', 'abc', '1e3', '100001']) {
       expect(() => intEnv({ N: bad }, 'N', { default: 5, min: 1, max: 100000 })).toThrow(ConfigError);
     }
-    expect(() => intEnv({ N: 'x' }, 'N', { default: 5, min: 1 })).toThrow('N="x" is invalid: expected a whole number >= 1.');
+    expect(() => intEnv({ N: 'x' }, 'N', { default: 5, min: 1 })).toThrow(
+      'N="x" is invalid: expected a whole number >= 1.',
+    );
   });
 
   it('parses booleans strictly', () => {

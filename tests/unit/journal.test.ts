@@ -2,7 +2,14 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JournalError, MIGRATIONS_DIR, loadMigrations, readJournal, splitStatements, type Journal } from '@wxyc/database';
+import {
+  JournalError,
+  MIGRATIONS_DIR,
+  loadMigrations,
+  readJournal,
+  splitStatements,
+  type Journal,
+} from '@wxyc/database';
 
 const temps: string[] = [];
 afterEach(() => {
@@ -69,7 +76,8 @@ describe('the migration journal', () => {
 
 describe('splitStatements', () => {
   it('splits on drizzle breakpoints and reports the line each statement starts on', () => {
-    const file = '-- header\nCREATE TABLE a (id int);--> statement-breakpoint\n\n\nALTER TABLE a\n  ADD COLUMN b int;--> statement-breakpoint\n-- only a comment\n';
+    const file =
+      '-- header\nCREATE TABLE a (id int);--> statement-breakpoint\n\n\nALTER TABLE a\n  ADD COLUMN b int;--> statement-breakpoint\n-- only a comment\n';
     expect(splitStatements(file)).toEqual([
       { sql: 'CREATE TABLE a (id int);', line: 2 },
       { sql: 'ALTER TABLE a\n  ADD COLUMN b int;', line: 5 },

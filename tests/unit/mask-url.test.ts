@@ -21,7 +21,10 @@ describe('maskUrl', () => {
 
   it.each([
     ['postgres://u@db/wxyc?password=Secret1', 'postgres://u@db/wxyc?password=***'],
-    ['postgres://u@db/wxyc?sslmode=require&PASSWORD=Secret1&x=1', 'postgres://u@db/wxyc?sslmode=require&PASSWORD=***&x=1'],
+    [
+      'postgres://u@db/wxyc?sslmode=require&PASSWORD=Secret1&x=1',
+      'postgres://u@db/wxyc?sslmode=require&PASSWORD=***&x=1',
+    ],
     ['postgres://u@db/wxyc?sslpassword=Secret1&sslkey=/k', 'postgres://u@db/wxyc?sslpassword=***&sslkey=/k'],
     ['postgres://u:Secret1@db/wxyc?password=Secret1', 'postgres://u:***@db/wxyc?password=***'],
     ['mysql://root@legacy/wxyc?password=Secret1', 'mysql://root@legacy/wxyc?password=***'],

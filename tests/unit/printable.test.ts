@@ -3,7 +3,9 @@ import { hasControlCharacter, printable } from '@wxyc/job-runtime';
 
 describe('printable', () => {
   it('leaves plain text as it is', () => {
-    expect(printable('/repo/migrations/20250101000000_a/migration.sql')).toBe('/repo/migrations/20250101000000_a/migration.sql');
+    expect(printable('/repo/migrations/20250101000000_a/migration.sql')).toBe(
+      '/repo/migrations/20250101000000_a/migration.sql',
+    );
     expect(printable('Ünïcödé ok')).toBe('Ünïcödé ok');
     expect(hasControlCharacter('plain')).toBe(false);
   });

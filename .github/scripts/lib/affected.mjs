@@ -18,7 +18,15 @@ export const BUILD_INPUTS = [
 ];
 
 /** Root files that no image build reads. */
-export const NOT_IN_IMAGES = ['README.md', 'LICENSE', '.gitignore', '.gitattributes', '.editorconfig', 'tsconfig.json', 'vitest.config.ts'];
+export const NOT_IN_IMAGES = [
+  'README.md',
+  'LICENSE',
+  '.gitignore',
+  '.gitattributes',
+  '.editorconfig',
+  'tsconfig.json',
+  'vitest.config.ts',
+];
 
 /** Top-level folders that no job image is built from (dev_env is the migrate image's; see below). */
 export const FOLDERS_NOT_IN_JOB_IMAGES = ['docs', 'tests', 'bench', 'scripts', '.github', '.ci', 'dev_env'];

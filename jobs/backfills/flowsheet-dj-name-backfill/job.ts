@@ -2,8 +2,21 @@ import type { Sql } from 'postgres';
 import { runBackfillJob, type RunSummary } from '@wxyc/backfill';
 import { EXIT, JobError, type Logger } from '@wxyc/job-runtime';
 import { DJ_NAME_ENV, DJ_NAME_FLAGS, readConfig, type BackfillConfig } from './src/config.js';
-import { flowsheetDjName, flowsheetDjNameRefresh, guardCount, hasDjNameColumn, refreshPendingCount, refreshReasons } from './src/definition.js';
-import { REASONS_HELP, REFRESH_REASONS_HELP, refreshDryRunLines, refreshSummaryLines, summaryLines } from './src/report.js';
+import {
+  flowsheetDjName,
+  flowsheetDjNameRefresh,
+  guardCount,
+  hasDjNameColumn,
+  refreshPendingCount,
+  refreshReasons,
+} from './src/definition.js';
+import {
+  REASONS_HELP,
+  REFRESH_REASONS_HELP,
+  refreshDryRunLines,
+  refreshSummaryLines,
+  summaryLines,
+} from './src/report.js';
 
 /**
  * Exit code when the run ended with work the rule could still do: track rows NULL that have a
@@ -16,7 +29,12 @@ export const EXIT_UNRESOLVED = 11;
 await runBackfillJob<BackfillConfig>({
   name: 'flowsheet-dj-name-backfill',
   readConfig,
-  help: { summary: 'Fills flowsheet.dj_name (an on-air handle, never a real name) in bounded batches, resumably; 0060\'s dj_name guard waits for it. README.md says how to run it.', flags: DJ_NAME_FLAGS, env: DJ_NAME_ENV },
+  help: {
+    summary:
+      "Fills flowsheet.dj_name (an on-air handle, never a real name) in bounded batches, resumably; 0060's dj_name guard waits for it. README.md says how to run it.",
+    flags: DJ_NAME_FLAGS,
+    env: DJ_NAME_ENV,
+  },
   // 5 min for the pool's own queries: the start-up counts (and --refresh's, which probe shows per
   // row) read the whole table; ~20-33 s at 2.6M rows on the bench machine (bench:guard-0054).
   // Batches set their own timeout (BACKFILL_STATEMENT_TIMEOUT_MS). DB_STATEMENT_TIMEOUT_MS overrides.
@@ -24,7 +42,10 @@ await runBackfillJob<BackfillConfig>({
   mode: (c) => (c.refresh ? ' --refresh' : ''),
   async before({ sql }) {
     if (!(await hasDjNameColumn(sql))) {
-      throw new JobError('wxyc_schema.flowsheet.dj_name does not exist: deploy up to migration 0053 first, then run this job.', EXIT.FAILED);
+      throw new JobError(
+        'wxyc_schema.flowsheet.dj_name does not exist: deploy up to migration 0053 first, then run this job.',
+        EXIT.FAILED,
+      );
     }
   },
   definition: (c) => (c.refresh ? flowsheetDjNameRefresh : flowsheetDjName),
@@ -44,7 +65,9 @@ async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: Backfill
   }
   log.info(
     `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse. ` +
-      (config.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'Run the job again (rows held by another session or written meanwhile; parked rows: add --retry-parked).'),
+      (config.dryRun
+        ? 'Run without BACKFILL_DRY_RUN to fill them.'
+        : 'Run the job again (rows held by another session or written meanwhile; parked rows: add --retry-parked).'),
   );
   return s.dryRun ? EXIT.OK : EXIT_UNRESOLVED;
 }
@@ -62,6 +85,8 @@ async function finishRefresh(sql: Sql, log: Logger, s: RunSummary): Promise<numb
     log.info('check: every stored dj_name is what the DJ-name rule gives now');
     return EXIT.OK;
   }
-  log.info(`check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh (parked rows: add --retry-parked).`);
+  log.info(
+    `check: ${left} rows still have a dj_name the rule does not give; run the job again with --refresh (parked rows: add --retry-parked).`,
+  );
   return EXIT_UNRESOLVED;
 }

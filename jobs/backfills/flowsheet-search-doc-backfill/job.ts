@@ -10,7 +10,10 @@ export const EXIT_INCOMPLETE = 11;
 await runBackfillJob<BackfillConfig>({
   name: 'flowsheet-search-doc-backfill',
   readConfig,
-  help: { summary: 'Fills flowsheet.search_doc_new (search_doc with the DJ name) in bounded batches, resumably, so the switch 0060 can apply; run after the dj_name backfill. README.md says how to run it.' },
+  help: {
+    summary:
+      'Fills flowsheet.search_doc_new (search_doc with the DJ name) in bounded batches, resumably, so the switch 0060 can apply; run after the dj_name backfill. README.md says how to run it.',
+  },
   async before({ sql, log }) {
     const state = await columnState(sql);
     if (state === 'switched') {
@@ -18,7 +21,10 @@ await runBackfillJob<BackfillConfig>({
       return EXIT.OK;
     }
     if (state === 'missing') {
-      throw new JobError('wxyc_schema.flowsheet.search_doc_new does not exist: deploy up to migration 0054 first, then run this job.', EXIT.FAILED);
+      throw new JobError(
+        'wxyc_schema.flowsheet.search_doc_new does not exist: deploy up to migration 0054 first, then run this job.',
+        EXIT.FAILED,
+      );
     }
   },
   definition: () => flowsheetSearchDoc,
@@ -27,12 +33,16 @@ await runBackfillJob<BackfillConfig>({
     // The same condition as 0060's guard, counted now.
     const left = await guardCount(sql);
     if (left === 0) {
-      log.info('check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)');
+      log.info(
+        'check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)',
+      );
       return EXIT.OK;
     }
     log.info(
       `check: ${left} rows have search_doc_new IS NULL; 0060's guard will still refuse. ` +
-        (s.dryRun ? 'Run without BACKFILL_DRY_RUN to fill them.' : 'See docs/runbooks/flowsheet-search-doc-backfill.md.'),
+        (s.dryRun
+          ? 'Run without BACKFILL_DRY_RUN to fill them.'
+          : 'See docs/runbooks/flowsheet-search-doc-backfill.md.'),
     );
     return s.dryRun ? EXIT.OK : EXIT_INCOMPLETE;
   },

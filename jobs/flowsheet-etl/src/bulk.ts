@@ -48,8 +48,14 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
       const r = await importBatch(ctx, table, batch, pending, links);
       pending = r.pending;
       links = r.links;
-      seen[key] = advance(seen[key], batch.map((row) => Number(row.ID)));
-      newest[key] = newestStamp(newest[key], batch.map((row) => intCell(row.TIME_LAST_MODIFIED as number)));
+      seen[key] = advance(
+        seen[key],
+        batch.map((row) => Number(row.ID)),
+      );
+      newest[key] = newestStamp(
+        newest[key],
+        batch.map((row) => intCell(row.TIME_LAST_MODIFIED as number)),
+      );
       committed += batch.length;
       inserted += r.inserted;
       resolved += r.resolved;
@@ -57,9 +63,12 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
       batch = [];
     };
     try {
-      for await (const { row, line } of readDumpRows(createReadStream(dumpPath, { highWaterMark: 1 << 20 }), { tables: [table] })) {
+      for await (const { row, line } of readDumpRows(createReadStream(dumpPath, { highWaterMark: 1 << 20 }), {
+        tables: [table],
+      })) {
         const id = intCell(row.ID);
-        if (id === null || id <= 0) throw new DumpSyntaxError(`a row of \`${table}\` has no valid ID (${JSON.stringify(row.ID)})`, line);
+        if (id === null || id <= 0)
+          throw new DumpSyntaxError(`a row of \`${table}\` has no valid ID (${JSON.stringify(row.ID)})`, line);
         // A repeated id: the later row wins (it is upserted over the earlier one) and is counted.
         if (!seenIds.add(id)) ctx.bad.reject(table, id, 'duplicate legacy id in the dump (the later row was kept)');
         batch.push(row);
@@ -85,10 +94,15 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.shows', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.shows), 0) + 1, false)`;
   await sql`SELECT setval(pg_get_serial_sequence('wxyc_schema.flowsheet', 'id'), COALESCE((SELECT max(id) FROM wxyc_schema.flowsheet), 0) + 1, false)`;
   // A dump is a snapshot: edits made after it carry newer stamps than any row in it (nextModifiedMark).
-  const mark = (k: 'shows' | 'entries') => nextModifiedMark(existing[k].maxModified, newest[k], Date.now(), ctx.config.modifiedOverlapMs);
+  const mark = (k: 'shows' | 'entries') =>
+    nextModifiedMark(existing[k].maxModified, newest[k], Date.now(), ctx.config.modifiedOverlapMs);
   const cursor: FlowsheetCursor = {
     shows: { ...existing.shows, maxId: Math.max(existing.shows.maxId, seen.shows.maxId), maxModified: mark('shows') },
-    entries: { ...existing.entries, maxId: Math.max(existing.entries.maxId, seen.entries.maxId), maxModified: mark('entries') },
+    entries: {
+      ...existing.entries,
+      maxId: Math.max(existing.entries.maxId, seen.entries.maxId),
+      maxModified: mark('entries'),
+    },
     pendingEntries: pending,
     pendingLinks: links,
   };
@@ -106,7 +120,13 @@ export async function runBulk(ctx: EtlContext, dumpPath: string): Promise<void> 
  * them), or entries (each new one with its dj_name in the INSERT; those whose show is not imported join the pending entries the ticks retry, those
  * whose release or rotation row is not imported the pending links).
  */
-async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[], pending: number[], links: PendingLink[]) {
+async function importBatch(
+  ctx: EtlContext,
+  table: LegacyTable,
+  rows: LegacyRow[],
+  pending: number[],
+  links: PendingLink[],
+) {
   return ctx.sql.begin(async (tx) => {
     await assertTickLock(tx, JOB);
     if (table === SHOW_TABLE) {
@@ -117,6 +137,13 @@ async function importBatch(ctx: EtlContext, table: LegacyTable, rows: LegacyRow[
     const ids = rows.map((row) => intCell(row.ID as number)!);
     const merged = mergePendingEntries(pending, ids, r.waiting);
     for (const id of merged.dropped) ctx.bad.reject(ENTRY_TABLE, id, 'dropped from the pending entries (list full)');
-    return { inserted: r.results.filter((x) => x.inserted).length, resolved: r.resolved, renamed: 0, pending: merged.pending, links: mergeLinks(links, ids, r.links), results: r.results };
+    return {
+      inserted: r.results.filter((x) => x.inserted).length,
+      resolved: r.resolved,
+      renamed: 0,
+      pending: merged.pending,
+      links: mergeLinks(links, ids, r.links),
+      results: r.results,
+    };
   });
 }

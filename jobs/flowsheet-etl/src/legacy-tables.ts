@@ -48,7 +48,16 @@ export const ENTRY_QUERIES = legacyQueries({ table: ENTRY_TABLE, columns: ENTRY_
 export const SHOWS_MIRROR = mirrorTable({
   table: 'wxyc_schema.shows',
   key: 'legacy_show_id',
-  written: ['legacy_show_id', 'specialty_id', 'show_name', 'start_time', 'end_time', 'legacy_dj_id', 'legacy_dj_name', 'source_hash'],
+  written: [
+    'legacy_show_id',
+    'specialty_id',
+    'show_name',
+    'start_time',
+    'end_time',
+    'legacy_dj_id',
+    'legacy_dj_name',
+    'source_hash',
+  ],
   owners: {
     legacy_show_id: 'source',
     specialty_id: 'source',

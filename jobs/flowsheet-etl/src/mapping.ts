@@ -1,4 +1,14 @@
-import { firstUsableTime, flagCell, intCell, positiveIntCell, sourceHash, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import {
+  firstUsableTime,
+  flagCell,
+  intCell,
+  positiveIntCell,
+  sourceHash,
+  textCell,
+  type BadRows,
+  type LegacyValue,
+  type RowRef,
+} from '@wxyc/legacy-etl';
 import { ENTRY_COLUMNS, ENTRY_TABLE, SHOW_COLUMNS, SHOW_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
@@ -62,7 +72,10 @@ export interface MappedEntry {
 export function mapShow(row: LegacyRecord, bad: BadRows, now = Date.now()): MappedShow | null {
   const id = intCell(v(row, 'ID'))!;
   const ref: RowRef = { table: SHOW_TABLE, legacyId: id, bad };
-  const start = firstUsableTime([v(row, 'SIGNON_TIME'), v(row, 'STARTING_RADIO_HOUR'), v(row, 'TIME_CREATED'), v(row, 'TIME_LAST_MODIFIED')], now);
+  const start = firstUsableTime(
+    [v(row, 'SIGNON_TIME'), v(row, 'STARTING_RADIO_HOUR'), v(row, 'TIME_CREATED'), v(row, 'TIME_LAST_MODIFIED')],
+    now,
+  );
   if (!start) {
     bad.reject(SHOW_TABLE, id, 'no usable time (SIGNON_TIME, STARTING_RADIO_HOUR, TIME_CREATED, TIME_LAST_MODIFIED)');
     return null;

@@ -6,7 +6,11 @@
 export const MAX_PENDING_ENTRIES = 10_000;
 
 /** The pending list after a page: every entry of the page leaves it, those still waiting (re)join it. */
-export function mergePendingEntries(pending: readonly number[], pageIds: readonly number[], waiting: readonly number[]): { pending: number[]; dropped: number[] } {
+export function mergePendingEntries(
+  pending: readonly number[],
+  pageIds: readonly number[],
+  waiting: readonly number[],
+): { pending: number[]; dropped: number[] } {
   const read = new Set(pageIds);
   const merged = new Set(pending.filter((id) => !read.has(id)));
   for (const id of waiting) merged.add(id);

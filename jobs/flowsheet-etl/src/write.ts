@@ -1,5 +1,12 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { idsByLegacyId, lastPerId, upsertMirror, type BadRows, type LegacyRow, type UpsertResult } from '@wxyc/legacy-etl';
+import {
+  idsByLegacyId,
+  lastPerId,
+  upsertMirror,
+  type BadRows,
+  type LegacyRow,
+  type UpsertResult,
+} from '@wxyc/legacy-etl';
 import { ENTRY_TABLE, FLOWSHEET_MIRROR, SHOWS_MIRROR } from './legacy-tables.js';
 import { mapEntry, mapShow, type MappedEntry, type MappedShow } from './mapping.js';
 import type { PendingLink } from './links.js';
@@ -17,9 +24,20 @@ export interface ShowPageResult {
  * Maps and upserts a page of legacy shows, then renames the entries of the shows it updated
  * (names follow their show), in the caller's transaction. A new show has no entries yet.
  */
-export async function writeShowPage(sql: Db, rows: LegacyRow[], bad: BadRows, now = Date.now()): Promise<ShowPageResult> {
-  const results = await writeShows(sql, rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null));
-  const renamed = await renameShowEntries(sql, results.filter((r) => !r.inserted).map((r) => r.id));
+export async function writeShowPage(
+  sql: Db,
+  rows: LegacyRow[],
+  bad: BadRows,
+  now = Date.now(),
+): Promise<ShowPageResult> {
+  const results = await writeShows(
+    sql,
+    rows.map((r) => mapShow(r, bad, now)).filter((s) => s !== null),
+  );
+  const renamed = await renameShowEntries(
+    sql,
+    results.filter((r) => !r.inserted).map((r) => r.id),
+  );
   return { results, renamed };
 }
 
@@ -38,16 +56,31 @@ export interface EntryPageResult {
  * Entries whose show is not in PostgreSQL are not written; they are returned as `waiting`
  * (and counted in `bad` unless `retry`: a pending entry still waiting was counted when first read).
  */
-export async function writeEntryPage(sql: Db, rows: LegacyRow[], bad: BadRows, opts: { now?: number; retry?: boolean } = {}): Promise<EntryPageResult> {
+export async function writeEntryPage(
+  sql: Db,
+  rows: LegacyRow[],
+  bad: BadRows,
+  opts: { now?: number; retry?: boolean } = {},
+): Promise<EntryPageResult> {
   const now = opts.now ?? Date.now();
-  const { results, resolved, waiting, links } = await writeEntries(sql, rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null), bad);
-  if (!opts.retry) for (const id of waiting) bad.reject(ENTRY_TABLE, id, 'unknown show id (RADIO_SHOW_ID not imported)');
+  const { results, resolved, waiting, links } = await writeEntries(
+    sql,
+    rows.map((r) => mapEntry(r, bad, now)).filter((e) => e !== null),
+    bad,
+  );
+  if (!opts.retry)
+    for (const id of waiting) bad.reject(ENTRY_TABLE, id, 'unknown show id (RADIO_SHOW_ID not imported)');
   return { results, resolved, waiting, links };
 }
 
 export async function writeShows(sql: Db, shows: MappedShow[]): Promise<UpsertResult[]> {
   const unique = lastPerId(shows, (s) => s.legacy_show_id);
-  const specialty = await idsByLegacyId(sql, 'wxyc_schema.specialty_shows', 'legacy_specialty_id', unique.map((s) => s.legacy_specialty_id));
+  const specialty = await idsByLegacyId(
+    sql,
+    'wxyc_schema.specialty_shows',
+    'legacy_specialty_id',
+    unique.map((s) => s.legacy_specialty_id),
+  );
   return upsertMirror(
     sql,
     SHOWS_MIRROR,
@@ -82,9 +115,22 @@ export interface EntriesWritten {
 export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows): Promise<EntriesWritten> {
   const unique = lastPerId(entries, (e) => e.legacy_entry_id);
   const [shows, library, rotation] = await Promise.all([
-    showsByLegacyId(sql, unique.map((e) => e.legacy_show_id)),
-    idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', unique.map((e) => e.legacy_release_id)),
-    idsByLegacyId(sql, 'wxyc_schema.rotation', 'legacy_rotation_id', unique.map((e) => e.legacy_rotation_id)),
+    showsByLegacyId(
+      sql,
+      unique.map((e) => e.legacy_show_id),
+    ),
+    idsByLegacyId(
+      sql,
+      'wxyc_schema.library',
+      'legacy_release_id',
+      unique.map((e) => e.legacy_release_id),
+    ),
+    idsByLegacyId(
+      sql,
+      'wxyc_schema.rotation',
+      'legacy_rotation_id',
+      unique.map((e) => e.legacy_rotation_id),
+    ),
   ]);
   const rows = [];
   const waiting: number[] = [];
@@ -101,7 +147,11 @@ export async function writeEntries(sql: Db, entries: MappedEntry[], bad: BadRows
     }
     const albumId = e.legacy_release_id === null ? null : (library.get(e.legacy_release_id) ?? null);
     const rotationId = e.legacy_rotation_id === null ? null : (rotation.get(e.legacy_rotation_id) ?? null);
-    const link: PendingLink = [e.legacy_entry_id, albumId === null ? (e.legacy_release_id ?? 0) : 0, rotationId === null ? (e.legacy_rotation_id ?? 0) : 0];
+    const link: PendingLink = [
+      e.legacy_entry_id,
+      albumId === null ? (e.legacy_release_id ?? 0) : 0,
+      rotationId === null ? (e.legacy_rotation_id ?? 0) : 0,
+    ];
     if (link[1] || link[2]) links.push(link);
     rows.push({
       legacy_entry_id: e.legacy_entry_id,

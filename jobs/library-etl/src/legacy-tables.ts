@@ -8,7 +8,16 @@ export const RELEASE_TABLE = 'LIBRARY_RELEASE';
 
 export const CODE_QUERIES = legacyQueries({
   table: CODE_TABLE,
-  columns: ['ID', 'GENRE_ID', 'PRESENTATION_NAME', 'ALPHABETICAL_NAME', 'CALL_LETTERS', 'CALL_NUMBERS', 'TIME_LAST_MODIFIED', 'TIME_CREATED'],
+  columns: [
+    'ID',
+    'GENRE_ID',
+    'PRESENTATION_NAME',
+    'ALPHABETICAL_NAME',
+    'CALL_LETTERS',
+    'CALL_NUMBERS',
+    'TIME_LAST_MODIFIED',
+    'TIME_CREATED',
+  ],
 });
 
 export const RELEASE_QUERIES = legacyQueries({
@@ -31,13 +40,24 @@ export const RELEASE_QUERIES = legacyQueries({
  * GENRE and FORMAT are a few dozen rows with no modification time: they are read whole each
  * tick (a constant cost), and only the rows that differ are written.
  */
-export const lookupSql = (table: typeof GENRE_TABLE | typeof FORMAT_TABLE) => `SELECT \`ID\`, \`REFERENCE_NAME\` FROM \`${table}\` ORDER BY \`ID\``;
+export const lookupSql = (table: typeof GENRE_TABLE | typeof FORMAT_TABLE) =>
+  `SELECT \`ID\`, \`REFERENCE_NAME\` FROM \`${table}\` ORDER BY \`ID\``;
 
 /** wxyc_schema.artists: every written column is the legacy card's (README, "Column owners"). */
 export const ARTISTS_MIRROR = mirrorTable({
   table: 'wxyc_schema.artists',
   key: 'legacy_artist_id',
-  written: ['legacy_artist_id', 'artist_name', 'alphabetical_name', 'code_letters', 'code_artist_number', 'add_date', 'last_modified', 'source_hash', 'genre_id'],
+  written: [
+    'legacy_artist_id',
+    'artist_name',
+    'alphabetical_name',
+    'code_letters',
+    'code_artist_number',
+    'add_date',
+    'last_modified',
+    'source_hash',
+    'genre_id',
+  ],
   owners: {
     legacy_artist_id: 'source',
     artist_name: 'source',

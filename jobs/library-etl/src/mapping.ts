@@ -1,4 +1,14 @@
-import { firstUsableTime, intCell, positiveIntCell, sourceHash, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import {
+  firstUsableTime,
+  intCell,
+  positiveIntCell,
+  sourceHash,
+  stationDate,
+  textCell,
+  type BadRows,
+  type LegacyValue,
+  type RowRef,
+} from '@wxyc/legacy-etl';
 import { CODE_QUERIES, CODE_TABLE, GENRE_TABLE, RELEASE_QUERIES, RELEASE_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
@@ -77,11 +87,15 @@ export function mapArtist(row: LegacyRecord, bad: BadRows, now = Date.now()): Ma
   const number = callNumber(v(row, 'CALL_NUMBERS'));
   const t = times(row, now);
   const reason =
-    name === null ? 'no PRESENTATION_NAME'
-    : letters === null || [...letters].length > 4 ? 'CALL_LETTERS empty or longer than 4 characters'
-    : number === null ? 'CALL_NUMBERS not a number from 0 to 32767'
-    : t === null ? 'no usable time (TIME_CREATED, TIME_LAST_MODIFIED)'
-    : null;
+    name === null
+      ? 'no PRESENTATION_NAME'
+      : letters === null || [...letters].length > 4
+        ? 'CALL_LETTERS empty or longer than 4 characters'
+        : number === null
+          ? 'CALL_NUMBERS not a number from 0 to 32767'
+          : t === null
+            ? 'no usable time (TIME_CREATED, TIME_LAST_MODIFIED)'
+            : null;
   if (reason !== null) {
     bad.reject(CODE_TABLE, id, reason);
     return null;
@@ -115,10 +129,13 @@ export function mapRelease(row: LegacyRecord, bad: BadRows, now = Date.now()): M
   const number = callNumber(v(row, 'CALL_NUMBERS'));
   const t = times(row, now);
   const reason =
-    title === null ? 'no TITLE'
-    : number === null ? 'CALL_NUMBERS not a number from 0 to 32767'
-    : t === null ? 'no usable time (TIME_CREATED, TIME_LAST_MODIFIED)'
-    : null;
+    title === null
+      ? 'no TITLE'
+      : number === null
+        ? 'CALL_NUMBERS not a number from 0 to 32767'
+        : t === null
+          ? 'no usable time (TIME_CREATED, TIME_LAST_MODIFIED)'
+          : null;
   if (reason !== null) {
     bad.reject(RELEASE_TABLE, id, reason);
     return null;

@@ -29,11 +29,19 @@ export async function writeFormats(sql: Db, formats: MappedLookup[]): Promise<Up
  */
 export async function writeArtists(sql: Db, artists: MappedArtist[]): Promise<UpsertResult[]> {
   const unique = lastPerId(artists, (a) => a.legacy_artist_id);
-  const genres = await idsByLegacyId(sql, 'wxyc_schema.genres', 'legacy_genre_id', unique.map((a) => a.legacy_genre_id));
+  const genres = await idsByLegacyId(
+    sql,
+    'wxyc_schema.genres',
+    'legacy_genre_id',
+    unique.map((a) => a.legacy_genre_id),
+  );
   const results = await upsertMirror(
     sql,
     ARTISTS_MIRROR,
-    unique.map(({ legacy_genre_id, ...a }) => ({ ...a, genre_id: legacy_genre_id === null ? null : (genres.get(legacy_genre_id) ?? null) })),
+    unique.map(({ legacy_genre_id, ...a }) => ({
+      ...a,
+      genre_id: legacy_genre_id === null ? null : (genres.get(legacy_genre_id) ?? null),
+    })),
   );
   const updated = results.filter((r) => !r.inserted).map((r) => r.id);
   if (updated.length > 0) await followArtistGenreQuery(sql, updated);
@@ -56,14 +64,23 @@ export async function writeReleases(sql: Db, releases: MappedRelease[], bad: Bad
   const [artists, formats] = await Promise.all([
     sql<{ legacy_artist_id: number; id: number; genre_id: number | null }[]>`
       SELECT id, legacy_artist_id, genre_id FROM wxyc_schema.artists WHERE legacy_artist_id = ANY(${intArray(sql as Sql, wanted)})`,
-    idsByLegacyId(sql, 'wxyc_schema.formats', 'legacy_format_id', unique.map((r) => r.legacy_format_id)),
+    idsByLegacyId(
+      sql,
+      'wxyc_schema.formats',
+      'legacy_format_id',
+      unique.map((r) => r.legacy_format_id),
+    ),
   ]);
   const artistOf = new Map(artists.map((a) => [a.legacy_artist_id, a]));
   const rows = [];
   for (const { legacy_artist_id, legacy_format_id, ...r } of unique) {
     const artist = legacy_artist_id === null ? undefined : artistOf.get(legacy_artist_id);
     if (artist === undefined) {
-      bad.reject(RELEASE_TABLE, r.legacy_release_id, legacy_artist_id === null ? 'no LIBRARY_CODE_ID' : 'unknown artist (LIBRARY_CODE_ID not imported)');
+      bad.reject(
+        RELEASE_TABLE,
+        r.legacy_release_id,
+        legacy_artist_id === null ? 'no LIBRARY_CODE_ID' : 'unknown artist (LIBRARY_CODE_ID not imported)',
+      );
       continue;
     }
     rows.push({

@@ -33,7 +33,19 @@ export const ROTATION_QUERIES = legacyQueries({
 export const ROTATION_MIRROR = mirrorTable({
   table: 'wxyc_schema.rotation',
   key: 'legacy_rotation_id',
-  written: ['legacy_rotation_id', 'rotation_bin', 'artist_name', 'album_title', 'record_label', 'discogs_release_id', 'add_date', 'kill_date', 'last_modified', 'source_hash', 'album_id'],
+  written: [
+    'legacy_rotation_id',
+    'rotation_bin',
+    'artist_name',
+    'album_title',
+    'record_label',
+    'discogs_release_id',
+    'add_date',
+    'kill_date',
+    'last_modified',
+    'source_hash',
+    'album_id',
+  ],
   owners: {
     legacy_rotation_id: 'source',
     rotation_bin: 'source',

@@ -1,4 +1,14 @@
-import { firstUsableTime, intCell, positiveIntCell, sourceHash, stationDate, textCell, type BadRows, type LegacyValue, type RowRef } from '@wxyc/legacy-etl';
+import {
+  firstUsableTime,
+  intCell,
+  positiveIntCell,
+  sourceHash,
+  stationDate,
+  textCell,
+  type BadRows,
+  type LegacyValue,
+  type RowRef,
+} from '@wxyc/legacy-etl';
 import { ROTATION_QUERIES, ROTATION_TABLE } from './legacy-tables.js';
 
 type LegacyRecord = Record<string, unknown>;
@@ -42,10 +52,17 @@ export function mapRotation(row: LegacyRecord, bad: BadRows, now = Date.now()): 
   const type = textCell(v(row, 'ROTATION_TYPE'), null, ref, 'ROTATION_TYPE');
   const bin = binOf(type);
   if (bin === null) {
-    bad.reject(ROTATION_TABLE, id, type === null ? 'blank ROTATION_TYPE' : `unknown ROTATION_TYPE ${JSON.stringify(type)} (not H, M, L or S)`);
+    bad.reject(
+      ROTATION_TABLE,
+      id,
+      type === null ? 'blank ROTATION_TYPE' : `unknown ROTATION_TYPE ${JSON.stringify(type)} (not H, M, L or S)`,
+    );
     return null;
   }
-  const added = firstUsableTime([v(row, 'ROTATION_ADD_DATE'), v(row, 'TIME_CREATED'), v(row, 'TIME_LAST_MODIFIED')], now);
+  const added = firstUsableTime(
+    [v(row, 'ROTATION_ADD_DATE'), v(row, 'TIME_CREATED'), v(row, 'TIME_LAST_MODIFIED')],
+    now,
+  );
   if (added === null) {
     bad.reject(ROTATION_TABLE, id, 'no usable date (ROTATION_ADD_DATE, TIME_CREATED, TIME_LAST_MODIFIED)');
     return null;
@@ -67,7 +84,9 @@ export function mapRotation(row: LegacyRecord, bad: BadRows, now = Date.now()): 
     rotation_bin: bin,
     artist_name: textCell(v(row, 'ARTIST_PRESENTATION_NAME'), 128, ref, 'ARTIST_PRESENTATION_NAME'),
     album_title: textCell(v(row, 'TITLE'), 128, ref, 'TITLE'),
-    record_label: textCell(v(row, 'COMPANY_NAME'), 128, ref, 'COMPANY.NAME') ?? textCell(v(row, 'ALTERNATE_LABEL_NAME'), 128, ref, 'ALTERNATE_LABEL_NAME'),
+    record_label:
+      textCell(v(row, 'COMPANY_NAME'), 128, ref, 'COMPANY.NAME') ??
+      textCell(v(row, 'ALTERNATE_LABEL_NAME'), 128, ref, 'ALTERNATE_LABEL_NAME'),
     discogs_release_id: discogs,
     add_date: stationDate(added),
     kill_date: killMs === null ? null : stationDate(new Date(killMs)),

@@ -14,9 +14,17 @@ export type PendingLink = [rotationId: number, releaseId: number];
  * imported. Returns, per entry of the batch, the link still pending (release not in the library
  * yet) or null (linked, or no release).
  */
-export async function writeRotation(sql: Db, entries: MappedRotation[]): Promise<{ results: UpsertResult[]; links: Map<number, number | null> }> {
+export async function writeRotation(
+  sql: Db,
+  entries: MappedRotation[],
+): Promise<{ results: UpsertResult[]; links: Map<number, number | null> }> {
   const unique = lastPerId(entries, (e) => e.legacy_rotation_id);
-  const library = await idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', unique.map((e) => e.legacy_release_id));
+  const library = await idsByLegacyId(
+    sql,
+    'wxyc_schema.library',
+    'legacy_release_id',
+    unique.map((e) => e.legacy_release_id),
+  );
   const links = new Map<number, number | null>();
   const rows = unique.map(({ legacy_release_id, ...e }) => {
     const albumId = legacy_release_id === null ? null : (library.get(legacy_release_id) ?? null);
@@ -30,12 +38,24 @@ export async function writeRotation(sql: Db, entries: MappedRotation[]): Promise
  * Links rotation rows to library rows imported since (library-etl runs on its own schedule).
  * Touches only the pending rows, by their unique legacy ids; returns the links still pending.
  */
-export async function resolvePendingLinks(sql: Db, pending: PendingLink[]): Promise<{ linked: number; pending: PendingLink[] }> {
+export async function resolvePendingLinks(
+  sql: Db,
+  pending: PendingLink[],
+): Promise<{ linked: number; pending: PendingLink[] }> {
   if (pending.length === 0) return { linked: 0, pending };
-  const library = await idsByLegacyId(sql, 'wxyc_schema.library', 'legacy_release_id', pending.map(([, release]) => release));
+  const library = await idsByLegacyId(
+    sql,
+    'wxyc_schema.library',
+    'legacy_release_id',
+    pending.map(([, release]) => release),
+  );
   const found = pending.filter(([, release]) => library.has(release));
   if (found.length === 0) return { linked: 0, pending };
-  const result = await linkQuery(sql, found.map(([rotation]) => rotation), found.map(([, release]) => library.get(release)!));
+  const result = await linkQuery(
+    sql,
+    found.map(([rotation]) => rotation),
+    found.map(([, release]) => library.get(release)!),
+  );
   return { linked: result.count, pending: pending.filter(([, release]) => !library.has(release)) };
 }
 

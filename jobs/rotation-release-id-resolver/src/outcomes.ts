@@ -13,20 +13,33 @@ export const SOURCE_LML_DIRECT = 'lml_direct';
 export function taskOutcome(o: LmlOutcome, circuitOpen = false): Outcome {
   switch (o.kind) {
     case 'resolved':
-      return outcome.write({ discogs_release_id: o.releaseId, discogs_release_id_source: SOURCE_LML_DIRECT }, { label: 'resolved' });
+      return outcome.write(
+        { discogs_release_id: o.releaseId, discogs_release_id_source: SOURCE_LML_DIRECT },
+        { label: 'resolved' },
+      );
     case 'sentinel':
     case 'trust_rejected':
     case 'no_match':
       return outcome.stamp(o.kind);
     case 'transient':
-      return circuitOpen ? { kind: 'pending', label: 'transient', reason: o.reason, hold: true } : outcome.pending(o.reason, 'transient');
+      return circuitOpen
+        ? { kind: 'pending', label: 'transient', reason: o.reason, hold: true }
+        : outcome.pending(o.reason, 'transient');
     case 'parked':
       return outcome.park(o.reason, { label: 'parked', code: 'BADIN' });
   }
 }
 
 /** The summary's counts, in the order it prints them. */
-export const SUMMARY_KEYS = ['scanned', 'resolved', 'sentinel', 'trust_rejected', 'no_match', 'transient', 'parked'] as const;
+export const SUMMARY_KEYS = [
+  'scanned',
+  'resolved',
+  'sentinel',
+  'trust_rejected',
+  'no_match',
+  'transient',
+  'parked',
+] as const;
 export type Counts = Record<(typeof SUMMARY_KEYS)[number], number>;
 
 export const emptyCounts = (): Counts => Object.fromEntries(SUMMARY_KEYS.map((k) => [k, 0])) as Counts;

@@ -19,10 +19,14 @@ export function readResolverSettings(env: Env): ResolverSettings {
   try {
     parsed = new URL(lmlUrl);
   } catch {
-    throw new ConfigError('LML_URL is not a URL: it must be the lookup service base URL, e.g. https://lml.example.org.');
+    throw new ConfigError(
+      'LML_URL is not a URL: it must be the lookup service base URL, e.g. https://lml.example.org.',
+    );
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(`LML_URL must be http(s), not ${parsed.protocol}`);
-  if (parsed.username || parsed.password) throw new ConfigError('LML_URL must not carry credentials: put the key in LML_API_KEY.');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new ConfigError(`LML_URL must be http(s), not ${parsed.protocol}`);
+  if (parsed.username || parsed.password)
+    throw new ConfigError('LML_URL must not carry credentials: put the key in LML_API_KEY.');
   return {
     lmlUrl,
     lmlApiKey: requireEnv(env, 'LML_API_KEY', 'the lookup service API key (sent as a Bearer token)'),

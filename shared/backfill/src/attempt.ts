@@ -1,7 +1,15 @@
 import type { PendingQuery, ReservedSql, Row } from 'postgres';
 import { LOCK_NOT_AVAILABLE, sqlState } from '@wxyc/database';
 import type { BackfillDefinition } from './definition.js';
-import { batchStatement, optimisticStatement, parseOutcome, pendingKeys, type BatchOutcome, type BatchScope, type WritePlan } from './batch-sql.js';
+import {
+  batchStatement,
+  optimisticStatement,
+  parseOutcome,
+  pendingKeys,
+  type BatchOutcome,
+  type BatchScope,
+  type WritePlan,
+} from './batch-sql.js';
 import { lockWaitersOf } from './backoff.js';
 import { connectionLost, isDataError, SERIALIZATION_FAILURE } from './policy.js';
 import { halves, parkedRow, type ParkedRow } from './parking.js';
@@ -61,12 +69,20 @@ async function run(ctx: AttemptContext, c: ReservedSql, q: PendingQuery<Row[]>):
 }
 
 async function write(ctx: AttemptContext, c: ReservedSql, scope: BatchScope, optimistic = false): Promise<Handled> {
-  const q = optimistic && !('ids' in scope) ? optimisticStatement(c, ctx.def, scope, ctx.plan) : batchStatement(c, ctx.def, scope, ctx.plan);
+  const q =
+    optimistic && !('ids' in scope)
+      ? optimisticStatement(c, ctx.def, scope, ctx.plan)
+      : batchStatement(c, ctx.def, scope, ctx.plan);
   const [row] = await run(ctx, c, q);
   return { ...parseOutcome(row!, ctx.plan.fallback !== null), parked: [] };
 }
 
-async function begin(ctx: AttemptContext, c: ReservedSql, lockTimeoutMs: number, snapshot: 'batch' | 'statement'): Promise<void> {
+async function begin(
+  ctx: AttemptContext,
+  c: ReservedSql,
+  lockTimeoutMs: number,
+  snapshot: 'batch' | 'statement',
+): Promise<void> {
   // pipelined: one round trip (postgres-js sends both before the first answer arrives)
   await Promise.all([
     snapshot === 'batch' ? c`BEGIN ISOLATION LEVEL REPEATABLE READ` : c`BEGIN`,
@@ -75,7 +91,8 @@ async function begin(ctx: AttemptContext, c: ReservedSql, lockTimeoutMs: number,
 }
 
 /** Update batches over a key range go optimistic first; revisits, splits, deletes and inserts lock as they read. */
-const goesOptimistic = (ctx: AttemptContext, scope: BatchScope): boolean => (ctx.def.mode ?? 'update') === 'update' && !('ids' in scope);
+const goesOptimistic = (ctx: AttemptContext, scope: BatchScope): boolean =>
+  (ctx.def.mode ?? 'update') === 'update' && !('ids' in scope);
 
 /** What sends an optimistic batch to SKIP LOCKED: a lock held past the short timeout, or a row changed since the read. */
 const OPTIMISM_FAILED = new Set([LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE]);
@@ -85,7 +102,11 @@ const OPTIMISM_FAILED = new Set([LOCK_NOT_AVAILABLE, SERIALIZATION_FAILURE]);
  * lock or a concurrent change, the same batch again in a new READ COMMITTED transaction with
  * SKIP LOCKED under the run's lock_timeout. Nothing of the first try survives its rollback.
  */
-async function firstWrite(ctx: AttemptContext, c: ReservedSql, scope: BatchScope): Promise<Handled & { lockedRetry: boolean }> {
+async function firstWrite(
+  ctx: AttemptContext,
+  c: ReservedSql,
+  scope: BatchScope,
+): Promise<Handled & { lockedRetry: boolean }> {
   if (goesOptimistic(ctx, scope)) {
     await begin(ctx, c, Math.min(ctx.lockTimeoutMs, OPTIMISTIC_LOCK_TIMEOUT_MS), 'batch');
     try {

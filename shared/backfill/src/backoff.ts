@@ -14,7 +14,9 @@ export function pauseReason(p: Pressure, maxReplicaLagMs: number): string | null
     reasons.push(`session(s) ${p.lockWaiters.join(', ')} waiting on a lock held by the backfill`);
   }
   if (p.replicaLagMs > maxReplicaLagMs) {
-    reasons.push(`replica replay lag ${Math.round(p.replicaLagMs)} ms > BACKFILL_MAX_REPLICA_LAG_MS=${maxReplicaLagMs}`);
+    reasons.push(
+      `replica replay lag ${Math.round(p.replicaLagMs)} ms > BACKFILL_MAX_REPLICA_LAG_MS=${maxReplicaLagMs}`,
+    );
   }
   return reasons.length ? reasons.join('; ') : null;
 }

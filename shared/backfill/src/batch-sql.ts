@@ -8,7 +8,9 @@ import type { ColumnType } from './columns.js';
  * parked keys), or listed keys (a revisit that waits boundedly for locks, or a split of a failed
  * batch that does not).
  */
-export type BatchScope = { lo: number; hi: number; exclude?: readonly number[] } | { ids: readonly number[]; wait: boolean };
+export type BatchScope =
+  | { lo: number; hi: number; exclude?: readonly number[] }
+  | { ids: readonly number[]; wait: boolean };
 
 export interface UnresolvedGroup {
   reason: string;
@@ -45,13 +47,17 @@ function assignments(sql: Sql, plan: WritePlan): PendingQuery<Row[]> {
     const ty = sql.unsafe(type);
     if (!plan.fallback) return sql`${col} = r.${col}::${ty}`;
     const other =
-      name in plan.fallback ? (plan.fallback[name] === null ? sql`NULL::${ty}` : sql`${plan.fallback[name] as string}::${ty}`) : sql`t.${col}`;
+      name in plan.fallback
+        ? plan.fallback[name] === null
+          ? sql`NULL::${ty}`
+          : sql`${plan.fallback[name] as string}::${ty}`
+        : sql`t.${col}`;
     return sql`${col} = CASE WHEN r.reason IS NULL THEN r.${col}::${ty} ELSE ${other} END`;
   });
   return parts.slice(1).reduce((acc, p) => sql`${acc}, ${p}`, parts[0]!);
 }
 
-function scopeFilter(sql: Sql, key: ReturnType<Sql["unsafe"]>, scope: BatchScope): PendingQuery<Row[]> {
+function scopeFilter(sql: Sql, key: ReturnType<Sql['unsafe']>, scope: BatchScope): PendingQuery<Row[]> {
   if ('ids' in scope) return sql`t.${key} = ANY(${bigintArray(sql, scope.ids)})`;
   const range = sql`t.${key} > ${scope.lo} AND t.${key} <= ${scope.hi}`;
   return scope.exclude?.length ? sql`${range} AND t.${key} <> ALL(${bigintArray(sql, scope.exclude)})` : range;
@@ -90,7 +96,12 @@ function change(sql: Sql, def: BackfillDefinition, inScope: PendingQuery<Row[]>,
  * insert), and report what was written, what could not be resolved (by reason) and what was
  * skipped. Every resolved-or-not row is accounted for, so no row is selected twice by the walk.
  */
-export function batchStatement(sql: Sql, def: BackfillDefinition, scope: BatchScope, plan: WritePlan): PendingQuery<Row[]> {
+export function batchStatement(
+  sql: Sql,
+  def: BackfillDefinition,
+  scope: BatchScope,
+  plan: WritePlan,
+): PendingQuery<Row[]> {
   const t = sql.unsafe(def.table);
   const key = sql.unsafe(def.key);
   const pending = sql.unsafe(def.pending);
@@ -133,7 +144,12 @@ function outcomeSelect(sql: Sql, rows: PendingQuery<Row[]>): PendingQuery<Row[]>
  * `locked` is MATERIALIZED so it is never inlined into a self-join of the table; the UPDATE
  * reaches its rows through the key (an index probe per resolved row), within the range.
  */
-export function optimisticStatement(sql: Sql, def: BackfillDefinition, scope: { lo: number; hi: number; exclude?: readonly number[] }, plan: WritePlan): PendingQuery<Row[]> {
+export function optimisticStatement(
+  sql: Sql,
+  def: BackfillDefinition,
+  scope: { lo: number; hi: number; exclude?: readonly number[] },
+  plan: WritePlan,
+): PendingQuery<Row[]> {
   const t = sql.unsafe(def.table);
   const key = sql.unsafe(def.key);
   const inScope = scopeFilter(sql, key, scope);

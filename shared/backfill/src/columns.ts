@@ -14,7 +14,8 @@ export interface ColumnType {
 /** The catalog types of `columns` of `table`, in the given order; a missing column is one clear error. */
 export async function columnTypes(sql: Sql, table: string, columns: readonly string[]): Promise<ColumnType[]> {
   const [rel] = await sql<{ oid: number | null }[]>`SELECT to_regclass(${table})::oid AS oid`;
-  if (!rel?.oid) throw new JobError(`backfill table ${table} does not exist (check the definition and the migrations)`, EXIT.FAILED);
+  if (!rel?.oid)
+    throw new JobError(`backfill table ${table} does not exist (check the definition and the migrations)`, EXIT.FAILED);
   const rows = await sql<{ name: string; type: string }[]>`
     SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type
     FROM pg_attribute a
@@ -22,7 +23,11 @@ export async function columnTypes(sql: Sql, table: string, columns: readonly str
   const byName = new Map(rows.map((r) => [r.name, r]));
   return columns.map((c) => {
     const col = byName.get(c);
-    if (!col) throw new JobError(`backfill column ${c} does not exist in ${table} (check the definition and the migrations)`, EXIT.FAILED);
+    if (!col)
+      throw new JobError(
+        `backfill column ${c} does not exist in ${table} (check the definition and the migrations)`,
+        EXIT.FAILED,
+      );
     return col;
   });
 }

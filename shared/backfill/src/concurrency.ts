@@ -23,7 +23,9 @@ export class Semaphore {
       return;
     }
     // the releasing holder hands its slot over, so `active` stays the same
-    await new Promise<void>((resolve, reject) => (urgent ? this.waiting.unshift({ resolve, reject }) : this.waiting.push({ resolve, reject })));
+    await new Promise<void>((resolve, reject) =>
+      urgent ? this.waiting.unshift({ resolve, reject }) : this.waiting.push({ resolve, reject }),
+    );
   }
 
   release(): void {

@@ -72,7 +72,8 @@ export interface BackfillDefinition {
 /** A definition that cannot work, said before anything runs. */
 export function definitionProblem(def: BackfillDefinition): string | null {
   const mode = def.mode ?? 'update';
-  if (mode === 'delete') return def.columns.length || def.resolve ? `${def.name}: a delete definition has no columns and no resolve` : null;
+  if (mode === 'delete')
+    return def.columns.length || def.resolve ? `${def.name}: a delete definition has no columns and no resolve` : null;
   if (!def.resolve || def.columns.length === 0) return `${def.name}: an ${mode} definition needs columns and a resolve`;
   if (mode === 'insert' && !def.into) return `${def.name}: an insert definition needs into (the target table)`;
   if (mode === 'update' && def.into) return `${def.name}: into is only for insert`;

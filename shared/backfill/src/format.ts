@@ -35,7 +35,10 @@ export function batchLine(b: BatchLine): string {
  */
 export function walkDoneLine(processed: number, countedAtStart: number, stillLocked: number): string {
   const gone = countedAtStart - processed - stillLocked;
-  const why = gone > 0 ? ` (${gone} rows counted at start were no longer pending when the walk reached them: written or deleted by another session)` : '';
+  const why =
+    gone > 0
+      ? ` (${gone} rows counted at start were no longer pending when the walk reached them: written or deleted by another session)`
+      : '';
   return `walk done: total processed ${processed}, remaining 0${why}`;
 }
 

@@ -28,7 +28,10 @@ export interface CallOptions {
 
 /** A call that did not give a whole answer; `retryable` when asking again may help. */
 export class CallFailed extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,10 @@ export function causeOf(err: unknown): string {
  * free pool): a job exits when its work ends, not when the server's keep-alive timeout does.
  */
 export function lookupAgents(maxSockets: number) {
-  return { http: new http.Agent({ keepAlive: true, maxSockets }), https: new https.Agent({ keepAlive: true, maxSockets }) };
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets }),
+    https: new https.Agent({ keepAlive: true, maxSockets }),
+  };
 }
 
 /**
@@ -71,8 +77,12 @@ export function httpCall(url: URL, req: HttpRequest, o: CallOptions): Promise<Ht
         reject(err);
       } else resolve(answer!);
     };
-    const phase = () => (expected === null && got === 0 ? 'waiting for the answer' : `after ${got} of ${expected ?? '?'} body bytes`);
-    const deadline = setTimeout(() => finish(new CallFailed(`timed out after ${o.timeoutMs} ms (${phase()})`, true)), o.timeoutMs);
+    const phase = () =>
+      expected === null && got === 0 ? 'waiting for the answer' : `after ${got} of ${expected ?? '?'} body bytes`;
+    const deadline = setTimeout(
+      () => finish(new CallFailed(`timed out after ${o.timeoutMs} ms (${phase()})`, true)),
+      o.timeoutMs,
+    );
     const onAbort = () => finish(o.signal!.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });
     const agent = url.protocol === 'https:' ? o.agents.https : o.agents.http;
@@ -81,15 +91,28 @@ export function httpCall(url: URL, req: HttpRequest, o: CallOptions): Promise<Ht
       const len = res.headers['content-length'];
       expected = len !== undefined && /^\d+$/.test(len) ? Number(len) : null;
       if (expected !== null && expected > o.maxBodyBytes) {
-        return finish(new CallFailed(`answer of ${expected} bytes (Content-Length) is over the cap of ${o.maxBodyBytes} bytes (maxBodyBytes)`, false));
+        return finish(
+          new CallFailed(
+            `answer of ${expected} bytes (Content-Length) is over the cap of ${o.maxBodyBytes} bytes (maxBodyBytes)`,
+            false,
+          ),
+        );
       }
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => {
         got += chunk.length;
-        if (got > o.maxBodyBytes) return finish(new CallFailed(`answer over the cap of ${o.maxBodyBytes} bytes (maxBodyBytes)`, false));
+        if (got > o.maxBodyBytes)
+          return finish(new CallFailed(`answer over the cap of ${o.maxBodyBytes} bytes (maxBodyBytes)`, false));
         chunks.push(chunk);
       });
-      res.on('end', () => finish(null, { status: res.statusCode!, statusText: res.statusMessage ?? '', headers: headersOf(res.headers), body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        finish(null, {
+          status: res.statusCode!,
+          statusText: res.statusMessage ?? '',
+          headers: headersOf(res.headers),
+          body: Buffer.concat(chunks),
+        }),
+      );
       res.on('error', (err) => finish(new CallFailed(`${causeOf(err)} (${phase()})`, true)));
       res.on('close', () => {
         if (!res.complete) finish(new CallFailed(`connection closed mid-answer (${phase()})`, true));

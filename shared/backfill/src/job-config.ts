@@ -46,13 +46,19 @@ export interface BackfillHelp {
 /** The command line of a backfill job, for the shared parser (@wxyc/job-runtime args). */
 export function backfillCommand(help: BackfillHelp): CommandSpec {
   const flags: Record<string, string> = { ...SHARED_FLAGS, ...help.flags };
-  const options = Object.fromEntries(Object.entries(flags).map(([f, d]): [string, OptionSpec] => [f.replace(/^--/, ''), { type: 'boolean', description: d }]));
+  const options = Object.fromEntries(
+    Object.entries(flags).map(([f, d]): [string, OptionSpec] => [
+      f.replace(/^--/, ''),
+      { type: 'boolean', description: d },
+    ]),
+  );
   return {
     command: 'node dist/job.js',
     summary: help.summary,
     options,
     env: { ...BACKFILL_ENV, ...help.env },
-    notes: 'exit codes: 0 done, 1 failed, 2 bad arguments or settings, 3 database unreachable, 11 work left, 130 interrupted (run again to resume).',
+    notes:
+      'exit codes: 0 done, 1 failed, 2 bad arguments or settings, 3 database unreachable, 11 work left, 130 interrupted (run again to resume).',
   };
 }
 
@@ -60,7 +66,11 @@ export function backfillCommand(help: BackfillHelp): CommandSpec {
  * Reads the shared settings; `ownFlags` are the job's arguments beyond --reset and --retry-parked,
  * with their help text. Anything malformed is a ConfigError naming the variable or argument.
  */
-export function readBackfillSettings(env: Env, argv: readonly string[], ownFlags: Readonly<Record<string, string>> = {}): BackfillSettings {
+export function readBackfillSettings(
+  env: Env,
+  argv: readonly string[],
+  ownFlags: Readonly<Record<string, string>> = {},
+): BackfillSettings {
   parseCommandLine(backfillCommand({ summary: '', flags: ownFlags }), argv);
   checkDbStatementTimeout(env);
   const targetMs = intEnv(env, 'BACKFILL_TARGET_MS', { default: 300, min: 10, max: 60_000 });
@@ -70,7 +80,10 @@ export function readBackfillSettings(env: Env, argv: readonly string[], ownFlags
     pauseMs: intEnv(env, 'BACKFILL_PAUSE_MS', { default: 0, min: 0 }),
     maxReplicaLagMs: intEnv(env, 'BACKFILL_MAX_REPLICA_LAG_MS', { default: 5000, min: 0 }),
     lockTimeoutMs: intEnv(env, 'BACKFILL_LOCK_TIMEOUT_MS', { default: 2000, min: 1 }),
-    statementTimeoutMs: intEnv(env, 'BACKFILL_STATEMENT_TIMEOUT_MS', { default: Math.max(5000, targetMs * 10), min: 1 }),
+    statementTimeoutMs: intEnv(env, 'BACKFILL_STATEMENT_TIMEOUT_MS', {
+      default: Math.max(5000, targetMs * 10),
+      min: 1,
+    }),
     dryRun: boolEnv(env, 'BACKFILL_DRY_RUN'),
     reset: argv.includes('--reset'),
     retryParked: argv.includes('--retry-parked'),

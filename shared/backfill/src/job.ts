@@ -1,6 +1,17 @@
 import type { Sql } from 'postgres';
 import { createDbClient, databaseUrlFromEnv, maskUrl, runHistory } from '@wxyc/database';
-import { EXIT, boolEnv, countRows, intEnv, markSkipped, readArgs, runJob, shutdownSignal, type Logger, type RunHook } from '@wxyc/job-runtime';
+import {
+  EXIT,
+  boolEnv,
+  countRows,
+  intEnv,
+  markSkipped,
+  readArgs,
+  runJob,
+  shutdownSignal,
+  type Logger,
+  type RunHook,
+} from '@wxyc/job-runtime';
 import { sentryMonitor } from '@wxyc/sentry';
 import type { BackfillDefinition } from './definition.js';
 import { backfillCommand, type BackfillHelp, type BackfillSettings } from './job-config.js';
@@ -89,28 +100,37 @@ function frame<C extends BackfillSettings>(
   const kind = job.kind ?? 'one-shot';
   // --help, or an unknown argument (one line, exit 2): before the run is recorded or a connection opened
   readArgs(backfillCommand(job.help), process.argv.slice(2), 'backfill');
-  return runJob('backfill', async (log) => {
-    const config = job.readConfig(process.env, process.argv.slice(2));
-    const url = databaseUrlFromEnv();
-    const sql = createDbClient({ applicationName: job.name, url, max: 3, statementTimeoutMs: job.poolStatementTimeoutMs });
-    const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
-    const ctx: BackfillJobContext<C> = { sql, log, config };
-    try {
-      const mode = job.mode?.(config) ?? '';
-      log.info(`database ${maskUrl(url)}${mode}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
-      const early = await job.before?.(ctx);
-      if (typeof early === 'number') return early;
-      return await body(ctx, shutdown.signal, mode);
-    } catch (err) {
-      if (!(err instanceof LockBusy) || kind !== 'cron') throw err;
-      log.info(`${err.message.split(';')[0]}: the previous tick is still running; this tick skips`);
-      markSkipped();
-      return EXIT.OK;
-    } finally {
-      shutdown.dispose();
-      await sql.end({ timeout: 5 });
-    }
-  }, { hooks: frameHooks(job.name, kind, job.hooks) });
+  return runJob(
+    'backfill',
+    async (log) => {
+      const config = job.readConfig(process.env, process.argv.slice(2));
+      const url = databaseUrlFromEnv();
+      const sql = createDbClient({
+        applicationName: job.name,
+        url,
+        max: 3,
+        statementTimeoutMs: job.poolStatementTimeoutMs,
+      });
+      const shutdown = shutdownSignal((sig) => log.info(`${sig}: finishing the current batch, then stopping`));
+      const ctx: BackfillJobContext<C> = { sql, log, config };
+      try {
+        const mode = job.mode?.(config) ?? '';
+        log.info(`database ${maskUrl(url)}${mode}${config.dryRun ? ' (dry run: nothing is written)' : ''}`);
+        const early = await job.before?.(ctx);
+        if (typeof early === 'number') return early;
+        return await body(ctx, shutdown.signal, mode);
+      } catch (err) {
+        if (!(err instanceof LockBusy) || kind !== 'cron') throw err;
+        log.info(`${err.message.split(';')[0]}: the previous tick is still running; this tick skips`);
+        markSkipped();
+        return EXIT.OK;
+      } finally {
+        shutdown.dispose();
+        await sql.end({ timeout: 5 });
+      }
+    },
+    { hooks: frameHooks(job.name, kind, job.hooks) },
+  );
 }
 
 const stoppedLine = (rows: number, at: string, mode: string) =>
@@ -120,7 +140,13 @@ const stoppedLine = (rows: number, at: string, mode: string) =>
 export function runBackfillJob<C extends BackfillSettings>(job: BackfillJob<C>): Promise<void> {
   return frame(job, async (ctx, signal, mode) => {
     const { sql, log, config } = ctx;
-    const s = await runBackfill(job.definition(config), { sql, log, signal, ...runOptionsOf(config), ...job.options?.(config) });
+    const s = await runBackfill(job.definition(config), {
+      sql,
+      log,
+      signal,
+      ...runOptionsOf(config),
+      ...job.options?.(config),
+    });
     countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsUnresolved });
     if (s.interrupted) {
       log.info(stoppedLine(s.rowsProcessed, `id ${s.cursor}`, mode));
@@ -150,13 +176,29 @@ export function runTaskJob<C extends BackfillSettings>(job: TaskJob<C>): Promise
     const maxMs = env.TASK_MAX_MS ? intEnv(env, 'TASK_MAX_MS', { default: 0, min: 1 }) : undefined;
     const dryRun = config.dryRun || boolEnv(env, 'DRY_RUN');
     const s = await runTask(job.task(config), {
-      sql, log, signal, batchSize: config.batchSize, maxRows, maxMs, dryRun, reset: config.reset, retryParked: config.retryParked,
-      lockTimeoutMs: config.lockTimeoutMs, statementTimeoutMs: config.statementTimeoutMs, maxReplicaLagMs: config.maxReplicaLagMs,
+      sql,
+      log,
+      signal,
+      batchSize: config.batchSize,
+      maxRows,
+      maxMs,
+      dryRun,
+      reset: config.reset,
+      retryParked: config.retryParked,
+      lockTimeoutMs: config.lockTimeoutMs,
+      statementTimeoutMs: config.statementTimeoutMs,
+      maxReplicaLagMs: config.maxReplicaLagMs,
       ...job.options?.(config),
     });
     // run history records this tick's rows, not the state's running totals (which span resumed runs)
     countRows({ read: s.thisRun.rows, written: s.thisRun.written, skipped: s.thisRun.parked });
-    log.info(`outcomes this run: ${Object.entries(s.thisRun.outcomes).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${s.dryRun ? ' (dry run)' : ''}`);
+    log.info(
+      `outcomes this run: ${
+        Object.entries(s.thisRun.outcomes)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ') || 'none'
+      }${s.dryRun ? ' (dry run)' : ''}`,
+    );
     if (s.interrupted) {
       log.info(stoppedLine(s.rowsProcessed, s.position ? JSON.stringify(s.position) : 'the start', mode));
       return EXIT.INTERRUPTED;

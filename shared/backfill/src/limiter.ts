@@ -30,18 +30,33 @@ export interface LimiterSettings {
 }
 
 export const DEFAULT_LIMITER: LimiterSettings = {
-  requestsPerMinute: 600, burst: 4, maxConcurrency: 4, timeoutMs: 10_000, maxRetries: 4,
-  backoffBaseMs: 250, backoffMaxMs: 30_000, breakerThreshold: 5, breakerCooldownMs: 30_000,
-  maxBodyBytes: 16 * 1024 * 1024, maxRedirects: 5,
+  requestsPerMinute: 600,
+  burst: 4,
+  maxConcurrency: 4,
+  timeoutMs: 10_000,
+  maxRetries: 4,
+  backoffBaseMs: 250,
+  backoffMaxMs: 30_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxRedirects: 5,
 };
 
 /** One lookup that failed after its retries (or at once, when asking again cannot help). */
 export class LookupFailed extends Error {
   /** Clamped to [0, MAX_RETRY_AFTER_MS]: always a valid time to add to a Date. */
   readonly retryAfterMs: number;
-  constructor(message: string, retryAfterMs: number, readonly status?: number) {
+  constructor(
+    message: string,
+    retryAfterMs: number,
+    readonly status?: number,
+  ) {
     super(message);
-    this.retryAfterMs = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Number.isFinite(retryAfterMs) ? retryAfterMs : MAX_RETRY_AFTER_MS));
+    this.retryAfterMs = Math.min(
+      MAX_RETRY_AFTER_MS,
+      Math.max(0, Number.isFinite(retryAfterMs) ? retryAfterMs : MAX_RETRY_AFTER_MS),
+    );
   }
 }
 
@@ -68,7 +83,10 @@ export class ApiLimiter {
   /** HTTP requests sent, retries and redirect hops included. */
   requests = 0;
 
-  constructor(readonly s: LimiterSettings, signal?: AbortSignal) {
+  constructor(
+    readonly s: LimiterSettings,
+    signal?: AbortSignal,
+  ) {
     this.scope = new AbortScope(signal);
     this.gate = new TokenGate(new TokenBucket(s.requestsPerMinute, s.burst), this.scope);
     this.slots = new Semaphore(s.maxConcurrency);
@@ -100,7 +118,12 @@ export class ApiLimiter {
         throw new CircuitOpen(`circuit open after ${this.s.breakerThreshold} consecutive failed lookups`);
       }
       this.requests++;
-      return await httpCall(url, req, { timeoutMs: this.s.timeoutMs, maxBodyBytes: this.s.maxBodyBytes, agents: this.agents, signal: this.scope.signal });
+      return await httpCall(url, req, {
+        timeoutMs: this.s.timeoutMs,
+        maxBodyBytes: this.s.maxBodyBytes,
+        agents: this.agents,
+        signal: this.scope.signal,
+      });
     } finally {
       this.slots.release();
     }
@@ -112,7 +135,8 @@ export class ApiLimiter {
     for (let hop = 1; REDIRECTS.has(answer.status); hop++) {
       const location = answer.headers.get('location');
       if (!location) break;
-      if (hop > this.s.maxRedirects) throw new CallFailed(`more than ${this.s.maxRedirects} redirects (maxRedirects)`, false);
+      if (hop > this.s.maxRedirects)
+        throw new CallFailed(`more than ${this.s.maxRedirects} redirects (maxRedirects)`, false);
       const next = new URL(location, url);
       req = redirected(req, answer.status, next.origin === url.origin);
       url = next;
@@ -150,7 +174,11 @@ export class ApiLimiter {
       causes.push(r instanceof CallFailed ? r.message : statusCause(r));
       if (attempt > this.s.maxRetries) {
         this.breaker.failure();
-        throw new LookupFailed(`${summarise(causes, attempt)}`, after ?? this.s.backoffMaxMs, r instanceof CallFailed ? undefined : r.status);
+        throw new LookupFailed(
+          `${summarise(causes, attempt)}`,
+          after ?? this.s.backoffMaxMs,
+          r instanceof CallFailed ? undefined : r.status,
+        );
       }
       await this.scope.sleep(nextDelayMs(attempt, after, this.s.backoffBaseMs, this.s.backoffMaxMs, Math.random()));
     }

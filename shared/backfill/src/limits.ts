@@ -4,7 +4,13 @@ import type { CandidateLimits } from './definition.js';
 export const EXIT_LIMITS = 12;
 
 /** Why the candidate set may not be touched, or null. Pure: the counts are taken by the runner. */
-export function limitProblem(name: string, l: CandidateLimits | undefined, candidates: number, tableRows: number, of = "the table's"): string | null {
+export function limitProblem(
+  name: string,
+  l: CandidateLimits | undefined,
+  candidates: number,
+  tableRows: number,
+  of = "the table's",
+): string | null {
   if (!l) return null;
   if (l.floor !== undefined && candidates < l.floor) {
     return `${name}: refusing: ${candidates} candidate rows, fewer than the floor of ${l.floor} (is the predicate or its input wrong?)`;

@@ -35,6 +35,7 @@ export interface LookupBackfillDefinition {
 
 export function lookupDefinitionProblem(def: LookupBackfillDefinition): string | null {
   if (def.columns.length === 0) return `${def.name}: a lookup definition needs columns`;
-  if (typeof def.lookup !== 'function' || typeof def.lookupKey !== 'function') return `${def.name}: a lookup definition needs lookup and lookupKey`;
+  if (typeof def.lookup !== 'function' || typeof def.lookupKey !== 'function')
+    return `${def.name}: a lookup definition needs lookup and lookupKey`;
   return null;
 }

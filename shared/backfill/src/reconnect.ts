@@ -9,7 +9,13 @@ import type { RunState } from './state.js';
  * prepare). The wait also lets postgres-js deliver a FATAL it may replay (porsager/postgres#1223),
  * which the caller counts as one more loss.
  */
-export async function afterConnectionLost(session: BatchSession, log: Logger, err: unknown, backoffMs: number, signal?: AbortSignal): Promise<void> {
+export async function afterConnectionLost(
+  session: BatchSession,
+  log: Logger,
+  err: unknown,
+  backoffMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   log.warn(`connection lost (${describeError(err)}); reconnecting`);
   session.drop({ dead: true });
   await sleep(backoffMs, signal);
@@ -17,7 +23,10 @@ export async function afterConnectionLost(session: BatchSession, log: Logger, er
 
 /** The line when the connection keeps dying: how often, the last error, where the state stands. */
 export function lostTooOften(name: string, times: number, err: unknown, s: RunState): JobError {
-  const at = s.position && !(s.position.length === 1 && s.position[0] === String(s.cursor)) ? JSON.stringify(s.position) : String(s.cursor);
+  const at =
+    s.position && !(s.position.length === 1 && s.position[0] === String(s.cursor))
+      ? JSON.stringify(s.position)
+      : String(s.cursor);
   return new JobError(
     `backfill ${name}: the database connection was lost ${times} times in a row (last: ${describeError(err)}); ` +
       `stopped at the last committed batch (after key ${at}, ${s.rowsWritten} rows written); run again to resume`,

@@ -28,6 +28,12 @@ export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, j
 }
 
 /** The wait before the next attempt: the server's Retry-After when given (never past maxMs), else the back-off. */
-export function nextDelayMs(attempt: number, retryAfter: number | null, baseMs: number, maxMs: number, jitter = 0): number {
+export function nextDelayMs(
+  attempt: number,
+  retryAfter: number | null,
+  baseMs: number,
+  maxMs: number,
+  jitter = 0,
+): number {
   return retryAfter !== null ? Math.min(retryAfter, maxMs) : backoffDelayMs(attempt, baseMs, maxMs, jitter);
 }

@@ -118,17 +118,25 @@ function summarize(def: BackfillDefinition, state: RunState, o: RunOptions, star
 async function startState(sql: Sql, def: BackfillDefinition, o: RunOptions, batchSize: number): Promise<RunState> {
   const saved = o.reset ? null : await loadState(sql, def.name);
   if (saved && saved.status !== 'done') {
-    o.log.info(`resuming ${def.name} after key ${saved.cursor} (${saved.rowsProcessed} rows processed by earlier runs)`);
+    o.log.info(
+      `resuming ${def.name} after key ${saved.cursor} (${saved.rowsProcessed} rows processed by earlier runs)`,
+    );
     return { ...saved, status: 'running', batchSize };
   }
   if (saved) o.log.info(`${def.name} finished before; walking the table again for rows that are pending now`);
-  const [row] = await sql<{ m: string | null }[]>`SELECT (min(${sql.unsafe(def.key)}) - 1)::bigint AS m FROM ${sql.unsafe(def.table)}`;
+  const [row] = await sql<
+    { m: string | null }[]
+  >`SELECT (min(${sql.unsafe(def.key)}) - 1)::bigint AS m FROM ${sql.unsafe(def.table)}`;
   return freshState(def.name, batchSize, Number(row!.m ?? 0), saved?.parked ?? []);
 }
 
 /** The largest key now, read on the pool (the walk reads it again at its end). */
 const maxKeyOf = (sql: Sql, def: BackfillDefinition) => async () =>
-  Number((await sql<{ m: string | null }[]>`SELECT max(${sql.unsafe(def.key)})::bigint AS m FROM ${sql.unsafe(def.table)}`)[0]!.m ?? 0);
+  Number(
+    (
+      await sql<{ m: string | null }[]>`SELECT max(${sql.unsafe(def.key)})::bigint AS m FROM ${sql.unsafe(def.table)}`
+    )[0]!.m ?? 0,
+  );
 
 /** Counts what is pending beyond the cursor (the one count of the run), on `conn`, where prepare() ran. */
 async function countPending(conn: Sql, def: BackfillDefinition, state: RunState): Promise<number> {
@@ -205,19 +213,44 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
         `batch size ${state.batchSize}, target ${o.targetMs} ms per batch`,
     );
     const w: WalkContext = {
-      ...s, def, plan: writePlan, session, sql, log, signal, targetMs: o.targetMs, pauseMs: o.pauseMs ?? 0,
-      maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000, replicaLag: o.replicaLag ?? replicaLagMs, ticker: new ProgressTicker(log),
-      pause: { totalMs: 0, maxMs: o.maxPauseMs ?? Infinity, onCap: o.onPauseCap ?? 'continue', capReached: false, stopped: false },
+      ...s,
+      def,
+      plan: writePlan,
+      session,
+      sql,
+      log,
+      signal,
+      targetMs: o.targetMs,
+      pauseMs: o.pauseMs ?? 0,
+      maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000,
+      replicaLag: o.replicaLag ?? replicaLagMs,
+      ticker: new ProgressTicker(log),
+      pause: {
+        totalMs: 0,
+        maxMs: o.maxPauseMs ?? Infinity,
+        onCap: o.onPauseCap ?? 'continue',
+        capReached: false,
+        stopped: false,
+      },
       onBatch: async (b) => {
         if (state!.parked.length > s.maxParked) {
-          throw new JobError(`${state!.parked.length} rows parked (more than ${s.maxParked}): the definition is likely wrong; see backfill.runs.parked`, EXIT.FAILED);
+          throw new JobError(
+            `${state!.parked.length} rows parked (more than ${s.maxParked}): the definition is likely wrong; see backfill.runs.parked`,
+            EXIT.FAILED,
+          );
         }
         await o.onBatch?.(b);
       },
       track: (q) => (current = q),
     };
     const st = state;
-    if (o.retryParked) await walkListed(w, st, st.parked.flatMap((p) => (typeof p.id === 'number' ? [p.id] : [])), 'parked by earlier runs (--retry-parked)');
+    if (o.retryParked)
+      await walkListed(
+        w,
+        st,
+        st.parked.flatMap((p) => (typeof p.id === 'number' ? [p.id] : [])),
+        'parked by earlier runs (--retry-parked)',
+      );
     await walkRanges(w, st, maxKey);
     await walkListed(w, st, st.skipped, 'that were locked by another session');
     const interrupted = !!signal?.aborted || w.pause.stopped;
@@ -225,8 +258,19 @@ export async function runBackfill(def: BackfillDefinition, o: RunOptions): Promi
     st.status = interrupted ? 'interrupted' : 'done';
     await saveState(session.alive ? session.c : sql, st);
     if (interrupted) return summarize(def, st, o, started, { interrupted });
-    const analyzed = await analyzeIfChanged(sql, def, st.rowsWritten - writtenBefore, o.analyzeShare ?? DEFAULT_ANALYZE_SHARE, log);
-    return summarize(def, st, o, started, { interrupted: false, stillLocked: st.skipped, pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def), analyzed });
+    const analyzed = await analyzeIfChanged(
+      sql,
+      def,
+      st.rowsWritten - writtenBefore,
+      o.analyzeShare ?? DEFAULT_ANALYZE_SHARE,
+      log,
+    );
+    return summarize(def, st, o, started, {
+      interrupted: false,
+      stillLocked: st.skipped,
+      pendingAtEnd: await pendingNow(session.alive ? session.c : sql, def),
+      analyzed,
+    });
   } catch (err) {
     if (!state) throw err;
     state.status = signal?.aborted ? 'interrupted' : 'failed';
@@ -276,6 +320,12 @@ async function checkLimits(sql: Sql, def: BackfillDefinition, candidates: number
   const [row] = l.denominator
     ? await sql.unsafe<{ n: string }[]>(`SELECT (${l.denominator})::bigint AS n`)
     : await sql<{ n: string }[]>`SELECT count(*) AS n FROM ${sql.unsafe(def.table)}`;
-  const problem = limitProblem(def.name, l, candidates, Number(row!.n), l.denominator ? 'the declared denominator' : undefined);
+  const problem = limitProblem(
+    def.name,
+    l,
+    candidates,
+    Number(row!.n),
+    l.denominator ? 'the declared denominator' : undefined,
+  );
   if (problem) throw new JobError(problem, EXIT_LIMITS);
 }

@@ -16,14 +16,20 @@ export interface LockHolder {
 export const CLIENT_CHECK_INTERVAL_MS = 1_000;
 
 /** The refusal when another run holds the backfill's lock: who, since when, how long it may go on. */
-export function lockBusyMessage(name: string, h: LockHolder | undefined, statementTimeoutMs: number, waitedMs: number): string {
+export function lockBusyMessage(
+  name: string,
+  h: LockHolder | undefined,
+  statementTimeoutMs: number,
+  waitedMs: number,
+): string {
   if (!h) return `another run of ${name} held its lock and has just released it; run again`;
   const secs = (ms: number) => `${Math.round(ms / 1000)} s`;
   const left = Math.max(0, statementTimeoutMs - h.running_ms);
-  const active = h.state === 'active'
-    ? `running a statement for ${secs(h.running_ms)}; it ends within ${secs(left)} (statement_timeout ${secs(statementTimeoutMs)}), ` +
-      `or within ${secs(CLIENT_CHECK_INTERVAL_MS)} of the server noticing its client is gone`
-    : `state ${h.state ?? 'unknown'}`;
+  const active =
+    h.state === 'active'
+      ? `running a statement for ${secs(h.running_ms)}; it ends within ${secs(left)} (statement_timeout ${secs(statementTimeoutMs)}), ` +
+        `or within ${secs(CLIENT_CHECK_INTERVAL_MS)} of the server noticing its client is gone`
+      : `state ${h.state ?? 'unknown'}`;
   return (
     `another run of ${name} is in progress: backend pid ${h.pid} (application_name '${h.application_name}', client ${h.client ?? 'local'}) ` +
     `holds its lock, ${active}; waited ${secs(waitedMs)}. Wait for it, or stop it: SELECT pg_terminate_backend(${h.pid});`
@@ -81,7 +87,10 @@ export class BatchSession {
       ...this.sql.options,
       max: 1,
       onclose: () => {
-        if (this.client === client && this.conn) this.lost = Object.assign(new Error(`the batch connection (backend pid ${this.pid}) closed`), { code: 'CONNECTION_CLOSED' });
+        if (this.client === client && this.conn)
+          this.lost = Object.assign(new Error(`the batch connection (backend pid ${this.pid}) closed`), {
+            code: 'CONNECTION_CLOSED',
+          });
       },
     } as never);
     this.client = client;
@@ -109,7 +118,10 @@ export class BatchSession {
       if (row!.locked) break;
       const waited = Date.now() - started;
       if (waited >= this.o.lockWaitMs) {
-        throw new LockBusy(lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited), EXIT.FAILED);
+        throw new LockBusy(
+          lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited),
+          EXIT.FAILED,
+        );
       }
       await sleep(250);
     }

@@ -15,7 +15,7 @@ export function checkDbStatementTimeout(env: Env): void {
   if (!/^\d+$/.test(raw) || Number(raw) < MIN_DB_STATEMENT_TIMEOUT_MS) {
     throw new ConfigError(
       `DB_STATEMENT_TIMEOUT_MS=${JSON.stringify(raw)} is invalid for a backfill: expected a whole number >= ${MIN_DB_STATEMENT_TIMEOUT_MS} ` +
-        '(it bounds the runner\'s own queries; each batch sets its own timeout from BACKFILL_STATEMENT_TIMEOUT_MS). Unset it for the default.',
+        "(it bounds the runner's own queries; each batch sets its own timeout from BACKFILL_STATEMENT_TIMEOUT_MS). Unset it for the default.",
     );
   }
 }

@@ -27,6 +27,7 @@ export class ProgressTicker {
 
   /** At the end of a finished walk: a last line when the batch lines left "remaining N > 0" standing. */
   done(state: RunState): void {
-    if (this.lastRemaining > 0) this.log.info(walkDoneLine(state.rowsProcessed, state.pendingAtStart, state.skipped.length));
+    if (this.lastRemaining > 0)
+      this.log.info(walkDoneLine(state.rowsProcessed, state.pendingAtStart, state.skipped.length));
   }
 }

@@ -12,7 +12,8 @@ export class TokenBucket {
     private readonly burst = 1,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!(perMinute > 0) || !(burst >= 1)) throw new RangeError(`token bucket needs perMinute > 0 and burst >= 1 (got ${perMinute}, ${burst})`);
+    if (!(perMinute > 0) || !(burst >= 1))
+      throw new RangeError(`token bucket needs perMinute > 0 and burst >= 1 (got ${perMinute}, ${burst})`);
     this.perMs = perMinute / 60_000;
     this.tokens = burst;
     this.last = now();

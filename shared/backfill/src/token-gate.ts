@@ -9,7 +9,10 @@ export class TokenGate {
   private readonly queue: { resolve: () => void; reject: (reason: unknown) => void }[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly bucket: TokenBucket, private readonly scope: AbortScope) {
+  constructor(
+    private readonly bucket: TokenBucket,
+    private readonly scope: AbortScope,
+  ) {
     scope.watch((reason) => this.rejectAll(reason));
   }
 

@@ -58,10 +58,14 @@ async function runBatch(
       if (usesAttempt(rec, size) && ++failures >= attempts) throw err;
       if (rec === 'halve') {
         const smaller = sizeAfterTimeout(size);
-        w.log.warn(`batch of ${size} keys hit statement_timeout (${w.statementTimeoutMs} ms); retrying with ${smaller}`);
+        w.log.warn(
+          `batch of ${size} keys hit statement_timeout (${w.statementTimeoutMs} ms); retrying with ${smaller}`,
+        );
         state.batchSize = smaller;
       } else if (rec === 'wait') {
-        w.log.warn(`batch waited too long for a lock (${(err as { code?: string }).code}); retrying in ${w.backoffMs} ms`);
+        w.log.warn(
+          `batch waited too long for a lock (${(err as { code?: string }).code}); retrying in ${w.backoffMs} ms`,
+        );
         await sleep(w.backoffMs, w.signal);
       } else if (rec === 'reconnect') {
         await afterConnectionLost(w.session, w.log, err, w.backoffMs, w.signal);
@@ -79,7 +83,10 @@ async function runBatch(
 export type PauseCapAction = 'continue' | 'stop';
 
 /** What the pause check needs: the SQL walk's context, or the lookup runner's. */
-export type PauseContext = Pick<WalkContext, 'sql' | 'log' | 'signal' | 'backoffMs' | 'maxReplicaLagMs' | 'replicaLag' | 'pause'> & {
+export type PauseContext = Pick<
+  WalkContext,
+  'sql' | 'log' | 'signal' | 'backoffMs' | 'maxReplicaLagMs' | 'replicaLag' | 'pause'
+> & {
   def: Pick<BackfillDefinition, 'pauseWhen'>;
   session: { pid: number };
 };
@@ -101,7 +108,9 @@ export async function backOff(w: PauseContext, waiters: number[]): Promise<void>
   while (reason && !w.signal?.aborted && !w.pause.stopped) {
     if (w.pause.totalMs >= w.pause.maxMs && !w.pause.capReached) {
       w.pause.capReached = true;
-      w.log.warn(`paused ${w.pause.totalMs} ms in all, the cap (maxPauseMs ${w.pause.maxMs}): ${w.pause.onCap === 'stop' ? 'stopping; run again to resume' : 'continuing without the definition\'s pause condition'}`);
+      w.log.warn(
+        `paused ${w.pause.totalMs} ms in all, the cap (maxPauseMs ${w.pause.maxMs}): ${w.pause.onCap === 'stop' ? 'stopping; run again to resume' : "continuing without the definition's pause condition"}`,
+      );
       if (w.pause.onCap === 'stop') {
         w.pause.stopped = true;
         return;
@@ -139,7 +148,12 @@ export async function walkRanges(w: WalkContext, state: RunState, maxKey: () => 
     if (w.signal?.aborted || w.pause.stopped) return;
     const lo = state.cursor;
     const hiFor = (size: number) => Math.min(lo + size, end);
-    const b = await runBatch(w, state, (size) => ({ lo, hi: hiFor(size), exclude: parkedIn(state.parked, lo, hiFor(size)) }), hiFor);
+    const b = await runBatch(
+      w,
+      state,
+      (size) => ({ lo, hi: hiFor(size), exclude: parkedIn(state.parked, lo, hiFor(size)) }),
+      hiFor,
+    );
     waiters = b.r.waiters;
     await report(w, state, b);
     state.batchSize = nextBatchSize(b.size, b.elapsedMs, w.targetMs);
@@ -152,13 +166,24 @@ export async function walkRanges(w: WalkContext, state: RunState, maxKey: () => 
  * at the end, the parked rows on request. One pass over the list as it is now: a row that fails
  * again is parked again, not retried in a loop.
  */
-export async function walkListed(w: WalkContext, state: RunState, list: readonly number[], what: string): Promise<void> {
+export async function walkListed(
+  w: WalkContext,
+  state: RunState,
+  list: readonly number[],
+  what: string,
+): Promise<void> {
   const todo = [...list];
   for (let round = 0; todo.length > 0 && !w.signal?.aborted && !w.pause.stopped && round < w.maxAttempts; round++) {
     const ids = todo.slice(0, 1000);
     w.log.info(`revisiting ${todo.length} rows ${what}`);
     try {
-      const b = await runBatch(w, state, () => ({ ids, wait: true }), () => null, 1);
+      const b = await runBatch(
+        w,
+        state,
+        () => ({ ids, wait: true }),
+        () => null,
+        1,
+      );
       await report(w, state, { ...b, size: ids.length });
       todo.splice(0, ids.length);
       round = -1; // progress: the retry budget is per stuck chunk

@@ -100,7 +100,8 @@ export function connectGuard(opts: ConnectGuardOptions): ConnectGuard {
       if (elapsed >= limitMs) return giveUp(elapsed);
       await sleep(Math.min(silentCloseDelayMs(closes), limitMs - elapsed), opts.signal);
     }
-    if (opts.signal?.aborted) return failed(new ConnectGuardError(`gave up connecting to ${opts.target}: shutting down`, 'INTERRUPTED'));
+    if (opts.signal?.aborted)
+      return failed(new ConnectGuardError(`gave up connecting to ${opts.target}: shutting down`, 'INTERRUPTED'));
     const startedAt = Date.now();
     // Several hosts (host=a,b): take them in turn, as postgres-js does.
     const i = next++ % Math.max(1, o.host.length);
@@ -119,7 +120,12 @@ export function connectGuard(opts: ConnectGuardOptions): ConnectGuard {
     const where = o.path || `${o.host[i] ?? 'localhost'}:${o.port[i] ?? 5432}`;
     const silence = setTimeout(() => {
       if (s.bytesRead > 0 || s.destroyed) return;
-      s.destroy(new ConnectGuardError(`could not connect to ${where} within ${opts.connectTimeoutS} s (${connected ? 'it accepted the connection and never answered the PostgreSQL handshake' : 'no TCP connection'})`, 'CONNECT_TIMEOUT'));
+      s.destroy(
+        new ConnectGuardError(
+          `could not connect to ${where} within ${opts.connectTimeoutS} s (${connected ? 'it accepted the connection and never answered the PostgreSQL handshake' : 'no TCP connection'})`,
+          'CONNECT_TIMEOUT',
+        ),
+      );
     }, limitMs);
     silence.unref();
     s.once('close', () => clearTimeout(silence));

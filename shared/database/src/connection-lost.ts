@@ -4,7 +4,14 @@ import type { ServerGoodbye } from './server-goodbye.js';
 /** SQLSTATEs after which the server has closed the session (class 08, and 57P01-57P03). */
 const SESSION_ENDING_STATES = /^(08...|57P0[1-3])$/;
 /** postgres-js and Node codes of a socket that is gone. */
-const SOCKET_GONE = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const SOCKET_GONE = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 const goodbyes = new WeakMap<Sql, ServerGoodbye[]>();
 /** A goodbye older than this is about an earlier connection, not the loss being described. */
@@ -27,8 +34,10 @@ export function isConnectionLost(err: unknown): boolean {
  */
 export function describeConnectionLoss(sql: Sql, err: unknown): string {
   const said = goodbyes.get(sql)?.at(-1);
-  if (said && Date.now() - said.at < GOODBYE_FRESH_MS) return `the server ended the session: ${said.message} [SQLSTATE ${said.code}]`;
+  if (said && Date.now() - said.at < GOODBYE_FRESH_MS)
+    return `the server ended the session: ${said.message} [SQLSTATE ${said.code}]`;
   const e = err as { code?: string; message?: string } | undefined;
-  if (e?.code && SESSION_ENDING_STATES.test(e.code)) return `the server ended the session: ${e.message} [SQLSTATE ${e.code}]`;
+  if (e?.code && SESSION_ENDING_STATES.test(e.code))
+    return `the server ended the session: ${e.message} [SQLSTATE ${e.code}]`;
   return `the connection broke: ${e?.message ?? String(err)}${e?.code && !e.message?.includes(e.code) ? ` (${e.code})` : ''}`;
 }

@@ -12,12 +12,16 @@ import { FOLDER_SQL } from './migration-folders.js';
  * snapshot for every entry, and 0000-0054 have none. The source folder is left as it was.
  */
 export function convertToFolders(journalDir: string, outDir: string): string[] {
-  if (existsSync(outDir) && readdirSync(outDir).length) throw new JournalError(`${outDir} is not empty: convert into a new folder`);
+  if (existsSync(outDir) && readdirSync(outDir).length)
+    throw new JournalError(`${outDir} is not empty: convert into a new folder`);
   const migrations = loadJournalMigrations(journalDir);
   const names = migrations.map((m) => folderNameFor(m.when, m.tag));
   const seen = new Set<string>();
   for (const [i, name] of names.entries()) {
-    if (seen.has(name)) throw new JournalError(`${migrations[i]!.tag} and another entry would both become the folder ${name}: give one of them another name`);
+    if (seen.has(name))
+      throw new JournalError(
+        `${migrations[i]!.tag} and another entry would both become the folder ${name}: give one of them another name`,
+      );
     seen.add(name);
   }
   migrations.forEach((m, i) => {

@@ -24,7 +24,9 @@ export function checkDatabaseUrl(url: string, name = 'DATABASE_URL'): DatabaseTa
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`${name}=${maskUrl(url)} is not a valid URL (percent-encode special characters of the password).`);
+    throw new ConfigError(
+      `${name}=${maskUrl(url)} is not a valid URL (percent-encode special characters of the password).`,
+    );
   }
   const database = safeDecode(parsed.pathname.replace(/^\//, ''));
   const missing = [!parsed.hostname && 'a host', !database && 'a database name'].filter(Boolean);
@@ -63,7 +65,8 @@ export function refuseOverridingParams(url: string, owned: string[]): void {
   const params = new URL(url).searchParams;
   for (const [key, value] of params) {
     const k = key.toLowerCase();
-    const viaOptions = k === 'options' ? owned.find((name) => new RegExp(`(^|\\s)(-c\\s*|--)${name}\\s*=`, 'i').test(value)) : undefined;
+    const viaOptions =
+      k === 'options' ? owned.find((name) => new RegExp(`(^|\\s)(-c\\s*|--)${name}\\s*=`, 'i').test(value)) : undefined;
     const hit = owned.includes(k) ? k : viaOptions;
     if (hit) {
       throw new ConfigError(

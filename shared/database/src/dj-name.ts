@@ -20,8 +20,7 @@ const WHITESPACE = "E' \\t\\n\\r\\f\\013'";
  * They are constants, so embedding them unescaped is safe; values stay parameters.
  */
 export const DJ_NAME_SQL = `COALESCE(${handle('u.dj_name')}, ${handle('s.legacy_dj_name')})`;
-export const DJ_NAME_SOURCE_SQL =
-  'wxyc_schema.shows s LEFT JOIN public.auth_user u ON u.id = s.primary_dj_id';
+export const DJ_NAME_SOURCE_SQL = 'wxyc_schema.shows s LEFT JOIN public.auth_user u ON u.id = s.primary_dj_id';
 
 /**
  * SQL that is TRUE when `column` (an alias-qualified column such as `t.dj_name`) holds no handle

@@ -15,10 +15,15 @@ import { type Journal } from './journal.js';
 import { detectLayout, loadMigrations } from './migration-set.js';
 import { ensureBookkeeping, recordApplied } from './migrate/bookkeeping.js';
 
-export async function migrateWithDrizzle(url: string, opts: { upTo?: string; migrationsDir?: string } = {}): Promise<void> {
+export async function migrateWithDrizzle(
+  url: string,
+  opts: { upTo?: string; migrationsDir?: string } = {},
+): Promise<void> {
   const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
   if (detectLayout(dir) === 'folders') {
-    throw new Error(`${dir} is in drizzle-kit 1.0's folders layout: drizzle-orm 0.x's migrator (migrateWithDrizzle) reads only meta/_journal.json; use the runner`);
+    throw new Error(
+      `${dir} is in drizzle-kit 1.0's folders layout: drizzle-orm 0.x's migrator (migrateWithDrizzle) reads only meta/_journal.json; use the runner`,
+    );
   }
   const folder = mkdtempSync(join(tmpdir(), 'wxyc-journal-'));
   const sql = postgres(url, { max: 1, onnotice: () => {} });
@@ -28,7 +33,11 @@ export async function migrateWithDrizzle(url: string, opts: { upTo?: string; mig
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
     const cut = opts.upTo ? journal.entries.findIndex((e) => e.tag.startsWith(opts.upTo!)) : journal.entries.length - 1;
     if (cut < 0) throw new Error(`no migration ${opts.upTo} in the journal`);
-    const noTx = new Map(loadMigrations(dir).filter((m) => m.noTransaction).map((m) => [m.tag, m]));
+    const noTx = new Map(
+      loadMigrations(dir)
+        .filter((m) => m.noTransaction)
+        .map((m) => [m.tag, m]),
+    );
     const entries = journal.entries.slice(0, cut + 1);
     const runDrizzleTo = async (end: number) => {
       writeFileSync(journalPath, JSON.stringify({ ...journal, entries: entries.slice(0, end) }));

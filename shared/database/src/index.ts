@@ -39,5 +39,12 @@ export * from './migrate/index.js';
 export { readApplied } from './migrate/bookkeeping.js';
 export { migrateWithDrizzle } from './drizzle-migrate.js';
 export { sleep } from './migrate/sleep.js';
-export { sqlState, LOCK_NOT_AVAILABLE, QUERY_CANCELED, INVALID_CATALOG_NAME, INVALID_AUTHORIZATION, INVALID_PASSWORD } from './migrate/failure.js';
+export {
+  sqlState,
+  LOCK_NOT_AVAILABLE,
+  QUERY_CANCELED,
+  INVALID_CATALOG_NAME,
+  INVALID_AUTHORIZATION,
+  INVALID_PASSWORD,
+} from './migrate/failure.js';
 export * from './run-history/index.js';

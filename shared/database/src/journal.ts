@@ -70,7 +70,8 @@ export function readJournal(dir: string): Journal {
   const tags = new Set<string>();
   journal.entries.forEach((e, i) => {
     const where = `${printable(path)} entry ${i} (${printable(String(e?.tag ?? 'no tag'))})`;
-    if (typeof e?.tag !== 'string' || !/^\d{4}_[\w-]+$/.test(e.tag)) throw new JournalError(`${where}: tag must look like NNNN_name`);
+    if (typeof e?.tag !== 'string' || !/^\d{4}_[\w-]+$/.test(e.tag))
+      throw new JournalError(`${where}: tag must look like NNNN_name`);
     if (!Number.isSafeInteger(e.when)) throw new JournalError(`${where}: "when" must be an integer (epoch ms)`);
     if (tags.has(e.tag)) throw new JournalError(`${where}: tag appears twice`);
     tags.add(e.tag);
@@ -81,7 +82,8 @@ export function readJournal(dir: string): Journal {
           `"when" must strictly increase (applied migrations are matched by it)`,
       );
     }
-    if (!existsSync(join(dir, `${e.tag}.sql`))) throw new JournalError(`${where}: file ${e.tag}.sql does not exist in ${printable(dir)}`);
+    if (!existsSync(join(dir, `${e.tag}.sql`)))
+      throw new JournalError(`${where}: file ${e.tag}.sql does not exist in ${printable(dir)}`);
     refuseNonFile(join(dir, `${e.tag}.sql`));
   });
   return journal;
@@ -114,7 +116,14 @@ function isOnlyComments(text: string): boolean {
 /** The migrations meta/_journal.json lists, in its order (the journal layout). */
 export function loadJournalMigrations(dir: string): Migration[] {
   return readJournal(dir).entries.map((e) =>
-    buildMigration({ idx: e.idx, tag: e.tag, when: e.when, file: join(dir, `${e.tag}.sql`), layout: 'journal', name: folderNameFor(e.when, e.tag) }),
+    buildMigration({
+      idx: e.idx,
+      tag: e.tag,
+      when: e.when,
+      file: join(dir, `${e.tag}.sql`),
+      layout: 'journal',
+      name: folderNameFor(e.when, e.tag),
+    }),
   );
 }
 
@@ -126,7 +135,9 @@ export function loadJournalMigrations(dir: string): Migration[] {
 export function refuseUnreadableEntry(dir: string, entry: Dirent): void {
   const path = join(dir, entry.name);
   if (hasControlCharacter(entry.name)) {
-    throw new JournalError(`${printable(path)}: the name holds a control character (shown escaped): rename it in plain characters, or move it out of the migrations folder`);
+    throw new JournalError(
+      `${printable(path)}: the name holds a control character (shown escaped): rename it in plain characters, or move it out of the migrations folder`,
+    );
   }
   if (entry.isSymbolicLink()) {
     throw new JournalError(
@@ -143,7 +154,10 @@ export function refuseNonFile(path: string): void {
   } catch (err) {
     throw new JournalError(`${printable(path)} cannot be read: ${(err as Error).message}`);
   }
-  if (!isFile) throw new JournalError(`${printable(path)} is a directory, not a file: a migration is one SQL file; replace it with the file`);
+  if (!isFile)
+    throw new JournalError(
+      `${printable(path)} is a directory, not a file: a migration is one SQL file; replace it with the file`,
+    );
 }
 
 /** Reads one migration's file and checks what every layout requires of its content. */
@@ -152,7 +166,9 @@ export function buildMigration(base: Omit<Migration, 'hash' | 'content' | 'state
   const statements = splitStatements(content);
   const noTransaction = content.trimStart().startsWith(NO_TRANSACTION_MARKER);
   if (noTransaction && statements.length !== 1) {
-    throw new JournalError(`${base.file}: a ${NO_TRANSACTION_MARKER} migration must hold exactly one statement, found ${statements.length}`);
+    throw new JournalError(
+      `${base.file}: a ${NO_TRANSACTION_MARKER} migration must hold exactly one statement, found ${statements.length}`,
+    );
   }
   if (statements.length === 0) throw new JournalError(`${base.file}: no SQL statement in the file`);
   return { ...base, hash: createHash('sha256').update(content).digest('hex'), content, statements, noTransaction };

@@ -31,7 +31,9 @@ export function readFolderMigrations(dir: string): FolderMigrations {
     }
     const when = folderTime(entry.name);
     if (when === undefined) {
-      const why = FOLDER_NAME.test(entry.name) ? 'its first 14 digits are not a valid UTC time' : 'its name is not <yyyymmddhhmmss>_<name>';
+      const why = FOLDER_NAME.test(entry.name)
+        ? 'its first 14 digits are not a valid UTC time'
+        : 'its name is not <yyyymmddhhmmss>_<name>';
       throw new JournalError(
         `${printable(join(dir, entry.name))}: not a drizzle-kit 1.0 migration folder (${why}): rename it like 20250807224046_add_dj_name (UTC time of creation), or move it out of the migrations folder`,
       );
@@ -44,12 +46,24 @@ export function readFolderMigrations(dir: string): FolderMigrations {
     refuseNonFile(join(dir, entry.name, FOLDER_SQL));
     const inside = readdirSync(join(dir, entry.name), { withFileTypes: true });
     for (const e of inside) if (hasControlCharacter(e.name)) refuseUnreadableEntry(join(dir, entry.name), e);
-    strays.push(...inside.map((e) => e.name).filter((f) => f.endsWith('.sql') && f !== FOLDER_SQL).map((f) => `${entry.name}/${f}`));
+    strays.push(
+      ...inside
+        .map((e) => e.name)
+        .filter((f) => f.endsWith('.sql') && f !== FOLDER_SQL)
+        .map((f) => `${entry.name}/${f}`),
+    );
     folders.push({ name: entry.name, when });
   }
   folders.sort((a, b) => a.name.localeCompare(b.name));
   const migrations = folders.map((f, idx) =>
-    buildMigration({ idx, tag: f.name, when: f.when, file: join(dir, f.name, FOLDER_SQL), layout: 'folders', name: f.name }),
+    buildMigration({
+      idx,
+      tag: f.name,
+      when: f.when,
+      file: join(dir, f.name, FOLDER_SQL),
+      layout: 'folders',
+      name: f.name,
+    }),
   );
   return { migrations, strays: strays.sort() };
 }
@@ -57,7 +71,11 @@ export function readFolderMigrations(dir: string): FolderMigrations {
 /** Subfolders that look like migration folders (a journal folder must hold none); a link named like one counts. */
 export function migrationFoldersIn(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => (e.isDirectory() && (FOLDER_NAME.test(e.name) || existsSync(join(dir, e.name, FOLDER_SQL)))) || (e.isSymbolicLink() && FOLDER_NAME.test(e.name)))
+    .filter(
+      (e) =>
+        (e.isDirectory() && (FOLDER_NAME.test(e.name) || existsSync(join(dir, e.name, FOLDER_SQL)))) ||
+        (e.isSymbolicLink() && FOLDER_NAME.test(e.name)),
+    )
     .map((e) => e.name)
     .sort();
 }

@@ -1,7 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { printable } from '@wxyc/job-runtime';
-import { JournalError, loadJournalMigrations, sqlFilesWithoutEntry, type Migration, type MigrationLayout } from './journal.js';
+import {
+  JournalError,
+  loadJournalMigrations,
+  sqlFilesWithoutEntry,
+  type Migration,
+  type MigrationLayout,
+} from './journal.js';
 import { migrationFoldersIn, readFolderMigrations } from './migration-folders.js';
 
 export interface MigrationSet {
@@ -21,7 +27,8 @@ const JOURNAL = join('meta', '_journal.json');
  * the two would disagree about what exists, and drizzle-orm 1.0 itself refuses a journal.
  */
 export function detectLayout(dir: string): MigrationLayout {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new JournalError(`${printable(dir)} is not a folder: pass the migrations folder`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new JournalError(`${printable(dir)} is not a folder: pass the migrations folder`);
   const hasJournal = existsSync(join(dir, JOURNAL));
   const folders = migrationFoldersIn(dir);
   if (hasJournal && folders.length) {
@@ -32,7 +39,9 @@ export function detectLayout(dir: string): MigrationLayout {
   }
   if (hasJournal) return 'journal';
   if (folders.length) return 'folders';
-  throw new JournalError(`${printable(dir)} has no ${JOURNAL} and no <timestamp>_<name>/migration.sql folder: pass the migrations folder`);
+  throw new JournalError(
+    `${printable(dir)} has no ${JOURNAL} and no <timestamp>_<name>/migration.sql folder: pass the migrations folder`,
+  );
 }
 
 /** The migration set of a folder, whichever layout it is in: the one reader the runner, linter and trace use. */

@@ -5,4 +5,5 @@ import { fileURLToPath } from 'node:url';
 const candidates = ['./migrations/', '../src/migrations/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 
 /** The migrations folder, in either layout (env MIGRATIONS_DIR overrides). */
-export const MIGRATIONS_DIR: string = process.env.MIGRATIONS_DIR || candidates.find((dir) => existsSync(dir)) || candidates[0]!;
+export const MIGRATIONS_DIR: string =
+  process.env.MIGRATIONS_DIR || candidates.find((dir) => existsSync(dir)) || candidates[0]!;

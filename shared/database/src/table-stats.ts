@@ -32,10 +32,12 @@ export function parseTableStats(text: string, file = 'stats.json'): TableStats {
     throw new Error(`${file}: not JSON (${(err as Error).message}); regenerate it with init-db.mjs --export-stats`);
   }
   const r = raw as Partial<TableStats>;
-  if (!r || typeof r !== 'object' || !r.tables || typeof r.tables !== 'object') throw new Error(`${file}: no "tables" object`);
+  if (!r || typeof r !== 'object' || !r.tables || typeof r.tables !== 'object')
+    throw new Error(`${file}: no "tables" object`);
   for (const [name, t] of Object.entries(r.tables)) {
     if (!/^[^.]+\.[^.]+$/.test(name)) throw new Error(`${file}: table key ${JSON.stringify(name)} is not schema.table`);
-    if (!Number.isFinite(t?.reltuples) || !Number.isFinite(t?.relpages)) throw new Error(`${file}: ${name} needs numeric reltuples and relpages`);
+    if (!Number.isFinite(t?.reltuples) || !Number.isFinite(t?.relpages))
+      throw new Error(`${file}: ${name} needs numeric reltuples and relpages`);
   }
   return { exportedAt: String(r.exportedAt ?? ''), source: String(r.source ?? ''), tables: r.tables };
 }
@@ -46,7 +48,10 @@ export function readTableStats(file: string = STATS_FILE): TableStats | undefine
 }
 
 /** The size of `schema.table`; an unqualified or `public.` name also matches the one table of that name in another schema. */
-export function lookupTableSize(stats: TableStats | undefined, table: string): (TableSize & { table: string }) | undefined {
+export function lookupTableSize(
+  stats: TableStats | undefined,
+  table: string,
+): (TableSize & { table: string }) | undefined {
   if (!stats) return undefined;
   const exact = stats.tables[table];
   if (exact) return { table, ...exact };

@@ -64,9 +64,17 @@ export function usageLine(spec: CommandSpec): string {
  */
 export function parseCommandLine<S extends CommandSpec>(spec: S, argv: readonly string[]): ParsedArgs<S> {
   const end = argv.indexOf('--');
-  if ((end < 0 ? argv : argv.slice(0, end)).some((a) => HELP.has(a))) return { help: true, values: {} as Values<S>, positionals: [] };
+  if ((end < 0 ? argv : argv.slice(0, end)).some((a) => HELP.has(a)))
+    return { help: true, values: {} as Values<S>, positionals: [] };
   const options = Object.fromEntries(
-    Object.entries(spec.options ?? {}).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) }]),
+    Object.entries(spec.options ?? {}).map(([name, o]) => [
+      name,
+      {
+        type: o.type,
+        ...(o.short ? { short: o.short } : {}),
+        ...(o.default !== undefined ? { default: o.default } : {}),
+      },
+    ]),
   );
   const fail = (what: string) => new UsageError(`${what}; usage: ${usageLine(spec)} (--help for details)`);
   let parsed: ReturnType<typeof parseArgs>;
@@ -77,7 +85,11 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: readonly 
     const arg = e.message.match(/'([^']*)'/)?.[1] ?? '';
     if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const name = arg.replace(/^-\w, /, '').replace(/ <value>$/, '');
-      throw fail(spec.options?.[name.replace(/^--/, '')]?.type === 'boolean' ? `${name} takes no value` : `${name} needs a value`);
+      throw fail(
+        spec.options?.[name.replace(/^--/, '')]?.type === 'boolean'
+          ? `${name} takes no value`
+          : `${name} needs a value`,
+      );
     }
     throw fail(`unknown argument ${JSON.stringify(arg || e.message)}`);
   }
@@ -99,11 +111,12 @@ export function helpText(spec: CommandSpec): string {
   const opts: [string, string][] = Object.entries(spec.options ?? {})
     .filter(([, o]) => !o.hidden)
     .map(([name, o]) => [
-    `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
-    `${o.description}${o.default !== undefined ? ` (default ${o.default})` : ''}`,
-  ]);
+      `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`,
+      `${o.description}${o.default !== undefined ? ` (default ${o.default})` : ''}`,
+    ]);
   opts.push(['-h, --help', 'print this help and exit']);
-  if (spec.positionals?.description) lines.push('', 'arguments:', ...rows([[spec.positionals.usage, spec.positionals.description]]));
+  if (spec.positionals?.description)
+    lines.push('', 'arguments:', ...rows([[spec.positionals.usage, spec.positionals.description]]));
   lines.push('', 'options:', ...rows(opts));
   const env = Object.entries(spec.env ?? {});
   if (env.length) lines.push('', 'environment:', ...rows(env));
@@ -116,7 +129,11 @@ export function helpText(spec: CommandSpec): string {
  * arguments prints one line (`[prefix] error: ...`) to stderr and exits 2. Written synchronously,
  * so nothing is lost when the process exits at once (a pipe on macOS is asynchronous otherwise).
  */
-export function readArgs<S extends CommandSpec>(spec: S, argv: readonly string[], prefix = spec.command): ParsedArgs<S> {
+export function readArgs<S extends CommandSpec>(
+  spec: S,
+  argv: readonly string[],
+  prefix = spec.command,
+): ParsedArgs<S> {
   try {
     const parsed = parseCommandLine(spec, argv);
     if (parsed.help) {

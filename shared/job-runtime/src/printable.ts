@@ -20,6 +20,9 @@ export function printable(s: string): string {
   if (!UNPRINTABLE.test(s) && !s.includes('\\')) return s;
   return s.replace(/\\/g, '\\\\').replace(UNPRINTABLE_ALL, (c) => {
     const code = c.charCodeAt(0);
-    return SHORT[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+    return (
+      SHORT[c] ??
+      (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+    );
   });
 }

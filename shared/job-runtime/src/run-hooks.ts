@@ -60,7 +60,11 @@ async function guarded(what: string, log: Logger, fn: () => Promise<void> | void
 }
 
 /** Starts the hooks; the returned function ends them with the run's exit code and error line. */
-export async function startRunHooks(job: string, hooks: RunHook[], log: Logger): Promise<(exitCode: number, error: string | null) => Promise<void>> {
+export async function startRunHooks(
+  job: string,
+  hooks: RunHook[],
+  log: Logger,
+): Promise<(exitCode: number, error: string | null) => Promise<void>> {
   counts = null;
   skipped = false;
   for (const h of hooks) await guarded('run hook start', log, () => h.start(job, log));

@@ -7,12 +7,18 @@ import { startRunHooks, type RunHook } from './run-hooks.js';
  * an exit code (never a bare stack unless DEBUG is set), and sets process.exitCode so
  * pending output is flushed before the process ends.
  */
-export async function runJob(name: string, main: (log: Logger) => Promise<number | void>, opts: { hooks?: RunHook[] } = {}): Promise<void> {
+export async function runJob(
+  name: string,
+  main: (log: Logger) => Promise<number | void>,
+  opts: { hooks?: RunHook[] } = {},
+): Promise<void> {
   const log = createLogger(name);
   // The event loop emptied while main still waits: a promise that can never settle (a statement
   // queued on a dead connection). Node would exit 13 with no word; say so and fail instead.
   const stranded = () => {
-    log.error('stopped: the job was left waiting on something that can never answer (a statement on a lost connection?); nothing more was done.');
+    log.error(
+      'stopped: the job was left waiting on something that can never answer (a statement on a lost connection?); nothing more was done.',
+    );
     process.exitCode = EXIT.FAILED;
   };
   process.once('beforeExit', stranded);

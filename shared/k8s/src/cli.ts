@@ -9,15 +9,34 @@ type Env = Record<string, string | undefined>;
 
 export const DEPLOY_K8S_COMMAND = {
   command: 'pnpm deploy:k8s',
-  summary: 'Kubernetes manifests (CronJobs, suspended one-shot Jobs, the migrate Job) from each job\'s package.json: one YAML stream on stdout, or one file per manifest with --out.',
+  summary:
+    "Kubernetes manifests (CronJobs, suspended one-shot Jobs, the migrate Job) from each job's package.json: one YAML stream on stdout, or one file per manifest with --out.",
   options: {
     out: { type: 'string', value: 'DIR', description: 'write one file per manifest into DIR' },
-    tag: { type: 'string', value: 'TAG', description: 'image tag of this deploy, e.g. sha-<commit> (env IMAGE_TAG); needed: "latest" is refused for the migrate Job' },
-    registry: { type: 'string', value: 'HOST', description: 'image registry, host[:port][/path] (env IMAGE_REGISTRY; without one, images resolve to Docker Hub)' },
+    tag: {
+      type: 'string',
+      value: 'TAG',
+      description:
+        'image tag of this deploy, e.g. sha-<commit> (env IMAGE_TAG); needed: "latest" is refused for the migrate Job',
+    },
+    registry: {
+      type: 'string',
+      value: 'HOST',
+      description: 'image registry, host[:port][/path] (env IMAGE_REGISTRY; without one, images resolve to Docker Hub)',
+    },
     namespace: { type: 'string', value: 'NS', description: 'namespace (env K8S_NAMESPACE; default wxyc-jobs)' },
-    secret: { type: 'string', value: 'NAME', description: 'the Secret holding DATABASE_URL and the jobs\' env (env K8S_SECRET; default wxyc-jobs-env)' },
+    secret: {
+      type: 'string',
+      value: 'NAME',
+      description: "the Secret holding DATABASE_URL and the jobs' env (env K8S_SECRET; default wxyc-jobs-env)",
+    },
   },
-  env: { IMAGE_TAG: 'as --tag', IMAGE_REGISTRY: 'as --registry', K8S_NAMESPACE: 'as --namespace', K8S_SECRET: 'as --secret' },
+  env: {
+    IMAGE_TAG: 'as --tag',
+    IMAGE_REGISTRY: 'as --registry',
+    K8S_NAMESPACE: 'as --namespace',
+    K8S_SECRET: 'as --secret',
+  },
   notes: 'exit codes: 0 ok, 2 bad arguments. docs/deploy.md, "Kubernetes".',
 } as const satisfies CommandSpec;
 
@@ -38,10 +57,17 @@ export function parseK8sArgs(argv: string[], env: Env = process.env): K8sArgs {
     namespace: v.namespace ?? (env.K8S_NAMESPACE?.trim() || 'wxyc-jobs'),
     secret: v.secret ?? (env.K8S_SECRET?.trim() || 'wxyc-jobs-env'),
   };
-  if (!TAG.test(args.tag)) throw new ConfigError(`image tag ${JSON.stringify(args.tag)} is invalid: letters, digits, '_', '.', '-' (at most 128).`);
-  if (args.registry !== null && !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(args.registry)) throw new ConfigError(`registry ${JSON.stringify(args.registry)} is invalid: expected host[:port][/path].`);
+  if (!TAG.test(args.tag))
+    throw new ConfigError(
+      `image tag ${JSON.stringify(args.tag)} is invalid: letters, digits, '_', '.', '-' (at most 128).`,
+    );
+  if (args.registry !== null && !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/.test(args.registry))
+    throw new ConfigError(`registry ${JSON.stringify(args.registry)} is invalid: expected host[:port][/path].`);
   for (const k of ['namespace', 'secret'] as const) {
-    if (!NAME.test(args[k]) || args[k].length > 63) throw new ConfigError(`${k} ${JSON.stringify(args[k])} is invalid: lowercase letters, digits and '-' (at most 63).`);
+    if (!NAME.test(args[k]) || args[k].length > 63)
+      throw new ConfigError(
+        `${k} ${JSON.stringify(args[k])} is invalid: lowercase letters, digits and '-' (at most 63).`,
+      );
   }
   return args;
 }
@@ -52,7 +78,9 @@ export async function runDeployK8s(argv: string[], root: string, env: Env = proc
   await runJob('deploy-k8s', async (log) => {
     const args = parseK8sArgs(argv, env);
     if (args.registry === null) {
-      log.warn(`no --registry (or IMAGE_REGISTRY): the images are named wxyc-jobs/<job>:${args.tag}, which a cluster without a default registry pulls from Docker Hub.`);
+      log.warn(
+        `no --registry (or IMAGE_REGISTRY): the images are named wxyc-jobs/<job>:${args.tag}, which a cluster without a default registry pulls from Docker Hub.`,
+      );
     }
     const manifests = buildManifests(readJobSpecs(root), args);
     const docs = manifests.map((m) => ({ file: m.file, yaml: stringify(m.model.toJSON()) }));

@@ -54,7 +54,11 @@ function podSpec(o: ManifestOptions, name: string, image: string, args: string[]
   };
 }
 
-const labels = (job: string, kind: string) => ({ 'app.kubernetes.io/part-of': 'wxyc-jobs', 'app.kubernetes.io/name': job, 'wxyc.org/job-type': kind });
+const labels = (job: string, kind: string) => ({
+  'app.kubernetes.io/part-of': 'wxyc-jobs',
+  'app.kubernetes.io/name': job,
+  'wxyc.org/job-type': kind,
+});
 
 /**
  * A cron job: one tick at a time (Forbid), in the station's time zone, killed after one period.
@@ -105,10 +109,15 @@ export function oneShotManifest(spec: JobSpec, o: ManifestOptions): Job {
  */
 export function migrateJobName(tag: string): string {
   if (tag.trim().toLowerCase() === 'latest') {
-    throw new ConfigError('the migrate Job needs the image tag of this deploy (--tag sha-<commit> or IMAGE_TAG), not "latest": a moving tag names no deploy and every deploy would reuse one Job.');
+    throw new ConfigError(
+      'the migrate Job needs the image tag of this deploy (--tag sha-<commit> or IMAGE_TAG), not "latest": a moving tag names no deploy and every deploy would reuse one Job.',
+    );
   }
   const hash = createHash('sha256').update(tag).digest('hex').slice(0, 8);
-  const readable = tag.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const readable = tag
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   const room = 63 - 'migrate-'.length - 1 - hash.length;
   const part = readable.slice(0, room).replace(/-+$/, '');
   return `migrate-${part ? `${part}-` : ''}${hash}`;
@@ -137,10 +146,14 @@ export interface Manifest {
 /** Every manifest of a deploy, validated against the Kubernetes API schema (throws on the first invalid one). */
 export function buildManifests(jobs: JobSpec[], o: ManifestOptions): Manifest[] {
   for (const j of jobs) {
-    if (!DNS_LABEL.test(j.name) || j.name.length > 52) throw new ConfigError(`${j.dir}: the folder name ${JSON.stringify(j.name)} is not a valid Kubernetes CronJob/Job name (lowercase letters, digits, '-', at most 52).`);
+    if (!DNS_LABEL.test(j.name) || j.name.length > 52)
+      throw new ConfigError(
+        `${j.dir}: the folder name ${JSON.stringify(j.name)} is not a valid Kubernetes CronJob/Job name (lowercase letters, digits, '-', at most 52).`,
+      );
   }
   const out: Manifest[] = [{ file: '00-migrate.yaml', model: migrateManifest(o) }];
-  for (const j of jobs) out.push({ file: `10-${j.name}.yaml`, model: j.type === 'cron' ? cronJobManifest(j, o) : oneShotManifest(j, o) });
+  for (const j of jobs)
+    out.push({ file: `10-${j.name}.yaml`, model: j.type === 'cron' ? cronJobManifest(j, o) : oneShotManifest(j, o) });
   for (const m of out) m.model.validate();
   return out;
 }

@@ -71,7 +71,10 @@ export class DumpParser {
         return;
       case P.InsertHead:
         if (!this.table) {
-          if (t.kind === 'ident' || (t.kind === 'word' && !['INTO', 'IGNORE', 'LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY'].includes(word))) {
+          if (
+            t.kind === 'ident' ||
+            (t.kind === 'word' && !['INTO', 'IGNORE', 'LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY'].includes(word))
+          ) {
             this.table = t.text;
           }
           return;
@@ -80,15 +83,18 @@ export class DumpParser {
         else if (word === 'VALUES' || word === 'VALUE') {
           this.resolveColumns(t.line);
           this.state = P.RowOpen;
-        } else throw new DumpSyntaxError(`expected VALUES after INSERT INTO \`${this.table}\`, found ${show(t)}`, t.line);
+        } else
+          throw new DumpSyntaxError(`expected VALUES after INSERT INTO \`${this.table}\`, found ${show(t)}`, t.line);
         return;
       case P.InsertColumns:
         if (t.kind === 'ident' || t.kind === 'word') this.columns.push(t.text);
         else if (punct === ')') this.state = P.InsertHead;
-        else if (punct !== ',') throw new DumpSyntaxError(`unexpected ${show(t)} in the column list of \`${this.table}\``, t.line);
+        else if (punct !== ',')
+          throw new DumpSyntaxError(`unexpected ${show(t)} in the column list of \`${this.table}\``, t.line);
         return;
       case P.RowOpen:
-        if (punct !== '(') throw new DumpSyntaxError(`expected ( to start a row of \`${this.table}\`, found ${show(t)}`, t.line);
+        if (punct !== '(')
+          throw new DumpSyntaxError(`expected ( to start a row of \`${this.table}\`, found ${show(t)}`, t.line);
         this.values = [];
         this.rowLine = t.line;
         this.state = P.Value;
@@ -101,12 +107,14 @@ export class DumpParser {
         else if (punct === ')') {
           this.emitRow(t.line, out);
           this.state = P.AfterRow;
-        } else throw new DumpSyntaxError(`expected , or ) after a value of \`${this.table}\`, found ${show(t)}`, t.line);
+        } else
+          throw new DumpSyntaxError(`expected , or ) after a value of \`${this.table}\`, found ${show(t)}`, t.line);
         return;
       case P.AfterRow:
         if (punct === ',') this.state = P.RowOpen;
         else if (punct === ';') this.state = P.Start;
-        else if (word === 'ON') this.state = P.Skip; // ON DUPLICATE KEY UPDATE ...
+        else if (word === 'ON')
+          this.state = P.Skip; // ON DUPLICATE KEY UPDATE ...
         else throw new DumpSyntaxError(`expected , or ; after a row of \`${this.table}\`, found ${show(t)}`, t.line);
         return;
       case P.CreateHead:
@@ -155,7 +163,8 @@ export class DumpParser {
       this.state = P.AfterValue;
       return;
     }
-    if (this.introducer) throw new DumpSyntaxError(`expected a string after a charset introducer, found ${show(t)}`, t.line);
+    if (this.introducer)
+      throw new DumpSyntaxError(`expected a string after a charset introducer, found ${show(t)}`, t.line);
     if (t.kind === 'word') {
       const w = t.text;
       if (/^null$/i.test(w)) this.values.push(null);
@@ -176,7 +185,10 @@ export class DumpParser {
     if (this.columns.length > 0) return;
     const known = this.columnsOf.get(this.table);
     if (!known) {
-      throw new DumpSyntaxError(`INSERT INTO \`${this.table}\` has no column list and no CREATE TABLE precedes it`, line);
+      throw new DumpSyntaxError(
+        `INSERT INTO \`${this.table}\` has no column list and no CREATE TABLE precedes it`,
+        line,
+      );
     }
     this.columns = [...known];
   }
@@ -204,7 +216,10 @@ function show(t: Token): string {
  * as they are complete; memory stays at one chunk plus one value. A syntax error is a
  * DumpSyntaxError carrying the dump's line number.
  */
-export async function* readDumpRows(input: AsyncIterable<Uint8Array | string>, opts: DumpReadOptions = {}): AsyncGenerator<DumpRow> {
+export async function* readDumpRows(
+  input: AsyncIterable<Uint8Array | string>,
+  opts: DumpReadOptions = {},
+): AsyncGenerator<DumpRow> {
   const tokenizer = new DumpTokenizer();
   const parser = new DumpParser(opts);
   const tokens: Token[] = [];

@@ -51,7 +51,13 @@ const ESCAPES: Record<number, number> = {
 
 function isWordByte(b: number): boolean {
   return (
-    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x24 || b === 0x2e || b >= 0x80
+    (b >= 0x30 && b <= 0x39) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    b === 0x5f ||
+    b === 0x24 ||
+    b === 0x2e ||
+    b >= 0x80
   );
 }
 

@@ -4,7 +4,12 @@ import { intArray } from '@wxyc/database';
 type Db = Sql | TransactionSql;
 
 /** legacy id -> PostgreSQL id for the legacy ids of one batch (one query on the unique legacy-id index). */
-export async function idsByLegacyId(sql: Db, table: string, legacyColumn: string, legacyIds: (number | null)[]): Promise<Map<number, number>> {
+export async function idsByLegacyId(
+  sql: Db,
+  table: string,
+  legacyColumn: string,
+  legacyIds: (number | null)[],
+): Promise<Map<number, number>> {
   const wanted = [...new Set(legacyIds.filter((id): id is number => id !== null))];
   if (wanted.length === 0) return new Map();
   const rows = await sql<{ legacy_id: number; id: number }[]>`

@@ -12,11 +12,22 @@ type Db = Sql | TransactionSql;
  * (retireLegacyIds) are skipped. A row carrying a column the declaration does not list is a
  * programming error: thrown, nothing written.
  */
-export async function upsertMirror<R extends Record<string, unknown>>(sql: Db, m: MirrorTable, rows: R[]): Promise<UpsertResult[]> {
+export async function upsertMirror<R extends Record<string, unknown>>(
+  sql: Db,
+  m: MirrorTable,
+  rows: R[],
+): Promise<UpsertResult[]> {
   if (rows.length === 0) return [];
   const stray = Object.keys(rows[0]!).filter((c) => !m.written.includes(c));
-  if (stray.length > 0) throw new Error(`${m.table}: the import writes ${stray.join(', ')}, not declared in its mirror table (written + owners).`);
-  const retired = await retiredAmong(sql, m.table, rows.map((r) => r[m.key] as number));
+  if (stray.length > 0)
+    throw new Error(
+      `${m.table}: the import writes ${stray.join(', ')}, not declared in its mirror table (written + owners).`,
+    );
+  const retired = await retiredAmong(
+    sql,
+    m.table,
+    rows.map((r) => r[m.key] as number),
+  );
   const live = retired.size === 0 ? rows : rows.filter((r) => !retired.has(r[m.key] as number));
   return upsertBatch(sql, {
     table: m.table,

@@ -81,17 +81,29 @@ function connectError(err: unknown, masked: string): Error {
   const e = err as { code?: string; message?: string };
   const why = e.message || e.code || String(err);
   if (isUnreachable(err) || e.code === 'PROTOCOL_CONNECTION_LOST') {
-    return new JobError(`legacy MySQL at ${masked} is unreachable: ${why}. Check LEGACY_DATABASE_URL and the network.`, EXIT.UNREACHABLE);
+    return new JobError(
+      `legacy MySQL at ${masked} is unreachable: ${why}. Check LEGACY_DATABASE_URL and the network.`,
+      EXIT.UNREACHABLE,
+    );
   }
   if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.code === 'ER_BAD_DB_ERROR' || e.code === 'ER_DBACCESS_DENIED_ERROR') {
-    return new JobError(`legacy MySQL at ${masked} refused the connection: ${why}. Fix LEGACY_DATABASE_URL.`, EXIT.CONFIG);
+    return new JobError(
+      `legacy MySQL at ${masked} refused the connection: ${why}. Fix LEGACY_DATABASE_URL.`,
+      EXIT.CONFIG,
+    );
   }
   return new JobError(`cannot connect to legacy MySQL at ${masked}: ${why}`, EXIT.UNREACHABLE);
 }
 
 // The source stopped the statement (KILL QUERY, a statement timeout, a shutdown): a failure of
 // the source like a lost connection, not of this job.
-const SOURCE_STOPPED = new Set(['ER_QUERY_INTERRUPTED', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CONNECTION_KILLED']);
+const SOURCE_STOPPED = new Set([
+  'ER_QUERY_INTERRUPTED',
+  'ER_STATEMENT_TIMEOUT',
+  'ER_QUERY_TIMEOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
 
 /**
  * Every query error names MySQL, so it is not taken for PostgreSQL. A lost connection or a
@@ -101,10 +113,16 @@ function queryError(err: unknown, masked: string): Error {
   const e = err as { fatal?: boolean; code?: string; message?: string };
   const why = `${e.message || e.code}${e.code && e.message ? ` (${e.code})` : ''}`;
   if (e.fatal || isUnreachable(err)) {
-    return new JobError(`lost the connection to legacy MySQL at ${masked}: ${why}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
+    return new JobError(
+      `lost the connection to legacy MySQL at ${masked}: ${why}. Committed batches are kept; the next tick resumes.`,
+      EXIT.UNREACHABLE,
+    );
   }
   if (e.code && SOURCE_STOPPED.has(e.code)) {
-    return new JobError(`legacy MySQL at ${masked} stopped the query: ${why}. Committed batches are kept; the next tick resumes.`, EXIT.UNREACHABLE);
+    return new JobError(
+      `legacy MySQL at ${masked} stopped the query: ${why}. Committed batches are kept; the next tick resumes.`,
+      EXIT.UNREACHABLE,
+    );
   }
   if (e.code) return new JobError(`legacy MySQL at ${masked} failed a query: ${why}`, EXIT.FAILED);
   return err as Error;

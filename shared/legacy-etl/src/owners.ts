@@ -34,7 +34,8 @@ export const mirrorTable = <M extends MirrorTable>(m: M): M => m;
 export const ownedBy = (m: MirrorTable, owner: ColumnOwner): string[] => m.written.filter((c) => m.owners[c] === owner);
 
 /** The columns whose PostgreSQL change is drift: the `source` columns but the key and the hash itself. */
-export const driftColumns = (m: MirrorTable): string[] => ownedBy(m, 'source').filter((c) => c !== m.key && c !== 'source_hash');
+export const driftColumns = (m: MirrorTable): string[] =>
+  ownedBy(m, 'source').filter((c) => c !== m.key && c !== 'source_hash');
 
 /**
  * Refuses (ConfigError: one line, exit 2) a job whose mirrored table writes a column without an
@@ -46,13 +47,19 @@ export function checkOwners(job: string, mirrors: readonly MirrorTable[]): void 
     for (const c of m.written) {
       const owner = m.owners[c];
       if (owner === undefined) {
-        throw new ConfigError(`${job}: ${m.table} writes column ${c} with no owner; declare it source, source-else-local or local in the job's legacy-tables.ts. Refusing to start.`);
+        throw new ConfigError(
+          `${job}: ${m.table} writes column ${c} with no owner; declare it source, source-else-local or local in the job's legacy-tables.ts. Refusing to start.`,
+        );
       }
       if (!OWNERS.includes(owner)) {
-        throw new ConfigError(`${job}: ${m.table} column ${c} has owner ${JSON.stringify(owner)}; expected source, source-else-local or local. Refusing to start.`);
+        throw new ConfigError(
+          `${job}: ${m.table} column ${c} has owner ${JSON.stringify(owner)}; expected source, source-else-local or local. Refusing to start.`,
+        );
       }
       if ((c === m.key || c === 'source_hash') && owner !== 'source') {
-        throw new ConfigError(`${job}: ${m.table} column ${c} (the legacy key or the source hash) must be owned by source, not ${owner}. Refusing to start.`);
+        throw new ConfigError(
+          `${job}: ${m.table} column ${c} (the legacy key or the source hash) must be owned by source, not ${owner}. Refusing to start.`,
+        );
       }
     }
     if (!m.written.includes(m.key) || !m.written.includes('source_hash')) {

@@ -39,8 +39,12 @@ export interface RetireRequest {
  */
 export async function retireLegacyIds(sql: Db, req: RetireRequest): Promise<number> {
   const key = MIRROR_KEYS[req.table];
-  if (key === undefined) throw new Error(`retireLegacyIds: ${req.table} is not a mirrored table (one of ${Object.keys(MIRROR_KEYS).join(', ')}).`);
-  if (req.reason.trim() === '' || req.job.trim() === '') throw new Error('retireLegacyIds: reason and job are required.');
+  if (key === undefined)
+    throw new Error(
+      `retireLegacyIds: ${req.table} is not a mirrored table (one of ${Object.keys(MIRROR_KEYS).join(', ')}).`,
+    );
+  if (req.reason.trim() === '' || req.job.trim() === '')
+    throw new Error('retireLegacyIds: reason and job are required.');
   const bad = req.ids.find((id) => !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647);
   if (bad !== undefined) throw new Error(`retireLegacyIds: legacy id ${bad} is not a positive int4.`);
   if (req.ids.length === 0) return 0;
@@ -55,7 +59,11 @@ export async function retireLegacyIds(sql: Db, req: RetireRequest): Promise<numb
 }
 
 /** Of these legacy ids of a mirrored table, the retired ones. */
-export async function retiredAmong(sql: Db, table: string, ids: readonly (number | null | undefined)[]): Promise<Set<number>> {
+export async function retiredAmong(
+  sql: Db,
+  table: string,
+  ids: readonly (number | null | undefined)[],
+): Promise<Set<number>> {
   const wanted = [...new Set(ids.filter((x): x is number => typeof x === 'number'))];
   if (wanted.length === 0) return new Set();
   const s = sql as Sql;

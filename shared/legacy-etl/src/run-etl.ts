@@ -63,7 +63,10 @@ export async function runEtl(opts: RunEtlOptions, body: (ctx: EtlContext) => Pro
       }
     }).catch((err: unknown) => {
       if (isUnreachable(err)) {
-        throw new JobError(`PostgreSQL at ${maskUrl(config.databaseUrl)} is unreachable: ${(err as Error).message}. Check DATABASE_URL.`, EXIT.UNREACHABLE);
+        throw new JobError(
+          `PostgreSQL at ${maskUrl(config.databaseUrl)} is unreachable: ${(err as Error).message}. Check DATABASE_URL.`,
+          EXIT.UNREACHABLE,
+        );
       }
       throw err;
     });
@@ -74,7 +77,10 @@ export async function runEtl(opts: RunEtlOptions, body: (ctx: EtlContext) => Pro
       return EXIT.OK;
     }
     if (shutdown.signal.aborted) {
-      throw new JobError('interrupted: committed batches are kept and the next run resumes from them.', EXIT.INTERRUPTED);
+      throw new JobError(
+        'interrupted: committed batches are kept and the next run resumes from them.',
+        EXIT.INTERRUPTED,
+      );
     }
     return EXIT.OK;
   } finally {

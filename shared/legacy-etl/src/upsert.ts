@@ -35,7 +35,10 @@ export interface UpsertResult {
  * is not rewritten (no dead tuple, no trigger work on idempotent re-runs), so it is not in
  * the result. `inserted` tells a new row from an updated one (xmax = 0 only on insert).
  */
-export async function upsertBatch<R extends Record<string, unknown>>(sql: Db, spec: UpsertSpec<R>): Promise<UpsertResult[]> {
+export async function upsertBatch<R extends Record<string, unknown>>(
+  sql: Db,
+  spec: UpsertSpec<R>,
+): Promise<UpsertResult[]> {
   if (spec.rows.length === 0) return [];
   const columns: string[] = spec.columns ?? Object.keys(spec.rows[0]!);
   const key: string = spec.key;

@@ -16,7 +16,8 @@ export interface RangeSum {
   sum: string;
 }
 
-export const sameSum = (legacy: RangeSum, pg: RangeSum): boolean => legacy.n === pg.n && pg.hashed === pg.n && legacy.sum === pg.sum;
+export const sameSum = (legacy: RangeSum, pg: RangeSum): boolean =>
+  legacy.n === pg.n && pg.hashed === pg.n && legacy.sum === pg.sum;
 
 /** The top-level ranges of a pass from `from` up to `upTo`, `size` ids each. */
 export function* rangesOf(from: number, upTo: number, size: number): Generator<IdRange> {
@@ -57,10 +58,16 @@ export interface BucketPair {
  * Every bucket of `span` (in id order) with both sides' grouped answers (bucket number -> sum);
  * a bucket a side did not answer for has no rows on that side.
  */
-export function pairBuckets(span: IdRange, width: number, legacy: Map<number, RangeSum>, pg: Map<number, RangeSum>): BucketPair[] {
+export function pairBuckets(
+  span: IdRange,
+  width: number,
+  legacy: Map<number, RangeSum>,
+  pg: Map<number, RangeSum>,
+): BucketPair[] {
   const out: BucketPair[] = [];
   const count = Math.ceil((span.upTo - span.after) / width);
-  for (let b = 0; b < count; b++) out.push({ range: bucketRange(span, width, b), legacy: legacy.get(b) ?? NO_ROWS, pg: pg.get(b) ?? NO_ROWS });
+  for (let b = 0; b < count; b++)
+    out.push({ range: bucketRange(span, width, b), legacy: legacy.get(b) ?? NO_ROWS, pg: pg.get(b) ?? NO_ROWS });
   return out;
 }
 
@@ -95,7 +102,13 @@ export interface RangePairs {
 }
 
 /** Every range of `width` ids of `span`, its sums the totals of its sub-ranges', with the sub-ranges of `subWidth` ids paired. */
-export function pairRanges(span: IdRange, width: number, subWidth: number, legacy: GroupedSums, pg: GroupedSums): RangePairs[] {
+export function pairRanges(
+  span: IdRange,
+  width: number,
+  subWidth: number,
+  legacy: GroupedSums,
+  pg: GroupedSums,
+): RangePairs[] {
   const sums = (g: GroupedSums) => new Map([...g].map(([b, parts]) => [b, total(parts)]));
   return pairBuckets(span, width, sums(legacy), sums(pg)).map((pair, b) => ({
     pair,
@@ -142,7 +155,11 @@ export interface DeleteRails {
 }
 
 /** The deletes allowed now under the rails; the rest are held back (found again next pass). */
-export function allowedDeletes(extra: number[], checkedRows: number, rails: DeleteRails): { now: number[]; heldBack: number } {
+export function allowedDeletes(
+  extra: number[],
+  checkedRows: number,
+  rails: DeleteRails,
+): { now: number[]; heldBack: number } {
   const cap = Math.min(rails.maxCount, Math.floor(checkedRows * rails.maxShare));
   const now = extra.slice(0, Math.max(0, cap));
   return { now, heldBack: extra.length - now.length };
@@ -186,5 +203,9 @@ export function slicePlan(nextId: number, maxId: number, b: SliceBudget): SliceP
 }
 
 /** A tick's slice of a table from its cursor: at most `maxIds`, sized to the configured lap and ranges. */
-export const tickSlice = (tc: TableCursor, maxIds: number, c: Pick<EtlConfig, 'verifyLapTicks' | 'verifyRangeIds'>): SlicePlan =>
+export const tickSlice = (
+  tc: TableCursor,
+  maxIds: number,
+  c: Pick<EtlConfig, 'verifyLapTicks' | 'verifyRangeIds'>,
+): SlicePlan =>
   slicePlan(tc.verify?.nextId ?? 0, tc.maxId, { maxIds, lapTicks: c.verifyLapTicks, rangeIds: c.verifyRangeIds });

@@ -46,7 +46,8 @@ async function post(o: LmlClientOptions, path: string, body: unknown): Promise<u
     headers: { authorization: `Bearer ${o.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
   });
-  if (res.status === 401 || res.status === 403) throw new LmlUnauthorized(`the lookup service refused the API key (HTTP ${res.status}): check LML_API_KEY`);
+  if (res.status === 401 || res.status === 403)
+    throw new LmlUnauthorized(`the lookup service refused the API key (HTTP ${res.status}): check LML_API_KEY`);
   if (!res.ok) throw new LookupFailed(`HTTP ${res.status} ${res.statusText}`.trim(), 0, res.status);
   try {
     return JSON.parse(await res.text()) as unknown;
@@ -65,7 +66,13 @@ export function lmlClient(o: LmlClientOptions) {
       try {
         return { outcome: outcomeOf(await post(o, 'api/v1/lookup', asked)), asked };
       } catch (err) {
-        if (err instanceof LookupFailed && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429) {
+        if (
+          err instanceof LookupFailed &&
+          err.status !== undefined &&
+          err.status >= 400 &&
+          err.status < 500 &&
+          err.status !== 429
+        ) {
           return { outcome: { kind: 'parked', reason: `the service refused the input: ${err.message}` }, asked };
         }
         return { outcome: failureOutcome(err), asked };
@@ -86,7 +93,8 @@ export function lmlClient(o: LmlClientOptions) {
         try {
           const body = (await post(o, 'api/v1/lookup/bulk', { items: send })) as { results?: unknown } | null;
           answers = Array.isArray(body?.results) ? body.results : [];
-          if (answers.length !== send.length) whole = { kind: 'transient', reason: `bulk answer has ${answers.length} results for ${send.length} items` };
+          if (answers.length !== send.length)
+            whole = { kind: 'transient', reason: `bulk answer has ${answers.length} results for ${send.length} items` };
         } catch (err) {
           whole = failureOutcome(err);
         }
@@ -96,7 +104,14 @@ export function lmlClient(o: LmlClientOptions) {
         if (typeof a === 'string') return { outcome: { kind: 'parked', reason: a }, asked: null };
         const answer = answers[i++] as { status?: string; error?: string } | undefined;
         if (whole) return { outcome: whole, asked: a };
-        if (answer?.status === 'error') return { outcome: { kind: 'transient', reason: `the service failed this item: ${answer.error ?? 'no reason given'}` }, asked: a };
+        if (answer?.status === 'error')
+          return {
+            outcome: {
+              kind: 'transient',
+              reason: `the service failed this item: ${answer.error ?? 'no reason given'}`,
+            },
+            asked: a,
+          };
         return { outcome: outcomeOf(answer), asked: a };
       });
     },

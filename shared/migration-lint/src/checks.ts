@@ -89,11 +89,22 @@ function isDml(u: Unit): boolean {
 }
 
 /** `schema`: the drizzle schema's tables and columns (drop-in-schema is checked only with it). */
-export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: History, schema?: SchemaTables): RawFinding[] {
+export function checkFile(
+  parsed: ParsedFile,
+  noTransaction: boolean,
+  history: History,
+  schema?: SchemaTables,
+): RawFinding[] {
   const findings: RawFinding[] = [];
   const add: Add = (u, rule, message, table, alsoTables, catalogOnly) =>
     findings.push({
-      rule, line: u.line, topLine: u.top.line, message, ...(table ? { table } : {}), ...(alsoTables?.length ? { alsoTables } : {}), ...(catalogOnly ? { catalogOnly } : {}),
+      rule,
+      line: u.line,
+      topLine: u.top.line,
+      message,
+      ...(table ? { table } : {}),
+      ...(alsoTables?.length ? { alsoTables } : {}),
+      ...(catalogOnly ? { catalogOnly } : {}),
     });
   const created = new Set<string>();
   const hasDdl = parsed.units.some((u) => !NOT_DDL.has(u.type));
@@ -105,9 +116,21 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
 
   for (const u of parsed.units) {
     const n = u.node;
-    const sessionConfig = findAll(n, 'FuncCall').find((f) => strings(f.funcname).at(-1)?.toLowerCase() === 'set_config' && !isTrue(f.args?.[2]));
-    if (sessionConfig) add(u, 'session-setting', 'set_config(..., false) sets the value for the session: it outlives the migration (pass true as the third argument)');
-    if (isDml(u) && hasDdl) add(u, 'dml-with-ddl', `${u.type.replace('Stmt', '').toUpperCase()} in a migration that has DDL${u.inDo ? ' (inside a DO block)' : ''}`);
+    const sessionConfig = findAll(n, 'FuncCall').find(
+      (f) => strings(f.funcname).at(-1)?.toLowerCase() === 'set_config' && !isTrue(f.args?.[2]),
+    );
+    if (sessionConfig)
+      add(
+        u,
+        'session-setting',
+        'set_config(..., false) sets the value for the session: it outlives the migration (pass true as the third argument)',
+      );
+    if (isDml(u) && hasDdl)
+      add(
+        u,
+        'dml-with-ddl',
+        `${u.type.replace('Stmt', '').toUpperCase()} in a migration that has DDL${u.inDo ? ' (inside a DO block)' : ''}`,
+      );
     switch (u.type) {
       case 'CreateStmt':
         created.add(tableKey(n.relation));
@@ -122,17 +145,37 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
       case 'VariableSetStmt':
         if (n.is_local && n.name === 'statement_timeout') timeoutOptIn = true;
         if (!n.is_local && n.name !== 'TRANSACTION') {
-          const what = n.kind === 'VAR_RESET_ALL' ? 'RESET ALL' : `${n.kind === 'VAR_RESET' ? 'RESET' : 'SET'} ${n.name}`;
-          add(u, 'session-setting', `${what} is session-level: it stays set for every later migration of the run (write SET LOCAL)`);
+          const what =
+            n.kind === 'VAR_RESET_ALL' ? 'RESET ALL' : `${n.kind === 'VAR_RESET' ? 'RESET' : 'SET'} ${n.name}`;
+          add(
+            u,
+            'session-setting',
+            `${what} is session-level: it stays set for every later migration of the run (write SET LOCAL)`,
+          );
         }
         break;
       case 'IndexStmt': {
         const table = tableKey(n.relation);
-        if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', `CREATE INDEX CONCURRENTLY ${n.idxname ?? ''} in a file without -- migrate:no-transaction`);
-        if (!n.concurrent && !created.has(table)) add(u, 'index-not-concurrent', `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`, table);
+        if (n.concurrent && !noTransaction)
+          add(
+            u,
+            'concurrently-needs-no-transaction',
+            `CREATE INDEX CONCURRENTLY ${n.idxname ?? ''} in a file without -- migrate:no-transaction`,
+          );
+        if (!n.concurrent && !created.has(table))
+          add(
+            u,
+            'index-not-concurrent',
+            `CREATE INDEX ${n.idxname ?? ''} on existing table ${table} without CONCURRENTLY`,
+            table,
+          );
         if (n.idxname) {
           history.indexTables.set(n.idxname, table);
-          if (n.unique) history.uniqueIndexes.set(n.idxname, { table, columns: (n.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '') });
+          if (n.unique)
+            history.uniqueIndexes.set(n.idxname, {
+              table,
+              columns: (n.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? ''),
+            });
           if (created.has(table)) createdIndexes.add(n.idxname);
         }
         break;
@@ -168,21 +211,38 @@ export function checkFile(parsed: ParsedFile, noTransaction: boolean, history: H
   if (schema) checkSchemaDrops(parsed.units, schema, add);
   checkLockTimeouts(parsed.units, noTransaction, created, add);
   for (const d of parsed.dynamic) {
-    findings.push({ rule: 'dynamic-sql-in-do', line: d.line, topLine: d.top.line, message: 'EXECUTE of a string built at run time inside a DO block' });
+    findings.push({
+      rule: 'dynamic-sql-in-do',
+      line: d.line,
+      topLine: d.top.line,
+      message: 'EXECUTE of a string built at run time inside a DO block',
+    });
   }
   return findings;
 }
 
 /** `catalogOnly`: a lock rule whose statement only changes the catalog: a note at any size, with the size. */
-export type Add = (u: Unit, rule: RuleId, message: string, table?: string, alsoTables?: string[], catalogOnly?: boolean) => void;
+export type Add = (
+  u: Unit,
+  rule: RuleId,
+  message: string,
+  table?: string,
+  alsoTables?: string[],
+  catalogOnly?: boolean,
+) => void;
 
 /** The NOT NULL columns of a CREATE TABLE (column NOT NULL or PRIMARY KEY, table-level PRIMARY KEY). */
 function rememberNotNull(n: Node, history: History): void {
   const table = tableKey(n.relation);
   for (const e of n.tableElts ?? []) {
     const col = e.ColumnDef;
-    if (col && (col.constraints ?? []).some((c: Node) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(c.Constraint?.contype))) history.notNullColumns.add(`${table}.${col.colname}`);
-    if (e.Constraint?.contype === 'CONSTR_PRIMARY') for (const k of strings(e.Constraint.keys)) history.notNullColumns.add(`${table}.${k}`);
+    if (
+      col &&
+      (col.constraints ?? []).some((c: Node) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY'].includes(c.Constraint?.contype))
+    )
+      history.notNullColumns.add(`${table}.${col.colname}`);
+    if (e.Constraint?.contype === 'CONSTR_PRIMARY')
+      for (const k of strings(e.Constraint.keys)) history.notNullColumns.add(`${table}.${k}`);
     rememberType(history, table, col);
   }
 }
@@ -209,24 +269,43 @@ function checkMaintenance(u: Unit, f: FileState, add: Add): void {
     case 'AlterDomainStmt':
       if ((n.subtype === 'C' && !n.def?.Constraint?.skip_validation) || n.subtype === 'O') {
         const what = n.subtype === 'O' ? 'SET NOT NULL' : `ADD CONSTRAINT ${n.def?.Constraint?.conname ?? ''}`;
-        add(u, 'domain-change-scans', `ALTER DOMAIN ${strings(n.typeName).join('.')} ${what} scans every table column of that domain`);
+        add(
+          u,
+          'domain-change-scans',
+          `ALTER DOMAIN ${strings(n.typeName).join('.')} ${what} scans every table column of that domain`,
+        );
       }
       break;
     case 'DropStmt':
-      if (n.concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+      if (n.concurrent && !noTransaction)
+        add(
+          u,
+          'concurrently-needs-no-transaction',
+          'DROP INDEX CONCURRENTLY in a file without -- migrate:no-transaction',
+        );
       if (n.removeType === 'OBJECT_INDEX' && !n.concurrent) {
         for (const name of (n.objects ?? []).map((o: Node) => strings(o.List?.items).at(-1))) {
           if (!name || createdIndexes.has(name)) continue;
           const table = history.indexTables.get(name);
-          add(u, 'drop-index-not-concurrent', `DROP INDEX ${name}${table ? ` (on ${table})` : ''} without CONCURRENTLY takes ACCESS EXCLUSIVE on its table`, table);
+          add(
+            u,
+            'drop-index-not-concurrent',
+            `DROP INDEX ${name}${table ? ` (on ${table})` : ''} without CONCURRENTLY takes ACCESS EXCLUSIVE on its table`,
+            table,
+          );
         }
       }
       break;
     case 'ReindexStmt': {
       const concurrent = (n.params ?? []).some((p: Node) => p.DefElem?.defname === 'concurrently');
-      if (concurrent && !noTransaction) add(u, 'concurrently-needs-no-transaction', 'REINDEX CONCURRENTLY in a file without -- migrate:no-transaction');
+      if (concurrent && !noTransaction)
+        add(u, 'concurrently-needs-no-transaction', 'REINDEX CONCURRENTLY in a file without -- migrate:no-transaction');
       if (!concurrent) {
-        const table = n.relation ? (n.kind === 'REINDEX_OBJECT_INDEX' ? history.indexTables.get(n.relation.relname) : tableKey(n.relation)) : undefined;
+        const table = n.relation
+          ? n.kind === 'REINDEX_OBJECT_INDEX'
+            ? history.indexTables.get(n.relation.relname)
+            : tableKey(n.relation)
+          : undefined;
         add(u, 'reindex-not-concurrent', `REINDEX ${n.relation?.relname ?? n.name ?? ''} without CONCURRENTLY`, table);
       }
       break;
@@ -236,19 +315,31 @@ function checkMaintenance(u: Unit, f: FileState, add: Add): void {
       if (!full) break;
       const rels: Node[] = (n.rels ?? []).map((r: Node) => r.VacuumRelation?.relation);
       if (!rels.length) add(u, 'vacuum-full-or-cluster', 'VACUUM FULL of the whole database rewrites every table');
-      for (const r of rels) add(u, 'vacuum-full-or-cluster', `VACUUM FULL ${tableKey(r)} rewrites it under ACCESS EXCLUSIVE`, tableKey(r));
+      for (const r of rels)
+        add(u, 'vacuum-full-or-cluster', `VACUUM FULL ${tableKey(r)} rewrites it under ACCESS EXCLUSIVE`, tableKey(r));
       break;
     }
     case 'ClusterStmt': {
       const table = n.relation ? tableKey(n.relation) : undefined;
-      add(u, 'vacuum-full-or-cluster', `CLUSTER ${table ?? '(every clustered table)'} rewrites it under ACCESS EXCLUSIVE`, table);
+      add(
+        u,
+        'vacuum-full-or-cluster',
+        `CLUSTER ${table ?? '(every clustered table)'} rewrites it under ACCESS EXCLUSIVE`,
+        table,
+      );
       break;
     }
     case 'RenameStmt': {
       const table = tableKey(n.relation);
       if (!n.relation || created.has(table)) break;
-      if (n.renameType === 'OBJECT_COLUMN') add(u, 'rename-in-use', `RENAME COLUMN ${n.subname} of ${table} to ${n.newname}: the running release still reads ${n.subname}`);
-      if (n.renameType === 'OBJECT_TABLE') add(u, 'rename-in-use', `RENAME of table ${table} to ${n.newname}: the running release still reads ${table}`);
+      if (n.renameType === 'OBJECT_COLUMN')
+        add(
+          u,
+          'rename-in-use',
+          `RENAME COLUMN ${n.subname} of ${table} to ${n.newname}: the running release still reads ${n.subname}`,
+        );
+      if (n.renameType === 'OBJECT_TABLE')
+        add(u, 'rename-in-use', `RENAME of table ${table} to ${n.newname}: the running release still reads ${table}`);
       break;
     }
   }
@@ -270,26 +361,60 @@ function checkAlterCmd(
       const cons: Node[] = (col.constraints ?? []).map((x: Node) => x.Constraint);
       const def = cons.find((k) => k.contype === 'CONSTR_DEFAULT');
       const generated = cons.find((k) => k.contype === 'CONSTR_GENERATED');
-      if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY')) history.notNullColumns.add(`${table}.${col.colname}`);
+      if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY'))
+        history.notNullColumns.add(`${table}.${col.colname}`);
       rememberType(history, table, col);
       if (!existing) break;
       checkAddColumnIndex(u, col, cons, table, add);
       const typeName = strings(col.typeName?.names).at(-1)?.toLowerCase() ?? '';
-      const volatile = def ? findAll(def.raw_expr, 'FuncCall').map((f) => strings(f.funcname).at(-1)!.toLowerCase()).find((f) => VOLATILE_FUNCTIONS.has(f)) : undefined;
-      if (volatile) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`, table);
-      else if (SERIAL_TYPES.has(typeName)) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} ${typeName} on ${table} (its default is nextval())`, table);
-      else if (cons.some((k) => k.contype === 'CONSTR_IDENTITY')) add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} as an identity column`, table);
+      const volatile = def
+        ? findAll(def.raw_expr, 'FuncCall')
+            .map((f) => strings(f.funcname).at(-1)!.toLowerCase())
+            .find((f) => VOLATILE_FUNCTIONS.has(f))
+        : undefined;
+      if (volatile)
+        add(
+          u,
+          'add-column-volatile-default',
+          `ADD COLUMN ${col.colname} on ${table} with volatile default ${volatile}()`,
+          table,
+        );
+      else if (SERIAL_TYPES.has(typeName))
+        add(
+          u,
+          'add-column-volatile-default',
+          `ADD COLUMN ${col.colname} ${typeName} on ${table} (its default is nextval())`,
+          table,
+        );
+      else if (cons.some((k) => k.contype === 'CONSTR_IDENTITY'))
+        add(u, 'add-column-volatile-default', `ADD COLUMN ${col.colname} on ${table} as an identity column`, table);
       if (cons.some((k) => k.contype === 'CONSTR_NOTNULL' || k.contype === 'CONSTR_PRIMARY') && !def && !generated) {
-        add(u, 'add-column-not-null-without-default', `ADD COLUMN ${col.colname} NOT NULL without DEFAULT on existing table ${table}`, table);
+        add(
+          u,
+          'add-column-not-null-without-default',
+          `ADD COLUMN ${col.colname} NOT NULL without DEFAULT on existing table ${table}`,
+          table,
+        );
       }
       // PG18 adds VIRTUAL generated columns, which are computed on read and rewrite nothing.
       if (generated && generated.generated_kind !== 'v' && !timeoutOptIn) {
-        add(u, 'generated-column-needs-timeout', `ADD COLUMN ${col.colname} GENERATED ... STORED rewrites ${table} without SET LOCAL statement_timeout before it`, table);
+        add(
+          u,
+          'generated-column-needs-timeout',
+          `ADD COLUMN ${col.colname} GENERATED ... STORED rewrites ${table} without SET LOCAL statement_timeout before it`,
+          table,
+        );
       }
       break;
     }
     case 'AT_SetExpression':
-      if (existing && !timeoutOptIn) add(u, 'generated-column-needs-timeout', `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`, table);
+      if (existing && !timeoutOptIn)
+        add(
+          u,
+          'generated-column-needs-timeout',
+          `SET EXPRESSION on ${table}.${c.name} rewrites the table without SET LOCAL statement_timeout before it`,
+          table,
+        );
       break;
     case 'AT_AlterColumnType': {
       const def = c.def?.ColumnDef ?? {};
@@ -301,8 +426,22 @@ function checkAlterCmd(
       if (!existing) break;
       const effect = typeChangeEffect(from, to, { using: !!def.raw_default, collate: !!def.collClause });
       const change = from && to ? ` (${typeText(from)} -> ${typeText(to)})` : '';
-      if (effect === 'rewrite') add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: rewrites it`, table);
-      else add(u, 'alter-column-type', `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: catalog only (PostgreSQL neither rewrites nor scans), under a brief ACCESS EXCLUSIVE`, table, undefined, true);
+      if (effect === 'rewrite')
+        add(
+          u,
+          'alter-column-type',
+          `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: rewrites it`,
+          table,
+        );
+      else
+        add(
+          u,
+          'alter-column-type',
+          `ALTER COLUMN ${c.name} TYPE on existing table ${table}${change}: catalog only (PostgreSQL neither rewrites nor scans), under a brief ACCESS EXCLUSIVE`,
+          table,
+          undefined,
+          true,
+        );
       break;
     }
     case 'AT_AddConstraint':
@@ -310,7 +449,12 @@ function checkAlterCmd(
       break;
     case 'AT_ValidateConstraint': {
       if (addedHere.has(`${table}.${c.name}`)) {
-        add(u, 'validate-in-same-migration', `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`, table);
+        add(
+          u,
+          'validate-in-same-migration',
+          `VALIDATE CONSTRAINT ${c.name} in the migration that adds it: the scan runs under the ADD's lock`,
+          table,
+        );
       }
       const col = history.pendingChecks.get(`${table}.${c.name}`);
       if (col) history.notNullChecks.add(col);
@@ -322,7 +466,12 @@ function checkAlterCmd(
     case 'AT_SetNotNull':
       history.notNullColumns.add(`${table}.${c.name}`);
       if (existing && !history.notNullChecks.has(`${table}.${c.name}`)) {
-        add(u, 'set-not-null-without-check', `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`, table);
+        add(
+          u,
+          'set-not-null-without-check',
+          `SET NOT NULL on ${table}.${c.name} without a validated CHECK (${c.name} IS NOT NULL) first`,
+          table,
+        );
       }
       break;
   }

@@ -8,7 +8,7 @@ export const HISTORICAL_EXCEPTIONS: Record<string, { rules: RuleId[]; reason: st
   '0015_validate_shows_specialty_fk': {
     rules: ['lock-timeout-not-raised'],
     reason:
-      'applied in production before the lock-timeout rule: it validates the shows foreign key under the runner\'s 2s lock_timeout (a wait behind a VACUUM of shows would have failed it and the runner retried). Kept as applied history.',
+      "applied in production before the lock-timeout rule: it validates the shows foreign key under the runner's 2s lock_timeout (a wait behind a VACUUM of shows would have failed it and the runner retried). Kept as applied history.",
   },
   '0024_flowsheet_entry_type': {
     rules: ['dml-with-ddl', 'set-not-null-without-check'],

@@ -1,4 +1,13 @@
-export { lintSource, lintDirectory, NO_TRANSACTION_MARKER, DEFAULT_BIG_TABLE_ROWS, type Finding, type LintResult, type LintOptions, type SizeOptions } from './lint.js';
+export {
+  lintSource,
+  lintDirectory,
+  NO_TRANSACTION_MARKER,
+  DEFAULT_BIG_TABLE_ROWS,
+  type Finding,
+  type LintResult,
+  type LintOptions,
+  type SizeOptions,
+} from './lint.js';
 export { schemaTables, type SchemaTables } from './drizzle-schema.js';
 export { loadParser } from './parse.js';
 export { runLintCli, type CliIo } from './run-cli.js';

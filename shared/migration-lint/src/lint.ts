@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { describeTableSize, lookupTableSize, migrationTitle, readMigrationSet, strayAdvice, type TableStats } from '@wxyc/database';
+import {
+  describeTableSize,
+  lookupTableSize,
+  migrationTitle,
+  readMigrationSet,
+  strayAdvice,
+  type TableStats,
+} from '@wxyc/database';
 import { checkFile, newHistory, type History, type RawFinding } from './checks.js';
 import { HISTORICAL_EXCEPTIONS } from './config.js';
 import type { SchemaTables } from './drizzle-schema.js';
@@ -43,7 +50,13 @@ const MARKER = /^--\s*migrate-lint allow\s+([^\s:]+)\s*(?::\s*(.*))?$/;
  * Lints one migration file. `history` carries what earlier files established (validated NOT NULL
  * checks); `tag` picks up a historical exception, if any.
  */
-export function lintSource(file: string, text: string, history: History = newHistory(), tag?: string, sizes: LintOptions = {}): LintResult {
+export function lintSource(
+  file: string,
+  text: string,
+  history: History = newHistory(),
+  tag?: string,
+  sizes: LintOptions = {},
+): LintResult {
   const result: LintResult = { findings: [], waived: [] };
   let parsed: ParsedFile;
   try {
@@ -78,16 +91,36 @@ export function lintSource(file: string, text: string, history: History = newHis
   }
   for (const m of markers) {
     if (!isRuleId(m.rule) || !m.reason) {
-      result.findings.push({ file, line: m.line, rule: 'allow-marker-invalid', severity: 'error', message: !isRuleId(m.rule) ? `unknown rule id "${m.rule}" in allow marker` : `allow marker for ${m.rule} has no justification after the colon` });
+      result.findings.push({
+        file,
+        line: m.line,
+        rule: 'allow-marker-invalid',
+        severity: 'error',
+        message: !isRuleId(m.rule)
+          ? `unknown rule id "${m.rule}" in allow marker`
+          : `allow marker for ${m.rule} has no justification after the colon`,
+      });
     } else if (!m.used) {
-      result.findings.push({ file, line: m.line, rule: 'allow-marker-unused', severity: 'error', message: `allow marker for ${m.rule}, but the statement below does not break it` });
+      result.findings.push({
+        file,
+        line: m.line,
+        rule: 'allow-marker-unused',
+        severity: 'error',
+        message: `allow marker for ${m.rule}, but the statement below does not break it`,
+      });
     }
   }
   // A marker line that is not directly above any statement is unused too.
   const attached = new Set(markers.map((m) => m.line));
   text.split('\n').forEach((l, i) => {
     if (MARKER.test(l.trim()) && !attached.has(i + 1)) {
-      result.findings.push({ file, line: i + 1, rule: 'allow-marker-unused', severity: 'error', message: 'allow marker not directly above a statement' });
+      result.findings.push({
+        file,
+        line: i + 1,
+        rule: 'allow-marker-unused',
+        severity: 'error',
+        message: 'allow marker not directly above a statement',
+      });
     }
   });
   result.findings.sort((a, b) => a.line - b.line);
@@ -107,7 +140,10 @@ function sized(f: RawFinding, sizes: SizeOptions): { message: string; severity: 
   const tables = [f.table, ...(f.alsoTables ?? [])].map((t) => ({ name: t, size: lookupTableSize(sizes.stats, t) }));
   const small = tables.every(({ size }) => size && size.reltuples >= 0 && size.reltuples < big);
   const described = tables.map(({ name, size }) => `${size?.table ?? name}: ${describeTableSize(size)}`).join('; ');
-  return { message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`, severity: small || f.catalogOnly ? 'note' : 'error' };
+  return {
+    message: `${f.message} [${described}; big from ${big.toLocaleString('en-US')} rows]`,
+    severity: small || f.catalogOnly ? 'note' : 'error',
+  };
 }
 
 /**
@@ -116,7 +152,9 @@ function sized(f: RawFinding, sizes: SizeOptions): { message: string; severity: 
  */
 function historicalException(tag: string): (typeof HISTORICAL_EXCEPTIONS)[string] | undefined {
   const title = migrationTitle(tag);
-  return HISTORICAL_EXCEPTIONS[tag] ?? Object.entries(HISTORICAL_EXCEPTIONS).find(([k]) => migrationTitle(k) === title)?.[1];
+  return (
+    HISTORICAL_EXCEPTIONS[tag] ?? Object.entries(HISTORICAL_EXCEPTIONS).find(([k]) => migrationTitle(k) === title)?.[1]
+  );
 }
 
 /** Lints every migration of a migrations folder (either layout), in the order they apply. */
@@ -131,11 +169,19 @@ export function lintDirectory(dir: string, sizes: LintOptions = {}): LintResult 
   }
   // The rule keeps its id in both layouts: a .sql file that nothing applies.
   for (const name of set.strays) {
-    result.findings.push({ file: join(dir, name), line: 1, rule: 'file-not-in-journal', severity: 'error', message: `${name} ${lintStrayMessage(set.layout)}` });
+    result.findings.push({
+      file: join(dir, name),
+      line: 1,
+      rule: 'file-not-in-journal',
+      severity: 'error',
+      message: `${name} ${lintStrayMessage(set.layout)}`,
+    });
   }
   return result;
 }
 
 function lintStrayMessage(layout: 'journal' | 'folders'): string {
-  return layout === 'journal' ? 'has no entry in meta/_journal.json: the runner and --status never apply it' : strayAdvice(layout);
+  return layout === 'journal'
+    ? 'has no entry in meta/_journal.json: the runner and --status never apply it'
+    : strayAdvice(layout);
 }

@@ -18,13 +18,25 @@ import type { Node, Unit } from './parse.js';
  */
 
 // ALTER TABLE subcommands that take only SHARE UPDATE EXCLUSIVE (PostgreSQL's AlterTableGetLockLevel).
-const SUE_ONLY = new Set(['AT_ValidateConstraint', 'AT_SetStatistics', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_ClusterOn', 'AT_DropCluster', 'AT_SetOptions', 'AT_ResetOptions']);
+const SUE_ONLY = new Set([
+  'AT_ValidateConstraint',
+  'AT_SetStatistics',
+  'AT_SetRelOptions',
+  'AT_ResetRelOptions',
+  'AT_ClusterOn',
+  'AT_DropCluster',
+  'AT_SetOptions',
+  'AT_ResetOptions',
+]);
 
 /** The settings the runner would start with (no DATABASE_URL is read: a placeholder satisfies the parser). */
 const RUNNER_ENV = { DATABASE_URL: 'postgres://lint@localhost/lint' };
 const runnerLockTimeout = (): string => readMigrateSettings(RUNNER_ENV).lockTimeout;
 
-const RUNNER_VARIABLE: Record<string, string> = { lock_timeout: 'MIGRATE_LOCK_TIMEOUT', statement_timeout: 'MIGRATE_STATEMENT_TIMEOUT' };
+const RUNNER_VARIABLE: Record<string, string> = {
+  lock_timeout: 'MIGRATE_LOCK_TIMEOUT',
+  statement_timeout: 'MIGRATE_STATEMENT_TIMEOUT',
+};
 
 /** A transaction-local timeout setting: SET LOCAL name = v, or set_config('name', 'v', true). */
 function localTimeout(u: Unit): { name: string; value: string } | undefined {
@@ -61,7 +73,9 @@ function writeBlocked(u: Unit, created: Set<string>): string[] {
     case 'AlterTableStmt': {
       if (n.objtype && n.objtype !== 'OBJECT_TABLE') return [];
       const cmds: Node[] = (n.cmds ?? []).map((x: Node) => x.AlterTableCmd);
-      const fkTargets = cmds.filter((c) => c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN').map((c) => tableKey(c.def.Constraint.pktable));
+      const fkTargets = cmds
+        .filter((c) => c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN')
+        .map((c) => tableKey(c.def.Constraint.pktable));
       const own = cmds.some((c) => !SUE_ONLY.has(c.subtype)) ? [tableKey(n.relation)] : [];
       return [...own, ...fkTargets].flatMap(existing);
     }
@@ -75,8 +89,11 @@ function writeBlocked(u: Unit, created: Set<string>): string[] {
       return (n.relations ?? []).flatMap((r: Node) => existing(tableKey(r.RangeVar)));
     case 'DropStmt': {
       const names = (n.objects ?? []).map((o: Node) => strings(o.List?.items));
-      if (n.removeType === 'OBJECT_TABLE') return names.flatMap((p: string[]) => existing(p.length > 1 ? p.slice(-2).join('.') : `public.${p[0]}`));
-      return n.removeType === 'OBJECT_INDEX' && !n.concurrent ? names.map((p: string[]) => `the table of index ${p.at(-1)}`) : [];
+      if (n.removeType === 'OBJECT_TABLE')
+        return names.flatMap((p: string[]) => existing(p.length > 1 ? p.slice(-2).join('.') : `public.${p[0]}`));
+      return n.removeType === 'OBJECT_INDEX' && !n.concurrent
+        ? names.map((p: string[]) => `the table of index ${p.at(-1)}`)
+        : [];
     }
     case 'LockStmt':
       return n.mode >= 5 ? (n.relations ?? []).flatMap((r: Node) => existing(tableKey(r.RangeVar))) : [];
@@ -95,11 +112,20 @@ export function checkLockTimeouts(units: Unit[], noTransaction: boolean, created
   const blocking = units.map((u) => ({ u, tables: writeBlocked(u, created) })).filter((b) => b.tables.length);
   for (const u of units) {
     const set = localTimeout(u);
-    if (u.type === 'VariableSetStmt' && u.node.name === 'lock_timeout' && ['VAR_SET_DEFAULT', 'VAR_RESET'].includes(u.node.kind)) lockTimeoutMs = defaultMs;
+    if (
+      u.type === 'VariableSetStmt' &&
+      u.node.name === 'lock_timeout' &&
+      ['VAR_SET_DEFAULT', 'VAR_RESET'].includes(u.node.kind)
+    )
+      lockTimeoutMs = defaultMs;
     if (set) {
       const verdict = runnerVerdict(set.name, set.value);
       if ('refused' in verdict) {
-        add(u, 'timeout-outside-runner-range', `SET LOCAL ${set.name} = '${set.value}': the runner refuses that value (${verdict.refused.replace(/ Unset it.*$/, '')})`);
+        add(
+          u,
+          'timeout-outside-runner-range',
+          `SET LOCAL ${set.name} = '${set.value}': the runner refuses that value (${verdict.refused.replace(/ Unset it.*$/, '')})`,
+        );
       } else if (set.name === 'lock_timeout') {
         lockTimeoutMs = verdict.ms;
         if (verdict.ms > defaultMs) raisedAt ??= u;
@@ -109,13 +135,24 @@ export function checkLockTimeouts(units: Unit[], noTransaction: boolean, created
     // there a wait behind VACUUM is left to the runner's retry.
     if (u.type !== 'AlterTableStmt' || lockTimeoutMs > defaultMs || blocking.length) continue;
     const table = tableKey(u.node.relation);
-    const validate = (u.node.cmds ?? []).map((x: Node) => x.AlterTableCmd).find((c: Node) => c.subtype === 'AT_ValidateConstraint');
+    const validate = (u.node.cmds ?? [])
+      .map((x: Node) => x.AlterTableCmd)
+      .find((c: Node) => c.subtype === 'AT_ValidateConstraint');
     if (validate && !created.has(table)) {
-      add(u, 'lock-timeout-not-raised', `VALIDATE CONSTRAINT ${validate.name} on ${table} waits at most the runner's lock_timeout (${fallback}) behind a VACUUM or ANALYZE of the table, though its lock blocks no read or write: SET LOCAL lock_timeout = '1min' before it`, table);
+      add(
+        u,
+        'lock-timeout-not-raised',
+        `VALIDATE CONSTRAINT ${validate.name} on ${table} waits at most the runner's lock_timeout (${fallback}) behind a VACUUM or ANALYZE of the table, though its lock blocks no read or write: SET LOCAL lock_timeout = '1min' before it`,
+        table,
+      );
     }
   }
   if (!raisedAt) return;
   for (const b of blocking) {
-    add(b.u, 'lock-timeout-raised-for-blocking-lock', `lock_timeout raised above the runner's ${fallback} (line ${raisedAt.line}) in a migration that takes a write-blocking lock on ${b.tables.join(', ')}: readers and writers queue behind it for as long as it waits (or it holds the lock while a later statement waits). Put the step with the raised lock_timeout in a migration of its own`);
+    add(
+      b.u,
+      'lock-timeout-raised-for-blocking-lock',
+      `lock_timeout raised above the runner's ${fallback} (line ${raisedAt.line}) in a migration that takes a write-blocking lock on ${b.tables.join(', ')}: readers and writers queue behind it for as long as it waits (or it holds the lock while a later statement waits). Put the step with the raised lock_timeout in a migration of its own`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import type { Node } from './parse.js';
 export const tableKey = (rel: Node | undefined): string => `${rel?.schemaname ?? 'public'}.${rel?.relname ?? '?'}`;
 
 /** The names of a list of String nodes (qualified names, column lists). */
-export const strings = (list: Node[] | undefined): string[] => (list ?? []).map((n) => n.String?.sval).filter((s): s is string => !!s);
+export const strings = (list: Node[] | undefined): string[] =>
+  (list ?? []).map((n) => n.String?.sval).filter((s): s is string => !!s);
 
 /** Every node of a given type inside a subtree. */
 export function findAll(node: unknown, type: string, out: Node[] = []): Node[] {

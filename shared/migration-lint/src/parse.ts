@@ -78,9 +78,17 @@ export function parseFile(text: string): ParsedFile {
   return out;
 }
 
-function addDoBody(out: ParsedFile, top: TopStatement, source: SourceText, start: number, stmtText: string, node: Node): void {
+function addDoBody(
+  out: ParsedFile,
+  top: TopStatement,
+  source: SourceText,
+  start: number,
+  stmtText: string,
+  node: Node,
+): void {
   const body: string | undefined = node.args?.find((a: Node) => a.DefElem?.defname === 'as')?.DefElem.arg?.String?.sval;
-  const language: string = node.args?.find((a: Node) => a.DefElem?.defname === 'language')?.DefElem.arg?.String?.sval ?? 'plpgsql';
+  const language: string =
+    node.args?.find((a: Node) => a.DefElem?.defname === 'language')?.DefElem.arg?.String?.sval ?? 'plpgsql';
   if (body === undefined || language.toLowerCase() !== 'plpgsql') return;
   // PL/pgSQL line numbers count from the line where the body starts.
   const bodyAt = stmtText.indexOf(body);

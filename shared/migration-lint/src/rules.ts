@@ -29,30 +29,31 @@ export const RULES = {
   'dynamic-sql-in-do':
     'EXECUTE of a string built at run time inside a DO block: the linter cannot check it. Write the statement out, or allow it with a marker and a justification.',
   'session-setting':
-    'SET / RESET / set_config(..., false) that is not transaction-local: the setting outlives the migration and reaches every later one on the runner\'s session (SET lock_timeout = 0 re-opened the wedge). Use SET LOCAL (or set_config(..., true)).',
+    "SET / RESET / set_config(..., false) that is not transaction-local: the setting outlives the migration and reaches every later one on the runner's session (SET lock_timeout = 0 re-opened the wedge). Use SET LOCAL (or set_config(..., true)).",
   'drop-index-not-concurrent':
     'DROP INDEX without CONCURRENTLY on an index of an existing table takes ACCESS EXCLUSIVE on the table: reads and writes queue behind it. Use DROP INDEX CONCURRENTLY IF EXISTS in a -- migrate:no-transaction file.',
   'reindex-not-concurrent':
     'REINDEX without CONCURRENTLY blocks writes to the table (and reads through the index) for the whole rebuild. Use REINDEX ... CONCURRENTLY in a -- migrate:no-transaction file.',
   'vacuum-full-or-cluster':
-    'VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE (and VACUUM cannot run in the runner\'s transaction). Do maintenance outside migrations (pg_repack, or a plain VACUUM by an operator).',
+    "VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE (and VACUUM cannot run in the runner's transaction). Do maintenance outside migrations (pg_repack, or a plain VACUUM by an operator).",
   'rename-in-use':
     'Renaming a column or table that the deployed code still uses breaks every running query of the old release the moment it commits. Add the new column/table (or a view), switch the code, then drop the old one.',
   'domain-change-scans':
     'ALTER DOMAIN ... ADD CONSTRAINT (without NOT VALID) or SET NOT NULL checks every column of every table that uses the domain, under lock. Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later migration.',
   'lock-timeout-not-raised':
-    'VALIDATE CONSTRAINT on an existing table under the runner\'s lock_timeout (MIGRATE_LOCK_TIMEOUT, 2s): its SHARE UPDATE EXCLUSIVE blocks no read or write, but waits behind a VACUUM or ANALYZE of the table, minutes on a big one, and fails (the runner retries the migration) for nothing. SET LOCAL lock_timeout = \'1min\' before it, in a migration that takes no write-blocking lock.',
+    "VALIDATE CONSTRAINT on an existing table under the runner's lock_timeout (MIGRATE_LOCK_TIMEOUT, 2s): its SHARE UPDATE EXCLUSIVE blocks no read or write, but waits behind a VACUUM or ANALYZE of the table, minutes on a big one, and fails (the runner retries the migration) for nothing. SET LOCAL lock_timeout = '1min' before it, in a migration that takes no write-blocking lock.",
   'lock-timeout-raised-for-blocking-lock':
-    'SET LOCAL lock_timeout above the runner\'s default in a migration that takes a write-blocking lock (SHARE or stronger) on an existing table: while that statement waits, every reader and writer of the table queues behind it (the wedge lock_timeout exists to prevent), or it holds its lock while a later statement waits. Raise it only in a migration whose locks block no reads or writes.',
+    "SET LOCAL lock_timeout above the runner's default in a migration that takes a write-blocking lock (SHARE or stronger) on an existing table: while that statement waits, every reader and writer of the table queues behind it (the wedge lock_timeout exists to prevent), or it holds its lock while a later statement waits. Raise it only in a migration whose locks block no reads or writes.",
   'timeout-outside-runner-range':
-    'SET LOCAL lock_timeout / statement_timeout (or set_config(..., true)) to a value the runner would refuse for MIGRATE_LOCK_TIMEOUT / MIGRATE_STATEMENT_TIMEOUT (0 switches the guard off; above 1min / 6h defeats it). Use a value in the runner\'s range.',
+    "SET LOCAL lock_timeout / statement_timeout (or set_config(..., true)) to a value the runner would refuse for MIGRATE_LOCK_TIMEOUT / MIGRATE_STATEMENT_TIMEOUT (0 switches the guard off; above 1min / 6h defeats it). Use a value in the runner's range.",
   'drop-in-schema':
     'DROP TABLE or DROP COLUMN of something the drizzle schema (shared/database/src/schema.ts) still has: the backend built from it queries it and fails from the moment the migration commits. Remove it from schema.ts and deploy that first; drop it in a later migration.',
   'file-not-in-journal':
     'A .sql file in the migrations folder that nothing applies: with no journal entry (journal layout), or not the migration.sql of a <timestamp>_<name> folder (drizzle-kit 1.0 folders). The runner, --status and drizzle never apply it. Add it with drizzle-kit generate or delete it.',
   'allow-marker-invalid':
     'A `-- migrate-lint allow <rule-id>: <justification>` marker with an unknown rule id or no justification.',
-  'allow-marker-unused': 'A `-- migrate-lint allow` marker that does not sit directly above a statement breaking that rule.',
+  'allow-marker-unused':
+    'A `-- migrate-lint allow` marker that does not sit directly above a statement breaking that rule.',
   'parse-error': 'PostgreSQL cannot parse the file.',
 } as const;
 

@@ -18,7 +18,9 @@ function dropsAndRecreations(units: Unit[]): { drops: Drop[]; recreated: Set<str
     const n = u.node;
     if (u.type === 'DropStmt' && n.removeType === 'OBJECT_TABLE') {
       for (const o of n.objects ?? []) {
-        const [schema, name] = ((parts) => (parts.length > 1 ? parts.slice(-2) : ['public', parts[0]]))(strings(o.List?.items));
+        const [schema, name] = ((parts) => (parts.length > 1 ? parts.slice(-2) : ['public', parts[0]]))(
+          strings(o.List?.items),
+        );
         drops.push({ u, table: `${schema}.${name}` });
       }
     } else if (u.type === 'AlterTableStmt' && (!n.objtype || n.objtype === 'OBJECT_TABLE')) {
@@ -50,9 +52,17 @@ export function checkSchemaDrops(units: Unit[], schema: SchemaTables, add: Add):
     const cols = schema.get(d.table);
     if (!cols) continue;
     if (d.column === undefined && !recreated.has(d.table)) {
-      add(d.u, 'drop-in-schema', `DROP TABLE ${d.table}: the drizzle schema (shared/database/src/schema.ts) still has it, so the running backend queries it`);
+      add(
+        d.u,
+        'drop-in-schema',
+        `DROP TABLE ${d.table}: the drizzle schema (shared/database/src/schema.ts) still has it, so the running backend queries it`,
+      );
     } else if (d.column !== undefined && cols.has(d.column) && !recreated.has(`${d.table}.${d.column}`)) {
-      add(d.u, 'drop-in-schema', `DROP COLUMN ${d.column} of ${d.table}: the drizzle schema (shared/database/src/schema.ts) still has it, so the running backend reads and writes it`);
+      add(
+        d.u,
+        'drop-in-schema',
+        `DROP COLUMN ${d.column} of ${d.table}: the drizzle schema (shared/database/src/schema.ts) still has it, so the running backend reads and writes it`,
+      );
     }
   }
 }

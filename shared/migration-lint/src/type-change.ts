@@ -38,7 +38,9 @@ const BINARY_COERCIBLE = new Set(['varchar>text', 'text>varchar', 'cidr>inet']);
 const WIDENS_IN_PLACE = new Set(['varchar', 'varbit', 'numeric', 'timestamp', 'timestamptz', 'time', 'timetz']);
 
 /** The type of a parsed TypeName node (libpg-query), or undefined when it is not a plain type. */
-export function columnTypeOf(typeName: { names?: unknown[]; typmods?: unknown[]; arrayBounds?: unknown[] } | undefined): ColumnType | undefined {
+export function columnTypeOf(
+  typeName: { names?: unknown[]; typmods?: unknown[]; arrayBounds?: unknown[] } | undefined,
+): ColumnType | undefined {
   const names = (typeName?.names ?? []).map((n) => (n as { String?: { sval?: string } }).String?.sval ?? '');
   const last = names.at(-1)?.toLowerCase();
   if (!last) return undefined;
@@ -51,7 +53,8 @@ export function columnTypeOf(typeName: { names?: unknown[]; typmods?: unknown[];
   return { name: CANONICAL[last] ?? last, mods, array: (typeName?.arrayBounds ?? []).length > 0 };
 }
 
-export const typeText = (t: ColumnType) => `${t.name}${t.mods.length ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
+export const typeText = (t: ColumnType) =>
+  `${t.name}${t.mods.length ? `(${t.mods.join(',')})` : ''}${t.array ? '[]' : ''}`;
 
 /**
  * Does the new modifier accept every value the old one allowed, unchanged? Unbounded (no modifier)
@@ -66,7 +69,11 @@ function modifierWidens(name: string, from: number[], to: number[]): boolean {
 }
 
 /** 'catalog-only' (no rewrite, no scan: only the catalog changes, under a brief ACCESS EXCLUSIVE) or 'rewrite'. */
-export function typeChangeEffect(from: ColumnType | undefined, to: ColumnType | undefined, opts: { using: boolean; collate: boolean }): 'catalog-only' | 'rewrite' {
+export function typeChangeEffect(
+  from: ColumnType | undefined,
+  to: ColumnType | undefined,
+  opts: { using: boolean; collate: boolean },
+): 'catalog-only' | 'rewrite' {
   if (!from || !to || opts.using || opts.collate || from.array || to.array) return 'rewrite';
   if (from.name === to.name) {
     if (from.mods.join() === to.mods.join()) return 'catalog-only';
@@ -75,5 +82,7 @@ export function typeChangeEffect(from: ColumnType | undefined, to: ColumnType | 
   if (!BINARY_COERCIBLE.has(`${from.name}>${to.name}`)) return 'rewrite';
   // To a different type: the new modifier must accept everything (unbounded, or a varchar at least as long).
   if (!to.mods.length) return 'catalog-only';
-  return from.mods.length > 0 && WIDENS_IN_PLACE.has(to.name) && modifierWidens(to.name, from.mods, to.mods) ? 'catalog-only' : 'rewrite';
+  return from.mods.length > 0 && WIDENS_IN_PLACE.has(to.name) && modifierWidens(to.name, from.mods, to.mods)
+    ? 'catalog-only'
+    : 'rewrite';
 }

@@ -16,34 +16,69 @@ import {
   readTableStats,
   type Migration,
 } from '@wxyc/database';
-import { ConfigError, JobError, parseCommandLine, readArgs, runJob, usageLine, type CommandSpec } from '@wxyc/job-runtime';
+import {
+  ConfigError,
+  JobError,
+  parseCommandLine,
+  readArgs,
+  runJob,
+  usageLine,
+  type CommandSpec,
+} from '@wxyc/job-runtime';
 import { formatTraceReport } from './format.js';
 import { DEFAULT_BIG_TABLE_ROWS, DEFAULT_BUDGET_MS, traceMigrations } from './trace.js';
 
 export const TRACE_COMMAND = {
   command: 'node dev_env/init-db.mjs --trace',
-  summary: 'Runs the pending migrations on a throwaway production-shaped database and reports the locks, rewrites, scans and lock hold times they would take at production size (= pnpm migrate:trace).',
+  summary:
+    'Runs the pending migrations on a throwaway production-shaped database and reports the locks, rewrites, scans and lock hold times they would take at production size (= pnpm migrate:trace).',
   options: {
     trace: { type: 'boolean', hidden: true, description: 'trace (this command)' },
     rows: { type: 'string', value: 'N', default: '100000', description: 'production-shaped flowsheet rows to seed' },
-    budget: { type: 'string', value: 'DURATION', default: `${DEFAULT_BUDGET_MS}ms`, description: 'longest write-blocking lock allowed at production size' },
+    budget: {
+      type: 'string',
+      value: 'DURATION',
+      default: `${DEFAULT_BUDGET_MS}ms`,
+      description: 'longest write-blocking lock allowed at production size',
+    },
     from: { type: 'string', value: 'TAG', description: 'trace the migrations after TAG' },
-    'since-ref': { type: 'string', value: 'GIT_REF', description: 'trace the migrations GIT_REF does not have (CI: the branch\'s own)' },
-    'big-rows': { type: 'string', value: 'N', default: String(DEFAULT_BIG_TABLE_ROWS), description: 'a table this big counts as big' },
-    stats: { type: 'string', value: 'FILE', default: STATS_FILE, description: 'production table sizes (--export-stats writes it)' },
+    'since-ref': {
+      type: 'string',
+      value: 'GIT_REF',
+      description: "trace the migrations GIT_REF does not have (CI: the branch's own)",
+    },
+    'big-rows': {
+      type: 'string',
+      value: 'N',
+      default: String(DEFAULT_BIG_TABLE_ROWS),
+      description: 'a table this big counts as big',
+    },
+    stats: {
+      type: 'string',
+      value: 'FILE',
+      default: STATS_FILE,
+      description: 'production table sizes (--export-stats writes it)',
+    },
     json: { type: 'string', value: 'FILE', description: 'also write the report as JSON' },
-    repeat: { type: 'string', value: 'N', default: '1', description: 'runs per migration, the fastest reported (at most 10)' },
+    repeat: {
+      type: 'string',
+      value: 'N',
+      default: '1',
+      description: 'runs per migration, the fastest reported (at most 10)',
+    },
   },
   env: {
     DATABASE_URL: 'without --from/--since-ref: trace what this database has pending',
     TRACE_SERVER_URL: 'a PostgreSQL server for the throwaway database (default: an embedded one)',
   },
-  notes: 'exit codes: 0 within budget, 1 over budget, 2 bad arguments, 11 a migration failed in the trace. docs/migrations.md, "The trace".',
+  notes:
+    'exit codes: 0 within budget, 1 over budget, 2 bad arguments, 11 a migration failed in the trace. docs/migrations.md, "The trace".',
 } as const satisfies CommandSpec;
 
 export const EXPORT_STATS_COMMAND = {
   command: 'node dev_env/init-db.mjs --export-stats',
-  summary: 'Writes the table sizes of DATABASE_URL (read-only) to the stats file the linter and the trace extrapolate with.',
+  summary:
+    'Writes the table sizes of DATABASE_URL (read-only) to the stats file the linter and the trace extrapolate with.',
   options: {
     'export-stats': { type: 'boolean', hidden: true, description: 'export (this command)' },
     out: { type: 'string', value: 'FILE', default: STATS_FILE, description: 'where to write' },
@@ -63,7 +98,8 @@ export function parseMs(raw: string, name: string): number {
 }
 
 export function parseCount(raw: string, name: string, min: number): number {
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new ConfigError(`${name} ${JSON.stringify(raw)}: expected a whole number >= ${min}`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min)
+    throw new ConfigError(`${name} ${JSON.stringify(raw)}: expected a whole number >= ${min}`);
   return Number(raw);
 }
 
@@ -72,19 +108,28 @@ export function parseCount(raw: string, name: string, min: number): number {
  * names of its `<timestamp>_<name>` folders. Their titles too, so that the branch that moves the
  * history to drizzle-kit 1.0 folders traces nothing that the base already had under a number.
  */
-export function migrationsAtRef(ref: string, migrationsDir: string, cwd: string): { tags: Set<string>; titles: Set<string> } {
+export function migrationsAtRef(
+  ref: string,
+  migrationsDir: string,
+  cwd: string,
+): { tags: Set<string>; titles: Set<string> } {
   if (!/^[\w./~^@{}-]+$/.test(ref)) throw new ConfigError(`--since-ref ${JSON.stringify(ref)}: not a git ref`);
-  const git = (args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   let tags: string[];
   try {
-    tags = (JSON.parse(git(['show', `${ref}:${migrationsDir}/meta/_journal.json`])) as { entries: { tag: string }[] }).entries.map((e) => e.tag);
+    tags = (
+      JSON.parse(git(['show', `${ref}:${migrationsDir}/meta/_journal.json`])) as { entries: { tag: string }[] }
+    ).entries.map((e) => e.tag);
   } catch {
     try {
       tags = git(['ls-tree', '-d', '--name-only', `${ref}:${migrationsDir}`])
         .split('\n')
         .filter((name) => folderTime(name) !== undefined);
     } catch (err) {
-      const why = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
+      const why = String((err as { stderr?: string }).stderr ?? (err as Error).message)
+        .trim()
+        .split('\n')[0];
       throw new ConfigError(`--since-ref ${ref}: cannot read ${migrationsDir} there (${why})`);
     }
   }
@@ -92,25 +137,36 @@ export function migrationsAtRef(ref: string, migrationsDir: string, cwd: string)
 }
 
 /** How many migrations form the base: those before the first one the ref (or the database) lacks. */
-async function baseCount(migrations: Migration[], v: { from?: string; 'since-ref'?: string }, log: (l: string) => void): Promise<number> {
+async function baseCount(
+  migrations: Migration[],
+  v: { from?: string; 'since-ref'?: string },
+  log: (l: string) => void,
+): Promise<number> {
   if (v.from && v['since-ref']) throw new ConfigError(`give one of --from, --since-ref; ${USAGE}`);
   if (v.from) {
     const i = migrations.findIndex((m) => m.tag === v.from);
-    if (i < 0) throw new ConfigError(`--from ${v.from}: no such migration in the journal (e.g. ${migrations.at(-2)?.tag})`);
+    if (i < 0)
+      throw new ConfigError(`--from ${v.from}: no such migration in the journal (e.g. ${migrations.at(-2)?.tag})`);
     return i + 1;
   }
   if (v['since-ref']) {
-    const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: MIGRATIONS_DIR, encoding: 'utf8' }).trim();
+    const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: MIGRATIONS_DIR,
+      encoding: 'utf8',
+    }).trim();
     const known = migrationsAtRef(v['since-ref'], relative(repo, MIGRATIONS_DIR), repo);
     const i = migrations.findIndex((m) => !known.tags.has(m.tag) && !known.titles.has(migrationTitle(m.tag)));
     return i < 0 ? migrations.length : i;
   }
-  if (!process.env.DATABASE_URL) throw new ConfigError(`give --from TAG or --since-ref REF, or DATABASE_URL to trace what it has pending; ${USAGE}`);
+  if (!process.env.DATABASE_URL)
+    throw new ConfigError(`give --from TAG or --since-ref REF, or DATABASE_URL to trace what it has pending; ${USAGE}`);
   const url = databaseUrlFromEnv();
   const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-status' } });
   try {
     const plan = planMigrations(migrations, await readApplied(sql));
-    log(`${maskUrl(url)}: ${plan.pending.length} pending migration(s); the trace runs on a throwaway copy of its schema, not on it`);
+    log(
+      `${maskUrl(url)}: ${plan.pending.length} pending migration(s); the trace runs on a throwaway copy of its schema, not on it`,
+    );
     const first = plan.pending[0];
     return first ? migrations.indexOf(first) : migrations.length;
   } finally {
@@ -135,11 +191,25 @@ async function trace(argv: string[], log: { info(m: string): void; error(m: stri
     log.info('no migration to trace');
     return 0;
   }
-  log.info(`tracing ${migrations.length - base} migration(s) after ${migrations[base - 1]?.tag ?? 'an empty database'} on ${rows} production-shaped rows`);
+  log.info(
+    `tracing ${migrations.length - base} migration(s) after ${migrations[base - 1]?.tag ?? 'an empty database'} on ${rows} production-shaped rows`,
+  );
   const t0 = performance.now();
-  const report = await traceMigrations({ migrations, baseCount: base, rows, stats, budgetMs, bigTableRows, repeat, serverUrl: process.env.TRACE_SERVER_URL || undefined, log: log.info });
+  const report = await traceMigrations({
+    migrations,
+    baseCount: base,
+    rows,
+    stats,
+    budgetMs,
+    bigTableRows,
+    repeat,
+    serverUrl: process.env.TRACE_SERVER_URL || undefined,
+    log: log.info,
+  });
   for (const line of formatTraceReport(report)) console.log(line);
-  log.info(`wall time ${((performance.now() - t0) / 1000).toFixed(1)} s (setup and seed ${(report.setupMs / 1000).toFixed(1)} s)`);
+  log.info(
+    `wall time ${((performance.now() - t0) / 1000).toFixed(1)} s (setup and seed ${(report.setupMs / 1000).toFixed(1)} s)`,
+  );
   if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
   if (report.error) return TRACE_EXIT.MIGRATION_FAILED;
   return report.failures.length ? TRACE_EXIT.OVER_BUDGET : 0;
@@ -148,7 +218,11 @@ async function trace(argv: string[], log: { info(m: string): void; error(m: stri
 async function exportStats(argv: string[], log: { info(m: string): void }): Promise<number> {
   const { values } = parseCommandLine(EXPORT_STATS_COMMAND, argv);
   const url = databaseUrlFromEnv();
-  const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-status', default_transaction_read_only: true } });
+  const sql = postgres(url, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: 'wxyc-migrate-status', default_transaction_read_only: true },
+  });
   try {
     const stats = await exportTableStats(sql, maskUrl(url).replace(/\/\/[^@/]*@/, '//'));
     writeFileSync(values.out!, `${JSON.stringify(stats, null, 2)}\n`);

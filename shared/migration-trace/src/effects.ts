@@ -35,8 +35,14 @@ const splitKey = (key: string): [number, string] => {
  * migration began: only relations in it can block anyone else. `sampled` adds locks seen
  * while the statement ran (those a no-transaction statement has released by the end).
  */
-export function diffSnapshots(start: CatalogSnapshot, before: CatalogSnapshot, after: CatalogSnapshot, sampled: Iterable<string> = []): StatementEffects {
-  const rel = (oid: number): RelationState | undefined => after.relations.get(oid) ?? before.relations.get(oid) ?? start.relations.get(oid);
+export function diffSnapshots(
+  start: CatalogSnapshot,
+  before: CatalogSnapshot,
+  after: CatalogSnapshot,
+  sampled: Iterable<string> = [],
+): StatementEffects {
+  const rel = (oid: number): RelationState | undefined =>
+    after.relations.get(oid) ?? before.relations.get(oid) ?? start.relations.get(oid);
   const tableName = (r: RelationState | undefined): string => (r ? (rel(r.tableOid)?.name ?? r.name) : '?');
 
   const locks: TakenLock[] = [];
@@ -47,7 +53,13 @@ export function diffSnapshots(start: CatalogSnapshot, before: CatalogSnapshot, a
     const [oid, mode] = splitKey(key);
     const r = rel(oid);
     if (!r) continue; // a catalog or another database's relation
-    locks.push({ relation: r.name, table: tableName(r), isTable: r.kind !== 'i', mode, created: !start.relations.has(oid) });
+    locks.push({
+      relation: r.name,
+      table: tableName(r),
+      isTable: r.kind !== 'i',
+      mode,
+      created: !start.relations.has(oid),
+    });
   }
 
   const rewrites: StatementEffects['rewrites'] = [];
@@ -62,7 +74,14 @@ export function diffSnapshots(start: CatalogSnapshot, before: CatalogSnapshot, a
   const scans: TableScan[] = [];
   for (const [oid, now] of after.relations) {
     const was = before.relations.get(oid);
-    if (!was || !start.relations.has(oid) || now.kind === 'i' || now.seqScans <= was.seqScans || rewrittenTables.has(now.name)) continue;
+    if (
+      !was ||
+      !start.relations.has(oid) ||
+      now.kind === 'i' ||
+      now.seqScans <= was.seqScans ||
+      rewrittenTables.has(now.name)
+    )
+      continue;
     scans.push({ table: now.name, reason: scanReason(oid, before, after) });
   }
   return { locks, rewrites, scans };
@@ -70,9 +89,13 @@ export function diffSnapshots(start: CatalogSnapshot, before: CatalogSnapshot, a
 
 function scanReason(oid: number, before: CatalogSnapshot, after: CatalogSnapshot): string {
   // First: PostgreSQL 18 also records a NOT NULL as a (validated) constraint.
-  const notNull = [...after.notNull].filter((k) => k.startsWith(`${oid}:`) && !before.notNull.has(k)).map((k) => splitKey(k)[1]);
+  const notNull = [...after.notNull]
+    .filter((k) => k.startsWith(`${oid}:`) && !before.notNull.has(k))
+    .map((k) => splitKey(k)[1]);
   if (notNull.length) return `NOT NULL check of ${notNull.join(', ')}`;
-  const validated = [...after.constraints].filter(([k, valid]) => k.startsWith(`${oid}:`) && valid && before.constraints.get(k) !== true).map(([k]) => splitKey(k)[1]);
+  const validated = [...after.constraints]
+    .filter(([k, valid]) => k.startsWith(`${oid}:`) && valid && before.constraints.get(k) !== true)
+    .map(([k]) => splitKey(k)[1]);
   if (validated.length) return `validating constraint ${validated.join(', ')}`;
   return 'a query of the statement';
 }

@@ -87,7 +87,11 @@ function scaleOf(table: string, rows: (t: string) => TableRows, min: number): nu
 }
 
 /** Did the statement do per-row work (rewrite or scan) on a big table the trace could not fill? */
-function unmeasuredReason(e: StatementEffects, rows: (t: string) => TableRows, opts: ExtrapolationOptions): string | undefined {
+function unmeasuredReason(
+  e: StatementEffects,
+  rows: (t: string) => TableRows,
+  opts: ExtrapolationOptions,
+): string | undefined {
   const min = opts.minTracedRows ?? MIN_TRACED_ROWS;
   for (const t of [...e.rewrites.map((r) => r.table), ...e.scans.map((s) => s.table)]) {
     const r = rows(t);
@@ -103,7 +107,11 @@ function unmeasuredReason(e: StatementEffects, rows: (t: string) => TableRows, o
  * computes how long each write-blocking lock is held: in a transaction, from the statement
  * that took it to COMMIT; outside one, the statement itself.
  */
-export function extrapolate(m: MeasuredMigration, rows: (table: string) => TableRows, opts: ExtrapolationOptions): MigrationReport {
+export function extrapolate(
+  m: MeasuredMigration,
+  rows: (table: string) => TableRows,
+  opts: ExtrapolationOptions,
+): MigrationReport {
   const min = opts.minTracedRows ?? MIN_TRACED_ROWS;
   const scaled = m.statements.map((s) => {
     const scale = Math.max(1, ...[...touched(s.effects, m.noTransaction)].map((t) => scaleOf(t, rows, min)));
@@ -133,9 +141,12 @@ export function extrapolate(m: MeasuredMigration, rows: (table: string) => Table
       };
       s.holds.push(hold);
       const what = `${m.tag} line ${s.line}: ${lockName(hold.mode)} on ${hold.table} (${describeRows(hold.rows)})`;
-      if (hold.unmeasured) failures.push(`${what}: ${hold.unmeasured}; treat it as over the ${fmtMs(opts.budgetMs)} budget`);
+      if (hold.unmeasured)
+        failures.push(`${what}: ${hold.unmeasured}; treat it as over the ${fmtMs(opts.budgetMs)} budget`);
       else if (hold.productionMs > opts.budgetMs) {
-        failures.push(`${what} held ${fmtMs(hold.heldMs)} in the trace, ~${fmtMs(hold.productionMs)} at production size: over the ${fmtMs(opts.budgetMs)} write-lock budget`);
+        failures.push(
+          `${what} held ${fmtMs(hold.heldMs)} in the trace, ~${fmtMs(hold.productionMs)} at production size: over the ${fmtMs(opts.budgetMs)} write-lock budget`,
+        );
       }
     }
   });
@@ -143,20 +154,28 @@ export function extrapolate(m: MeasuredMigration, rows: (table: string) => Table
 }
 
 /** A measured migration's whole time: its statements and the COMMIT (or ROLLBACK) that ends it. */
-export const totalMs = (m: MeasuredMigration): number => m.statements.reduce((a, s) => a + s.durationMs, 0) + m.commitMs;
+export const totalMs = (m: MeasuredMigration): number =>
+  m.statements.reduce((a, s) => a + s.durationMs, 0) + m.commitMs;
 
 /**
  * Several measurements of one migration on the same data: the report is the fastest run's. Load
  * from other work on the machine only ever adds time, so the minimum is the least disturbed
  * figure (a median would still carry half the noise); every run's figures are kept beside it.
  */
-export function extrapolateRepeats(runs: MeasuredMigration[], rows: (table: string) => TableRows, opts: ExtrapolationOptions): MigrationReport {
+export function extrapolateRepeats(
+  runs: MeasuredMigration[],
+  rows: (table: string) => TableRows,
+  opts: ExtrapolationOptions,
+): MigrationReport {
   if (!runs.length) throw new Error('extrapolateRepeats: no measurement');
   const reports = runs.map((m) => extrapolate(m, rows, opts));
   if (reports.length === 1) return reports[0]!;
   const totals = runs.map(totalMs);
   const best = reports[totals.indexOf(Math.min(...totals))]!;
-  return { ...best, repeats: reports.map((r, i) => ({ totalMs: totals[i]!, holds: r.statements.flatMap((s) => s.holds) })) };
+  return {
+    ...best,
+    repeats: reports.map((r, i) => ({ totalMs: totals[i]!, holds: r.statements.flatMap((s) => s.holds) })),
+  };
 }
 
 /** A hold's time as fixed part + per-row part: `ms = fixedMs + msPerRow * rows`. */
@@ -173,7 +192,8 @@ export interface LinearFit {
  */
 export function fitLinear(points: { rows: number; ms: number }[]): LinearFit {
   const sizes = new Set(points.map((p) => p.rows));
-  if (sizes.size < 2) throw new Error(`fitLinear: needs holds at two different sizes, got ${[...sizes].join(', ') || 'none'}`);
+  if (sizes.size < 2)
+    throw new Error(`fitLinear: needs holds at two different sizes, got ${[...sizes].join(', ') || 'none'}`);
   const n = points.length;
   const mx = points.reduce((a, p) => a + p.rows, 0) / n;
   const my = points.reduce((a, p) => a + p.ms, 0) / n;
@@ -198,7 +218,8 @@ function strongestPerTable(e: StatementEffects): { table: string; mode: string }
 }
 
 export const fmtRows = (n: number): string => Math.round(n).toLocaleString('en-US');
-export const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`);
+export const fmtMs = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${ms.toFixed(ms >= 10 ? 0 : 1)} ms`;
 export function describeRows(r: TableRows): string {
   const prod = r.production === undefined ? 'not in stats.json' : `${fmtRows(r.production)} in production`;
   return `${fmtRows(r.traced)} rows traced, ${prod}`;

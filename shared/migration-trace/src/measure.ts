@@ -26,8 +26,14 @@ const SAMPLE_MS = 5;
  * `end: 'rollback'` measures a repeat and leaves the database as it was (commitMs is then the
  * ROLLBACK's time; locks are held until it returns all the same).
  */
-export async function measureMigration(sql: Sql, observer: Sql, m: Migration, end: 'commit' | 'rollback' = 'commit'): Promise<MeasuredMigration> {
-  if (m.noTransaction && end === 'rollback') throw new Error(`${m.tag} runs outside a transaction: it cannot be measured and rolled back`);
+export async function measureMigration(
+  sql: Sql,
+  observer: Sql,
+  m: Migration,
+  end: 'commit' | 'rollback' = 'commit',
+): Promise<MeasuredMigration> {
+  if (m.noTransaction && end === 'rollback')
+    throw new Error(`${m.tag} runs outside a transaction: it cannot be measured and rolled back`);
   const [row] = await sql<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
   const pid = row!.pid;
   const statements: MeasuredStatement[] = [];
@@ -40,9 +46,15 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration, en
     for (const [index, st] of m.statements.entries()) {
       const sampled = new Set<string>();
       const samples: Promise<void>[] = [];
-      const sample = () => void samples.push(sampleLocks(observer, pid).then((ls) => {
-        for (const l of ls) sampled.add(l);
-      }, () => {}));
+      const sample = () =>
+        void samples.push(
+          sampleLocks(observer, pid).then(
+            (ls) => {
+              for (const l of ls) sampled.add(l);
+            },
+            () => {},
+          ),
+        );
       const sampler = m.noTransaction ? setInterval(sample, SAMPLE_MS) : undefined;
       const t0 = performance.now();
       try {
@@ -57,12 +69,23 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration, en
       }
       const durationMs = performance.now() - t0;
       const after = await takeSnapshot(sql);
-      statements.push({ index, line: st.line, sql: st.sql, durationMs, effects: diffSnapshots(start, before, after, sampled) });
+      statements.push({
+        index,
+        line: st.line,
+        sql: st.sql,
+        durationMs,
+        effects: diffSnapshots(start, before, after, sampled),
+      });
       before = after;
     }
     const t0 = performance.now();
     if (!m.noTransaction) await sql.unsafe(end === 'commit' ? 'COMMIT' : 'ROLLBACK');
-    return { tag: m.tag, noTransaction: m.noTransaction, statements, commitMs: m.noTransaction ? 0 : performance.now() - t0 };
+    return {
+      tag: m.tag,
+      noTransaction: m.noTransaction,
+      statements,
+      commitMs: m.noTransaction ? 0 : performance.now() - t0,
+    };
   } catch (err) {
     if (!m.noTransaction) await sql.unsafe('ROLLBACK').catch(() => {});
     throw err;
@@ -75,7 +98,12 @@ export async function measureMigration(sql: Sql, observer: Sql, m: Migration, en
  * CHECKPOINT before each run writes out what the seed or the previous run dirtied, so no run pays
  * for another's writes. A no-transaction migration cannot be rolled back: it runs once.
  */
-export async function measureRepeated(sql: Sql, observer: Sql, m: Migration, repeat: number): Promise<MeasuredMigration[]> {
+export async function measureRepeated(
+  sql: Sql,
+  observer: Sql,
+  m: Migration,
+  repeat: number,
+): Promise<MeasuredMigration[]> {
   const runs = m.noTransaction ? 1 : Math.max(1, repeat);
   const out: MeasuredMigration[] = [];
   for (let i = 1; i <= runs; i++) {

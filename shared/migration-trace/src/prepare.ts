@@ -15,14 +15,17 @@ export const PREPARE_STEPS: Record<string, PrepareStep> = {
   // jobs/backfills/flowsheet-dj-name-backfill and jobs/backfills/flowsheet-search-doc-backfill,
   // so the trace fills both columns first.
   '0060_flowsheet-search-doc-switch': {
-    describe: 'dj_name and search_doc backfills (jobs/backfills/flowsheet-dj-name-backfill, flowsheet-search-doc-backfill)',
+    describe:
+      'dj_name and search_doc backfills (jobs/backfills/flowsheet-dj-name-backfill, flowsheet-search-doc-backfill)',
     async run(sql) {
       // Constant SQL fragments from @wxyc/database; no values are interpolated.
       await sql.unsafe(`
         UPDATE wxyc_schema.flowsheet f
         SET dj_name = COALESCE((SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id), 'unresolved')
         WHERE f.entry_type = 'track' AND f.dj_name IS NULL`);
-      await sql.unsafe(`UPDATE wxyc_schema.flowsheet f SET search_doc_new = ${searchDocSql('f')} WHERE f.search_doc_new IS NULL`);
+      await sql.unsafe(
+        `UPDATE wxyc_schema.flowsheet f SET search_doc_new = ${searchDocSql('f')} WHERE f.search_doc_new IS NULL`,
+      );
       // The backfills ran in batches with autovacuum behind them: no table of dead row versions.
       await sql.unsafe('VACUUM ANALYZE wxyc_schema.flowsheet');
     },

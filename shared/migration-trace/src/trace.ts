@@ -53,7 +53,11 @@ export const DEFAULT_BUDGET_MS = 2000;
  * max_wal_size: a rewrite writes about its table's size in WAL; with the 1GB default a checkpoint
  * starts in the middle of a big rewrite and not of a small one, which bends the scaling too.
  */
-export const TRACE_SERVER_SETTINGS = { shared_buffers: '512MB', maintenance_work_mem: '256MB', max_wal_size: '4GB' } as const;
+export const TRACE_SERVER_SETTINGS = {
+  shared_buffers: '512MB',
+  maintenance_work_mem: '256MB',
+  max_wal_size: '4GB',
+} as const;
 export const DEFAULT_BIG_TABLE_ROWS = 100_000;
 
 /**
@@ -63,14 +67,25 @@ export const DEFAULT_BIG_TABLE_ROWS = 100_000;
  */
 export async function traceMigrations(opts: TraceOptions): Promise<TraceReport> {
   const log = opts.log ?? (() => {});
-  const server = opts.serverUrl ? { url: opts.serverUrl, stop: async () => {} } : await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
+  const server = opts.serverUrl
+    ? { url: opts.serverUrl, stop: async () => {} }
+    : await startLocalPostgres({ settings: TRACE_SERVER_SETTINGS });
   const name = `wxyc_trace_${randomBytes(5).toString('hex')}`;
   const admin = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`CREATE DATABASE ${name}`); // name: constant prefix + hex
     const dbUrl = withDatabase(server.url, name);
-    const sql = postgres(dbUrl, { max: 1, idle_timeout: 0, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-trace', statement_timeout: 0 } });
-    const observer = postgres(dbUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'wxyc-migrate-trace-observer' } });
+    const sql = postgres(dbUrl, {
+      max: 1,
+      idle_timeout: 0,
+      onnotice: () => {},
+      connection: { application_name: 'wxyc-migrate-trace', statement_timeout: 0 },
+    });
+    const observer = postgres(dbUrl, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: 'wxyc-migrate-trace-observer' },
+    });
     try {
       return await traceOn(sql, observer, opts, log);
     } finally {
@@ -89,11 +104,15 @@ async function traceOn(sql: Sql, observer: Sql, opts: TraceOptions, log: (l: str
   const base = opts.migrations.slice(0, opts.baseCount);
   const t0 = performance.now();
   await applyPlain(sql, base);
-  log(`base state: ${base.length} migrations (${base.at(-1)?.tag ?? 'empty'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `base state: ${base.length} migrations (${base.at(-1)?.tag ?? 'empty'}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   if (opts.rows > 0) {
     const t1 = performance.now();
     await seedProdShape(sql, { rows: opts.rows }).catch((err: unknown) => {
-      throw new Error(`seeding ${opts.rows} production-shaped rows at ${base.at(-1)?.tag ?? 'an empty database'} failed: ${(err as Error).message} (the base state needs flowsheet, shows and auth_user)`);
+      throw new Error(
+        `seeding ${opts.rows} production-shaped rows at ${base.at(-1)?.tag ?? 'an empty database'} failed: ${(err as Error).message} (the base state needs flowsheet, shows and auth_user)`,
+      );
     });
     await sql.unsafe('VACUUM ANALYZE');
     log(`seeded ${opts.rows} flowsheet rows in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
@@ -101,10 +120,19 @@ async function traceOn(sql: Sql, observer: Sql, opts: TraceOptions, log: (l: str
   const setupMs = performance.now() - t0;
   const traced = await tracedRows(sql);
   const tables: Record<string, TableRows> = {};
-  const rowsOf = (table: string): TableRows => (tables[table] ??= { traced: traced.get(table) ?? 0, production: lookupTableSize(opts.stats, table)?.reltuples });
+  const rowsOf = (table: string): TableRows =>
+    (tables[table] ??= { traced: traced.get(table) ?? 0, production: lookupTableSize(opts.stats, table)?.reltuples });
   for (const t of traced.keys()) rowsOf(t);
 
-  const report: TraceReport = { rows: opts.rows, budgetMs, base: base.at(-1)?.tag, setupMs, tables, migrations: [], failures: [] };
+  const report: TraceReport = {
+    rows: opts.rows,
+    budgetMs,
+    base: base.at(-1)?.tag,
+    setupMs,
+    tables,
+    migrations: [],
+    failures: [],
+  };
   for (const m of opts.migrations.slice(opts.baseCount)) {
     const step = prepareStepFor(opts.prepare ?? PREPARE_STEPS, m.tag);
     if (step) {

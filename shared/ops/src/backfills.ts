@@ -41,7 +41,8 @@ export function backfillStatus(r: Raw, now: Date, stuckAfterS: number): Backfill
     const rate = elapsed > 0 ? rowsDone / elapsed : 0;
     etaS = rate > 0 ? Math.round(Math.max(0, pendingAtStart - rowsDone) / rate) : null;
   }
-  const stuck = status === 'running' && lastBatchAt !== null && now.getTime() - lastBatchAt.getTime() > stuckAfterS * 1000;
+  const stuck =
+    status === 'running' && lastBatchAt !== null && now.getTime() - lastBatchAt.getTime() > stuckAfterS * 1000;
   return {
     name: String(r.name),
     status,

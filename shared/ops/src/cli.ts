@@ -1,5 +1,24 @@
-import { createDbClient, databaseUrlFromEnv, INVALID_AUTHORIZATION, INVALID_CATALOG_NAME, INVALID_PASSWORD, maskUrl, MIGRATIONS_DIR, sqlState } from '@wxyc/database';
-import { describeError, EXIT, exitCodeFor, JobError, isUnreachable, parseCommandLine, readArgs, runJob, type CommandSpec } from '@wxyc/job-runtime';
+import {
+  createDbClient,
+  databaseUrlFromEnv,
+  INVALID_AUTHORIZATION,
+  INVALID_CATALOG_NAME,
+  INVALID_PASSWORD,
+  maskUrl,
+  MIGRATIONS_DIR,
+  sqlState,
+} from '@wxyc/database';
+import {
+  describeError,
+  EXIT,
+  exitCodeFor,
+  JobError,
+  isUnreachable,
+  parseCommandLine,
+  readArgs,
+  runJob,
+  type CommandSpec,
+} from '@wxyc/job-runtime';
 import { readJobSpecs } from './jobs.js';
 import { renderStatus } from './render.js';
 import { collectStatus } from './status.js';
@@ -8,7 +27,8 @@ type Env = Record<string, string | undefined>;
 
 export const OPS_STATUS_COMMAND = {
   command: 'pnpm ops:status',
-  summary: 'Migrations, each cron job\'s last run (stale when older than twice its schedule or never finished), backfills, lock holders and long transactions, in one view.',
+  summary:
+    "Migrations, each cron job's last run (stale when older than twice its schedule or never finished), backfills, lock holders and long transactions, in one view.",
   options: {
     json: { type: 'boolean', description: 'print the view as JSON' },
     check: { type: 'boolean', description: 'exit 1 when anything is stale, stuck, pending or drifted (for monitors)' },
@@ -18,7 +38,8 @@ export const OPS_STATUS_COMMAND = {
     DB_CONNECT_TIMEOUT_S: 'connect timeout in seconds',
     OPS_JOBS_DIR: 'the folder holding jobs/ (default: this checkout)',
   },
-  notes: 'exit codes: 0 ok, 1 a problem (--check) or an incomplete status (a table locked: its holder is named), 2 bad arguments or config or a refused role, 3 database unreachable or missing. docs/deploy.md, "Operations".',
+  notes:
+    'exit codes: 0 ok, 1 a problem (--check) or an incomplete status (a table locked: its holder is named), 2 bad arguments or config or a refused role, 3 database unreachable or missing. docs/deploy.md, "Operations".',
 } as const satisfies CommandSpec;
 
 export interface OpsArgs {
@@ -83,8 +104,11 @@ async function opsStatus(args: OpsArgs, root: string, env: Env): Promise<number>
 function connectFailure(err: unknown, url: string): unknown {
   const where = `PostgreSQL at ${maskUrl(url)}`;
   const code = sqlState(err);
-  if (code === INVALID_CATALOG_NAME) return new JobError(`${where}: ${describeError(err)}. Check the database name in DATABASE_URL.`, EXIT.UNREACHABLE);
-  if (code === INVALID_AUTHORIZATION || code === INVALID_PASSWORD) return new JobError(`${where}: ${describeError(err)}. Check the user and password in DATABASE_URL.`, EXIT.CONFIG);
-  if (isUnreachable(err)) return new JobError(`${where} is unreachable: ${(err as Error).message}. Check DATABASE_URL.`, EXIT.UNREACHABLE);
+  if (code === INVALID_CATALOG_NAME)
+    return new JobError(`${where}: ${describeError(err)}. Check the database name in DATABASE_URL.`, EXIT.UNREACHABLE);
+  if (code === INVALID_AUTHORIZATION || code === INVALID_PASSWORD)
+    return new JobError(`${where}: ${describeError(err)}. Check the user and password in DATABASE_URL.`, EXIT.CONFIG);
+  if (isUnreachable(err))
+    return new JobError(`${where} is unreachable: ${(err as Error).message}. Check DATABASE_URL.`, EXIT.UNREACHABLE);
   return err;
 }

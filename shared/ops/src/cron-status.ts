@@ -25,12 +25,21 @@ export function cronStatus(spec: JobSpec, last: LatestRun | undefined, now: Date
   const twice = 2 * intervalMs;
   if (!last) return { ...base, verdict: 'never-run', reason: 'no run recorded' };
   const age = now.getTime() - last.startedAt.getTime();
-  if (last.state === 'never-finished') return { ...base, verdict: 'stale', reason: 'last run started but never finished (process gone)' };
+  if (last.state === 'never-finished')
+    return { ...base, verdict: 'stale', reason: 'last run started but never finished (process gone)' };
   if (last.state === 'running') {
-    return age > twice ? { ...base, verdict: 'stuck', reason: `running for ${fmtAge(age)}, over twice its schedule` } : { ...base, verdict: 'running', reason: null };
+    return age > twice
+      ? { ...base, verdict: 'stuck', reason: `running for ${fmtAge(age)}, over twice its schedule` }
+      : { ...base, verdict: 'running', reason: null };
   }
-  if (age > twice) return { ...base, verdict: 'stale', reason: `last run ${fmtAge(age)} ago, over twice its schedule (${fmtAge(intervalMs)})` };
-  if (last.outcome === 'failed') return { ...base, verdict: 'failed', reason: `last run failed with exit code ${last.exitCode}` };
+  if (age > twice)
+    return {
+      ...base,
+      verdict: 'stale',
+      reason: `last run ${fmtAge(age)} ago, over twice its schedule (${fmtAge(intervalMs)})`,
+    };
+  if (last.outcome === 'failed')
+    return { ...base, verdict: 'failed', reason: `last run failed with exit code ${last.exitCode}` };
   return { ...base, verdict: 'ok', reason: null };
 }
 

@@ -27,10 +27,13 @@ export function parseJobSpec(dir: string, text: string): JobSpec {
   const type = pkg['job-type'] ?? 'cron';
   const name = dir.split('/').at(-1)!;
   if (type === 'one-shot') return { name, type, schedule: null, dir };
-  if (type !== 'cron') throw new ConfigError(`${file}: "job-type" must be "cron" or "one-shot", not ${JSON.stringify(type)}.`);
+  if (type !== 'cron')
+    throw new ConfigError(`${file}: "job-type" must be "cron" or "one-shot", not ${JSON.stringify(type)}.`);
   const schedule = pkg['cron-schedule'];
   if (typeof schedule !== 'string' || schedule.trim().split(/\s+/).length !== 5) {
-    throw new ConfigError(`${file}: job-type cron needs a "cron-schedule" of five cron fields (got ${JSON.stringify(schedule ?? null)}).`);
+    throw new ConfigError(
+      `${file}: job-type cron needs a "cron-schedule" of five cron fields (got ${JSON.stringify(schedule ?? null)}).`,
+    );
   }
   return { name, type, schedule: schedule.trim(), dir };
 }
@@ -45,6 +48,9 @@ export function readJobSpecs(root: string): JobSpec[] {
       if (existsSync(file)) specs.push(parseJobSpec(`${base}/${d}`, readFileSync(file, 'utf8')));
     }
   }
-  if (!specs.length) throw new ConfigError(`no jobs found under ${join(root, 'jobs')}: set OPS_JOBS_DIR to the folder that holds jobs/.`);
+  if (!specs.length)
+    throw new ConfigError(
+      `no jobs found under ${join(root, 'jobs')}: set OPS_JOBS_DIR to the folder that holds jobs/.`,
+    );
   return specs.sort((a, b) => a.name.localeCompare(b.name));
 }

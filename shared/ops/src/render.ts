@@ -10,8 +10,12 @@ import { taskLine } from './tasks.js';
 const pad = (s: string, n: number) => s.padEnd(n);
 
 function runLine(r: LatestRun, at: Date): string {
-  const what = r.state === 'finished' ? `${r.outcome}${r.outcome === 'failed' ? ` (exit ${r.exitCode})` : ''}` : r.state;
-  const counts = r.rowsRead === null && r.rowsWritten === null ? '' : `, rows read ${r.rowsRead ?? 0} written ${r.rowsWritten ?? 0} skipped ${r.rowsSkipped ?? 0}`;
+  const what =
+    r.state === 'finished' ? `${r.outcome}${r.outcome === 'failed' ? ` (exit ${r.exitCode})` : ''}` : r.state;
+  const counts =
+    r.rowsRead === null && r.rowsWritten === null
+      ? ''
+      : `, rows read ${r.rowsRead ?? 0} written ${r.rowsWritten ?? 0} skipped ${r.rowsSkipped ?? 0}`;
   return `${what}, started ${fmtAge(at.getTime() - r.startedAt.getTime())} ago on ${r.host}${r.imageVersion ? ` (${r.imageVersion})` : ''}${counts}`;
 }
 
@@ -22,7 +26,8 @@ function backfillLine(b: BackfillStatus, at: Date): string {
   return `${pad(b.name, 30)} ${pad(b.stuck ? 'STUCK' : b.status, 11)} cursor ${b.cursor ?? '-'}, rows ${b.rowsDone}${of}, parked ${b.parked}, ${last}${eta}`;
 }
 
-const session = (s: SessionInfo) => `pid ${s.pid} '${s.applicationName}' ${s.state ?? ''} xact ${s.xactAgeS ?? '?'}s: ${s.query ?? ''}`;
+const session = (s: SessionInfo) =>
+  `pid ${s.pid} '${s.applicationName}' ${s.state ?? ''} xact ${s.xactAgeS ?? '?'}s: ${s.query ?? ''}`;
 
 /**
  * The one-screen text view. Every line goes through `printable`: hosts, application names,
@@ -31,20 +36,27 @@ const session = (s: SessionInfo) => `pid ${s.pid} '${s.applicationName}' ${s.sta
  */
 export function renderStatus(s: OpsStatus): string {
   const out: string[] = [`wxyc ops status at ${s.at.toISOString()}`];
-  if (s.unreadable.length) out.push(`INCOMPLETE: ${s.unreadable.map((u) => u.section).join(', ')} could not be read (locked); what follows is what could be`);
+  if (s.unreadable.length)
+    out.push(
+      `INCOMPLETE: ${s.unreadable.map((u) => u.section).join(', ')} could not be read (locked); what follows is what could be`,
+    );
   for (const u of s.unreadable) {
     out.push(`  ${u.section} (${u.relation}): ${u.reason}`);
     for (const h of u.holders) out.push(`    ACCESS EXCLUSIVE held by ${session(h)}`);
   }
   const m = s.migrations;
-  out.push(`migrations: ${m.applied} applied, ${m.pending.length} pending, ${m.drifted.length} drifted${m.unknown ? `, ${m.unknown} unknown rows` : ''}`);
+  out.push(
+    `migrations: ${m.applied} applied, ${m.pending.length} pending, ${m.drifted.length} drifted${m.unknown ? `, ${m.unknown} unknown rows` : ''}`,
+  );
   for (const t of m.pending.slice(0, 10)) out.push(`  pending  ${t}`);
   if (m.pending.length > 10) out.push(`  ... and ${m.pending.length - 10} more pending`);
   for (const t of m.drifted) out.push(`  drifted  ${t}`);
   out.push('cron jobs:');
   for (const c of s.cron) {
     const last = c.last ? runLine(c.last, s.at) : 'no run recorded';
-    out.push(`  ${pad(c.job, 28)} ${pad(c.schedule, 14)} ${pad(c.verdict.toUpperCase(), 9)} ${last}${c.reason && c.last ? ` [${c.reason}]` : ''}`);
+    out.push(
+      `  ${pad(c.job, 28)} ${pad(c.schedule, 14)} ${pad(c.verdict.toUpperCase(), 9)} ${last}${c.reason && c.last ? ` [${c.reason}]` : ''}`,
+    );
   }
   if (s.otherRuns.length) {
     out.push('other jobs (newest run):');
@@ -52,10 +64,12 @@ export function renderStatus(s: OpsStatus): string {
   }
   out.push(s.backfills.length ? 'backfills:' : 'backfills: none recorded');
   for (const b of s.backfills) out.push(`  ${backfillLine(b, s.at)}`);
-  if ((s.tasks ?? []).length) out.push('tasks (from their state rows; pending and TTL counts: the job itself, see docs/deploy.md):');
+  if ((s.tasks ?? []).length)
+    out.push('tasks (from their state rows; pending and TTL counts: the job itself, see docs/deploy.md):');
   for (const t of s.tasks ?? []) out.push(`  ${taskLine(t, s.at)}`);
   const ss = s.sessions;
-  if (!ss.accessExclusive.length && !ss.idleInTransaction.length && !ss.longTransactions.length) out.push('sessions on wxyc_schema: no ACCESS EXCLUSIVE holder, no long or idle transaction');
+  if (!ss.accessExclusive.length && !ss.idleInTransaction.length && !ss.longTransactions.length)
+    out.push('sessions on wxyc_schema: no ACCESS EXCLUSIVE holder, no long or idle transaction');
   else out.push('sessions on wxyc_schema:');
   for (const h of ss.accessExclusive) {
     out.push(`  ACCESS EXCLUSIVE on ${h.relation}: ${session(h)}`);
@@ -64,7 +78,11 @@ export function renderStatus(s: OpsStatus): string {
   for (const x of ss.idleInTransaction) out.push(`  idle in transaction: ${session(x)}`);
   for (const x of ss.longTransactions) out.push(`  long transaction: ${session(x)}`);
   const off = s.clocks.filter((c) => Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S);
-  out.push(off.length ? 'host clocks:' : `host clocks: ${s.clocks.length} host(s), each within ${CLOCK_SKEW_LIMIT_S}s of the database server`);
+  out.push(
+    off.length
+      ? 'host clocks:'
+      : `host clocks: ${s.clocks.length} host(s), each within ${CLOCK_SKEW_LIMIT_S}s of the database server`,
+  );
   for (const c of off) out.push(`  ${pad(c.host, 28)} ${clockLine(c)}`);
   if (s.junkRuns.length) out.push('junk job_runs rows (ignored):');
   for (const j of s.junkRuns) out.push(`  row ${j.id} ${j.job} on ${j.host}: started_at ${j.startedAt}`);

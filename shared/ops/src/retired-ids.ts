@@ -9,7 +9,9 @@ export interface RetiredIds {
 
 /** One row per mirrored table with retired ids; [] before migration 0062 (no table yet). */
 export async function readRetiredIds(sql: Sql): Promise<RetiredIds[]> {
-  const [found] = await sql<{ present: boolean }[]>`SELECT to_regclass('wxyc_schema.legacy_retired_ids') IS NOT NULL AS present`;
+  const [found] = await sql<
+    { present: boolean }[]
+  >`SELECT to_regclass('wxyc_schema.legacy_retired_ids') IS NOT NULL AS present`;
   if (!found?.present) return [];
   const rows = await sql<{ table: string; count: number; newest: Date }[]>`
     SELECT mirror_table AS table, count(*)::int AS count, max(retired_at) AS newest

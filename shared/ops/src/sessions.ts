@@ -57,7 +57,10 @@ export async function readSessions(sql: Sql, idleS: number, longS: number): Prom
     ORDER BY a.xact_start`;
   const strip = <T extends { blockers?: unknown; idle?: unknown }>({ blockers: _b, idle: _i, ...rest }: T) => rest;
   return {
-    accessExclusive: holders.map((h) => ({ ...h, waiters: waiters.filter((w) => w.blockers.includes(h.pid)).map(strip) })),
+    accessExclusive: holders.map((h) => ({
+      ...h,
+      waiters: waiters.filter((w) => w.blockers.includes(h.pid)).map(strip),
+    })),
     idleInTransaction: lingering.filter((s) => s.idle).map(strip),
     longTransactions: lingering.filter((s) => !s.idle).map(strip),
   };

@@ -1,5 +1,17 @@
 import type { Sql } from 'postgres';
-import { CLOCK_SKEW_LIMIT_S, HISTORY_TABLE, hostClocks, junkRuns, latestRuns, LOCK_NOT_AVAILABLE, QUERY_CANCELED, sqlState, type HostClock, type JunkRun, type LatestRun } from '@wxyc/database';
+import {
+  CLOCK_SKEW_LIMIT_S,
+  HISTORY_TABLE,
+  hostClocks,
+  junkRuns,
+  latestRuns,
+  LOCK_NOT_AVAILABLE,
+  QUERY_CANCELED,
+  sqlState,
+  type HostClock,
+  type JunkRun,
+  type LatestRun,
+} from '@wxyc/database';
 import { describeError } from '@wxyc/job-runtime';
 import { schedulePeriodMs } from './cron.js';
 import { readBackfills, type BackfillStatus } from './backfills.js';
@@ -19,7 +31,11 @@ export interface StatusThresholds {
   backfillStuckS: number;
 }
 
-export const DEFAULT_THRESHOLDS: StatusThresholds = { idleInTransactionS: 60, longTransactionS: 300, backfillStuckS: 600 };
+export const DEFAULT_THRESHOLDS: StatusThresholds = {
+  idleInTransactionS: 60,
+  longTransactionS: 300,
+  backfillStuckS: 600,
+};
 
 export interface OpsStatus {
   at: Date;
@@ -60,11 +76,21 @@ const EMPTY_MIGRATIONS: MigrationsStatus = { applied: 0, pending: [], drifted: [
  * verdicts that depend on run history become `unknown`. Sessions are read first: they need no
  * lock on any table.
  */
-export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: string, t: StatusThresholds = DEFAULT_THRESHOLDS): Promise<OpsStatus> {
+export async function collectStatus(
+  sql: Sql,
+  jobs: JobSpec[],
+  migrationsDir: string,
+  t: StatusThresholds = DEFAULT_THRESHOLDS,
+): Promise<OpsStatus> {
   const now = (await sql<{ now: Date }[]>`SELECT now() AS now`)[0]!.now;
   const sessions = await readSessions(sql, t.idleInTransactionS, t.longTransactionS);
   const unreadable: Unreadable[] = [];
-  const part = async <T>(section: Unreadable['section'], relation: string, fallback: T, read: () => Promise<T>): Promise<T> => {
+  const part = async <T>(
+    section: Unreadable['section'],
+    relation: string,
+    fallback: T,
+    read: () => Promise<T>,
+  ): Promise<T> => {
     try {
       return await read();
     } catch (err) {
@@ -74,7 +100,9 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
       return fallback;
     }
   };
-  const migrations = await part('migrations', 'drizzle.__drizzle_migrations', EMPTY_MIGRATIONS, () => readMigrationsStatus(sql, migrationsDir));
+  const migrations = await part('migrations', 'drizzle.__drizzle_migrations', EMPTY_MIGRATIONS, () =>
+    readMigrationsStatus(sql, migrationsDir),
+  );
   const history = await part('run history', HISTORY_TABLE, null, async () => ({
     runs: await latestRuns(sql),
     clocks: await hostClocks(sql),
@@ -85,7 +113,14 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
   const cronJobs = jobs.filter((j) => j.type === 'cron');
   const cron = cronJobs.map((j): CronStatus => {
     if (history) return cronStatus(j, byJob.get(j.name), now);
-    return { job: j.name, schedule: j.schedule!, intervalS: Math.round(schedulePeriodMs(j.schedule!) / 1000), verdict: 'unknown', reason: 'run history could not be read', last: null };
+    return {
+      job: j.name,
+      schedule: j.schedule!,
+      intervalS: Math.round(schedulePeriodMs(j.schedule!) / 1000),
+      verdict: 'unknown',
+      reason: 'run history could not be read',
+      last: null,
+    };
   });
   const cronNames = new Set(cronJobs.map((j) => j.name));
   const status: Omit<OpsStatus, 'problems'> = {
@@ -108,7 +143,9 @@ export async function collectStatus(sql: Sql, jobs: JobSpec[], migrationsDir: st
 export function problemsOf(s: Omit<OpsStatus, 'problems'>): string[] {
   const p: string[] = [];
   for (const u of s.unreadable) {
-    const who = u.holders.map((h) => `pid ${h.pid} ('${h.applicationName}', transaction ${h.xactAgeS ?? '?'}s: ${h.query ?? ''})`).join(', ');
+    const who = u.holders
+      .map((h) => `pid ${h.pid} ('${h.applicationName}', transaction ${h.xactAgeS ?? '?'}s: ${h.query ?? ''})`)
+      .join(', ');
     p.push(`could not read ${u.section} (${u.relation}): ${u.reason}${who ? `; ACCESS EXCLUSIVE held by ${who}` : ''}`);
   }
   const m = s.migrations;
@@ -116,23 +153,35 @@ export function problemsOf(s: Omit<OpsStatus, 'problems'>): string[] {
   if (m.drifted.length) p.push(`migrations drifted (file changed after it was applied): ${m.drifted.join(', ')}`);
   for (const c of s.cron) if (PROBLEM_VERDICTS.has(c.verdict)) p.push(`cron ${c.job} ${c.verdict}: ${c.reason}`);
   for (const r of s.otherRuns) {
-    if (r.state === 'never-finished') p.push(`${r.job} run ${r.id} (host ${r.host}) started ${fmtAge(s.at.getTime() - r.startedAt.getTime())} ago and never finished`);
+    if (r.state === 'never-finished')
+      p.push(
+        `${r.job} run ${r.id} (host ${r.host}) started ${fmtAge(s.at.getTime() - r.startedAt.getTime())} ago and never finished`,
+      );
   }
   for (const b of s.backfills) {
-    if (b.stuck) p.push(`backfill ${b.name} stuck: running, last batch ${fmtAge(s.at.getTime() - b.lastBatchAt!.getTime())} ago`);
+    if (b.stuck)
+      p.push(`backfill ${b.name} stuck: running, last batch ${fmtAge(s.at.getTime() - b.lastBatchAt!.getTime())} ago`);
     if (b.status === 'failed') p.push(`backfill ${b.name} failed at cursor ${b.cursor}`);
   }
   for (const h of s.sessions.accessExclusive) {
     if (h.waiters.length || (h.xactAgeS ?? 0) > 60) {
-      p.push(`pid ${h.pid} ('${h.applicationName}') holds ACCESS EXCLUSIVE on ${h.relation} for ${h.xactAgeS ?? '?'}s with ${h.waiters.length} waiting`);
+      p.push(
+        `pid ${h.pid} ('${h.applicationName}') holds ACCESS EXCLUSIVE on ${h.relation} for ${h.xactAgeS ?? '?'}s with ${h.waiters.length} waiting`,
+      );
     }
   }
-  for (const x of s.sessions.idleInTransaction) p.push(`pid ${x.pid} ('${x.applicationName}') idle in transaction on wxyc_schema, transaction ${x.xactAgeS}s old`);
-  for (const x of s.sessions.longTransactions) p.push(`pid ${x.pid} ('${x.applicationName}') transaction on wxyc_schema running for ${x.xactAgeS}s`);
+  for (const x of s.sessions.idleInTransaction)
+    p.push(`pid ${x.pid} ('${x.applicationName}') idle in transaction on wxyc_schema, transaction ${x.xactAgeS}s old`);
+  for (const x of s.sessions.longTransactions)
+    p.push(`pid ${x.pid} ('${x.applicationName}') transaction on wxyc_schema running for ${x.xactAgeS}s`);
   for (const c of s.clocks) {
-    if (Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S) p.push(`host ${c.host}: ${clockLine(c)} (run ${c.runId} of ${c.job}); fix its time sync (NTP)`);
+    if (Math.abs(c.skewS) > CLOCK_SKEW_LIMIT_S)
+      p.push(`host ${c.host}: ${clockLine(c)} (run ${c.runId} of ${c.job}); fix its time sync (NTP)`);
   }
-  for (const j of s.junkRuns) p.push(`job_runs row ${j.id} (${j.job}, host ${j.host}) has started_at ${j.startedAt}, which no run can have: ignored; delete it`);
+  for (const j of s.junkRuns)
+    p.push(
+      `job_runs row ${j.id} (${j.job}, host ${j.host}) has started_at ${j.startedAt}, which no run can have: ignored; delete it`,
+    );
   return p;
 }
 

@@ -45,7 +45,9 @@ export function taskStateStatus(r: Raw, now: Date): TaskStateStatus | null {
     budgetStopped: status === 'budget',
     position: Array.isArray(r.position) ? r.position.map(String) : null,
     rowsDone: Number(r.rows_processed ?? 0),
-    outcomes: Object.fromEntries(Object.entries((r.outcomes as Record<string, unknown>) ?? {}).map(([k, n]) => [k, Number(n)])),
+    outcomes: Object.fromEntries(
+      Object.entries((r.outcomes as Record<string, unknown>) ?? {}).map(([k, n]) => [k, Number(n)]),
+    ),
     parked: parked.length,
     parkedDue: parked.length - ahead.length,
     nextRetryAt: ahead.length ? new Date(Math.min(...ahead.map((d) => d.getTime()))) : null,
@@ -64,7 +66,11 @@ export async function readTasks(sql: Sql, now: Date): Promise<TaskStateStatus[]>
 /** One line of the text view. */
 export function taskLine(t: TaskStateStatus, now: Date): string {
   const ago = (d: Date) => fmtAge(Math.abs(now.getTime() - d.getTime()));
-  const outcomes = Object.entries(t.outcomes).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const outcomes =
+    Object.entries(t.outcomes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none';
   const retry = t.nextRetryAt ? `, next retry in ${ago(t.nextRetryAt)}` : '';
   const at = t.position ? JSON.stringify(t.position) : 'the start';
   const last = t.lastRunAt ? `, last run ${ago(t.lastRunAt)} ago` : '';

@@ -34,7 +34,9 @@ export function sentryMonitor(opts: SentryMonitorOptions): RunHook {
       const dsn = env.SENTRY_DSN?.trim();
       if (!dsn) return;
       if (!isDsn(dsn)) {
-        log.warn('SENTRY_DSN is not a Sentry DSN (expected https://<key>@<host>/<project id>); nothing is reported to Sentry.');
+        log.warn(
+          'SENTRY_DSN is not a Sentry DSN (expected https://<key>@<host>/<project id>); nothing is reported to Sentry.',
+        );
         return;
       }
       sentry = await import('@sentry/node');
@@ -58,7 +60,12 @@ export function sentryMonitor(opts: SentryMonitorOptions): RunHook {
       report(sentry, opts.job, end);
       if (checkInId) {
         const ok = end.outcome === 'ok' || end.outcome === 'skipped';
-        sentry.captureCheckIn({ checkInId, monitorSlug: opts.job, status: ok ? 'ok' : 'error', duration: (Date.now() - started) / 1000 });
+        sentry.captureCheckIn({
+          checkInId,
+          monitorSlug: opts.job,
+          status: ok ? 'ok' : 'error',
+          duration: (Date.now() - started) / 1000,
+        });
       }
       await closeWithin(sentry, FLUSH_MS);
       abortAll();
@@ -90,7 +97,6 @@ function report(sentry: SentryNode, job: string, end: RunEnd): void {
   });
 }
 
-
 /**
  * Sends each envelope on a connection of its own (no keep-alive) under one deadline for the
  * whole exchange, headers and body: a socket timeout alone is an idle timeout, and a Sentry
@@ -104,17 +110,32 @@ function boundedTransport(sentry: SentryNode): { transport: Transport; abortAll(
       const url = new URL(options.url);
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       return new Promise((resolve, reject) => {
-        const r = send(url, { method: 'POST', agent: false, timeout: FLUSH_MS, headers: (options as { headers?: Record<string, string> }).headers }, (res) => {
-          res.resume();
-          res.on('end', () =>
-            resolve({
-              statusCode: res.statusCode,
-              headers: { 'x-sentry-rate-limits': header(res.headers['x-sentry-rate-limits']), 'retry-after': header(res.headers['retry-after']) },
-            }),
-          );
-          res.on('error', reject);
-        });
-        const deadline = setTimeout(() => r.destroy(new Error(`no complete answer from Sentry within ${FLUSH_MS} ms`)), FLUSH_MS);
+        const r = send(
+          url,
+          {
+            method: 'POST',
+            agent: false,
+            timeout: FLUSH_MS,
+            headers: (options as { headers?: Record<string, string> }).headers,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({
+                statusCode: res.statusCode,
+                headers: {
+                  'x-sentry-rate-limits': header(res.headers['x-sentry-rate-limits']),
+                  'retry-after': header(res.headers['retry-after']),
+                },
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        const deadline = setTimeout(
+          () => r.destroy(new Error(`no complete answer from Sentry within ${FLUSH_MS} ms`)),
+          FLUSH_MS,
+        );
         deadline.unref();
         inFlight.add(r);
         r.on('close', () => {

@@ -14,7 +14,9 @@ export function redactUrls(line: string): string {
 export function isDsn(dsn: string): boolean {
   try {
     const u = new URL(dsn);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.username !== '' && /^\/(.+\/)?\d+$/.test(u.pathname);
+    return (
+      (u.protocol === 'https:' || u.protocol === 'http:') && u.username !== '' && /^\/(.+\/)?\d+$/.test(u.pathname)
+    );
   } catch {
     return false;
   }

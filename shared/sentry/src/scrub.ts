@@ -19,10 +19,11 @@ interface EventLike {
 export function scrubEvent<E extends EventLike>(event: E, root: string): E {
   delete event.server_name;
   for (const group of [event.exception?.values, event.threads?.values]) {
-    for (const v of group ?? []) for (const f of v.stacktrace?.frames ?? []) {
-      if (f.filename !== undefined) f.filename = relativePath(f.filename, root);
-      if (f.abs_path !== undefined) f.abs_path = relativePath(f.abs_path, root);
-    }
+    for (const v of group ?? [])
+      for (const f of v.stacktrace?.frames ?? []) {
+        if (f.filename !== undefined) f.filename = relativePath(f.filename, root);
+        if (f.abs_path !== undefined) f.abs_path = relativePath(f.abs_path, root);
+      }
   }
   return event;
 }

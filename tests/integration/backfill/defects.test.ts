@@ -28,7 +28,9 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     const s = await run(log);
     expect(s.rowsWritten).toBe(120);
     expect(s.rowsUnresolved).toBe(250);
-    expect(s.unresolved).toEqual([{ reason: 'show without handle', count: 250, sample: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }]);
+    expect(s.unresolved).toEqual([
+      { reason: 'show without handle', count: 250, sample: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+    ]);
     // each row handled once: processed equals what was pending, not a multiple of it
     expect(s.rowsProcessed).toBe(370);
     expect(s.batches).toBeLessThanOrEqual(4);
@@ -63,7 +65,10 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
     const conn = await db.sql.reserve();
     try {
       await flowsheetDjName.prepare!(conn);
-      const writePlan = { columns: await columnTypes(conn, flowsheetDjName.table, flowsheetDjName.columns), fallback: null };
+      const writePlan = {
+        columns: await columnTypes(conn, flowsheetDjName.table, flowsheetDjName.columns),
+        fallback: null,
+      };
       const buffers = async (q: string | null, lo: number) => {
         await conn`BEGIN`;
         try {
@@ -71,7 +76,11 @@ describe('flowsheet-dj-name backfill: the draft loop defects', () => {
             ? await conn.unsafe(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q}`)
             : await conn`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${batchStatement(conn, flowsheetDjName, { lo, hi: lo + 1000 }, writePlan)}`;
           const root = (plan[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
-          return { blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'], examined: flowsheetRowsExamined(root), text: JSON.stringify(plan) };
+          return {
+            blocks: root['Shared Hit Blocks'] + root['Shared Read Blocks'],
+            examined: flowsheetRowsExamined(root),
+            text: JSON.stringify(plan),
+          };
         } finally {
           await conn`ROLLBACK`;
         }

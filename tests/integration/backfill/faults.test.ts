@@ -28,7 +28,8 @@ const batchBackend = async () => {
   }
   throw new Error('no batch running');
 };
-const pendingRows = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS NULL`)[0]!.n;
+const pendingRows = async () =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS NULL`)[0]!.n;
 
 describe('backfill faults (#13 items 8-10)', () => {
   beforeAll(async () => {
@@ -48,7 +49,9 @@ describe('backfill faults (#13 items 8-10)', () => {
     const s = await run;
     expect(log.lines.filter((l) => l.includes('connection lost'))).toEqual([
       // postgres-js reports the terminated backend as a closed socket, or with the server's 57P01
-      expect.stringMatching(/^warning: connection lost \((write CONNECTION_CLOSED \S+|.*SQLSTATE 57P01.*)\); reconnecting$/),
+      expect.stringMatching(
+        /^warning: connection lost \((write CONNECTION_CLOSED \S+|.*SQLSTATE 57P01.*)\); reconnecting$/,
+      ),
     ]);
     expect(log.lines.some((l) => /^reconnected: backend pid \d+ holds the lock of items-v again$/.test(l))).toBe(true);
     expect(s).toMatchObject({ interrupted: false, rowsProcessed: 1000, rowsWritten: 1000 });
@@ -61,9 +64,14 @@ describe('backfill faults (#13 items 8-10)', () => {
     const pid = await batchBackend();
     const other = postgres(db.url, { max: 2, onnotice: () => {} });
     try {
-      const err = await runBackfill(slow(0), { sql: other, log: captureLog(), batchSize: 100, targetMs: 300, reset: true, lockWaitMs: 300 }).catch(
-        (e: Error) => e,
-      );
+      const err = await runBackfill(slow(0), {
+        sql: other,
+        log: captureLog(),
+        batchSize: 100,
+        targetMs: 300,
+        reset: true,
+        lockWaitMs: 300,
+      }).catch((e: Error) => e);
       // between two statements the holder is "idle in transaction"; the exact wording is unit-tested
       expect(String(err)).toMatch(
         new RegExp(

@@ -29,7 +29,12 @@ export async function nullTrackRows(sql: Sql): Promise<number> {
 }
 
 /** Adds one show (with a legacy name, or none) and `n` track rows for it; returns the show id. */
-export async function addShowWithTracks(sql: Sql, legacyName: string | null, n: number, showId?: number | null): Promise<number> {
+export async function addShowWithTracks(
+  sql: Sql,
+  legacyName: string | null,
+  n: number,
+  showId?: number | null,
+): Promise<number> {
   let id = showId;
   if (id === undefined) {
     const [s] = await sql<{ id: number }[]>`

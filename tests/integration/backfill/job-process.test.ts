@@ -51,7 +51,9 @@ function startJob(url: string, env: Record<string, string> = {}, args: string[] 
       new Promise<void>((resolve, reject) => {
         const check = () => out.filter((l) => re.test(l)).length >= n && resolve();
         waiters.push(check);
-        void exit.then(() => reject(new Error(`job exited before ${n} lines matching ${re}: ${[...out, ...err].join('\n')}`)));
+        void exit.then(() =>
+          reject(new Error(`job exited before ${n} lines matching ${re}: ${[...out, ...err].join('\n')}`)),
+        );
         check();
       }),
   };
@@ -116,14 +118,21 @@ describe('flowsheet-dj-name-backfill job process', () => {
     const r = await run(db.url, { DB_STATEMENT_TIMEOUT_MS: '2' });
     expect(r.code).toBe(2);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/^\[backfill\] error: DB_STATEMENT_TIMEOUT_MS="2" is invalid for a backfill: expected a whole number >= 1000 /);
+    expect(r.err[0]).toMatch(
+      /^\[backfill\] error: DB_STATEMENT_TIMEOUT_MS="2" is invalid for a backfill: expected a whole number >= 1000 /,
+    );
     expect((await db.sql`SELECT to_regnamespace('backfill') AS s`)[0]!.s).toBeNull();
     await db.sql.end();
   });
 
   it('SIGKILL while a batch waits: the server ends the orphaned session within seconds, and a rerun right away proceeds', async () => {
     const db = await copy();
-    const p = startJob(db.url, { BACKFILL_BATCH_SIZE: '500', BACKFILL_PAUSE_MS: '300', BACKFILL_TARGET_MS: '60000', BACKFILL_LOCK_TIMEOUT_MS: '60000' });
+    const p = startJob(db.url, {
+      BACKFILL_BATCH_SIZE: '500',
+      BACKFILL_PAUSE_MS: '300',
+      BACKFILL_TARGET_MS: '60000',
+      BACKFILL_LOCK_TIMEOUT_MS: '60000',
+    });
     await p.waitFor(/^\[backfill\] batch \d+: /, 2);
     const blocker = await db.sql.reserve();
     try {
@@ -131,8 +140,10 @@ describe('flowsheet-dj-name-backfill job process', () => {
       await blocker`BEGIN`;
       await blocker`LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE`;
       const waiting = async () =>
-        (await db.sql<{ pid: number }[]>`
-          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`)[0]?.pid;
+        (
+          await db.sql<{ pid: number }[]>`
+          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'flowsheet-dj-name-backfill' AND wait_event_type = 'Lock'`
+        )[0]?.pid;
       let pid: number | undefined;
       for (let i = 0; i < 100 && !pid; i++) {
         pid = await waiting();
@@ -163,7 +174,9 @@ describe('flowsheet-dj-name-backfill job process', () => {
     const before = await nullTrackRows(db.sql);
     const r = await run(db.url, { BACKFILL_DRY_RUN: '1' });
     expect(r.code).toBe(0);
-    expect(r.out.some((l) => l.startsWith(`[backfill] dry run: ${before} pending rows in wxyc_schema.flowsheet`))).toBe(true);
+    expect(r.out.some((l) => l.startsWith(`[backfill] dry run: ${before} pending rows in wxyc_schema.flowsheet`))).toBe(
+      true,
+    );
     expect(await nullTrackRows(db.sql)).toBe(before);
     expect((await db.sql`SELECT to_regnamespace('backfill') AS s`)[0]!.s).toBeNull();
     await db.sql.end();
@@ -215,10 +228,14 @@ describe('flowsheet-dj-name-backfill job process', () => {
     const r = await run(db.url);
     expect(r.code, r.out.join('\n')).toBe(0);
     const lines = r.out.join('\n');
-    expect(lines).toMatch(/\[backfill\] done: \d+ rows filled, \d+ rows have no handle and stay NULL, \d+ batches, elapsed \S+, \d+ rows\/s/);
+    expect(lines).toMatch(
+      /\[backfill\] done: \d+ rows filled, \d+ rows have no handle and stay NULL, \d+ batches, elapsed \S+, \d+ rows\/s/,
+    );
     expect(lines).toMatch(/\[backfill\] no handle \(show without handle\): \d+ rows, e\.g\. ids \d+/);
     expect(lines).toMatch(/\[backfill\] no handle \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
-    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
+    expect(r.out.at(-1)).toBe(
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+    );
     expect(await nullTrackRows(db.sql)).toBeGreaterThan(30);
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/); // the dj_name guard passed
     await db.sql.end();
@@ -240,7 +257,9 @@ describe('flowsheet-dj-name-backfill job process', () => {
       const r = await run(db.url, { BACKFILL_LOCK_TIMEOUT_MS: '50' });
       expect(r.code, r.out.join('\n')).toBe(11);
       expect(r.out.join('\n')).toMatch(/still locked by another session, left pending: 1 rows, e\.g\. ids \d+/);
-      expect(r.out.at(-1)).toMatch(/^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse\. Run the job again/);
+      expect(r.out.at(-1)).toMatch(
+        /^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse\. Run the job again/,
+      );
     } finally {
       release();
       await holding;
@@ -292,7 +311,9 @@ describe('flowsheet-dj-name-backfill job process', () => {
     const db = await copy();
     const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' });
     expect(r.code).toBe(0);
-    expect(r.out.at(-1)).toBe("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
+    expect(r.out.at(-1)).toBe(
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+    );
     expect(r.out.join('\n')).toMatch(/rows filled \(\d+ with the fallback name\)/);
     // 0054-0059 apply; 0060 now waits only for the search_doc backfill
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/);

@@ -11,7 +11,15 @@ import { albumLookup, createAlbumTable } from './definitions/album-lookup.js';
 import { albumLookupOffAir } from './definitions/album-lookup-off-air.js';
 
 const db = useTestDatabase('empty');
-const fast: Partial<LimiterSettings> = { requestsPerMinute: 60_000, burst: 8, maxConcurrency: 4, timeoutMs: 800, maxRetries: 4, backoffBaseMs: 10, backoffMaxMs: 200 };
+const fast: Partial<LimiterSettings> = {
+  requestsPerMinute: 60_000,
+  burst: 8,
+  maxConcurrency: 4,
+  timeoutMs: 800,
+  maxRetries: 4,
+  backoffBaseMs: 10,
+  backoffMaxMs: 200,
+};
 const ROWS = 300;
 let server: Awaited<ReturnType<typeof startMetadataServer>> | null = null;
 
@@ -50,7 +58,9 @@ describe('lookup backfill resilience', () => {
 
   it('its backend terminated during the lookups (twice) and during a write: reconnects, resumes, every row written once', async () => {
     // each write statement takes 150 ms, so one can be caught running
-    await db.sql`CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.15); RETURN NULL; END $$`.catch(() => {});
+    await db.sql`CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.15); RETURN NULL; END $$`.catch(
+      () => {},
+    );
     await db.sql`CREATE TRIGGER albums_slow AFTER UPDATE ON albums FOR EACH STATEMENT EXECUTE FUNCTION slow_write()`;
     const kills: Promise<number | null>[] = [];
     server = await startMetadataServer({}, undefined, (_k, n) => {
@@ -58,7 +68,12 @@ describe('lookup backfill resilience', () => {
     });
     const log = captureLog();
     let done = false;
-    const run = runLookupBackfill(albumLookup(server.url, fast), { sql: db.sql, log, batchSize: 50, backoffMs: 50 }).finally(() => (done = true));
+    const run = runLookupBackfill(albumLookup(server.url, fast), {
+      sql: db.sql,
+      log,
+      batchSize: 50,
+      backoffMs: 50,
+    }).finally(() => (done = true));
     // and once inside a write, after the lookups of batch 5 (rows 201-250) have been asked
     let writeKilled = false;
     while (!done && !writeKilled) {
@@ -73,7 +88,9 @@ describe('lookup backfill resilience', () => {
     expect(writeKilled).toBe(true);
     expect((await Promise.all(kills)).every((pid) => pid !== null)).toBe(true);
     expect(log.lines.filter((l) => l.includes('connection lost')).length).toBeGreaterThanOrEqual(3);
-    expect(log.lines.filter((l) => /^reconnected: backend pid \d+ holds the lock of album-lookup again$/.test(l)).length).toBeGreaterThanOrEqual(3);
+    expect(
+      log.lines.filter((l) => /^reconnected: backend pid \d+ holds the lock of album-lookup again$/.test(l)).length,
+    ).toBeGreaterThanOrEqual(3);
     expect(s).toMatchObject({ interrupted: false, rowsProcessed: ROWS, rowsWritten: ROWS, rowsParked: 0, skipped: [] });
     expect(await counts()).toEqual({ once: ROWS, twice: 0, pending: 0 });
     expect(await loadState(db.sql, 'album-lookup')).toMatchObject({ status: 'done', rowsWritten: ROWS });
@@ -90,13 +107,20 @@ describe('lookup backfill resilience', () => {
     let stop = false;
     const killer = (async () => {
       // after the first committed batch, kill the lock holder whenever there is one
-      while (!stop && !((await loadState(db.sql, 'album-lookup').catch(() => null))?.batches ?? 0)) await new Promise((r) => setTimeout(r, 5));
+      while (!stop && !((await loadState(db.sql, 'album-lookup').catch(() => null))?.batches ?? 0))
+        await new Promise((r) => setTimeout(r, 5));
       while (!stop) {
         await killHolder();
         await new Promise((r) => setTimeout(r, 15));
       }
     })();
-    const err = await runLookupBackfill(def, { sql: db.sql, log, batchSize: 50, backoffMs: 20, maxReconnects: 2 }).catch((e: unknown) => e);
+    const err = await runLookupBackfill(def, {
+      sql: db.sql,
+      log,
+      batchSize: 50,
+      backoffMs: 20,
+      maxReconnects: 2,
+    }).catch((e: unknown) => e);
     stop = true;
     await killer;
     expect(err, (err as Error).stack).toBeInstanceOf(JobError);
@@ -122,9 +146,16 @@ describe('lookup backfill resilience', () => {
 
   it('pauses while a DJ is on air: no request and no write until the show ends, then finishes', async () => {
     server = await startMetadataServer({});
-    const [show] = await db.sql<{ id: number }[]>`INSERT INTO on_air (started_at) VALUES (now() - interval '10 minutes') RETURNING id`;
+    const [show] = await db.sql<
+      { id: number }[]
+    >`INSERT INTO on_air (started_at) VALUES (now() - interval '10 minutes') RETURNING id`;
     const log = captureLog();
-    const run = runLookupBackfill(albumLookupOffAir(server.url, fast), { sql: db.sql, log, batchSize: 50, backoffMs: 20 });
+    const run = runLookupBackfill(albumLookupOffAir(server.url, fast), {
+      sql: db.sql,
+      log,
+      batchSize: 50,
+      backoffMs: 20,
+    });
     // events, not a wall-clock window: the run has paused (several times) before the show ends
     while (log.lines.filter((l) => l.startsWith('pausing')).length < 3) await new Promise((r) => setTimeout(r, 10));
     expect(server.log).toEqual([]);
@@ -132,7 +163,9 @@ describe('lookup backfill resilience', () => {
     const requestsBeforeEnd = server.log.length;
     await db.sql`UPDATE on_air SET ended_at = now()`;
     const s = await run;
-    expect(log.lines.filter((l) => l.startsWith('pausing'))[0]).toBe(`pausing 20 ms: a DJ is on air (show ${show!.id})`);
+    expect(log.lines.filter((l) => l.startsWith('pausing'))[0]).toBe(
+      `pausing 20 ms: a DJ is on air (show ${show!.id})`,
+    );
     expect(requestsBeforeEnd).toBe(0);
     expect(s).toMatchObject({ interrupted: false, rowsWritten: ROWS });
     expect(s.pausedMs).toBeGreaterThan(0);
@@ -151,9 +184,18 @@ describe('lookup backfill resilience', () => {
     });
     const log = captureLog();
     const def = albumLookupOffAir(server.url, { ...fast, maxConcurrency: 1 });
-    const s = await runLookupBackfill(def, { sql: db.sql, log, batchSize: 50, backoffMs: 20, maxPauseMs: 200, onPauseCap: 'stop' });
+    const s = await runLookupBackfill(def, {
+      sql: db.sql,
+      log,
+      batchSize: 50,
+      backoffMs: 20,
+      maxPauseMs: 200,
+      onPauseCap: 'stop',
+    });
     await Promise.all(starting);
-    expect(log.lines.at(-1)).toMatch(/^warning: paused \d+ ms in all, the cap \(maxPauseMs 200\): stopping; run again to resume$/);
+    expect(log.lines.at(-1)).toMatch(
+      /^warning: paused \d+ ms in all, the cap \(maxPauseMs 200\): stopping; run again to resume$/,
+    );
     expect(s.interrupted).toBe(true);
     // the batch in flight when the show started (request 60: batch 2) finishes; nothing is asked
     // after it. Counted in requests and rows (events), not in ms after the show started: under

@@ -7,7 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiLimiter, DEFAULT_LIMITER, LookupFailed, MAX_RETRY_AFTER_MS, type LimiterSettings } from '@wxyc/backfill';
 import { startRawServer, type Handler } from '../../support/raw-http-server.js';
 
-const fast: LimiterSettings = { ...DEFAULT_LIMITER, requestsPerMinute: 60_000, burst: 8, timeoutMs: 300, maxRetries: 2, backoffBaseMs: 5, backoffMaxMs: 20 };
+const fast: LimiterSettings = {
+  ...DEFAULT_LIMITER,
+  requestsPerMinute: 60_000,
+  burst: 8,
+  timeoutMs: 300,
+  maxRetries: 2,
+  backoffBaseMs: 5,
+  backoffMaxMs: 20,
+};
 let server: Awaited<ReturnType<typeof startRawServer>> | null = null;
 const limiters: ApiLimiter[] = [];
 afterEach(async () => {
@@ -56,7 +64,9 @@ describe('the per-call deadline covers the whole body', () => {
     });
     const l = limiterOf({ maxBodyBytes: 1024 * 1024 });
     const err = await failure(l.fetch(`${s.url}/a`).then((r) => r.text()));
-    expect(err.message).toMatch(/^answer of 2147483648 bytes \(Content-Length\) is over the cap of 1048576 bytes \(maxBodyBytes\) \(GET 127\.0\.0\.1:\d+\)$/);
+    expect(err.message).toMatch(
+      /^answer of 2147483648 bytes \(Content-Length\) is over the cap of 1048576 bytes \(maxBodyBytes\) \(GET 127\.0\.0\.1:\d+\)$/,
+    );
     expect(s.log.length).toBe(1);
   }, 15_000);
 
@@ -104,7 +114,9 @@ describe('errors say why', () => {
   it('a refused connection names ECONNREFUSED; a 503 names the status; mixed causes are all listed', async () => {
     const s = await serve((_q, res, n) => (n === 1 ? res.socket?.destroy() : res.writeHead(503).end('down')));
     const err = await failure(limiterOf({}).fetch(`${s.url}/a`));
-    expect(err.message).toMatch(/^HTTP 503 Service Unavailable after 3 attempts \(also: (ECONNRESET: )?socket hang up\)$/);
+    expect(err.message).toMatch(
+      /^HTTP 503 Service Unavailable after 3 attempts \(also: (ECONNRESET: )?socket hang up\)$/,
+    );
     expect((err as LookupFailed).status).toBe(503);
     const port = new URL(s.url).port;
     await s.close();
@@ -140,7 +152,11 @@ describe('redirects', () => {
   }, 15_000);
 
   it('a redirect loop stops at maxRedirects, every hop counted; a POST becomes a GET on 303', async () => {
-    const s = await serve((q, res) => (q.url === '/done' ? res.writeHead(200).end(q.method) : res.writeHead(q.url === '/see' ? 303 : 301, { location: q.url === '/see' ? '/done' : '/loop' }).end()));
+    const s = await serve((q, res) =>
+      q.url === '/done'
+        ? res.writeHead(200).end(q.method)
+        : res.writeHead(q.url === '/see' ? 303 : 301, { location: q.url === '/see' ? '/done' : '/loop' }).end(),
+    );
     const l = limiterOf({ maxRedirects: 3 });
     const err = await failure(l.fetch(`${s.url}/loop`));
     expect(err.message).toMatch(/^more than 3 redirects \(maxRedirects\)/);
@@ -158,7 +174,12 @@ describe('a stop while calls wait', () => {
       const s = await serve((_q, res) => res.writeHead(200).end('ok'));
       const stop = new AbortController();
       const l = limiterOf({ requestsPerMinute: 60, burst: 1 }, stop.signal); // one token a second
-      const calls = Array.from({ length: 30 }, (_, i) => l.fetch(`${s.url}/k${i}`).then(() => 'answered', (e: unknown) => e));
+      const calls = Array.from({ length: 30 }, (_, i) =>
+        l.fetch(`${s.url}/k${i}`).then(
+          () => 'answered',
+          (e: unknown) => e,
+        ),
+      );
       await calls[0];
       while (l.waiting < 29) await new Promise((r) => setTimeout(r, 5));
       const cpu = process.cpuUsage();
@@ -180,8 +201,14 @@ describe('a stop while calls wait', () => {
 
 describe('the process', () => {
   it('exits right after its final line: kept-alive sockets and timers do not hold it open', async () => {
-    const s = await serve((_q, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), { keepAliveTimeoutMs: 60_000 });
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../../support/lookup-linger-child.mjs', import.meta.url)), s.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const s = await serve((_q, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), {
+      keepAliveTimeoutMs: 60_000,
+    });
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../../support/lookup-linger-child.mjs', import.meta.url)), s.url],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let doneAt = 0;
     child.stdout.on('data', (b: Buffer) => {
       if (b.toString().includes('done: 3 requests')) doneAt = Date.now();

@@ -10,7 +10,13 @@ import { albumLookup, createAlbumTable } from './definitions/album-lookup.js';
 
 const db = useTestDatabase('empty');
 const fast: Partial<LimiterSettings> = {
-  requestsPerMinute: 6000, burst: 4, maxConcurrency: 4, timeoutMs: 800, maxRetries: 4, backoffBaseMs: 10, backoffMaxMs: 1500,
+  requestsPerMinute: 6000,
+  burst: 4,
+  maxConcurrency: 4,
+  timeoutMs: 800,
+  maxRetries: 4,
+  backoffBaseMs: 10,
+  backoffMaxMs: 1500,
 };
 let server: Awaited<ReturnType<typeof startMetadataServer>> | null = null;
 
@@ -45,7 +51,10 @@ describe('lookup backfill (resolve in TypeScript)', () => {
   it('writes every row exactly once through 429s, 10% failures and a hang, holding no lock during the lookups', async () => {
     let hung!: (key: string) => void;
     const hang = new Promise<string>((r) => (hung = r));
-    server = await startMetadataServer({ failEvery: 10, limitEvery: 25, retryAfter: '1', hangOnce: new Set(['C7']) }, (k) => hung(k));
+    server = await startMetadataServer(
+      { failEvery: 10, limitEvery: 25, retryAfter: '1', hangOnce: new Set(['C7']) },
+      (k) => hung(k),
+    );
     const run = runLookupBackfill(albumLookup(server.url, fast), { sql: db.sql, log: captureLog(), batchSize: 50 });
 
     expect(await Promise.race([hang, run.then((r) => `ended before the hang: ${JSON.stringify(r)}`)])).toBe('C7');
@@ -87,7 +96,9 @@ describe('lookup backfill (resolve in TypeScript)', () => {
     const opts = { sql: db.sql, log: captureLog(), batchSize: 50 };
     const s = await runLookupBackfill(def, opts);
     expect(s).toMatchObject({ rowsWritten: 118, rowsParked: 2 });
-    expect(s.parked).toEqual([{ sqlstate: 'LOOKP', message: 'HTTP 503 Service Unavailable after 3 attempts', count: 2, sample: [3, 63] }]);
+    expect(s.parked).toEqual([
+      { sqlstate: 'LOOKP', message: 'HTTP 503 Service Unavailable after 3 attempts', count: 2, sample: [3, 63] },
+    ]);
     expect(server.log.filter((e) => e.key === 'C3').length).toBe(3); // asked once (3 attempts), not once per row
     const parked = (await loadState(db.sql, 'album-lookup'))!.parked;
     expect(Date.parse(parked[0]!.retryAfter!)).toBeGreaterThan(Date.now());
@@ -108,7 +119,12 @@ describe('lookup backfill (resolve in TypeScript)', () => {
     server = await startMetadataServer(faults);
     const limiter = { ...fast, maxConcurrency: 1, maxRetries: 1, breakerThreshold: 3, breakerCooldownMs: 200 };
     const log = captureLog();
-    const s = await runLookupBackfill(albumLookup(server.url, limiter), { sql: db.sql, log, batchSize: 50, maxBreakerPauseMs: 500 });
+    const s = await runLookupBackfill(albumLookup(server.url, limiter), {
+      sql: db.sql,
+      log,
+      batchSize: 50,
+      maxBreakerPauseMs: 500,
+    });
     expect(s.interrupted).toBe(true);
     expect(s.rowsWritten).toBe(0);
     // only failures before the batch's first row the open circuit held back are parked (answers
@@ -121,7 +137,11 @@ describe('lookup backfill (resolve in TypeScript)', () => {
     expect((await loadState(db.sql, 'album-lookup'))!.status).toBe('interrupted');
 
     faults.allDown = false;
-    const again = await runLookupBackfill(albumLookup(server.url, limiter), { sql: db.sql, log: captureLog(), batchSize: 50 });
+    const again = await runLookupBackfill(albumLookup(server.url, limiter), {
+      sql: db.sql,
+      log: captureLog(),
+      batchSize: 50,
+    });
     expect(again).toMatchObject({ interrupted: false, rowsWritten: 120 - s.rowsParked, rowsParked: s.rowsParked });
     const c = await counts();
     expect(c).toEqual({ rows: 120, once: 120 - s.rowsParked, twice: 0, pending: s.rowsParked });

@@ -8,9 +8,17 @@ import { ghostDelete } from './definitions/ghost-delete.js';
 import { archiveInsert } from './definitions/archive-insert.js';
 
 const db = useTestDatabase('empty');
-const opts = (o: Partial<RunOptions> = {}): RunOptions => ({ sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 10_000, ...o });
-const count = async (table: string) => (await db.sql.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
-const legacy = (ghosts: number[]) => async () => Array.from({ length: 1000 }, (_, i) => i + 1).filter((id) => !ghosts.includes(id));
+const opts = (o: Partial<RunOptions> = {}): RunOptions => ({
+  sql: db.sql,
+  log: captureLog(),
+  batchSize: 100,
+  targetMs: 10_000,
+  ...o,
+});
+const count = async (table: string) =>
+  (await db.sql.unsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+const legacy = (ghosts: number[]) => async () =>
+  Array.from({ length: 1000 }, (_, i) => i + 1).filter((id) => !ghosts.includes(id));
 
 describe('delete mode', () => {
   beforeAll(async () => {
@@ -28,7 +36,9 @@ describe('delete mode', () => {
     const log = captureLog();
     const s = await runBackfill(ghostDelete(legacy([7, 300, 901])), opts({ log }));
     expect(s).toMatchObject({ dryRun: true, pendingAtStart: 3 });
-    expect(log.lines.at(-1)).toMatch(/^dry run: 3 pending rows in public\.plays .* nothing written \(mode delete: add --execute to delete them\)$/);
+    expect(log.lines.at(-1)).toMatch(
+      /^dry run: 3 pending rows in public\.plays .* nothing written \(mode delete: add --execute to delete them\)$/,
+    );
     expect(await count('plays')).toBe(1000);
   });
 
@@ -39,12 +49,25 @@ describe('delete mode', () => {
   });
 
   it('refuses an empty candidate set (floor) and one above the ceiling, with exit code 12, deleting nothing', async () => {
-    const none = await runBackfill(ghostDelete(legacy([])), opts({ execute: true })).catch((e: { message: string; exitCode: number }) => e);
-    expect(none).toMatchObject({ exitCode: EXIT_LIMITS, message: 'ghost-delete: refusing: 0 candidate rows, fewer than the floor of 1 (is the predicate or its input wrong?)' });
+    const none = await runBackfill(ghostDelete(legacy([])), opts({ execute: true })).catch(
+      (e: { message: string; exitCode: number }) => e,
+    );
+    expect(none).toMatchObject({
+      exitCode: EXIT_LIMITS,
+      message:
+        'ghost-delete: refusing: 0 candidate rows, fewer than the floor of 1 (is the predicate or its input wrong?)',
+    });
     // the id set arrived truncated: 30% of the table looks like ghosts
     const many = Array.from({ length: 300 }, (_, i) => 700 + i + 1);
-    const err = await runBackfill(ghostDelete(legacy(many)), opts({ execute: true })).catch((e: { message: string; exitCode: number }) => e);
-    expect(err).toMatchObject({ exitCode: EXIT_LIMITS, message: expect.stringMatching(/300 candidate rows are 30\.0% of the table's 1000, more than the ceiling of 20\.0%$/) });
+    const err = await runBackfill(ghostDelete(legacy(many)), opts({ execute: true })).catch(
+      (e: { message: string; exitCode: number }) => e,
+    );
+    expect(err).toMatchObject({
+      exitCode: EXIT_LIMITS,
+      message: expect.stringMatching(
+        /300 candidate rows are 30\.0% of the table's 1000, more than the ceiling of 20\.0%$/,
+      ),
+    });
     expect(await count('plays')).toBe(1000);
   });
 });

@@ -5,7 +5,14 @@
 // wait behind another session longer than OPTIMISTIC_LOCK_TIMEOUT_MS.
 import { beforeEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { columnTypes, optimisticStatement, OPTIMISTIC_LOCK_TIMEOUT_MS, runBackfill, type BackfillDefinition, type BatchReport } from '@wxyc/backfill';
+import {
+  columnTypes,
+  optimisticStatement,
+  OPTIMISTIC_LOCK_TIMEOUT_MS,
+  runBackfill,
+  type BackfillDefinition,
+  type BatchReport,
+} from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { captureLog, type PlanNode } from './helpers.js';
 
@@ -27,7 +34,12 @@ const scans = (n: PlanNode): PlanNode[] => [
   ...(n['Relation Name'] === 'items' && n['Node Type'] !== 'ModifyTable' ? [n] : []),
   ...(n.Plans ?? []).flatMap(scans),
 ];
-const wrong = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS DISTINCT FROM 'v' || id || coalesce(note, '')`)[0]!.n;
+const wrong = async () =>
+  (
+    await db.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM items WHERE v IS DISTINCT FROM 'v' || id || coalesce(note, '')`
+  )[0]!.n;
 
 describe('backfill optimistic statement', () => {
   beforeEach(async () => {
@@ -47,7 +59,8 @@ describe('backfill optimistic statement', () => {
       await conn`BEGIN`;
       // a quadratic plan (a CTE rescanned per row under a join filter) would run for minutes: fail instead
       await conn`SET LOCAL statement_timeout = '20s'`;
-      const out = await conn`EXPLAIN (ANALYZE, FORMAT JSON) ${optimisticStatement(conn, def(), { lo: 0, hi: 50_000 }, plan)}`;
+      const out =
+        await conn`EXPLAIN (ANALYZE, FORMAT JSON) ${optimisticStatement(conn, def(), { lo: 0, hi: 50_000 }, plan)}`;
       await conn`ROLLBACK`;
       const root = (out[0]!['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan;
       const reads = scans(root);
@@ -56,7 +69,8 @@ describe('backfill optimistic statement', () => {
       expect(text).not.toContain('Join Filter');
       // the range read, then the UPDATE's probe by key
       expect(reads).toHaveLength(2);
-      for (const n of reads) expect((n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops']).toBeLessThanOrEqual(50_000);
+      for (const n of reads)
+        expect((n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops']).toBeLessThanOrEqual(50_000);
     } finally {
       conn.release();
     }
@@ -67,7 +81,13 @@ describe('backfill optimistic statement', () => {
     try {
       const seen: BatchReport[] = [];
       const log = captureLog();
-      const run = runBackfill(def(800), { sql: db.sql, log, batchSize: 100_000, targetMs: 100_000, onBatch: (b) => void seen.push(b) });
+      const run = runBackfill(def(800), {
+        sql: db.sql,
+        log,
+        batchSize: 100_000,
+        targetMs: 100_000,
+        onBatch: (b) => void seen.push(b),
+      });
       // while the first batch sleeps between its read and its write, change a row of its range (autocommit: no lock left)
       for (let i = 0; i < 200; i++) {
         const [busy] = await db.sql<{ n: number }[]>`
@@ -93,7 +113,12 @@ describe('backfill optimistic statement', () => {
       await holder`SELECT id FROM items WHERE id = 30000 FOR UPDATE`;
       const seen: BatchReport[] = [];
       const s = await runBackfill(def(), {
-        sql: db.sql, log: captureLog(), batchSize: 10_000, targetMs: 100_000, lockTimeoutMs: 10_000, backoffMs: 50,
+        sql: db.sql,
+        log: captureLog(),
+        batchSize: 10_000,
+        targetMs: 100_000,
+        lockTimeoutMs: 10_000,
+        backoffMs: 50,
         onBatch: (b) => {
           seen.push(b);
           if (b.skipped.length) void holder`COMMIT`.then(() => {}); // released after the batch that met it

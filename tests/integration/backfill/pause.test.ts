@@ -6,8 +6,16 @@ import { captureLog } from './helpers.js';
 import { fillUnlessOnAir } from './definitions/on-air-pause.js';
 
 const db = useTestDatabase('empty');
-const opts = (o: Partial<RunOptions> = {}): RunOptions => ({ sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 10_000, backoffMs: 20, ...o });
-const filled = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS NOT NULL`)[0]!.n;
+const opts = (o: Partial<RunOptions> = {}): RunOptions => ({
+  sql: db.sql,
+  log: captureLog(),
+  batchSize: 100,
+  targetMs: 10_000,
+  backoffMs: 20,
+  ...o,
+});
+const filled = async () =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS NOT NULL`)[0]!.n;
 
 describe('pause conditions of a definition', () => {
   beforeAll(async () => {
@@ -25,7 +33,9 @@ describe('pause conditions of a definition', () => {
     const log = captureLog();
     const s = await runBackfill(fillUnlessOnAir, opts({ log, maxPauseMs: 100, onPauseCap: 'stop' }));
     expect(log.lines.filter((l) => l.startsWith('pausing'))[0]).toMatch(/^pausing 20 ms: a DJ is on air \(show \d+\)$/);
-    expect(log.lines.at(-1)).toMatch(/^warning: paused \d+ ms in all, the cap \(maxPauseMs 100\): stopping; run again to resume$/);
+    expect(log.lines.at(-1)).toMatch(
+      /^warning: paused \d+ ms in all, the cap \(maxPauseMs 100\): stopping; run again to resume$/,
+    );
     expect(s).toMatchObject({ interrupted: true, rowsWritten: 0 });
     expect(await loadState(db.sql, 'items-v-off-air')).toMatchObject({ status: 'interrupted' });
     expect(await filled()).toBe(0);
@@ -39,7 +49,9 @@ describe('pause conditions of a definition', () => {
     const log = captureLog();
     const s = await runBackfill(fillUnlessOnAir, opts({ log, maxPauseMs: 60, onPauseCap: 'continue' }));
     expect(log.lines.filter((l) => l.startsWith('pausing')).length).toBeGreaterThanOrEqual(3);
-    expect(log.lines).toContainEqual(expect.stringMatching(/the cap \(maxPauseMs 60\): continuing without the definition's pause condition$/));
+    expect(log.lines).toContainEqual(
+      expect.stringMatching(/the cap \(maxPauseMs 60\): continuing without the definition's pause condition$/),
+    );
     expect(s).toMatchObject({ interrupted: false, rowsWritten: 300 });
   });
 });

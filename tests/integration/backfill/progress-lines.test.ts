@@ -14,7 +14,10 @@ const JOB = fileURLToPath(new URL('../../../jobs/backfills/flowsheet-dj-name-bac
 
 /** Runs the job; `onLine` sees each stdout line as it arrives. */
 function run(url: string, env: Record<string, string> = {}, onLine: (line: string) => unknown = () => {}) {
-  const child = spawn(process.execPath, [JOB], { env: { PATH: process.env.PATH, DATABASE_URL: url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [JOB], {
+    env: { PATH: process.env.PATH, DATABASE_URL: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out: string[] = [];
   const err: string[] = [];
   let rest = '';
@@ -27,7 +30,9 @@ function run(url: string, env: Record<string, string> = {}, onLine: (line: strin
     }
   });
   child.stderr.on('data', (c: Buffer) => err.push(...c.toString().split('\n').filter(Boolean)));
-  return new Promise<{ code: number | null; out: string[]; err: string[] }>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+  return new Promise<{ code: number | null; out: string[]; err: string[] }>((resolve) =>
+    child.on('close', (code) => resolve({ code, out, err })),
+  );
 }
 
 /** A database at 0053 with `shows` shows of `per` track rows each, every show with a handle; never analyzed. */
@@ -53,19 +58,24 @@ describe('backfill progress lines, in the job process', () => {
   it('ANALYZE on a never-analyzed table says so instead of "~1 rows"; an empty run says "nothing pending", not "ETA ~?"', async () => {
     const db = await database(4, 300);
     dbs.push(db);
-    const [before] = await db.sql<{ n: number }[]>`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'wxyc_schema.flowsheet'::regclass`;
+    const [before] = await db.sql<
+      { n: number }[]
+    >`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'wxyc_schema.flowsheet'::regclass`;
     expect(before!.n).toBe(-1); // never analyzed
 
     const first = await run(db.url);
     expect(first.code, [...first.out, ...first.err].join('\n')).toBe(0);
     const analyze = first.out.filter((l) => l.includes('ANALYZE wxyc_schema.flowsheet'));
-    expect(analyze).toEqual(['[backfill] ANALYZE wxyc_schema.flowsheet: this run changed 1200 rows; the table had never been analyzed']);
+    expect(analyze).toEqual([
+      '[backfill] ANALYZE wxyc_schema.flowsheet: this run changed 1200 rows; the table had never been analyzed',
+    ]);
 
     const second = await run(db.url);
     expect(second.code, [...second.out, ...second.err].join('\n')).toBe(0);
     const batches = second.out.filter((l) => / batch \d+: /.test(l));
     expect(batches.length).toBeGreaterThan(0);
-    for (const l of batches) expect(l).toMatch(/^\[backfill\] batch \d+: 0 rows, total processed 0, remaining 0, nothing pending$/);
+    for (const l of batches)
+      expect(l).toMatch(/^\[backfill\] batch \d+: 0 rows, total processed 0, remaining 0, nothing pending$/);
     expect(second.out.join('\n')).not.toContain('ETA ~?');
   });
 

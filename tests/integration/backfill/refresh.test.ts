@@ -14,7 +14,8 @@ import {
 import { addShowWithTracks, captureLog, wrongNames } from './helpers.js';
 
 const db = useTestDatabase('empty');
-const refresh = (dryRun = false) => runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, dryRun });
+const refresh = (dryRun = false) =>
+  runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, dryRun });
 
 let shows: Record<string, number> = {};
 
@@ -57,7 +58,8 @@ describe('flowsheet-dj-name --refresh', () => {
   });
 
   it('rewrites exactly the differing rows, NULL included, and leaves right and NULL rows alone', async () => {
-    const xmins = async () => new Map((await db.sql`SELECT id, xmin::text AS x FROM wxyc_schema.flowsheet`).map((r) => [r.id, r.x]));
+    const xmins = async () =>
+      new Map((await db.sql`SELECT id, xmin::text AS x FROM wxyc_schema.flowsheet`).map((r) => [r.id, r.x]));
     const before = await xmins();
     const s = await refresh();
     expect([s.rowsProcessed, s.rowsWritten, s.rowsUnresolved]).toEqual([114, 114, 0]);
@@ -78,7 +80,17 @@ describe('flowsheet-dj-name --refresh', () => {
   });
 
   it('a second refresh finds nothing to do; the fill then fills the one NULL row with a handle', async () => {
-    expect((await runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, reset: true })).rowsWritten).toBe(0);
+    expect(
+      (
+        await runBackfill(flowsheetDjNameRefresh, {
+          sql: db.sql,
+          log: captureLog(),
+          batchSize: 100,
+          targetMs: 300,
+          reset: true,
+        })
+      ).rowsWritten,
+    ).toBe(0);
     expect(await guardCount(db.sql)).toBe(1);
     const fill = await runBackfill(flowsheetDjName, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300 });
     expect(fill.rowsWritten).toBe(1);
@@ -90,14 +102,22 @@ describe('flowsheet-dj-name --refresh', () => {
   it('every refresh row is resolved (reason NULL), so the fallback never applies: a cleared name stays NULL, not the placeholder', async () => {
     const [row] = await db.sql<{ id: number }[]>`
       UPDATE wxyc_schema.flowsheet SET dj_name = 'Pat Realname' WHERE id = (SELECT min(id) FROM wxyc_schema.flowsheet WHERE show_id = ${shows.realName!}) RETURNING id`;
-    const s = await runBackfill(flowsheetDjNameRefresh, { sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 300, fallback: { dj_name: 'Unknown DJ' } });
+    const s = await runBackfill(flowsheetDjNameRefresh, {
+      sql: db.sql,
+      log: captureLog(),
+      batchSize: 100,
+      targetMs: 300,
+      fallback: { dj_name: 'Unknown DJ' },
+    });
     expect([s.rowsWritten, s.rowsFallback, s.rowsUnresolved]).toEqual([1, 0, 0]);
     expect((await db.sql`SELECT dj_name FROM wxyc_schema.flowsheet WHERE id = ${row!.id}`)[0]!.dj_name).toBeNull();
   });
 
   it("0054's guard agrees with the job's check: it applies now, with 60 no-handle rows left NULL", async () => {
     await migrateWithDrizzle(db.url, { upTo: '0054' });
-    const [row] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE dj_name IS NULL`;
+    const [row] = await db.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE dj_name IS NULL`;
     expect(row!.n).toBe(60);
   });
 });

@@ -23,7 +23,9 @@ const def = (sleepMsPerRow = 0): BackfillDefinition => ({
 
 const rows = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE v IS NULL`)[0]!.n;
 const wrong = async () =>
-  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE NOT bad AND v IS DISTINCT FROM 'v' || id`)[0]!.n;
+  (
+    await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM items WHERE NOT bad AND v IS DISTINCT FROM 'v' || id`
+  )[0]!.n;
 
 describe('backfill runner', () => {
   beforeAll(async () => {
@@ -71,9 +73,14 @@ describe('backfill runner', () => {
   it('gives up after bounded attempts when even the smallest batch times out, marking the run failed', async () => {
     const log = captureLog();
     // 5 ms a row: 100 keys = 500 ms > 200 ms, at every size the runner may use
-    const err = await runBackfill(def(5), { sql: db.sql, log, batchSize: 400, targetMs: 100, statementTimeoutMs: 200, maxAttempts: 3 }).catch(
-      (e: { code?: string }) => e,
-    );
+    const err = await runBackfill(def(5), {
+      sql: db.sql,
+      log,
+      batchSize: 400,
+      targetMs: 100,
+      statementTimeoutMs: 200,
+      maxAttempts: 3,
+    }).catch((e: { code?: string }) => e);
     expect(err).toMatchObject({ code: '57014' });
     expect(log.lines.filter((l) => l.includes('hit statement_timeout'))).toHaveLength(4); // 400 -> 200 -> 100, then 2 more at 100
     expect(await loadState(db.sql, 'items-v')).toMatchObject({ status: 'failed', cursor: 0, rowsProcessed: 0 });
@@ -103,7 +110,9 @@ describe('backfill runner', () => {
     const second = await runBackfill(def(), { sql: db.sql, log, batchSize: 700, targetMs: 10_000 });
     expect(log.lines[0]).toBe('resuming items-v after key 2100 (2100 rows processed by earlier runs)');
     expect(second).toMatchObject({ interrupted: false, rowsProcessed: 5000, rowsWritten: 4990, rowsUnresolved: 10 });
-    expect(second.unresolved).toEqual([{ reason: 'bad row', count: 10, sample: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000] }]);
+    expect(second.unresolved).toEqual([
+      { reason: 'bad row', count: 10, sample: [500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000] },
+    ]);
     expect(await loadState(db.sql, 'items-v')).toMatchObject({ status: 'done', cursor: 5000 });
 
     const again = captureLog();

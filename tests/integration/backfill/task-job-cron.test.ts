@@ -28,7 +28,7 @@ function tick(env: Record<string, string> = {}, args: string[] = []): Tick {
   const waiters: (() => void)[] = [];
   const collect = (c: Buffer) => {
     out.push(...c.toString().split('\n').filter(Boolean));
-    waiters.forEach((w) => w());
+    for (const w of [...waiters]) w();
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
@@ -36,7 +36,12 @@ function tick(env: Record<string, string> = {}, args: string[] = []): Tick {
     child,
     out,
     exited: false,
-    exit: new Promise((resolve) => child.on('exit', (code) => ((t.exited = true), resolve(code)))),
+    exit: new Promise((resolve) =>
+      child.on('exit', (code) => {
+        t.exited = true;
+        resolve(code);
+      }),
+    ),
     waitFor: (re, n = 1) =>
       new Promise((resolve, reject) => {
         const check = () => out.filter((l) => re.test(l)).length >= n && resolve();
@@ -77,7 +82,16 @@ const standing = async () =>
       FROM cron_items`
   )[0]!;
 const runs = () =>
-  db.sql<{ outcome: string; exit_code: number; kind: string; rows_read: number; rows_written: number; rows_skipped: number }[]>`
+  db.sql<
+    {
+      outcome: string;
+      exit_code: number;
+      kind: string;
+      rows_read: number;
+      rows_written: number;
+      rows_skipped: number;
+    }[]
+  >`
     SELECT outcome, exit_code, kind, rows_read::int, rows_written::int, rows_skipped::int
     FROM wxyc_schema.job_runs WHERE job_name = 'cron-fixture' ORDER BY id`;
 

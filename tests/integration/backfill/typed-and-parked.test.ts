@@ -7,7 +7,13 @@ import { captureLog } from './helpers.js';
 import { createTypedTables, typedUpdate } from './definitions/typed-update.js';
 
 const db = useTestDatabase('empty');
-const opts = (o: Partial<RunOptions> = {}): RunOptions => ({ sql: db.sql, log: captureLog(), batchSize: 100, targetMs: 10_000, ...o });
+const opts = (o: Partial<RunOptions> = {}): RunOptions => ({
+  sql: db.sql,
+  log: captureLog(),
+  batchSize: 100,
+  targetMs: 10_000,
+  ...o,
+});
 
 describe('typed multi-column update', () => {
   beforeAll(async () => {
@@ -26,9 +32,17 @@ describe('typed multi-column update', () => {
     expect(s).toMatchObject({ rowsProcessed: 300, rowsWritten: 300, rowsParked: 0 });
     const [r] = await db.sql`SELECT parent_id, kind::text, at, doc, search::text, code, note FROM typed WHERE id = 7`;
     expect(r).toEqual({
-      parent_id: 8, kind: 'loud', at: new Date('2026-11-08T12:00:00Z'), doc: { id: 7, src: 'w7' }, search: "'w7':1", code: 'w7', note: null,
+      parent_id: 8,
+      kind: 'loud',
+      at: new Date('2026-11-08T12:00:00Z'),
+      doc: { id: 7, src: 'w7' },
+      search: "'w7':1",
+      code: 'w7',
+      note: null,
     });
-    const [neg] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM typed WHERE id <= 0 AND search IS NOT NULL`;
+    const [neg] = await db.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM typed WHERE id <= 0 AND search IS NOT NULL`;
     expect(neg!.n).toBe(21);
   });
 
@@ -36,7 +50,8 @@ describe('typed multi-column update', () => {
     await db.sql`UPDATE typed SET src = 'unknown' WHERE id IN (3, 4)`;
     const s = await runBackfill(typedUpdate, opts({ fallback: { parent_id: 10, kind: 'calm', search: 'unresolved' } }));
     expect(s).toMatchObject({ rowsWritten: 300, rowsFallback: 2, unresolved: [] });
-    const rows = await db.sql`SELECT id, parent_id, kind::text, search::text, note FROM typed WHERE id IN (3, 4) ORDER BY id`;
+    const rows =
+      await db.sql`SELECT id, parent_id, kind::text, search::text, note FROM typed WHERE id IN (3, 4) ORDER BY id`;
     // columns without a fallback value keep what they had
     expect(rows).toEqual([
       { id: 3, parent_id: 10, kind: 'calm', search: "'unresolved'", note: 'was set' },
@@ -52,7 +67,12 @@ describe('typed multi-column update', () => {
     expect(s).toMatchObject({ rowsProcessed: 300, rowsWritten: 297, rowsParked: 3 });
     expect(s.parked).toEqual([
       { sqlstate: '22001', message: 'value too long for type character varying(8)', count: 2, sample: [5, 150] },
-      { sqlstate: '23503', message: expect.stringContaining('violates foreign key constraint'), count: 1, sample: [42] },
+      {
+        sqlstate: '23503',
+        message: expect.stringContaining('violates foreign key constraint'),
+        count: 1,
+        sample: [42],
+      },
     ]);
     expect(log.lines.filter((l) => l.includes('isolating the failing rows'))).toHaveLength(2);
     const [left] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM typed WHERE search IS NULL`;
@@ -76,7 +96,9 @@ describe('typed multi-column update', () => {
   it('stops when more rows are parked than maxParked: the definition is wrong, not the data', async () => {
     await db.sql`UPDATE typed SET src = 'far-too-long-' || id WHERE id > 0`;
     const err = await runBackfill(typedUpdate, opts({ maxParked: 50 })).catch((e: Error) => e);
-    expect(String(err)).toMatch(/rows parked \(more than 50\): the definition is likely wrong; see backfill\.runs\.parked/);
+    expect(String(err)).toMatch(
+      /rows parked \(more than 50\): the definition is likely wrong; see backfill\.runs\.parked/,
+    );
     expect(await loadState(db.sql, 'typed-update')).toMatchObject({ status: 'failed' });
   });
 });

@@ -8,11 +8,21 @@ afterEach(() => box?.remove());
 
 function repo() {
   box = new DeploySandbox();
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: box.dir, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+      cwd: box.dir,
+      encoding: 'utf8',
+    }).trim();
   const json = (o: unknown) => JSON.stringify(o);
   box.writeFile('shared/database/package.json', json({ name: '@wxyc/database' }));
-  box.writeFile('jobs/etl/package.json', json({ name: '@wxyc/job-etl', devDependencies: { '@wxyc/database': 'workspace:*' } }));
-  box.writeFile('jobs/backfills/fix/package.json', json({ name: '@wxyc/job-fix', dependencies: { postgres: '3.4.9' } }));
+  box.writeFile(
+    'jobs/etl/package.json',
+    json({ name: '@wxyc/job-etl', devDependencies: { '@wxyc/database': 'workspace:*' } }),
+  );
+  box.writeFile(
+    'jobs/backfills/fix/package.json',
+    json({ name: '@wxyc/job-fix', dependencies: { postgres: '3.4.9' } }),
+  );
   git('init', '-q', '-b', 'main');
   git('add', '.');
   git('commit', '-qm', 'one');
@@ -25,7 +35,8 @@ function repo() {
   return { first: git('rev-parse', 'HEAD'), commit };
 }
 
-const detect = (...args: string[]) => run('node', [`${SCRIPTS}/changed-jobs.mjs`, ...args], { cwd: box.dir, env: { PATH: process.env.PATH } });
+const detect = (...args: string[]) =>
+  run('node', [`${SCRIPTS}/changed-jobs.mjs`, ...args], { cwd: box.dir, env: { PATH: process.env.PATH } });
 
 it('lists the jobs changed between the pushed range, a shared change reaching its dependents', async () => {
   const { first, commit } = repo();

@@ -111,7 +111,9 @@ describe('resolve-target.sh', () => {
     box = new DeploySandbox();
     let r = await resolve('nope');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no job nope: neither jobs/nope/package.json nor jobs/backfills/nope/package.json exists');
+    expect(r.stderr).toContain(
+      'no job nope: neither jobs/nope/package.json nor jobs/backfills/nope/package.json exists',
+    );
     box.writeFile('jobs/bare/package.json', '{"job-type": "one-shot"}');
     r = await resolve('bare');
     expect(r.code).toBe(1);
@@ -164,13 +166,23 @@ describe('install-schedule.sh + host/install-cron.sh over ssh', () => {
 
   it('a re-deploy replaces the line and keeps every other line, including a wxyc_<job>-foo job', async () => {
     box = new DeploySandbox();
-    box.setCrontab(['MAILTO=ops@example.org', '0 1 * * * backup.sh', '# keep me', '5 * * * * other # wxyc_flowsheet-etl-foo']);
+    box.setCrontab([
+      'MAILTO=ops@example.org',
+      '0 1 * * * backup.sh',
+      '# keep me',
+      '5 * * * * other # wxyc_flowsheet-etl-foo',
+    ]);
     expect((await installSchedule(cron)).code).toBe(0);
     const newer = IMAGE.replace('sha-abc1234', 'sha-def5678');
     const r = await installSchedule({ ...cron, SCHEDULE: '*/15 * * * *', IMAGE: newer });
     expect(r.code).toBe(0);
     const table = box.crontab();
-    expect(table.slice(0, 4)).toEqual(['MAILTO=ops@example.org', '0 1 * * * backup.sh', '# keep me', '5 * * * * other # wxyc_flowsheet-etl-foo']);
+    expect(table.slice(0, 4)).toEqual([
+      'MAILTO=ops@example.org',
+      '0 1 * * * backup.sh',
+      '# keep me',
+      '5 * * * * other # wxyc_flowsheet-etl-foo',
+    ]);
     expect(table).toHaveLength(5);
     expect(table[4]).toMatch(/^\*\/15 \* \* \* \* .*sha-def5678 .*# wxyc_flowsheet-etl$/);
   });
@@ -225,7 +237,9 @@ describe('the lockout command of the crontab line', () => {
   it('starts a tick when nothing runs', async () => {
     const t = await tick([]);
     expect(t.code).toBe(0);
-    expect(t.runs).toEqual([`docker run --rm --name wxyc-flowsheet-etl --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`]);
+    expect(t.runs).toEqual([
+      `docker run --rm --name wxyc-flowsheet-etl --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`,
+    ]);
     expect(existsSync(join(box.home, 'logs/flowsheet-etl.log'))).toBe(true);
   });
 
@@ -261,7 +275,9 @@ describe('host/migrate.sh over ssh', () => {
     box = new DeploySandbox();
     const r = await migrate();
     expect(r.code).toBe(0);
-    expect(box.calls('docker run')).toEqual([`docker run --rm --name wxyc-migrate --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`]);
+    expect(box.calls('docker run')).toEqual([
+      `docker run --rm --name wxyc-migrate --env-file ${box.home}/.env -e IMAGE_VERSION=${TAG} -e JOB_HOST=${hostname()} ${IMAGE}`,
+    ]);
   });
 
   it('fails the deploy with the runner exit code', async () => {
@@ -340,7 +356,10 @@ describe('setup-ssh.sh', () => {
     expect(statSync(join(ssh, 'deploy_key')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(ssh, 'known_hosts'), 'utf8')).toBe(`${env.SSH_KNOWN_HOSTS}\n`);
     expect(readFileSync(join(ssh, 'config'), 'utf8')).toContain('StrictHostKeyChecking yes');
-    expect(box.calls('docker')).toEqual([`docker login --username AWS --password-stdin ${env.REGISTRY}`, 'docker-login-stdin s3cret-pw']);
+    expect(box.calls('docker')).toEqual([
+      `docker login --username AWS --password-stdin ${env.REGISTRY}`,
+      'docker-login-stdin s3cret-pw',
+    ]);
     expect(box.calls('ssh').join('\n')).not.toContain('s3cret-pw');
   });
 
@@ -355,7 +374,18 @@ describe('setup-ssh.sh', () => {
 describe('remote.sh quoting', () => {
   // The fake ssh hands the command line to sh, which is dash on Debian/Ubuntu (as on many
   // deploy hosts); bash's printf %q output ($'...') would arrive mangled there.
-  const tricky = ["*/30 * * * *", "it's", 'tab\there', 'new\nline', 'ünïcödé', '$(touch /tmp/pwned) `id` $HOME', '', '\\back\\slash', "''", '-- -x'];
+  const tricky = [
+    '*/30 * * * *',
+    "it's",
+    'tab\there',
+    'new\nline',
+    'ünïcödé',
+    '$(touch /tmp/pwned) `id` $HOME',
+    '',
+    '\\back\\slash',
+    "''",
+    '-- -x',
+  ];
 
   it('delivers every argument byte for byte through a POSIX login shell', async () => {
     box = new DeploySandbox();

@@ -19,7 +19,8 @@ it('a convention job image ships dist and its npm deps only, and runs with its E
   copyBuildContext(REPO_ROOT, ctx);
   const fixture = join(REPO_ROOT, 'tests/support/fixture-job');
   mkdirSync(join(ctx, 'jobs/fixture-probe'), { recursive: true });
-  for (const f of ['job.ts', 'package.json', 'tsup.config.ts', 'tsconfig.json']) cpSync(join(fixture, f), join(ctx, 'jobs/fixture-probe', f));
+  for (const f of ['job.ts', 'package.json', 'tsup.config.ts', 'tsconfig.json'])
+    cpSync(join(fixture, f), join(ctx, 'jobs/fixture-probe', f));
   cpSync(join(fixture, 'Dockerfile'), join(ctx, 'Dockerfile.fixture-probe'));
   // The new workspace package must be in the lockfile for `--frozen-lockfile`. Online when the
   // cache is cold (a fresh machine has no package metadata), from the cache when it is warm.
@@ -27,7 +28,11 @@ it('a convention job image ships dist and its npm deps only, and runs with its E
   expect(lock.stderr).toBe('');
   expect(lock.code).toBe(0);
 
-  const image = await buildImage({ dockerfile: join(ctx, 'Dockerfile.fixture-probe'), context: ctx, out: join(work, 'image') });
+  const image = await buildImage({
+    dockerfile: join(ctx, 'Dockerfile.fixture-probe'),
+    context: ctx,
+    out: join(work, 'image'),
+  });
   expect(image.user).toBe('node');
   const app = join(image.root, 'app');
   expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
@@ -42,5 +47,7 @@ it('a convention job image ships dist and its npm deps only, and runs with its E
   // What the generic check of every job image relies on: no env -> exit 2, one line.
   const bare = await startImage(image);
   expect(bare.code).toBe(2);
-  expect(bare.stderr.trim()).toBe('[fixture-probe] error: DATABASE_URL is not set: it must be the URL of the database to probe.');
+  expect(bare.stderr.trim()).toBe(
+    '[fixture-probe] error: DATABASE_URL is not set: it must be the URL of the database to probe.',
+  );
 }, 300_000);

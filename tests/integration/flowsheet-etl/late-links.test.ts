@@ -25,31 +25,48 @@ describe.skipIf(!server)('flowsheet-etl late links', () => {
     for (let tick = 1; tick <= 2; tick++) {
       const run = await runFlowsheetEtl(env());
       expect(run.code, run.lines.join('\n')).toBe(0);
-      expect(run.lines.some((l) => l.includes('0 links made to library/rotation rows imported since, 2 entries waiting for theirs'))).toBe(true);
+      expect(
+        run.lines.some((l) =>
+          l.includes('0 links made to library/rotation rows imported since, 2 entries waiting for theirs'),
+        ),
+      ).toBe(true);
     }
     expect(await links()).toEqual([
       { legacy_entry_id: 1, legacy_release_id: null, legacy_rotation_id: null, album: false, rot: false },
       { legacy_entry_id: 2, legacy_release_id: 77, legacy_rotation_id: null, album: false, rot: false },
       { legacy_entry_id: 3, legacy_release_id: null, legacy_rotation_id: 88, album: false, rot: false },
     ]);
-    const [{ cursor }] = (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`) as unknown as [{ cursor: { pendingLinks: unknown } }];
+    const [{ cursor }] =
+      (await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'flowsheet-etl'`) as unknown as [
+        { cursor: { pendingLinks: unknown } },
+      ];
     expect(cursor.pendingLinks).toEqual([
       [2, 77, 0],
       [3, 0, 88],
     ]);
 
     // library-etl and rotation-etl import them (on their own schedules).
-    const [album] = await db.sql`INSERT INTO wxyc_schema.library (legacy_release_id, album_title, code_number) VALUES (77, 'Album 77', 1) RETURNING id`;
-    const [rotation] = await db.sql`INSERT INTO wxyc_schema.rotation (legacy_rotation_id, rotation_bin) VALUES (88, 'H') RETURNING id`;
-    const before = await db.sql`SELECT legacy_entry_id, xmin::text FROM wxyc_schema.flowsheet WHERE legacy_entry_id = 1`;
+    const [album] =
+      await db.sql`INSERT INTO wxyc_schema.library (legacy_release_id, album_title, code_number) VALUES (77, 'Album 77', 1) RETURNING id`;
+    const [rotation] =
+      await db.sql`INSERT INTO wxyc_schema.rotation (legacy_rotation_id, rotation_bin) VALUES (88, 'H') RETURNING id`;
+    const before =
+      await db.sql`SELECT legacy_entry_id, xmin::text FROM wxyc_schema.flowsheet WHERE legacy_entry_id = 1`;
     const run = await runFlowsheetEtl(env());
     expect(run.code, run.lines.join('\n')).toBe(0);
-    expect(run.lines.some((l) => l.includes('2 links made to library/rotation rows imported since, 0 entries waiting for theirs'))).toBe(true);
-    const rows = await db.sql`SELECT legacy_entry_id, album_id, rotation_id, source_hash IS NOT NULL AS hashed FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (2, 3) ORDER BY 1`;
+    expect(
+      run.lines.some((l) =>
+        l.includes('2 links made to library/rotation rows imported since, 0 entries waiting for theirs'),
+      ),
+    ).toBe(true);
+    const rows =
+      await db.sql`SELECT legacy_entry_id, album_id, rotation_id, source_hash IS NOT NULL AS hashed FROM wxyc_schema.flowsheet WHERE legacy_entry_id IN (2, 3) ORDER BY 1`;
     expect(rows).toEqual([
       { legacy_entry_id: 2, album_id: album!.id, rotation_id: null, hashed: true },
       { legacy_entry_id: 3, album_id: null, rotation_id: rotation!.id, hashed: true },
     ]);
-    expect(await db.sql`SELECT legacy_entry_id, xmin::text FROM wxyc_schema.flowsheet WHERE legacy_entry_id = 1`).toEqual(before);
+    expect(
+      await db.sql`SELECT legacy_entry_id, xmin::text FROM wxyc_schema.flowsheet WHERE legacy_entry_id = 1`,
+    ).toEqual(before);
   });
 });

@@ -14,8 +14,16 @@ let source: LegacySource;
 
 describe.skipIf(!server)('legacy queries on MariaDB', () => {
   beforeAll(async () => {
-    await insertLegacy(legacy.conn, SHOW_TABLE, Array.from({ length: 2_000 }, (_, i) => legacyShow(i + 1)));
-    await insertLegacy(legacy.conn, ENTRY_TABLE, Array.from({ length: 20_000 }, (_, i) => legacyEntry(i + 1, 1 + (i % 2_000))));
+    await insertLegacy(
+      legacy.conn,
+      SHOW_TABLE,
+      Array.from({ length: 2_000 }, (_, i) => legacyShow(i + 1)),
+    );
+    await insertLegacy(
+      legacy.conn,
+      ENTRY_TABLE,
+      Array.from({ length: 20_000 }, (_, i) => legacyEntry(i + 1, 1 + (i % 2_000))),
+    );
     await legacy.conn.query(`ANALYZE TABLE ${SHOW_TABLE}, ${ENTRY_TABLE}`);
     source = await connectLegacy(legacy.url);
     return () => source.close();
@@ -46,7 +54,10 @@ describe.skipIf(!server)('legacy queries on MariaDB', () => {
   });
 
   it('for contrast: the old time filter reads the whole table', async () => {
-    const [plan] = await source.explain(`SELECT ID FROM ${ENTRY_TABLE} WHERE TIME_LAST_MODIFIED > ? OR TIME_CREATED > ?`, [0, 0]);
+    const [plan] = await source.explain(
+      `SELECT ID FROM ${ENTRY_TABLE} WHERE TIME_LAST_MODIFIED > ? OR TIME_CREATED > ?`,
+      [0, 0],
+    );
     expect(plan).toMatchObject({ type: 'ALL', key: null });
   });
 

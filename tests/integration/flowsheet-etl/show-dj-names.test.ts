@@ -24,7 +24,9 @@ beforeEach(async () => {
 });
 
 const writes = async () =>
-  db.sql<{ op: string; id: number; show_id: number; dj_name: string | null }[]>`SELECT op, id, show_id, dj_name FROM public.test_writes ORDER BY id`;
+  db.sql<
+    { op: string; id: number; show_id: number; dj_name: string | null }[]
+  >`SELECT op, id, show_id, dj_name FROM public.test_writes ORDER BY id`;
 // A page as the tick writes it (writePage: the write and the cursor in one transaction).
 async function shows(...rows: LegacyRow[]) {
   let renamed = 0;
@@ -44,11 +46,14 @@ async function entries(rows: LegacyRow[]) {
   });
   return { ...r, resolved };
 }
-const entryRows = (show: number, from: number, n: number) => Array.from({ length: n }, (_, i) => legacyEntry(from + i, show));
+const entryRows = (show: number, from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => legacyEntry(from + i, show));
 const namesOf = async (legacyShowId: number) =>
-  (await db.sql<{ dj_name: string | null; n: number }[]>`
+  (
+    await db.sql<{ dj_name: string | null; n: number }[]>`
     SELECT f.dj_name, count(*)::int AS n FROM wxyc_schema.flowsheet f JOIN wxyc_schema.shows s ON s.id = f.show_id
-    WHERE s.legacy_show_id = ${legacyShowId} GROUP BY 1 ORDER BY 1 NULLS LAST`).map((r) => [r.dj_name, r.n]);
+    WHERE s.legacy_show_id = ${legacyShowId} GROUP BY 1 ORDER BY 1 NULLS LAST`
+  ).map((r) => [r.dj_name, r.n]);
 
 describe('a new entry gets its dj_name in its INSERT', () => {
   it('writes each new entry exactly once, already named, and counts the named ones', async () => {
@@ -73,7 +78,10 @@ describe('a new entry gets its dj_name in its INSERT', () => {
     expect(await namesOf(4)).toEqual([[null, 2]]);
     await db.sql`UPDATE auth_user SET dj_name = 'DJ Account' WHERE id = 'dj3'`;
     await entries(entryRows(4, 2103, 1));
-    expect(await namesOf(4)).toEqual([['DJ Account', 1], [null, 2]]);
+    expect(await namesOf(4)).toEqual([
+      ['DJ Account', 1],
+      [null, 2],
+    ]);
   });
 });
 
@@ -98,10 +106,15 @@ describe('names follow their show', () => {
   });
 
   it('a handle that becomes "Anonymous" clears the names; the same show again writes nothing', async () => {
-    expect((await shows(legacyShow(1, { DJ_HANDLE: 'ANONYMOUS', TIME_LAST_MODIFIED: 2 }))).renamed).toBe(ENTRIES_PER_SHOW);
+    expect((await shows(legacyShow(1, { DJ_HANDLE: 'ANONYMOUS', TIME_LAST_MODIFIED: 2 }))).renamed).toBe(
+      ENTRIES_PER_SHOW,
+    );
     expect(await namesOf(1)).toEqual([[null, 300]]);
     await db.sql`TRUNCATE public.test_writes`;
-    expect(await shows(legacyShow(1, { DJ_HANDLE: 'ANONYMOUS', TIME_LAST_MODIFIED: 2 }))).toMatchObject({ updated: 0, renamed: 0 });
+    expect(await shows(legacyShow(1, { DJ_HANDLE: 'ANONYMOUS', TIME_LAST_MODIFIED: 2 }))).toMatchObject({
+      updated: 0,
+      renamed: 0,
+    });
     expect(await writes()).toEqual([]);
   });
 
@@ -118,7 +131,9 @@ describe('names follow their show', () => {
     try {
       await expect(shows(legacyShow(1, { DJ_HANDLE: 'DJ Lost', TIME_LAST_MODIFIED: 3 }))).rejects.toThrow(/boom/);
     } finally {
-      await db.sql.unsafe('DROP TRIGGER test_fail_cursor ON wxyc_schema.cronjob_runs; DROP FUNCTION public.test_fail_cursor()');
+      await db.sql.unsafe(
+        'DROP TRIGGER test_fail_cursor ON wxyc_schema.cronjob_runs; DROP FUNCTION public.test_fail_cursor()',
+      );
     }
     expect(await namesOf(1)).toEqual([[null, 300]]);
     const [s] = await db.sql`SELECT legacy_dj_name FROM wxyc_schema.shows WHERE legacy_show_id = 1`;
@@ -142,7 +157,9 @@ describe('names follow their show', () => {
       SELECT (SELECT id FROM wxyc_schema.shows WHERE legacy_show_id = 3), i, now() FROM generate_series(1, 50000) i`;
     await db.sql`ANALYZE wxyc_schema.flowsheet`;
     const [show] = await db.sql<{ id: number }[]>`SELECT id FROM wxyc_schema.shows WHERE legacy_show_id = 1`;
-    const plan = (await db.sql`EXPLAIN ${renameShowEntriesQuery(db.sql, [show!.id])}`).map((r) => r['QUERY PLAN'] as string).join('\n');
+    const plan = (await db.sql`EXPLAIN ${renameShowEntriesQuery(db.sql, [show!.id])}`)
+      .map((r) => r['QUERY PLAN'] as string)
+      .join('\n');
     expect(plan).toMatch(/Index Scan|Bitmap Index Scan/);
     expect(plan).not.toMatch(/Seq Scan on flowsheet/);
   });

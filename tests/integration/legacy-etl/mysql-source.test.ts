@@ -22,8 +22,10 @@ describe.skipIf(!server)('connectLegacy', () => {
   it('binds values as parameters (quotes and backslashes stay data)', async () => {
     const source = await connectLegacy(legacy.url);
     try {
-      const tricky = "O'Brien \\ \"x\"; DROP TABLE y; --";
-      expect(await source.query('SELECT ? AS v, ? AS n', [tricky, 1775304060000])).toEqual([{ v: tricky, n: 1775304060000 }]);
+      const tricky = 'O\'Brien \\ "x"; DROP TABLE y; --';
+      expect(await source.query('SELECT ? AS v, ? AS n', [tricky, 1775304060000])).toEqual([
+        { v: tricky, n: 1775304060000 },
+      ]);
     } finally {
       await source.close();
     }
@@ -65,17 +67,27 @@ describe.skipIf(!server)('connectLegacy', () => {
     const { id } = (await source.query<{ id: number }>('SELECT CONNECTION_ID() AS id'))[0]!;
     const killer = await mysql.createConnection({ uri: legacy.url });
     try {
-      const slow = failure(source.query('SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ?) SELECT COUNT(*) AS c FROM r', [1e12]));
+      const slow = failure(
+        source.query(
+          'SET STATEMENT max_recursive_iterations = 4294967295 FOR WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ?) SELECT COUNT(*) AS c FROM r',
+          [1e12],
+        ),
+      );
       // Kill it once the server runs it.
       for (let i = 0; i < 100; i++) {
-        const [rows] = await killer.query<mysql.RowDataPacket[]>('SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO LIKE ?', [id, '%RECURSIVE%']);
+        const [rows] = await killer.query<mysql.RowDataPacket[]>(
+          'SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO LIKE ?',
+          [id, '%RECURSIVE%'],
+        );
         if (rows.length > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       await killer.query('KILL QUERY ?', [id]);
       const err = await slow;
       expect(err.exitCode).toBe(EXIT.UNREACHABLE);
-      expect(err.message).toMatch(/^legacy MySQL at mysql:\/\/\S+ stopped the query: Query execution was interrupted \(ER_QUERY_INTERRUPTED\)\. /);
+      expect(err.message).toMatch(
+        /^legacy MySQL at mysql:\/\/\S+ stopped the query: Query execution was interrupted \(ER_QUERY_INTERRUPTED\)\. /,
+      );
       // The connection is still usable afterwards.
       expect(await source.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
     } finally {
@@ -89,7 +101,9 @@ describe.skipIf(!server)('connectLegacy', () => {
     try {
       const err = await failure(source.query('SELECT * FROM NO_SUCH_TABLE'));
       expect(err.exitCode).toBe(EXIT.FAILED);
-      expect(err.message).toMatch(/^legacy MySQL at mysql:\/\/\S+ failed a query: .*NO_SUCH_TABLE.* \(ER_NO_SUCH_TABLE\)$/);
+      expect(err.message).toMatch(
+        /^legacy MySQL at mysql:\/\/\S+ failed a query: .*NO_SUCH_TABLE.* \(ER_NO_SUCH_TABLE\)$/,
+      );
     } finally {
       await source.close();
     }

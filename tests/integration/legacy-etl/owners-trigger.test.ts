@@ -11,12 +11,15 @@ const db = useTestDatabase();
 const MIRRORS: MirrorTable[] = [SHOWS_MIRROR, FLOWSHEET_MIRROR, ARTISTS_MIRROR, LIBRARY_MIRROR, ROTATION_MIRROR];
 
 describe('legacy mirror drift triggers', () => {
-  it.each(MIRRORS.map((m) => [m.table, m] as const))('%s: the trigger watches its source columns, no other', async (_name, m) => {
-    const [t] = await db.sql<{ cols: string[] }[]>`
+  it.each(MIRRORS.map((m) => [m.table, m] as const))(
+    '%s: the trigger watches its source columns, no other',
+    async (_name, m) => {
+      const [t] = await db.sql<{ cols: string[] }[]>`
       SELECT array(SELECT a.attname FROM unnest(tg.tgattr) k JOIN pg_attribute a ON a.attrelid = tg.tgrelid AND a.attnum = k ORDER BY 1)::text[] AS cols
       FROM pg_trigger tg WHERE tg.tgrelid = ${m.table}::regclass AND tg.tgname LIKE '%legacy_mirror_unhash'`;
-    expect(t!.cols).toEqual(driftColumns(m).sort());
-  });
+      expect(t!.cols).toEqual(driftColumns(m).sort());
+    },
+  );
 
   it('a local write to a source-else-local or local column keeps the hash; a source column clears it', async () => {
     await db.sql`INSERT INTO wxyc_schema.rotation (legacy_rotation_id, rotation_bin, add_date, source_hash) VALUES (1, 'H', '2026-01-01', 42)`;

@@ -7,19 +7,38 @@ import { useTestDatabase } from '../../support/test-database.js';
 const db = useTestDatabase();
 
 describe('upsertBatch', () => {
-  const spec = (rows: { legacy_genre_id: number; genre_name: string; plays: number }[]) => ({ table: 'wxyc_schema.genres', key: 'legacy_genre_id' as const, rows });
+  const spec = (rows: { legacy_genre_id: number; genre_name: string; plays: number }[]) => ({
+    table: 'wxyc_schema.genres',
+    key: 'legacy_genre_id' as const,
+    rows,
+  });
 
   it('inserts new rows and tells them apart from updated ones; unchanged rows are not rewritten', async () => {
-    const first = await upsertBatch(db.sql, spec([{ legacy_genre_id: 1, genre_name: 'Rock', plays: 0 }, { legacy_genre_id: 2, genre_name: 'Jazz', plays: 0 }]));
-    expect(first.map((r) => [r.legacyId, r.inserted])).toEqual([[1, true], [2, true]]);
+    const first = await upsertBatch(
+      db.sql,
+      spec([
+        { legacy_genre_id: 1, genre_name: 'Rock', plays: 0 },
+        { legacy_genre_id: 2, genre_name: 'Jazz', plays: 0 },
+      ]),
+    );
+    expect(first.map((r) => [r.legacyId, r.inserted])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     const before = await db.sql`SELECT legacy_genre_id, xmin::text FROM wxyc_schema.genres ORDER BY 1`;
 
-    const second = await upsertBatch(db.sql, spec([
-      { legacy_genre_id: 1, genre_name: 'Rock', plays: 0 }, // unchanged
-      { legacy_genre_id: 2, genre_name: 'Jazz', plays: 3 }, // changed
-      { legacy_genre_id: 3, genre_name: 'Soul', plays: 0 }, // new
-    ]));
-    expect(second.map((r) => [r.legacyId, r.inserted])).toEqual([[2, false], [3, true]]);
+    const second = await upsertBatch(
+      db.sql,
+      spec([
+        { legacy_genre_id: 1, genre_name: 'Rock', plays: 0 }, // unchanged
+        { legacy_genre_id: 2, genre_name: 'Jazz', plays: 3 }, // changed
+        { legacy_genre_id: 3, genre_name: 'Soul', plays: 0 }, // new
+      ]),
+    );
+    expect(second.map((r) => [r.legacyId, r.inserted])).toEqual([
+      [2, false],
+      [3, true],
+    ]);
     expect(second[0]!.id).toBe(first[1]!.id);
     const after = await db.sql`SELECT legacy_genre_id, xmin::text FROM wxyc_schema.genres ORDER BY 1`;
     expect(after[0]).toEqual(before[0]); // row 1 untouched
@@ -29,7 +48,9 @@ describe('upsertBatch', () => {
   it('leaves columns it is not given alone on update', async () => {
     await db.sql`UPDATE wxyc_schema.genres SET description = 'kept' WHERE legacy_genre_id = 1`;
     await upsertBatch(db.sql, spec([{ legacy_genre_id: 1, genre_name: 'Rock & Roll', plays: 0 }]));
-    expect((await db.sql`SELECT genre_name, description FROM wxyc_schema.genres WHERE legacy_genre_id = 1`)[0]).toEqual({ genre_name: 'Rock & Roll', description: 'kept' });
+    expect((await db.sql`SELECT genre_name, description FROM wxyc_schema.genres WHERE legacy_genre_id = 1`)[0]).toEqual(
+      { genre_name: 'Rock & Roll', description: 'kept' },
+    );
   });
 
   it('is a no-op for no rows', async () => {
@@ -53,10 +74,12 @@ describe('watermark', () => {
   });
 
   it('a cursor saved in a transaction that rolls back is not kept', async () => {
-    await db.sql.begin(async (tx) => {
-      await saveCursor(tx, 'test-job', { maxId: 99 });
-      await tx`SELECT 1/0`;
-    }).catch(() => {});
+    await db.sql
+      .begin(async (tx) => {
+        await saveCursor(tx, 'test-job', { maxId: 99 });
+        await tx`SELECT 1/0`;
+      })
+      .catch(() => {});
     expect((await readWatermark(db.sql, 'test-job')).cursor).toEqual({ maxId: 7 });
   });
 });
@@ -79,7 +102,10 @@ describe('withTickLock', () => {
       const second = await withTickLock(db.sql, 'lock-job', async () => 'second');
       expect(second).toMatchObject({ ran: false, holderPid: pid });
       expect((second as { since: Date }).since).toBeInstanceOf(Date);
-      expect(await withTickLock(db.sql, 'another-job', async () => 'independent')).toEqual({ ran: true, value: 'independent' });
+      expect(await withTickLock(db.sql, 'another-job', async () => 'independent')).toEqual({
+        ran: true,
+        value: 'independent',
+      });
       release();
       expect(await first).toEqual({ ran: true, value: 'first' });
       expect(await withTickLock(db.sql, 'lock-job', async () => 'after')).toEqual({ ran: true, value: 'after' });

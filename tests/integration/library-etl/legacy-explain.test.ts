@@ -13,8 +13,16 @@ let source: LegacySource;
 
 describe.skipIf(!server)('library-etl queries on MariaDB', () => {
   beforeAll(async () => {
-    await insertLegacy(legacy.conn, 'LIBRARY_CODE', Array.from({ length: 2_000 }, (_, i) => legacyCode(i + 1)));
-    await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', Array.from({ length: 20_000 }, (_, i) => legacyRelease(i + 1, 1 + (i % 2_000))));
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_CODE',
+      Array.from({ length: 2_000 }, (_, i) => legacyCode(i + 1)),
+    );
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_RELEASE',
+      Array.from({ length: 20_000 }, (_, i) => legacyRelease(i + 1, 1 + (i % 2_000))),
+    );
     await legacy.conn.query('ANALYZE TABLE LIBRARY_CODE, LIBRARY_RELEASE');
     source = await connectLegacy(legacy.url);
     return () => source.close();
@@ -23,16 +31,19 @@ describe.skipIf(!server)('library-etl queries on MariaDB', () => {
   it.each([
     ['LIBRARY_RELEASE', RELEASE_QUERIES],
     ['LIBRARY_CODE', CODE_QUERIES],
-  ] as const)('%s: new rows, edits of the window and a sweep slice are PRIMARY ranges of about their width', async (table, q) => {
-    const plans = [
-      await source.explain(q.newRows, [1_900, 2_000, 500]),
-      await source.explain(q.editedRows, [1_000, 2_000, 0, 500]),
-    ];
-    for (const [plan] of plans) {
-      expect(plan).toMatchObject({ table, type: 'range', key: 'PRIMARY' });
-      expect(plan!.rows).toBeLessThanOrEqual(1_200);
-    }
-  });
+  ] as const)(
+    '%s: new rows, edits of the window and a sweep slice are PRIMARY ranges of about their width',
+    async (table, q) => {
+      const plans = [
+        await source.explain(q.newRows, [1_900, 2_000, 500]),
+        await source.explain(q.editedRows, [1_000, 2_000, 0, 500]),
+      ];
+      for (const [plan] of plans) {
+        expect(plan).toMatchObject({ table, type: 'range', key: 'PRIMARY' });
+        expect(plan!.rows).toBeLessThanOrEqual(1_200);
+      }
+    },
+  );
 
   it('the id bound comes from the index', async () => {
     const [plan] = await source.explain(RELEASE_QUERIES.maxId);

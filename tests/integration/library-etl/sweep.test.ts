@@ -13,7 +13,13 @@ const db = useTestDatabase();
 const legacy = useLegacyDatabase(server, [LEGACY_LIBRARY_DDL]);
 // 100 releases, a window of 10 ids, slices of 30: a lap is (0,30], (30,60], (60,90], one slice a tick.
 // Verification off: this is about the sweep's own laps (the verification slice would repair the edit too).
-const env = () => ({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_EDIT_WINDOW_IDS: '10', ETL_SWEEP_IDS: '30', ETL_VERIFY_ROWS_PER_TICK: '0' });
+const env = () => ({
+  DATABASE_URL: db.url,
+  LEGACY_DATABASE_URL: legacy.url,
+  ETL_EDIT_WINDOW_IDS: '10',
+  ETL_SWEEP_IDS: '30',
+  ETL_VERIFY_ROWS_PER_TICK: '0',
+});
 
 async function tick() {
   const r = await runEtlMain('library-etl', libraryEtl, env());
@@ -21,13 +27,20 @@ async function tick() {
   const [row] = await db.sql`SELECT cursor FROM wxyc_schema.cronjob_runs WHERE job_name = 'library-etl'`;
   return { read: Number(/\((\d+) legacy rows read\)/.exec(r.lines.join('\n'))![1]), sweep: row!.cursor.releases.sweep };
 }
-const missing = async () => (await db.sql`SELECT legacy_release_id FROM wxyc_schema.library WHERE missing ORDER BY 1`).map((l) => l.legacy_release_id);
+const missing = async () =>
+  (await db.sql`SELECT legacy_release_id FROM wxyc_schema.library WHERE missing ORDER BY 1`).map(
+    (l) => l.legacy_release_id,
+  );
 
 describe.skipIf(!server)('library-etl sweep laps', () => {
   it('finds an edit made behind the sweep in the next lap, though newer edits came after it', async () => {
     await legacy.exec("INSERT INTO GENRE VALUES (1, 'Rock'); INSERT INTO FORMAT VALUES (1, 'cd');");
     await insertLegacy(legacy.conn, 'LIBRARY_CODE', [legacyCode(1)]);
-    await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', Array.from({ length: 100 }, (_, i) => legacyRelease(i + 1, 1)));
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_RELEASE',
+      Array.from({ length: 100 }, (_, i) => legacyRelease(i + 1, 1)),
+    );
     expect((await tick()).read).toBe(101);
     // Lap 1 has no start time: every older row once, a slice a tick.
     expect((await tick()).sweep).toMatchObject({ nextId: 30, since: null });

@@ -15,7 +15,13 @@ const db = useTestDatabase();
 const legacy = useLegacyDatabase(server, [LEGACY_LIBRARY_DDL]);
 const RELEASES = 6_000;
 // A recent window of 1000 ids and a sweep of 2000 ids per tick: a lap over the 5000 older ids takes 3 ticks.
-const env = () => ({ DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, ETL_BATCH_SIZE: '500', ETL_EDIT_WINDOW_IDS: '1000', ETL_SWEEP_IDS: '2000' });
+const env = () => ({
+  DATABASE_URL: db.url,
+  LEGACY_DATABASE_URL: legacy.url,
+  ETL_BATCH_SIZE: '500',
+  ETL_EDIT_WINDOW_IDS: '1000',
+  ETL_SWEEP_IDS: '2000',
+});
 
 /** Runs a tick; returns the legacy rows it read and the library rows it rewrote (by xmin). */
 async function tick(): Promise<{ read: number; rewritten: number; line: string }> {
@@ -30,8 +36,16 @@ async function tick(): Promise<{ read: number; rewritten: number; line: string }
 describe.skipIf(!server)('library-etl tick cost', () => {
   beforeAll(async () => {
     await legacy.exec("INSERT INTO GENRE VALUES (1, 'Rock'); INSERT INTO FORMAT VALUES (1, 'cd');");
-    await insertLegacy(legacy.conn, 'LIBRARY_CODE', Array.from({ length: 50 }, (_, i) => legacyCode(i + 1)));
-    await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', Array.from({ length: RELEASES }, (_, i) => legacyRelease(i + 1, 1 + (i % 50))));
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_CODE',
+      Array.from({ length: 50 }, (_, i) => legacyCode(i + 1)),
+    );
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_RELEASE',
+      Array.from({ length: RELEASES }, (_, i) => legacyRelease(i + 1, 1 + (i % 50))),
+    );
   });
 
   it('first tick imports everything; the first sweep lap re-reads the older rows once, in bounded slices, rewriting none', async () => {
@@ -46,8 +60,16 @@ describe.skipIf(!server)('library-etl tick cost', () => {
     const quiet = await tick();
     expect(quiet).toMatchObject({ read: 2, rewritten: 0 }); // the newest release and artist, read with >=
     const now = Date.now();
-    await legacy.exec(`UPDATE LIBRARY_RELEASE SET TITLE = CONCAT(TITLE, ' (remaster)'), TIME_LAST_MODIFIED = ${now} WHERE ID > ${RELEASES - 40}`);
-    await insertLegacy(legacy.conn, 'LIBRARY_RELEASE', Array.from({ length: 25 }, (_, i) => legacyRelease(RELEASES + 1 + i, 1, { TIME_LAST_MODIFIED: now, TIME_CREATED: now })));
+    await legacy.exec(
+      `UPDATE LIBRARY_RELEASE SET TITLE = CONCAT(TITLE, ' (remaster)'), TIME_LAST_MODIFIED = ${now} WHERE ID > ${RELEASES - 40}`,
+    );
+    await insertLegacy(
+      legacy.conn,
+      'LIBRARY_RELEASE',
+      Array.from({ length: 25 }, (_, i) =>
+        legacyRelease(RELEASES + 1 + i, 1, { TIME_LAST_MODIFIED: now, TIME_CREATED: now }),
+      ),
+    );
     const busy = await tick();
     expect(busy.rewritten).toBe(65);
     expect(busy.read).toBeLessThanOrEqual(65 + 2);
@@ -55,8 +77,13 @@ describe.skipIf(!server)('library-etl tick cost', () => {
 
   it('an old release lost today is marked missing within one sweep lap, each tick still bounded', async () => {
     const lostAt = Date.now();
-    await legacy.exec(`UPDATE LIBRARY_RELEASE SET DATE_LOST = ${lostAt}, TIME_LAST_MODIFIED = ${lostAt} WHERE ID IN (10, 3500)`);
-    const missing = async () => (await db.sql`SELECT legacy_release_id FROM wxyc_schema.library WHERE missing ORDER BY 1`).map((l) => l.legacy_release_id);
+    await legacy.exec(
+      `UPDATE LIBRARY_RELEASE SET DATE_LOST = ${lostAt}, TIME_LAST_MODIFIED = ${lostAt} WHERE ID IN (10, 3500)`,
+    );
+    const missing = async () =>
+      (await db.sql`SELECT legacy_release_id FROM wxyc_schema.library WHERE missing ORDER BY 1`).map(
+        (l) => l.legacy_release_id,
+      );
     const reads: number[] = [];
     for (let i = 0; i < 3 && (await missing()).length < 2; i++) reads.push((await tick()).read);
     expect(await missing()).toEqual([10, 3500]);

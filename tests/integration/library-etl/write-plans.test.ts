@@ -48,7 +48,8 @@ describe('library-etl and rotation-etl writes on 150k releases and 50k rotation 
       [30, 999_999], // not in the library yet: stays pending
     ]);
     expect(r).toEqual({ linked: 2, pending: [[30, 999_999]] });
-    const rows = await db.sql`SELECT r.legacy_rotation_id, l.legacy_release_id FROM wxyc_schema.rotation r JOIN wxyc_schema.library l ON l.id = r.album_id ORDER BY 1`;
+    const rows =
+      await db.sql`SELECT r.legacy_rotation_id, l.legacy_release_id FROM wxyc_schema.rotation r JOIN wxyc_schema.library l ON l.id = r.album_id ORDER BY 1`;
     expect(rows.map((x) => [x.legacy_rotation_id, x.legacy_release_id])).toEqual([
       [10, 5],
       [20, 6],

@@ -23,9 +23,12 @@ function startDemo(rows: number, env: Record<string, string> = {}) {
 }
 
 const demoDatabases = async () =>
-  (await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE 'wxyc_demo_%'`).map((r) => r.datname);
+  (await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE 'wxyc_demo_%'`).map(
+    (r) => r.datname,
+  );
 const demoBackends = async () =>
-  (await admin<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname LIKE 'wxyc_demo_%'`)[0]!.n;
+  (await admin<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname LIKE 'wxyc_demo_%'`)[0]!
+    .n;
 
 describe('pnpm demo:incident', () => {
   it('replays the incident and every step behaves as expected', async () => {
@@ -33,11 +36,17 @@ describe('pnpm demo:incident', () => {
     const code = await demo.exited;
     expect(code, demo.output()).toBe(0);
     const out = demo.output();
-    expect(out).toMatch(/ok {3}2\. deploy: the runner applies 0053, the expand 0054, .* exit 11; 0053 \d+ ms, 0054 \d+ ms, 0059 \d+ ms; guard refused 0060; longest write wait \d+/);
+    expect(out).toMatch(
+      /ok {3}2\. deploy: the runner applies 0053, the expand 0054, .* exit 11; 0053 \d+ ms, 0054 \d+ ms, 0059 \d+ ms; guard refused 0060; longest write wait \d+/,
+    );
     expect(out).toMatch(/ok {3}3\. .* exit 14; migrations recorded (\d+) -> \1/);
     expect(out).toMatch(/\| \[backfill\] batch 1: \d+ rows, total processed \d+, remaining \d+, ETA ~/);
-    expect(out).toMatch(/ok {3}5\. the search_doc backfill .* exit 0; \d+ batches; 0 rows left without search_doc_new; longest write wait/);
-    expect(out).toMatch(/ok {3}6\. deploy again: the switch .* exit 0; 0060 applied in \d+ ms; [1-9]\d* rows found by DJ name 'writer'; longest write wait \d+ ms \(\d+ writes\)/);
+    expect(out).toMatch(
+      /ok {3}5\. the search_doc backfill .* exit 0; \d+ batches; 0 rows left without search_doc_new; longest write wait/,
+    );
+    expect(out).toMatch(
+      /ok {3}6\. deploy again: the switch .* exit 0; 0060 applied in \d+ ms; [1-9]\d* rows found by DJ name 'writer'; longest write wait \d+ ms \(\d+ writes\)/,
+    );
     expect(out).toContain('[demo] every step behaved as expected.');
     expect(await demoDatabases()).toEqual([]);
   }, 180_000);

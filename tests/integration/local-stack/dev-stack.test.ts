@@ -21,7 +21,12 @@ const env = {
   LEGACY_DATABASE_URL: `mysql://root@127.0.0.1:${await freePort()}/wxyc_legacy`,
 };
 const run = (script: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [`dev_env/${script}`, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, [`dev_env/${script}`, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
 
@@ -54,7 +59,9 @@ describe('the local stack', () => {
   it('pnpm job runs a job against it, and refuses an unknown name', () => {
     const ok = run('run-job.mjs', 'flowsheet-dj-name-backfill');
     expect(ok.code, ok.out).toBe(0);
-    expect(ok.out).toContain("[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
+    expect(ok.out).toContain(
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+    );
     const bad = run('run-job.mjs', 'no-such-job');
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/no job named "no-such-job"; jobs: .*flowsheet-etl/);

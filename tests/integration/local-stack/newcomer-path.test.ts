@@ -48,24 +48,35 @@ describe('--help and unknown flags', () => {
     ['jobs/flowsheet-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair] [DUMP_FILE]'],
     ['jobs/library-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair]'],
     ['jobs/rotation-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair]'],
-    ['jobs/backfills/flowsheet-dj-name-backfill/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked] [--refresh]'],
-    ['jobs/backfills/flowsheet-search-doc-backfill/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked]'],
+    [
+      'jobs/backfills/flowsheet-dj-name-backfill/dist/job.js',
+      [],
+      'usage: node dist/job.js [--reset] [--retry-parked] [--refresh]',
+    ],
+    [
+      'jobs/backfills/flowsheet-search-doc-backfill/dist/job.js',
+      [],
+      'usage: node dist/job.js [--reset] [--retry-parked]',
+    ],
     ['jobs/rotation-release-id-resolver/dist/job.js', [], 'usage: node dist/job.js [--reset] [--retry-parked]'],
   ];
 
-  it.each(commands)('%s %s --help: usage on stdout, exit 0; an unknown flag: one line, exit 2', async (script, pre, usage) => {
-    const help = await run(script, [...pre, '--help']);
-    expect(help.code, help.err).toBe(0);
-    expect(help.out.startsWith(usage), help.out).toBe(true);
-    expect(help.out).toContain('-h, --help');
-    const bad = await run(script, [...pre, '--no-such-flag']);
-    expect(bad.code, bad.out + bad.err).toBe(2);
-    const lines = bad.err.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\[[\w:-]+\] error: unknown argument "--no-such-flag"; usage: /);
-  });
+  it.each(commands)(
+    '%s %s --help: usage on stdout, exit 0; an unknown flag: one line, exit 2',
+    async (script, pre, usage) => {
+      const help = await run(script, [...pre, '--help']);
+      expect(help.code, help.err).toBe(0);
+      expect(help.out.startsWith(usage), help.out).toBe(true);
+      expect(help.out).toContain('-h, --help');
+      const bad = await run(script, [...pre, '--no-such-flag']);
+      expect(bad.code, bad.out + bad.err).toBe(2);
+      const lines = bad.err.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[[\w:-]+\] error: unknown argument "--no-such-flag"; usage: /);
+    },
+  );
 
-  it('pnpm demo:incident --help starts nothing; pnpm job <name> --help is the job\'s own help, with no database', async () => {
+  it("pnpm demo:incident --help starts nothing; pnpm job <name> --help is the job's own help, with no database", async () => {
     const demo = await run('dev_env/demo-incident.mjs', ['--rows', '5', '--help']);
     expect(demo.code).toBe(0);
     expect(demo.out).not.toContain('[demo] starting');
@@ -85,7 +96,9 @@ describe('the local stack, before and after', () => {
     ] as const) {
       const r = await run(script, [...args]);
       expect(r.code, r.out + r.err).toBe(2);
-      expect(r.err.trim()).toBe(`[${prefix}] no database: run \`pnpm dev\` first (the local stack), or set DATABASE_URL.`);
+      expect(r.err.trim()).toBe(
+        `[${prefix}] no database: run \`pnpm dev\` first (the local stack), or set DATABASE_URL.`,
+      );
       expect(r.out).not.toContain('building');
     }
     const env = await run('dev_env/dev-env.mjs', []);
@@ -106,11 +119,15 @@ describe('the local stack, before and after', () => {
       ] as const) {
         const r = await run(script, [...args], { DEV_DB_DIR: dir });
         expect(r.code, r.out + r.err).toBe(3);
-        expect(r.err.trim()).toBe(`[${prefix}] the local stack is stopped (\`pnpm dev\` starts it); or set DATABASE_URL.`);
+        expect(r.err.trim()).toBe(
+          `[${prefix}] the local stack is stopped (\`pnpm dev\` starts it); or set DATABASE_URL.`,
+        );
       }
       const env = await run('dev_env/dev-env.mjs', [], { DEV_DB_DIR: dir, LEGACY_DATABASE_URL: undefined });
       expect(env.code).toBe(0);
-      expect(env.out).toBe(`export DATABASE_URL='${url}' LEGACY_DATABASE_URL='mysql://root@127.0.0.1:3306/wxyc_legacy'\n`);
+      expect(env.out).toBe(
+        `export DATABASE_URL='${url}' LEGACY_DATABASE_URL='mysql://root@127.0.0.1:3306/wxyc_legacy'\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -118,12 +135,16 @@ describe('the local stack, before and after', () => {
 
   it('pnpm dev on a taken port: one line naming the port and DEV_PG_PORT, exit 2, no stack trace, no server', async () => {
     const holder: Server = createServer();
-    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      holder.listen(0, '127.0.0.1', () => resolve((holder.address() as { port: number }).port)),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'wxyc-taken-'));
     try {
       const r = await run('dev_env/dev.mjs', [], { DEV_DB_DIR: dir, DEV_PG_PORT: String(port) });
       expect(r.code, r.out + r.err).toBe(2);
-      expect(r.err.trim()).toBe(`[dev] port ${port} is taken (another server, or a connection using it); choose a free one: DEV_PG_PORT=<port> pnpm dev`);
+      expect(r.err.trim()).toBe(
+        `[dev] port ${port} is taken (another server, or a connection using it); choose a free one: DEV_PG_PORT=<port> pnpm dev`,
+      );
       noTrace(r.err);
       expect(r.out).not.toContain('started');
     } finally {

@@ -3,7 +3,17 @@
 // what it was asked to build: the job is built WITH its workspace deps, a fresh build is not
 // redone, and every failure before the job starts is one line with exit 2.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -14,7 +24,10 @@ const calls = () => readFileSync(join(root, 'pnpm-calls'), 'utf8').trim().split(
 
 function pkg(dir: string, name: string, deps: string[], entry: string) {
   mkdirSync(join(root, dir, 'src'), { recursive: true });
-  writeFileSync(join(root, dir, 'package.json'), JSON.stringify({ name, devDependencies: Object.fromEntries(deps.map((d) => [d, 'workspace:*'])) }));
+  writeFileSync(
+    join(root, dir, 'package.json'),
+    JSON.stringify({ name, devDependencies: Object.fromEntries(deps.map((d) => [d, 'workspace:*'])) }),
+  );
   writeFileSync(join(root, dir, 'tsup.config.ts'), '');
   writeFileSync(join(root, dir, entry), '// source\n');
 }
@@ -50,8 +63,15 @@ beforeEach(() => {
   pkg('jobs/probe', '@wxyc/job-probe', ['@wxyc/lib'], 'job.ts');
   // Sources older than any build the stand-in writes.
   const old = new Date(Date.now() - 120_000);
-  for (const f of ['shared/base/src/index.ts', 'shared/lib/src/index.ts', 'shared/unrelated/src/index.ts', 'jobs/probe/job.ts']) utimesSync(join(root, f), old, old);
-  for (const d of ['shared/base', 'shared/lib', 'shared/unrelated', 'jobs/probe']) for (const f of ['package.json', 'tsup.config.ts']) utimesSync(join(root, d, f), old, old);
+  for (const f of [
+    'shared/base/src/index.ts',
+    'shared/lib/src/index.ts',
+    'shared/unrelated/src/index.ts',
+    'jobs/probe/job.ts',
+  ])
+    utimesSync(join(root, f), old, old);
+  for (const d of ['shared/base', 'shared/lib', 'shared/unrelated', 'jobs/probe'])
+    for (const f of ['package.json', 'tsup.config.ts']) utimesSync(join(root, d, f), old, old);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -65,7 +85,12 @@ function runJob(env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [join(root, 'dev_env/run-job.mjs'), 'probe', '--flag'], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: `${fakePnpmBin}:${process.env.PATH}`, DATABASE_URL: 'postgres://u@127.0.0.1:1/db', DEV_DB_DIR: join(root, '.dev-db'), ...env },
+    env: {
+      PATH: `${fakePnpmBin}:${process.env.PATH}`,
+      DATABASE_URL: 'postgres://u@127.0.0.1:1/db',
+      DEV_DB_DIR: join(root, '.dev-db'),
+      ...env,
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -77,7 +102,9 @@ it('builds the job together with the workspace packages it bundles, then runs it
   expect(first.stderr).toBe('');
   expect(first.code).toBe(0);
   expect(calls()).toEqual(['--filter @wxyc/job-probe... build']);
-  expect(first.stdout).toContain('[job] building @wxyc/job-probe, @wxyc/lib, @wxyc/base (missing or older than their sources)...');
+  expect(first.stdout).toContain(
+    '[job] building @wxyc/job-probe, @wxyc/lib, @wxyc/base (missing or older than their sources)...',
+  );
   expect(first.stdout).toContain('probe ran --flag');
 
   const again = runJob();
@@ -119,5 +146,7 @@ it('without node_modules, or without pnpm on PATH: one line each, exit 2', () =>
   linkParser();
   const noPnpm = runJob({ PATH: '/nonexistent' });
   expect(noPnpm.code).toBe(2);
-  expect(noPnpm.stderr.trim()).toMatch(/^\[job\] could not run pnpm \(.*ENOENT.*\): install pnpm >= 10 \(README\.md, Quick start\)$/);
+  expect(noPnpm.stderr.trim()).toMatch(
+    /^\[job\] could not run pnpm \(.*ENOENT.*\): install pnpm >= 10 \(README\.md, Quick start\)$/,
+  );
 });

@@ -12,7 +12,9 @@ import { migrationsDir, spawnRunner, waitFor } from '../../support/migrate-runne
 const dir = migrationsDir(
   Array.from({ length: 6 }, (_, i) => ({
     tag: `000${i}_m${i}`,
-    sql: [`CREATE TABLE public.t${i} (id int)`, 'SELECT pg_sleep(0.02)', `INSERT INTO public.t${i} VALUES (${i})`].join(';\n--> statement-breakpoint\n'),
+    sql: [`CREATE TABLE public.t${i} (id int)`, 'SELECT pg_sleep(0.02)', `INSERT INTO public.t${i} VALUES (${i})`].join(
+      ';\n--> statement-breakpoint\n',
+    ),
   })),
 );
 
@@ -30,7 +32,10 @@ describe('the migrating backend is terminated', () => {
       try {
         const run = spawnRunner(db.url, { dir });
         await waitFor(
-          async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name IN ('wxyc-migrate', 'wxyc-migrate-waiting') AND datname = ${db.name}`).length > 0,
+          async () =>
+            (
+              await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name IN ('wxyc-migrate', 'wxyc-migrate-waiting') AND datname = ${db.name}`
+            ).length > 0,
           10_000,
           'the runner backend',
         );
@@ -67,7 +72,10 @@ describe('a peer that accepts TCP and closes', () => {
     const { code } = await run.exited;
     const tookMs = Date.now() - started;
     expect(code, run.output()).toBe(MIGRATE_EXIT.UNREACHABLE);
-    const errors = run.output().split('\n').filter((l) => l.includes('error:'));
+    const errors = run
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('error:'));
     expect(errors, run.output()).toHaveLength(1);
     expect(errors[0]).toMatch(
       /\[migrate\] error: wxyc@127\.0\.0\.1:\d+\/wxyc accepted \d+ connection\(s\) in 2\.\ds and closed each before the PostgreSQL handshake \(DB_CONNECT_TIMEOUT_S=2\)/,

@@ -11,7 +11,9 @@ const all = loadMigrations(MIGRATIONS_DIR);
 const { database } = useScratch();
 
 const recorded = async (db: TestDatabase) =>
-  db.sql<{ hash: string; created_at: string }[]>`SELECT hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id`;
+  db.sql<
+    { hash: string; created_at: string }[]
+  >`SELECT hash, created_at::text FROM drizzle.__drizzle_migrations ORDER BY id`;
 
 describe('a database whose 0000-0052 were applied by drizzle', () => {
   let db: TestDatabase;
@@ -29,7 +31,7 @@ describe('a database whose 0000-0052 were applied by drizzle', () => {
     expect(rows.map((x) => x.hash)).toEqual(all.map((m) => m.hash));
   });
 
-  it('drizzle\'s migrator then finds nothing to do, and a second run of the runner neither', async () => {
+  it("drizzle's migrator then finds nothing to do, and a second run of the runner neither", async () => {
     await migrateWithDrizzle(db.url);
     expect(await recorded(db)).toHaveLength(all.length);
     const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
@@ -46,7 +48,7 @@ describe('a database whose 0000-0052 were applied by drizzle', () => {
 });
 
 describe('a new database', () => {
-  it('gets the same schema and bookkeeping as drizzle\'s migrator gives the template', async () => {
+  it("gets the same schema and bookkeeping as drizzle's migrator gives the template", async () => {
     const fresh = await database();
     const r = await runRunner(fresh.url, { dir: MIGRATIONS_DIR });
     expect(r.code, r.output).toBe(0);
@@ -55,7 +57,8 @@ describe('a new database', () => {
       SELECT table_schema, table_name, column_name, data_type, is_nullable, column_default, generation_expression
       FROM information_schema.columns WHERE table_schema IN ('public', 'wxyc_schema')
       ORDER BY 1, 2, 3`;
-    const indexes = (d: TestDatabase) => d.sql`SELECT schemaname, indexname, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'wxyc_schema') ORDER BY 1, 2`;
+    const indexes = (d: TestDatabase) =>
+      d.sql`SELECT schemaname, indexname, indexdef FROM pg_indexes WHERE schemaname IN ('public', 'wxyc_schema') ORDER BY 1, 2`;
     expect(await columns(fresh)).toEqual(await columns(head));
     expect(await indexes(fresh)).toEqual(await indexes(head));
     expect(await recorded(fresh)).toEqual(await recorded(head));
@@ -79,7 +82,9 @@ describe('journal safety', () => {
     ]);
     const r = await runRunner(db.url, { dir: both });
     expect(r.code, r.output).toBe(0);
-    expect(r.output).toContain('0000_a is older than an applied migration but was never applied: it will be applied now');
+    expect(r.output).toContain(
+      '0000_a is older than an applied migration but was never applied: it will be applied now',
+    );
     expect((await db.sql`SELECT to_regclass('public.a') IS NOT NULL AS ok`)[0]!.ok).toBe(true);
   });
 
@@ -125,7 +130,9 @@ describe('journal safety', () => {
 
     const lenient = await runRunner(db.url, { dir });
     expect(lenient.code).toBe(0);
-    expect(lenient.output).toMatch(/warning: 0000_a\.sql changed after it was applied .*MIGRATE_STRICT_HASHES=1 makes this an error/);
+    expect(lenient.output).toMatch(
+      /warning: 0000_a\.sql changed after it was applied .*MIGRATE_STRICT_HASHES=1 makes this an error/,
+    );
     expect((await db.sql`SELECT to_regclass('public.c') IS NOT NULL AS ok`)[0]!.ok).toBe(true);
   });
 });

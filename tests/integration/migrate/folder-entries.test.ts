@@ -64,7 +64,10 @@ describe('the runner refuses unusable migration entries in one line, exit 12', (
   it('a migration.sql that is a directory (was EISDIR without a path, exit 1)', async () => {
     const dir = folders({ '20250101000000_a': 'CREATE TABLE a (id int);' });
     mkdirSync(join(dir, '20250102000000_b', 'migration.sql'), { recursive: true });
-    await refused(dir, `${join(dir, '20250102000000_b', 'migration.sql')} is a directory, not a file: a migration is one SQL file; replace it with the file`);
+    await refused(
+      dir,
+      `${join(dir, '20250102000000_b', 'migration.sql')} is a directory, not a file: a migration is one SQL file; replace it with the file`,
+    );
   });
 
   it('a journal NNNN_tag.sql that is a directory', async () => {
@@ -72,7 +75,10 @@ describe('the runner refuses unusable migration entries in one line, exit 12', (
     temps.push(dir);
     rmSync(join(dir, '0000_a.sql'));
     mkdirSync(join(dir, '0000_a.sql'));
-    await refused(dir, `${join(dir, '0000_a.sql')} is a directory, not a file: a migration is one SQL file; replace it with the file`);
+    await refused(
+      dir,
+      `${join(dir, '0000_a.sql')} is a directory, not a file: a migration is one SQL file; replace it with the file`,
+    );
   });
 
   it('a folder name with a newline (injected a fake "[migrate] applied 99 migration(s)" line): refused, printed escaped', async () => {
@@ -89,6 +95,9 @@ describe('the runner refuses unusable migration entries in one line, exit 12', (
   it('a stray .sql name with an ANSI escape is refused the same way, escaped', async () => {
     const dir = folders({ '20250101000000_a': 'CREATE TABLE a (id int);' });
     writeFileSync(join(dir, 'x\u001b[2Jy.sql'), 'SELECT 1;');
-    await refused(dir, `${join(dir, 'x')}\\x1b[2Jy.sql: the name holds a control character (shown escaped): rename it in plain characters, or move it out of the migrations folder`);
+    await refused(
+      dir,
+      `${join(dir, 'x')}\\x1b[2Jy.sql: the name holds a control character (shown escaped): rename it in plain characters, or move it out of the migrations folder`,
+    );
   });
 });

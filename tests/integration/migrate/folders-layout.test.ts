@@ -64,7 +64,8 @@ async function schemaOf(db: TestDatabase): Promise<unknown[]> {
   ]);
 }
 /** drizzle-orm 1.0's getMigrationsToRun: the folders whose name the table does not hold. */
-const drizzle1WouldRun = (folders: string[], recorded: Row[]) => folders.filter((f) => !recorded.some((r) => r.name === f));
+const drizzle1WouldRun = (folders: string[], recorded: Row[]) =>
+  folders.filter((f) => !recorded.some((r) => r.name === f));
 
 describe('a database at 0052 (applied by drizzle 0.x), migrated with each layout', () => {
   const folders = foldersCopy();
@@ -73,7 +74,10 @@ describe('a database at 0052 (applied by drizzle 0.x), migrated with each layout
   let viaFolders: TestDatabase;
   beforeAll(async () => {
     [viaJournal, viaFolders] = await Promise.all([database(), database()]);
-    await Promise.all([migrateWithDrizzle(viaJournal.url, { upTo: '0052' }), migrateWithDrizzle(viaFolders.url, { upTo: '0052' })]);
+    await Promise.all([
+      migrateWithDrizzle(viaJournal.url, { upTo: '0052' }),
+      migrateWithDrizzle(viaFolders.url, { upTo: '0052' }),
+    ]);
   });
 
   it('reaches the same schema with either layout', async () => {
@@ -85,14 +89,18 @@ describe('a database at 0052 (applied by drizzle 0.x), migrated with each layout
     expect(await schemaOf(viaFolders)).toEqual(await schemaOf(viaJournal));
   });
 
-  it('journal layout: drizzle 0.x\'s table, untouched in shape; folders layout: upgraded the way drizzle 1.0 upgrades it', async () => {
+  it("journal layout: drizzle 0.x's table, untouched in shape; folders layout: upgraded the way drizzle 1.0 upgrades it", async () => {
     expect((await tableShape(viaJournal)).map((c) => c.column_name)).toEqual(['id', 'hash', 'created_at']);
     expect(await tableShape(viaFolders)).toEqual([
       expect.objectContaining({ column_name: 'id', data_type: 'integer', is_nullable: 'NO' }),
       expect.objectContaining({ column_name: 'hash', data_type: 'text', is_nullable: 'NO' }),
       expect.objectContaining({ column_name: 'created_at', data_type: 'bigint' }),
       expect.objectContaining({ column_name: 'name', data_type: 'text', is_nullable: 'YES', column_default: null }),
-      expect.objectContaining({ column_name: 'applied_at', data_type: 'timestamp with time zone', column_default: 'now()' }),
+      expect.objectContaining({
+        column_name: 'applied_at',
+        data_type: 'timestamp with time zone',
+        column_default: 'now()',
+      }),
     ]);
     const recorded = await rows(viaFolders);
     // 0000-0052 by drizzle 0.x: kept, named in the upgrade, applied_at NULL (unknown), as drizzle 1.0 leaves them.
@@ -103,11 +111,18 @@ describe('a database at 0052 (applied by drizzle 0.x), migrated with each layout
     // 0053 on, by the runner: drizzle 1.0's insert (hash, folder time, folder name), applied_at by default.
     const fresh = recorded.slice(53);
     const expected = converted.filter((m) => !old.some((r) => r.name === m.name));
-    expect(fresh.map((r) => [r.name, r.created_at, r.hash])).toEqual(expected.map((m) => [m.tag, String(m.when), m.hash]));
+    expect(fresh.map((r) => [r.name, r.created_at, r.hash])).toEqual(
+      expected.map((m) => [m.tag, String(m.when), m.hash]),
+    );
     expect(fresh.every((r) => r.applied_at instanceof Date)).toBe(true);
     // Same files recorded under both layouts; drizzle 1.0's migrator would find nothing to run.
     expect(recorded.map((r) => r.hash).sort()).toEqual((await rows(viaJournal)).map((r) => r.hash).sort());
-    expect(drizzle1WouldRun(converted.map((m) => m.tag), recorded)).toEqual([]);
+    expect(
+      drizzle1WouldRun(
+        converted.map((m) => m.tag),
+        recorded,
+      ),
+    ).toEqual([]);
   });
 
   it('a second run finds nothing to do in either layout, on the upgraded table too', async () => {
@@ -126,33 +141,45 @@ describe('a database at 0052 (applied by drizzle 0.x), migrated with each layout
 describe('a database migrated to 0055 under the journal, then to the end under the folders', () => {
   it('continues where the journal left off: nothing applied twice, the same end state', async () => {
     const [mixed, reference] = await Promise.all([database(), database()]);
-    await Promise.all([migrateWithDrizzle(mixed.url, { upTo: '0052' }), migrateWithDrizzle(reference.url, { upTo: '0052' })]);
+    await Promise.all([
+      migrateWithDrizzle(mixed.url, { upTo: '0052' }),
+      migrateWithDrizzle(reference.url, { upTo: '0052' }),
+    ]);
     const first = await runRunner(mixed.url, { dir: journalUpTo('0055') });
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('applied 3 migration(s)');
 
     const folders = foldersCopy();
     const dry = await runRunner(mixed.url, { dir: folders, mode: 'dry-run' });
-    expect(dry.output).toContain("would add name and applied_at to drizzle.__drizzle_migrations (drizzle-kit 1.0's table) and name its 56 recorded row(s)");
+    expect(dry.output).toContain(
+      "would add name and applied_at to drizzle.__drizzle_migrations (drizzle-kit 1.0's table) and name its 56 recorded row(s)",
+    );
     expect((await tableShape(mixed)).map((c) => c.column_name)).toEqual(['id', 'hash', 'created_at']);
 
     const second = await runRunner(mixed.url, { dir: folders });
     expect(second.code, second.output).toBe(0);
     expect(second.output).toContain("added name and applied_at (drizzle-kit 1.0's table), named 56 recorded row(s)");
     expect(second.output).toContain(`applied ${journal.length - 56} migration(s)`);
-    expect(second.output).not.toMatch(/applying \d{14}_(flowsheet-dj-name-column|flowsheet-search-doc-expand|add-reconciled-identity-to-artists)\b/);
+    expect(second.output).not.toMatch(
+      /applying \d{14}_(flowsheet-dj-name-column|flowsheet-search-doc-expand|add-reconciled-identity-to-artists)\b/,
+    );
 
     expect((await runRunner(reference.url, { dir: MIGRATIONS_DIR })).code).toBe(0);
     expect(await schemaOf(mixed)).toEqual(await schemaOf(reference));
     const recorded = await rows(mixed);
     expect(recorded).toHaveLength(journal.length);
     expect(recorded.slice(0, 56).every((r) => r.applied_at === null && r.name !== null)).toBe(true);
-    expect(drizzle1WouldRun(loadMigrations(folders).map((m) => m.tag), recorded)).toEqual([]);
+    expect(
+      drizzle1WouldRun(
+        loadMigrations(folders).map((m) => m.tag),
+        recorded,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('a new database in the folders layout', () => {
-  it('gets drizzle 1.0\'s table from the start and the same schema as the journal gives', async () => {
+  it("gets drizzle 1.0's table from the start and the same schema as the journal gives", async () => {
     const fresh = await database();
     const folders = foldersCopy();
     const r = await runRunner(fresh.url, { dir: folders });
@@ -185,7 +212,9 @@ describe('guards in the folders layout', () => {
     writeFileSync(join(dir, '20250401000000_b', 'migration.sql'), 'CREATE TABLE b (id int);');
     const r = await runRunner(db.url, { dir });
     expect(r.code).toBe(MIGRATE_EXIT.BAD_JOURNAL);
-    expect(r.output).toContain('20250301000000_a: this very file (same sha256) was applied as 20250101000000_a (row 1)');
+    expect(r.output).toContain(
+      '20250301000000_a: this very file (same sha256) was applied as 20250101000000_a (row 1)',
+    );
     expect(r.output).toContain('Rename the folder 20250301000000_a back to 20250101000000_a.');
     expect((await db.sql`SELECT to_regclass('public.b') IS NULL AS none`)[0]!.none).toBe(true);
   });
@@ -206,7 +235,9 @@ describe('guards in the folders layout', () => {
     mkdirSync(join(dir, '20250102000000_b'));
     const r = await runRunner(db.url, { dir });
     expect(r.code).toBe(MIGRATE_EXIT.BAD_JOURNAL);
-    expect(r.output).toBe(`error: bad journal: ${join(dir, '20250102000000_b', 'migration.sql')} does not exist: every migration folder needs one (drizzle-kit generate writes it); add it or delete the folder`);
+    expect(r.output).toBe(
+      `error: bad journal: ${join(dir, '20250102000000_b', 'migration.sql')} does not exist: every migration folder needs one (drizzle-kit generate writes it); add it or delete the folder`,
+    );
     expect((await db.sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL AS none`)[0]!.none).toBe(true);
   });
 
@@ -214,7 +245,10 @@ describe('guards in the folders layout', () => {
     const db = await database();
     const dir = tiny({ '20250101000000_a': 'CREATE TABLE a (id int);' });
     mkdirSync(join(dir, 'meta'));
-    writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] }));
+    writeFileSync(
+      join(dir, 'meta', '_journal.json'),
+      JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] }),
+    );
     const both = spawnRunner(db.url, { dir });
     expect((await both.exited).code, both.output()).toBe(MIGRATE_EXIT.BAD_JOURNAL);
     expect(both.output().trim().split('\n')).toEqual([
@@ -244,7 +278,9 @@ describe('guards in the folders layout', () => {
     writeFileSync(join(dir, 'forgotten.sql'), 'CREATE TABLE f (id int);');
     const r = await runRunner(db.url, { dir });
     expect(r.code).toBe(0);
-    expect(r.output).toContain('warning: forgotten.sql is not the migration.sql of a <timestamp>_<name> folder, so it is never applied');
+    expect(r.output).toContain(
+      'warning: forgotten.sql is not the migration.sql of a <timestamp>_<name> folder, so it is never applied',
+    );
   });
 
   it('a lock on the tracking table stops the upgrade at lock_timeout: one line naming the holder, the table and the database unchanged', async () => {
@@ -262,7 +298,9 @@ describe('guards in the folders layout', () => {
       const r = await runRunner(db.url, { dir: foldersCopy(), env: { MIGRATE_LOCK_TIMEOUT: '300ms' } });
       expect(r.code, r.output).toBe(MIGRATE_EXIT.LOCK_TIMEOUT);
       expect(r.output.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
-      expect(r.output).toMatch(/error: drizzle\.__drizzle_migrations: lock_timeout \(300ms\) while upgrading \(adding drizzle 1\.0's name and applied_at to\) the bookkeeping table, held by pid \d+ \(AccessShareLock, 'report-reader'/);
+      expect(r.output).toMatch(
+        /error: drizzle\.__drizzle_migrations: lock_timeout \(300ms\) while upgrading \(adding drizzle 1\.0's name and applied_at to\) the bookkeeping table, held by pid \d+ \(AccessShareLock, 'report-reader'/,
+      );
       expect((await tableShape(db)).map((c) => c.column_name)).toEqual(['id', 'hash', 'created_at']);
       expect((await rows(db)).length).toBe(53);
     } finally {

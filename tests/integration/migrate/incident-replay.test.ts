@@ -23,7 +23,8 @@ afterAll(async () => {
   await locker?.end({ timeout: 1 });
 });
 
-const recorded = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
+const recorded = async () =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
 
 describe('incident replay', () => {
   it('refuses within a few seconds while another session holds ACCESS EXCLUSIVE on wxyc_schema.flowsheet', async () => {
@@ -35,7 +36,9 @@ describe('incident replay', () => {
       const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
       const tookMs = Date.now() - started;
       expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
-      expect(r.output).toContain("holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'stuck-session'");
+      expect(r.output).toContain(
+        "holds AccessExclusiveLock on wxyc_schema.flowsheet (application_name 'stuck-session'",
+      );
       // Generous: the bound only has to tell "refused at once" from waiting out a lock.
       expect(tookMs).toBeLessThan(15_000);
       expect(await recorded()).toBe(53);
@@ -60,7 +63,9 @@ describe('incident replay', () => {
     expect(r.output).toContain(
       'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060 [SQLSTATE P0001]',
     );
-    expect(r.output).toContain(`detail: ${ROWS * 0.9} track rows have dj_name IS NULL and a DJ name the backfill can fill`);
+    expect(r.output).toContain(
+      `detail: ${ROWS * 0.9} track rows have dj_name IS NULL and a DJ name the backfill can fill`,
+    );
     expect(r.output).toContain('hint: See docs/runbooks/flowsheet-dj-name-backfill.md, then deploy again.');
     expect(r.output).toContain('applied 0054_flowsheet-search-doc-expand');
     expect(r.output).toContain('applied 0055_add-reconciled-identity-to-artists');

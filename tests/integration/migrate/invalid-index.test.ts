@@ -7,8 +7,12 @@ import type { TestDatabase } from '../../support/test-database.js';
 import { migrationsDir, runRunner, useScratch } from '../../support/migrate-runner.js';
 
 const scratch = useScratch();
-const base = { tag: '0000_t', sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1), (2);' };
-const applied = async (db: TestDatabase) => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
+const base = {
+  tag: '0000_t',
+  sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1), (2);',
+};
+const applied = async (db: TestDatabase) =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
 const valid = async (db: TestDatabase, index: string) =>
   (await db.sql<{ v: boolean }[]>`SELECT indisvalid AS v FROM pg_index WHERE indexrelid = to_regclass(${index})`)[0]?.v;
 
@@ -32,7 +36,9 @@ describe('a comment before the statement', () => {
     await db.sql`DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE id = 1)`;
     const again = await runRunner(db.url, { dir });
     expect(again.code, again.output).toBe(0);
-    expect(again.output).toContain('0001_unique: dropped INVALID index public.t_id_key left by an earlier failed run; rebuilding it');
+    expect(again.output).toContain(
+      '0001_unique: dropped INVALID index public.t_id_key left by an earlier failed run; rebuilding it',
+    );
     expect(await valid(db, 'public.t_id_key')).toBe(true);
     expect(await applied(db)).toBe(2);
   });
@@ -46,7 +52,10 @@ describe('an INVALID index of the same name elsewhere', () => {
     expect(await valid(db, 'other.t_id_key')).toBe(false);
     const dir = migrationsDir([
       { tag: '0000_t', sql: 'CREATE TABLE public.t (id int);' },
-      { tag: '0001_unique', sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON public.t (id);' },
+      {
+        tag: '0001_unique',
+        sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON public.t (id);',
+      },
     ]);
     const r = await runRunner(db.url, { dir });
     expect(r.code, r.output).toBe(0);
@@ -60,7 +69,10 @@ describe('an INVALID index of the same name elsewhere', () => {
     await invalidIndex(db, 'public.u', 't_id_key');
     const dir = migrationsDir([
       { tag: '0000_t', sql: 'CREATE TABLE public.t (id int);' },
-      { tag: '0001_unique', sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);' },
+      {
+        tag: '0001_unique',
+        sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);',
+      },
     ]);
     const r = await runRunner(db.url, { dir });
     expect(r.code, r.output).toBe(MIGRATE_EXIT.MIGRATION_FAILED);

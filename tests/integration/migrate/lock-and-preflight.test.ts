@@ -11,11 +11,17 @@ const database = () => scratch.database();
 const session = scratch.session;
 
 const flowsheet = migrationsDir([
-  { tag: '0000_schema', sql: 'CREATE SCHEMA wxyc_schema;--> statement-breakpoint\nCREATE TABLE wxyc_schema.flowsheet (id int);' },
+  {
+    tag: '0000_schema',
+    sql: 'CREATE SCHEMA wxyc_schema;--> statement-breakpoint\nCREATE TABLE wxyc_schema.flowsheet (id int);',
+  },
   { tag: '0001_other', sql: 'CREATE TABLE public.other (id int);' },
 ]);
 const step2 = migrationsDir([
-  { tag: '0000_schema', sql: 'CREATE SCHEMA wxyc_schema;--> statement-breakpoint\nCREATE TABLE wxyc_schema.flowsheet (id int);' },
+  {
+    tag: '0000_schema',
+    sql: 'CREATE SCHEMA wxyc_schema;--> statement-breakpoint\nCREATE TABLE wxyc_schema.flowsheet (id int);',
+  },
   { tag: '0001_other', sql: 'CREATE TABLE public.other (id int);' },
   { tag: '0002_col', sql: 'ALTER TABLE wxyc_schema.flowsheet ADD COLUMN dj_name text;' },
 ]);
@@ -26,12 +32,16 @@ describe('one runner at a time', () => {
   it('a second runner waits MIGRATE_LOCK_WAIT, then exits naming the holder', async () => {
     const db = await database();
     const holder = session(db.url, 'other-runner');
-    const pid = (await holder<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_advisory_lock(${MIGRATE_LOCK_KEY})`)[0]!.pid;
+    const pid = (
+      await holder<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_advisory_lock(${MIGRATE_LOCK_KEY})`
+    )[0]!.pid;
     const started = Date.now();
     const r = await runRunner(db.url, { dir: flowsheet, env: { MIGRATE_LOCK_WAIT: '1' } });
     expect(r.code).toBe(MIGRATE_EXIT.LOCK_BUSY);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(r.output).toMatch(new RegExp(`holds the migration lock: pid ${pid} \\(application_name 'other-runner', connected since \\d{4}-`));
+    expect(r.output).toMatch(
+      new RegExp(`holds the migration lock: pid ${pid} \\(application_name 'other-runner', connected since \\d{4}-`),
+    );
     expect(r.output).toContain('waited 1s (MIGRATE_LOCK_WAIT)');
     expect((await db.sql`SELECT to_regclass('drizzle.__drizzle_migrations') IS NULL AS none`)[0]!.none).toBe(true);
     await holder`SELECT pg_advisory_unlock(${MIGRATE_LOCK_KEY})`;
@@ -84,9 +94,15 @@ describe('pre-flight', () => {
       const r = await runRunner(db.url, { dir: step2 });
       expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
       expect(r.output).toContain('pre-flight refused: nothing was applied');
-      expect(r.output).toMatch(new RegExp(`pid ${pid}, age \\d+s: holds AccessExclusiveLock on wxyc_schema.flowsheet \\(application_name 'psql-operator', state idle in transaction\\); query: "LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE"`));
+      expect(r.output).toMatch(
+        new RegExp(
+          `pid ${pid}, age \\d+s: holds AccessExclusiveLock on wxyc_schema.flowsheet \\(application_name 'psql-operator', state idle in transaction\\); query: "LOCK TABLE wxyc_schema.flowsheet IN ACCESS EXCLUSIVE MODE"`,
+        ),
+      );
       // Idle in a transaction: cancelling does nothing to it, terminating ends its locks.
-      expect(r.output).toContain(`SELECT pg_terminate_backend(${pid}) (it is idle in transaction: pg_cancel_backend does nothing to it)`);
+      expect(r.output).toContain(
+        `SELECT pg_terminate_backend(${pid}) (it is idle in transaction: pg_cancel_backend does nothing to it)`,
+      );
       expect(r.output).not.toContain(`pg_cancel_backend(${pid})`);
       expect(await applied(db)).toBe(2);
     } finally {
@@ -136,12 +152,24 @@ describe('pre-flight', () => {
     expect((await runRunner(db.url, { dir: flowsheet })).code).toBe(0);
     const leftover = session(db.url, 'wxyc-migrate');
     const sleeping = leftover`SELECT pg_sleep(30)`.catch(() => {});
-    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'active'`).length > 0, 5000, 'the leftover backend');
-    const pid = (await db.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`)[0]!.pid;
+    await waitFor(
+      async () =>
+        (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'active'`)
+          .length > 0,
+      5000,
+      'the leftover backend',
+    );
+    const pid = (
+      await db.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`
+    )[0]!.pid;
     try {
       const r = await runRunner(db.url, { dir: step2 });
       expect(r.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
-      expect(r.output).toMatch(new RegExp(`pid ${pid}, age \\d+s: a backend of an earlier migrate run \\(application_name 'wxyc-migrate'\\) is still active; query: "SELECT pg_sleep\\(30\\)"`));
+      expect(r.output).toMatch(
+        new RegExp(
+          `pid ${pid}, age \\d+s: a backend of an earlier migrate run \\(application_name 'wxyc-migrate'\\) is still active; query: "SELECT pg_sleep\\(30\\)"`,
+        ),
+      );
       expect(await applied(db)).toBe(2);
       const dry = await runRunner(db.url, { dir: step2, mode: 'dry-run' });
       expect(dry.code).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);

@@ -4,7 +4,6 @@ import { MIGRATE_EXIT, MIGRATIONS_DIR } from '@wxyc/database';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { migrationsDir, spawnRunner, waitFor } from '../../support/migrate-runner.js';
 
-
 const db = useTestDatabase('empty');
 const sleeper = migrationsDir([
   { tag: '0000_a', sql: 'CREATE TABLE a (id int);' },
@@ -12,9 +11,12 @@ const sleeper = migrationsDir([
 ]);
 
 const runnerBackends = async (d: TestDatabase) =>
-  d.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'wxyc-migrate%' AND datname = current_database()`;
+  d.sql<
+    { pid: number }[]
+  >`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'wxyc-migrate%' AND datname = current_database()`;
 const sleeping = async (d: TestDatabase) =>
-  (await d.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND wait_event = 'PgSleep'`).length > 0;
+  (await d.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND wait_event = 'PgSleep'`)
+    .length > 0;
 const recordedCount = async (d: TestDatabase) =>
   (await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
 
@@ -32,7 +34,9 @@ describe('dying well', () => {
       const tookMs = Date.now() - sent;
       expect(tookMs).toBeLessThan(10_000);
       expect(code, run.output()).toBe(MIGRATE_EXIT.INTERRUPTED);
-      expect(run.output()).toContain(`interrupted by ${sig} during 0001_sleep.sql line 3 (its statement was cancelled on the server)`);
+      expect(run.output()).toContain(
+        `interrupted by ${sig} during 0001_sleep.sql line 3 (its statement was cancelled on the server)`,
+      );
       await waitFor(async () => (await runnerBackends(db)).length === 0, 2000, 'the runner backends to go');
       expect(await recordedCount(db)).toBe(1);
       expect((await db.sql`SELECT to_regclass('public.s') IS NULL AS gone`)[0]!.gone).toBe(true);
@@ -46,13 +50,15 @@ describe('dying well', () => {
     await db.sql`DROP SCHEMA IF EXISTS drizzle CASCADE`;
     const run = spawnRunner(db.url, { dir: sleeper });
     await waitFor(() => sleeping(db), 15_000, 'the runner to reach pg_sleep');
-    const [backend] = await db.sql<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`;
+    const [backend] = await db.sql<
+      { pid: number }[]
+    >`SELECT pid FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`;
     run.child.kill('SIGKILL');
     await run.exited;
     const goneMs = await waitFor(
       async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE pid = ${backend!.pid}`).length === 0,
       15_000,
-      'the killed runner\'s backend to end',
+      "the killed runner's backend to end",
     );
     console.log(`[runner] SIGKILL: server backend gone ${goneMs} ms after the kill`);
     expect((await db.sql`SELECT to_regclass('public.s') IS NULL AS gone`)[0]!.gone).toBe(true);
@@ -63,7 +69,9 @@ describe('the process', () => {
   it('exits 2 with usage on an unknown argument', async () => {
     const run = spawnRunner(db.url, { dir: sleeper, args: ['--frobnicate'] });
     expect((await run.exited).code).toBe(MIGRATE_EXIT.CONFIG);
-    expect(run.output()).toContain('[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status] [--dry-run] [--seed] (--help for details)');
+    expect(run.output()).toContain(
+      '[migrate] error: unknown argument "--frobnicate"; usage: node dev_env/init-db.mjs [--status] [--dry-run] [--seed] (--help for details)',
+    );
   });
 
   it('exits 3 when the database is unreachable, without printing the password', async () => {
@@ -76,10 +84,14 @@ describe('the process', () => {
 
   it('prints a failed migration as one report with its exit code, and no stack', async () => {
     await db.sql`DROP SCHEMA IF EXISTS drizzle CASCADE`;
-    const dir = migrationsDir([{ tag: '0000_bad', sql: 'CREATE TABLE q (id int);\n--> statement-breakpoint\nALTER TABLE q ADD COLUMN id int;' }]);
+    const dir = migrationsDir([
+      { tag: '0000_bad', sql: 'CREATE TABLE q (id int);\n--> statement-breakpoint\nALTER TABLE q ADD COLUMN id int;' },
+    ]);
     const run = spawnRunner(db.url, { dir });
     expect((await run.exited).code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
-    expect(run.output()).toContain('[migrate] error: migration failed: 0000_bad.sql, line 3 (statement 2 of 2): column "id" of relation "q" already exists [SQLSTATE 42701]');
+    expect(run.output()).toContain(
+      '[migrate] error: migration failed: 0000_bad.sql, line 3 (statement 2 of 2): column "id" of relation "q" already exists [SQLSTATE 42701]',
+    );
     expect(run.output()).not.toMatch(/\n\s+at /);
   });
 
@@ -91,7 +103,8 @@ describe('the process', () => {
       expect((await run.exited).code, run.output()).toBe(0);
       expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM auth_user`)[0]!.n).toBe(0);
       expect((await d.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.genres`)[0]!.n).toBe(0);
-      if (skip !== undefined) expect(run.output()).toContain('SKIP_SEED is no longer read: the runner seeds only when given --seed');
+      if (skip !== undefined)
+        expect(run.output()).toContain('SKIP_SEED is no longer read: the runner seeds only when given --seed');
       expect(run.output()).not.toContain('seeding');
       await d.drop();
     },
@@ -110,4 +123,3 @@ describe('the process', () => {
     await d.drop();
   }, 60_000);
 });
-

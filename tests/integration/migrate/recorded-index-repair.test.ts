@@ -23,7 +23,9 @@ async function at0059(): Promise<TestDatabase> {
   return db;
 }
 const indexState = async (db: TestDatabase, name: string) =>
-  (await db.sql<{ valid: boolean }[]>`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass(${name})`)[0]?.valid ?? 'missing';
+  (
+    await db.sql<{ valid: boolean }[]>`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass(${name})`
+  )[0]?.valid ?? 'missing';
 const deploy = async (db: TestDatabase) => {
   const p = spawnRunner(db.url, { dir: MIGRATIONS_DIR });
   const { code } = await p.exited;
@@ -39,7 +41,9 @@ describe("0059's recorded index, gone before 0060", () => {
     expect(r.output).toContain(
       `warning: 0059_flowsheet-search-doc-index is applied but its index wxyc_schema.flowsheet_search_doc_new_idx is missing or INVALID; building it again (online)`,
     );
-    expect(r.output.indexOf('rebuilt the index of 0059_flowsheet-search-doc-index')).toBeLessThan(r.output.indexOf('applying 0060_flowsheet-search-doc-switch'));
+    expect(r.output.indexOf('rebuilt the index of 0059_flowsheet-search-doc-index')).toBeLessThan(
+      r.output.indexOf('applying 0060_flowsheet-search-doc-switch'),
+    );
     expect(await indexState(db, 'wxyc_schema.flowsheet_search_doc_idx')).toBe(true); // 0060 renamed it into place
 
     // after 0060 the old name is gone on purpose: a later applied migration stops the repair
@@ -64,7 +68,9 @@ describe("0059's recorded index, gone before 0060", () => {
     const r = await deploy(db);
     expect(r.code, r.output).toBe(MIGRATE_EXIT.OK);
     expect(r.output).not.toContain('building it again');
-    const [after] = await db.sql<{ oid: number }[]>`SELECT 'wxyc_schema.flowsheet_search_doc_idx'::regclass::oid::int AS oid`;
+    const [after] = await db.sql<
+      { oid: number }[]
+    >`SELECT 'wxyc_schema.flowsheet_search_doc_idx'::regclass::oid::int AS oid`;
     expect(after!.oid).toBe(before!.oid);
   });
 });

@@ -10,7 +10,8 @@ import type { TestDatabase } from '../../support/test-database.js';
 import { migrationsDir, runRunner, useScratch } from '../../support/migrate-runner.js';
 
 const scratch = useScratch();
-const applied = async (db: TestDatabase) => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
+const applied = async (db: TestDatabase) =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
 
 /** A session of "another application" that holds `lockSql` in an open transaction, idle. */
 async function holder(db: TestDatabase, lockSql: string) {
@@ -32,7 +33,10 @@ describe('--dry-run', () => {
     const db = await scratch.database();
     const first = [{ tag: '0000_a', sql: 'CREATE TABLE a (id int);', when: 1_700_000_000_000 }];
     expect((await runRunner(db.url, { dir: migrationsDir(first) })).code).toBe(0);
-    const dir = migrationsDir([{ ...first[0]!, sql: 'CREATE TABLE a (id bigint);' }, { tag: '0001_b', sql: 'CREATE TABLE b (id int);', when: 1_700_000_001_000 }]);
+    const dir = migrationsDir([
+      { ...first[0]!, sql: 'CREATE TABLE a (id bigint);' },
+      { tag: '0001_b', sql: 'CREATE TABLE b (id int);', when: 1_700_000_001_000 },
+    ]);
     const env = { MIGRATE_STRICT_HASHES: '1' };
     const dry = await runRunner(db.url, { dir, mode: 'dry-run', env });
     const real = await runRunner(db.url, { dir, env });
@@ -51,10 +55,14 @@ describe('a journal "when" edited after the migration was applied', () => {
     const dir = migrationsDir([{ ...m, when: m.when + 1 }]);
     const r = await runRunner(db.url, { dir });
     expect(r.code, r.output).toBe(MIGRATE_EXIT.BAD_JOURNAL);
-    expect(r.output).toContain(`0000_a: its journal "when" is ${m.when + 1}, but this very file (same sha256) was applied with created_at ${m.when}`);
+    expect(r.output).toContain(
+      `0000_a: its journal "when" is ${m.when + 1}, but this very file (same sha256) was applied with created_at ${m.when}`,
+    );
     expect(r.output).toContain(`Restore "when": ${m.when} for 0000_a in meta/_journal.json`);
     const status = await runRunner(db.url, { dir, mode: 'status' });
-    expect(status.output).toContain(`when-moved (applied with created_at ${m.when}, journal says ${m.when + 1})  0000_a`);
+    expect(status.output).toContain(
+      `when-moved (applied with created_at ${m.when}, journal says ${m.when + 1})  0000_a`,
+    );
     expect(await applied(db)).toBe(1);
   });
 });
@@ -67,7 +75,9 @@ describe('an .sql file with no journal entry', () => {
     for (const mode of ['apply', 'status'] as const) {
       const r = await runRunner(db.url, { dir, mode });
       expect(r.code, r.output).toBe(0);
-      expect(r.output).toContain('warning: 0001_forgotten.sql has no entry in meta/_journal.json, so it is never applied');
+      expect(r.output).toContain(
+        'warning: 0001_forgotten.sql has no entry in meta/_journal.json, so it is never applied',
+      );
     }
   });
 });
@@ -81,8 +91,12 @@ describe('lock_timeout outside the migration statements', () => {
     const r = await runRunner(db.url, { dir, env: { MIGRATE_LOCK_TIMEOUT: '200ms' } });
     await h.release();
     expect(r.code, r.output).toBe(MIGRATE_EXIT.LOCK_TIMEOUT);
-    expect(r.output).toContain(`drizzle.__drizzle_migrations: lock_timeout (200ms) while reading the bookkeeping table, held by pid ${h.pid} (AccessExclusiveLock, 'busy-app', idle in transaction`);
-    expect(r.output).toContain(`SELECT pg_terminate_backend(${h.pid}) (it is idle in transaction: pg_cancel_backend does nothing to it)`);
+    expect(r.output).toContain(
+      `drizzle.__drizzle_migrations: lock_timeout (200ms) while reading the bookkeeping table, held by pid ${h.pid} (AccessExclusiveLock, 'busy-app', idle in transaction`,
+    );
+    expect(r.output).toContain(
+      `SELECT pg_terminate_backend(${h.pid}) (it is idle in transaction: pg_cancel_backend does nothing to it)`,
+    );
   });
 
   it('on recording the migration names the step and the blocker, and nothing is applied (exit 15)', async () => {
@@ -94,7 +108,9 @@ describe('lock_timeout outside the migration statements', () => {
     const r = await runRunner(db.url, { dir, env: { MIGRATE_LOCK_TIMEOUT: '300ms', MIGRATE_LOCK_RETRIES: '2' } });
     await h.release();
     expect(r.code, r.output).toBe(MIGRATE_EXIT.LOCK_TIMEOUT);
-    expect(r.output).toContain('0001_b.sql line 1 (recording it in drizzle.__drizzle_migrations): lock_timeout (300ms) on all 2 attempts');
+    expect(r.output).toContain(
+      '0001_b.sql line 1 (recording it in drizzle.__drizzle_migrations): lock_timeout (300ms) on all 2 attempts',
+    );
     expect(r.output).toContain(`last blocked by pid ${h.pid} ('busy-app', idle in transaction`);
     expect(r.output).toContain(`pg_terminate_backend(${h.pid})`);
     expect(await applied(db)).toBe(1);
@@ -103,15 +119,23 @@ describe('lock_timeout outside the migration statements', () => {
 
   it('on dropping a leftover INVALID index names the step and the blocker (exit 15)', async () => {
     const db = await scratch.database();
-    const base = { tag: '0000_t', sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1);' };
-    const cic = { tag: '0001_unique', sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);' };
+    const base = {
+      tag: '0000_t',
+      sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1);',
+    };
+    const cic = {
+      tag: '0001_unique',
+      sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);',
+    };
     const dir = migrationsDir([base, cic]);
     expect((await runRunner(db.url, { dir })).code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
     const h = await holder(db, 'LOCK TABLE t IN SHARE UPDATE EXCLUSIVE MODE');
     const r = await runRunner(db.url, { dir, env: { MIGRATE_LOCK_TIMEOUT: '300ms', MIGRATE_LOCK_RETRIES: '2' } });
     await h.release();
     expect(r.code, r.output).toBe(MIGRATE_EXIT.LOCK_TIMEOUT);
-    expect(r.output).toContain('0001_unique.sql line 2 (dropping the INVALID index an earlier run left): lock_timeout (300ms) on all 2 attempts');
+    expect(r.output).toContain(
+      '0001_unique.sql line 2 (dropping the INVALID index an earlier run left): lock_timeout (300ms) on all 2 attempts',
+    );
     expect(r.output).toContain(`last blocked by pid ${h.pid} ('busy-app', idle in transaction`);
   });
 });
@@ -122,7 +146,10 @@ describe('pre-flight and a prepared transaction', () => {
     await db.sql`CREATE SCHEMA wxyc_schema`;
     await db.sql`CREATE TABLE wxyc_schema.p (id int)`;
     const [row] = await db.sql<{ max: string }[]>`SELECT current_setting('max_prepared_transactions') AS max`;
-    expect(Number(row!.max), 'the test server must allow prepared transactions (tests/support/pg-server.ts sets max_prepared_transactions)').toBeGreaterThan(0);
+    expect(
+      Number(row!.max),
+      'the test server must allow prepared transactions (tests/support/pg-server.ts sets max_prepared_transactions)',
+    ).toBeGreaterThan(0);
     const tx = await scratch.session(db.url, 'two-phase').reserve();
     await tx`BEGIN`;
     await tx`LOCK TABLE wxyc_schema.p IN ACCESS EXCLUSIVE MODE`;
@@ -131,7 +158,9 @@ describe('pre-flight and a prepared transaction', () => {
     try {
       const r = await runRunner(db.url, { dir: migrationsDir([{ tag: '0000_a', sql: 'CREATE TABLE a (id int);' }]) });
       expect(r.code, r.output).toBe(MIGRATE_EXIT.PREFLIGHT_REFUSED);
-      expect(r.output).toMatch(/prepared transaction 'batch-42', age \d+s: holds AccessExclusiveLock on wxyc_schema\.p/);
+      expect(r.output).toMatch(
+        /prepared transaction 'batch-42', age \d+s: holds AccessExclusiveLock on wxyc_schema\.p/,
+      );
       expect(r.output).toContain("ROLLBACK PREPARED 'batch-42' (a prepared transaction; no backend to cancel)");
       expect(r.output).not.toContain('pg_cancel_backend');
     } finally {

@@ -110,10 +110,19 @@ describe('the target', () => {
     // No user in the URL: PGUSER fills it, and the first line says so.
     const url = `postgres://${hostname}:${port}/${db.name}?sslmode=disable`;
     const env = { PGUSER: decodeURIComponent(username), PGPASSWORD: decodeURIComponent(password) };
-    const run = spawnRunner(url, { dir: migrationsDir([{ tag: '0000_a', sql: 'SELECT 1;' }]), args: ['--status'], env });
+    const run = spawnRunner(url, {
+      dir: migrationsDir([{ tag: '0000_a', sql: 'SELECT 1;' }]),
+      args: ['--status'],
+      env,
+    });
     expect((await run.exited).code, run.output()).toBe(0);
-    expect(run.output().split('\n')[0]).toBe(`[migrate] status of ${url} (${env.PGUSER}@${hostname}:${port}/${db.name})`);
-    const apply = spawnRunner(`postgres://${hostname}:${port}/${db.name}?password=Pw-target-3`, { dir: migrationsDir([{ tag: '0000_a', sql: 'SELECT 1;' }]), env });
+    expect(run.output().split('\n')[0]).toBe(
+      `[migrate] status of ${url} (${env.PGUSER}@${hostname}:${port}/${db.name})`,
+    );
+    const apply = spawnRunner(`postgres://${hostname}:${port}/${db.name}?password=Pw-target-3`, {
+      dir: migrationsDir([{ tag: '0000_a', sql: 'SELECT 1;' }]),
+      env,
+    });
     await apply.exited;
     expect(apply.output().split('\n')[0]).toMatch(/^\[migrate\] migrating postgres:\/\/\S+\?password=\*\*\* \(/);
     expect(apply.output()).not.toContain('Pw-target-3');

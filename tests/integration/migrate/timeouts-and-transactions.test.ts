@@ -8,9 +8,13 @@ const database = () => scratch.database();
 
 const tagsApplied = async (db: TestDatabase) =>
   (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`)[0]!.n;
-const exists = async (db: TestDatabase, rel: string) => (await db.sql`SELECT to_regclass(${rel}) IS NOT NULL AS ok`)[0]!.ok as boolean;
+const exists = async (db: TestDatabase, rel: string) =>
+  (await db.sql`SELECT to_regclass(${rel}) IS NOT NULL AS ok`)[0]!.ok as boolean;
 
-const base = { tag: '0000_t', sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1), (2);' };
+const base = {
+  tag: '0000_t',
+  sql: 'CREATE TABLE t (id int);\n--> statement-breakpoint\nINSERT INTO t VALUES (1), (1), (2);',
+};
 
 describe('session settings', () => {
   it('runs every migration with the guarded settings, and SET LOCAL does not leak into the next migration', async () => {
@@ -22,7 +26,11 @@ DO $$ BEGIN
   END IF;
 END $$;`;
     const dir = migrationsDir([
-      { tag: '0000_long', sql: "SET LOCAL statement_timeout = '30min';\n--> statement-breakpoint\n" + assert('statement_timeout', '30min') },
+      {
+        tag: '0000_long',
+        sql:
+          "SET LOCAL statement_timeout = '30min';\n--> statement-breakpoint\n" + assert('statement_timeout', '30min'),
+      },
       {
         tag: '0001_defaults',
         sql: [
@@ -41,11 +49,18 @@ END $$;`;
 
   it('a statement running past MIGRATE_STATEMENT_TIMEOUT fails the migration and says how to opt in', async () => {
     const db = await database();
-    const dir = migrationsDir([base, { tag: '0001_slow', sql: 'CREATE TABLE u (id int);\n--> statement-breakpoint\nSELECT pg_sleep(3);' }]);
+    const dir = migrationsDir([
+      base,
+      { tag: '0001_slow', sql: 'CREATE TABLE u (id int);\n--> statement-breakpoint\nSELECT pg_sleep(3);' },
+    ]);
     const r = await runRunner(db.url, { dir, env: { MIGRATE_STATEMENT_TIMEOUT: '300ms' } });
     expect(r.code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
-    expect(r.output).toContain('0001_slow.sql, line 3 (statement 2 of 2): canceling statement due to statement timeout [SQLSTATE 57014]');
-    expect(r.output).toContain("statement_timeout is 300ms (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer opts in with SET LOCAL statement_timeout");
+    expect(r.output).toContain(
+      '0001_slow.sql, line 3 (statement 2 of 2): canceling statement due to statement timeout [SQLSTATE 57014]',
+    );
+    expect(r.output).toContain(
+      'statement_timeout is 300ms (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer opts in with SET LOCAL statement_timeout',
+    );
     expect(await exists(db, 'public.u')).toBe(false);
     expect(await tagsApplied(db)).toBe(1);
   });
@@ -60,7 +75,10 @@ describe('lock_timeout and retries', () => {
     await tx`SELECT * FROM t`; // ACCESS SHARE, held until the transaction ends
     return { pid, release: async () => (await tx`ROLLBACK`, tx.release()) };
   }
-  const alter = { tag: '0001_alter', sql: 'CREATE TABLE v (id int);\n--> statement-breakpoint\nALTER TABLE t ADD COLUMN note text;' };
+  const alter = {
+    tag: '0001_alter',
+    sql: 'CREATE TABLE v (id int);\n--> statement-breakpoint\nALTER TABLE t ADD COLUMN note text;',
+  };
 
   it('gives up after MIGRATE_LOCK_RETRIES attempts with its own exit code, naming the blocking pid each time', async () => {
     const db = await database();
@@ -74,10 +92,14 @@ describe('lock_timeout and retries', () => {
       expect(r.code).toBe(MIGRATE_EXIT.LOCK_TIMEOUT);
       for (const attempt of [1, 2]) {
         expect(r.output).toMatch(
-          new RegExp(`0001_alter.sql line 3: lock_timeout \\(400ms\\) on attempt ${attempt}/3, blocked by pid ${b.pid} \\('busy-app', idle in transaction: "SELECT \\* FROM t"\\); rolled back, retrying in \\d+ ms`),
+          new RegExp(
+            `0001_alter.sql line 3: lock_timeout \\(400ms\\) on attempt ${attempt}/3, blocked by pid ${b.pid} \\('busy-app', idle in transaction: "SELECT \\* FROM t"\\); rolled back, retrying in \\d+ ms`,
+          ),
         );
       }
-      expect(r.output).toContain(`lock_timeout (400ms) on all 3 attempts (MIGRATE_LOCK_RETRIES); last blocked by pid ${b.pid}`);
+      expect(r.output).toContain(
+        `lock_timeout (400ms) on all 3 attempts (MIGRATE_LOCK_RETRIES); last blocked by pid ${b.pid}`,
+      );
       expect(await exists(db, 'public.v')).toBe(false); // the whole migration rolled back
     } finally {
       await b.release();
@@ -90,9 +112,21 @@ describe('lock_timeout and retries', () => {
     const b = await blocker(db);
     const run = runRunner(db.url, {
       dir: migrationsDir([base, alter]),
-      env: { MIGRATE_LOCK_TIMEOUT: '300ms', MIGRATE_LOCK_RETRIES: '20', MIGRATE_RETRY_BASE_MS: '200', MIGRATE_RETRY_CAP_MS: '400' },
+      env: {
+        MIGRATE_LOCK_TIMEOUT: '300ms',
+        MIGRATE_LOCK_RETRIES: '20',
+        MIGRATE_RETRY_BASE_MS: '200',
+        MIGRATE_RETRY_CAP_MS: '400',
+      },
     });
-    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'wxyc-migrate'`).length > 0, 5000, 'the runner to wait for its lock');
+    await waitFor(
+      async () =>
+        (
+          await db.sql`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'wxyc-migrate'`
+        ).length > 0,
+      5000,
+      'the runner to wait for its lock',
+    );
     await new Promise((r) => setTimeout(r, 600)); // past the first attempt's 300ms lock_timeout
     await b.release();
     const r = await run;
@@ -118,11 +152,17 @@ DO $$
 BEGIN
   RAISE EXCEPTION 'guard says no' USING DETAIL = '3 rows are bad', HINT = 'run the backfill first';
 END $$;`;
-    const dir = migrationsDir([base, { tag: '0001_guarded', sql: failing }, { tag: '0002_after', sql: 'CREATE TABLE x (id int);' }]);
+    const dir = migrationsDir([
+      base,
+      { tag: '0001_guarded', sql: failing },
+      { tag: '0002_after', sql: 'CREATE TABLE x (id int);' },
+    ]);
     const r = await runRunner(url.toString(), { dir });
     expect(r.code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
     expect(r.output).toContain('runner_pw:***@');
-    expect(r.output).toContain('migration failed: 0001_guarded.sql, line 4 (statement 2 of 2): guard says no [SQLSTATE P0001]');
+    expect(r.output).toContain(
+      'migration failed: 0001_guarded.sql, line 4 (statement 2 of 2): guard says no [SQLSTATE P0001]',
+    );
     expect(r.output).toContain('  detail: 3 rows are bad');
     expect(r.output).toContain('  hint: run the backfill first');
     expect(r.output).toContain('0001_guarded was rolled back; migrations before it stay committed');
@@ -146,26 +186,39 @@ END $$;`;
 describe('-- migrate:no-transaction', () => {
   it('builds an index CONCURRENTLY; a failed build leaves an INVALID index that the next run drops and rebuilds', async () => {
     const db = await database();
-    const cic = { tag: '0001_unique', sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);' };
+    const cic = {
+      tag: '0001_unique',
+      sql: '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_id_key ON t (id);',
+    };
     const dir = migrationsDir([base, cic]);
     const r = await runRunner(db.url, { dir });
     expect(r.code).toBe(MIGRATE_EXIT.MIGRATION_FAILED);
-    expect(r.output).toContain('0001_unique.sql, line 2 (statement 1 of 1): could not create unique index "t_id_key" [SQLSTATE 23505]');
+    expect(r.output).toContain(
+      '0001_unique.sql, line 2 (statement 1 of 1): could not create unique index "t_id_key" [SQLSTATE 23505]',
+    );
     expect(r.output).toContain('it left the INVALID index public.t_id_key; the next run drops and rebuilds it');
-    const valid = async () => (await db.sql`SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_id_key'::regclass`)[0]!.indisvalid;
+    const valid = async () =>
+      (await db.sql`SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.t_id_key'::regclass`)[0]!.indisvalid;
     expect(await valid()).toBe(false);
 
     await db.sql`DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE id = 1)`;
     const again = await runRunner(db.url, { dir });
     expect(again.code, again.output).toBe(0);
-    expect(again.output).toContain('0001_unique: dropped INVALID index public.t_id_key left by an earlier failed run; rebuilding it');
+    expect(again.output).toContain(
+      '0001_unique: dropped INVALID index public.t_id_key left by an earlier failed run; rebuilding it',
+    );
     expect(await valid()).toBe(true);
     expect(await tagsApplied(db)).toBe(2);
   });
 
   it('a file with the marker and more than one statement is a bad journal', async () => {
     const db = await database();
-    const dir = migrationsDir([{ tag: '0000_two', sql: '-- migrate:no-transaction\nCREATE TABLE z (id int);\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY z_id ON z (id);' }]);
+    const dir = migrationsDir([
+      {
+        tag: '0000_two',
+        sql: '-- migrate:no-transaction\nCREATE TABLE z (id int);\n--> statement-breakpoint\nCREATE INDEX CONCURRENTLY z_id ON z (id);',
+      },
+    ]);
     const r = await runRunner(db.url, { dir });
     expect(r.code).toBe(MIGRATE_EXIT.BAD_JOURNAL);
     expect(r.output).toContain('must hold exactly one statement, found 2');
@@ -185,8 +238,21 @@ describe('a lost session', () => {
       env: { MIGRATE_LOCK_TIMEOUT: '200ms', MIGRATE_RETRY_BASE_MS: '3000', MIGRATE_RETRY_CAP_MS: '3000' },
     });
     // After its first lock_timeout the runner rolls back and sleeps: drop its connection then.
-    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND wait_event_type = 'Lock'`).length > 0, 5000, 'the first lock wait');
-    await waitFor(async () => (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'idle'`).length > 0, 5000, 'the backoff sleep');
+    await waitFor(
+      async () =>
+        (
+          await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND wait_event_type = 'Lock'`
+        ).length > 0,
+      5000,
+      'the first lock wait',
+    );
+    await waitFor(
+      async () =>
+        (await db.sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wxyc-migrate' AND state = 'idle'`)
+          .length > 0,
+      5000,
+      'the backoff sleep',
+    );
     await db.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wxyc-migrate'`;
     await tx`ROLLBACK`;
     tx.release();

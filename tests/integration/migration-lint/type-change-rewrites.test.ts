@@ -41,17 +41,31 @@ const CASES: Array<[string, string, 'rewrite' | 'catalog-only']> = [
 ];
 
 const SAMPLE: Record<string, string> = {
-  varchar: "'abc'", text: "'abc'", numeric: '12.5', timestamp: "'2026-01-01 10:00:00.123'", timestamptz: "'2026-01-01 10:00:00.123+00'",
-  time: "'10:00:00.12'", varbit: "B'1010'", bit: "B'10101010'", char: "'abc'", cidr: "'10.0.0.0/8'", int4: '7', int8: '7', json: '\'{"a":1}\'',
+  varchar: "'abc'",
+  text: "'abc'",
+  numeric: '12.5',
+  timestamp: "'2026-01-01 10:00:00.123'",
+  timestamptz: "'2026-01-01 10:00:00.123+00'",
+  time: "'10:00:00.12'",
+  varbit: "B'1010'",
+  bit: "B'10101010'",
+  char: "'abc'",
+  cidr: "'10.0.0.0/8'",
+  int4: '7',
+  int8: '7',
+  json: '\'{"a":1}\'',
 };
-const relfilenode = async (rel: string) => (await db.sql<{ f: string }[]>`SELECT pg_relation_filenode(${rel}::regclass)::text AS f`)[0]!.f;
+const relfilenode = async (rel: string) =>
+  (await db.sql<{ f: string }[]>`SELECT pg_relation_filenode(${rel}::regclass)::text AS f`)[0]!.f;
 
 describe('ALTER COLUMN TYPE: the linter agrees with PostgreSQL on what rewrites', () => {
   it.each(CASES.map(([from, to, pg], i) => [i, from, to, pg] as const))('#%i %s -> %s: %s', async (i, from, to, pg) => {
     const t = `tc_${i}`;
     const sample = SAMPLE[from.replace(/\(.*$/, '')]!;
     // SET timezone: timestamp -> timestamptz is catalog-only under UTC since PostgreSQL 12; production is not UTC
-    await db.sql.unsafe(`CREATE TABLE ${t} (id int, c ${from}); INSERT INTO ${t} SELECT g, ${sample} FROM generate_series(1, 100) g`);
+    await db.sql.unsafe(
+      `CREATE TABLE ${t} (id int, c ${from}); INSERT INTO ${t} SELECT g, ${sample} FROM generate_series(1, 100) g`,
+    );
     const before = await relfilenode(t);
     await db.sql.begin(async (tx) => {
       await tx.unsafe(`SET LOCAL timezone = 'America/New_York'`);
@@ -63,14 +77,24 @@ describe('ALTER COLUMN TYPE: the linter agrees with PostgreSQL on what rewrites'
     const history = newHistory();
     lintSource(`0000_${t}.sql`, `CREATE TABLE ${t} (id int, c ${from});`, history);
     const lint = lintSource(`0001_${t}.sql`, `ALTER TABLE ${t} ALTER COLUMN c TYPE ${to};`, history);
-    expect(lint.findings.map((f) => [f.rule, f.severity])).toEqual([['alter-column-type', actual === 'rewrite' ? 'error' : 'note']]);
-    expect(lint.findings[0]!.message).toContain(actual === 'rewrite' ? ': rewrites it' : ': catalog only (PostgreSQL neither rewrites nor scans), under a brief ACCESS EXCLUSIVE');
+    expect(lint.findings.map((f) => [f.rule, f.severity])).toEqual([
+      ['alter-column-type', actual === 'rewrite' ? 'error' : 'note'],
+    ]);
+    expect(lint.findings[0]!.message).toContain(
+      actual === 'rewrite'
+        ? ': rewrites it'
+        : ': catalog only (PostgreSQL neither rewrites nor scans), under a brief ACCESS EXCLUSIVE',
+    );
   });
 
   it('a USING clause is a rewrite even where the types alone would not be', async () => {
     const history = newHistory();
     lintSource('0000_u.sql', 'CREATE TABLE u (c varchar(20));', history);
-    const lint = lintSource('0001_u.sql', 'ALTER TABLE u ALTER COLUMN c TYPE varchar(50) USING c::varchar(50);', history);
+    const lint = lintSource(
+      '0001_u.sql',
+      'ALTER TABLE u ALTER COLUMN c TYPE varchar(50) USING c::varchar(50);',
+      history,
+    );
     expect(lint.findings.map((f) => f.severity)).toEqual(['error']);
   });
 });

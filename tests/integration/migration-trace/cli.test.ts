@@ -28,13 +28,17 @@ describe('init-db.mjs --trace', () => {
     const repeat = initDb(['--trace', '--repeat', '0']);
     expect(repeat.code).toBe(2);
     expect(repeat.err.trim()).toBe('[migrate:trace] error: --repeat "0": expected a whole number >= 1');
-    expect(initDb(['--trace', '--repeat', '11']).err.trim()).toBe('[migrate:trace] error: --repeat 11: at most 10 runs per migration');
+    expect(initDb(['--trace', '--repeat', '11']).err.trim()).toBe(
+      '[migrate:trace] error: --repeat 11: at most 10 runs per migration',
+    );
     const from = initDb(['--trace', '--from', '9999_nope']);
     expect(from.code).toBe(2);
     expect(from.err).toContain('--from 9999_nope: no such migration in the journal');
     const unknown = initDb(['--trace', '--bogus']);
     expect(unknown.code).toBe(2);
-    expect(unknown.err.trim()).toMatch(/^\[migrate:trace\] error: unknown argument "--bogus"; usage: node dev_env\/init-db.mjs --trace /);
+    expect(unknown.err.trim()).toMatch(
+      /^\[migrate:trace\] error: unknown argument "--bogus"; usage: node dev_env\/init-db.mjs --trace /,
+    );
     const ref = initDb(['--trace', '--since-ref', 'no-such-branch-xyz']);
     expect(ref.code).toBe(2);
     expect(ref.err).toContain('--since-ref no-such-branch-xyz: cannot read shared/database/src/migrations there');
@@ -57,14 +61,18 @@ describe('init-db.mjs --trace', () => {
     const from = all.find((m) => m.tag.startsWith('0055_'))!.tag;
     const traced = all.slice(all.findIndex((m) => m.tag === from) + 1).map((m) => m.tag);
     const json = join(mkdtempSync(join(tmpdir(), 'wxyc-trace-')), 'report.json');
-    const ok = initDb(['--trace', '--from', from, '--rows', '2000', '--json', json], { TRACE_SERVER_URL: inject('pgAdminUrl') });
+    const ok = initDb(['--trace', '--from', from, '--rows', '2000', '--json', json], {
+      TRACE_SERVER_URL: inject('pgAdminUrl'),
+    });
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
     for (const tag of traced) expect(ok.out).toMatch(new RegExp(`^${tag}( \\(no transaction\\))?:$`, 'm'));
     expect(ok.out).toContain('ok: no statement holds a write-blocking lock longer than 2.0 s at production size');
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.migrations.map((m: { tag: string }) => m.tag)).toEqual(traced);
-    const tight = initDb(['--trace', '--from', from, '--rows', '2000', '--budget', '0ms'], { TRACE_SERVER_URL: inject('pgAdminUrl') });
+    const tight = initDb(['--trace', '--from', from, '--rows', '2000', '--budget', '0ms'], {
+      TRACE_SERVER_URL: inject('pgAdminUrl'),
+    });
     expect(tight.code).toBe(1);
     expect(tight.out).toMatch(/OVER BUDGET: .* over the 0.0 ms write-lock budget/);
   });

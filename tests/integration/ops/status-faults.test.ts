@@ -16,7 +16,10 @@ const db = useTestDatabase();
 const entry = fileURLToPath(new URL('../../../dev_env/ops-status.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'ops-faults-'));
 mkdirSync(join(root, 'jobs/tick-f'), { recursive: true });
-writeFileSync(join(root, 'jobs/tick-f/package.json'), JSON.stringify({ 'job-type': 'cron', 'cron-schedule': '*/30 * * * *' }));
+writeFileSync(
+  join(root, 'jobs/tick-f/package.json'),
+  JSON.stringify({ 'job-type': 'cron', 'cron-schedule': '*/30 * * * *' }),
+);
 
 interface Out {
   code: number;
@@ -24,7 +27,9 @@ interface Out {
   stderr: string;
 }
 const cli = (args: string[], env: Record<string, string> = {}): Promise<Out> =>
-  promisify(execFile)(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, OPS_JOBS_DIR: root, ...env } }).then(
+  promisify(execFile)(process.execPath, [entry, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: db.url, OPS_JOBS_DIR: root, ...env },
+  }).then(
     (r) => ({ code: 0, ...r }),
     (e: Out) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -52,9 +57,15 @@ describe('ops:status faults', () => {
       expect(text.stdout).toMatch(/migrations: \d+ applied/); // the rest was read
       expect(json.code).toBe(1);
       const doc = JSON.parse(json.stdout);
-      expect(doc.unreadable).toMatchObject([{ section: 'run history', relation: 'wxyc_schema.job_runs', holders: [{ pid, applicationName: 'the-locker' }] }]);
+      expect(doc.unreadable).toMatchObject([
+        { section: 'run history', relation: 'wxyc_schema.job_runs', holders: [{ pid, applicationName: 'the-locker' }] },
+      ]);
       expect(doc.cron).toMatchObject([{ job: 'tick-f', verdict: 'unknown' }]);
-      expect(doc.problems[0]).toMatch(new RegExp(`^could not read run history \\(wxyc_schema.job_runs\\): .*lock.*; ACCESS EXCLUSIVE held by pid ${pid} \\('the-locker'`));
+      expect(doc.problems[0]).toMatch(
+        new RegExp(
+          `^could not read run history \\(wxyc_schema.job_runs\\): .*lock.*; ACCESS EXCLUSIVE held by pid ${pid} \\('the-locker'`,
+        ),
+      );
       await h`ROLLBACK`;
       h.release();
     } finally {
@@ -98,10 +109,16 @@ describe('ops:status faults', () => {
   });
 
   it('--json when the server is unreachable: a JSON error document on stdout, exit 3', async () => {
-    const r = await cli(['--json'], { DATABASE_URL: 'postgres://ops:s3cret@127.0.0.1:1/wxyc', DB_CONNECT_TIMEOUT_S: '2' });
+    const r = await cli(['--json'], {
+      DATABASE_URL: 'postgres://ops:s3cret@127.0.0.1:1/wxyc',
+      DB_CONNECT_TIMEOUT_S: '2',
+    });
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ exitCode: 3, error: expect.stringContaining('postgres://ops:***@127.0.0.1:1/wxyc is unreachable') });
+    expect(doc).toMatchObject({
+      exitCode: 3,
+      error: expect.stringContaining('postgres://ops:***@127.0.0.1:1/wxyc is unreachable'),
+    });
     expect(r.stdout + r.stderr).not.toContain('s3cret');
   });
 
@@ -118,7 +135,10 @@ describe('ops:status faults', () => {
     it('says where and how long, not "write CONNECT_TIMEOUT undefined:undefined"; exit 3', async () => {
       await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
       const port = (silent.address() as net.AddressInfo).port;
-      const r = await cli([], { DATABASE_URL: `postgres://ops:s3cret@127.0.0.1:${port}/wxyc`, DB_CONNECT_TIMEOUT_S: '2' });
+      const r = await cli([], {
+        DATABASE_URL: `postgres://ops:s3cret@127.0.0.1:${port}/wxyc`,
+        DB_CONNECT_TIMEOUT_S: '2',
+      });
       expect(r.code).toBe(3);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(`could not connect to 127.0.0.1:${port} within 2 s`);

@@ -60,14 +60,25 @@ describe('ops:status: tasks', () => {
     expect(t.nextRetryAt!.getTime()).toBeGreaterThan(st.at.getTime());
     expect(st.problems.some((p) => p.includes('ops-items'))).toBe(false);
     const text = renderStatus(st);
-    expect(text).toMatch(/^ {2}ops-items\s+budget \(resumes next tick\), at \["40"\], rows 40, parked 4 \(0 due\), next retry in (1h00m|59m); outcomes: no_match 4, parked 4, resolved 32, last run 0s ago$/m);
+    expect(text).toMatch(
+      /^ {2}ops-items\s+budget \(resumes next tick\), at \["40"\], rows 40, parked 4 \(0 due\), next retry in (1h00m|59m); outcomes: no_match 4, parked 4, resolved 32, last run 0s ago$/m,
+    );
 
     // what the definition adds (the job's own image has it): pending and waiting-for-TTL counts
-    expect(await taskStatus(db.sql, task)).toMatchObject({ pending: 60, waitingForTtl: 4, parked: 4, status: 'budget' });
+    expect(await taskStatus(db.sql, task)).toMatchObject({
+      pending: 60,
+      waitingForTtl: 4,
+      parked: 4,
+      status: 'budget',
+    });
 
     // the parked rows' retry time passed: due, retried by the next run
     await db.sql`UPDATE backfill.runs SET parked = (SELECT jsonb_agg(p || jsonb_build_object('retryAfter', '2000-01-01T00:00:00Z')) FROM jsonb_array_elements(parked) p) WHERE name = 'ops-items'`;
-    expect((await collectStatus(db.sql, [], MIGRATIONS_DIR)).tasks[0]).toMatchObject({ parked: 4, parkedDue: 4, nextRetryAt: null });
+    expect((await collectStatus(db.sql, [], MIGRATIONS_DIR)).tasks[0]).toMatchObject({
+      parked: 4,
+      parkedDue: 4,
+      nextRetryAt: null,
+    });
 
     // --json carries the same
     const root = mkdtempSync(join(tmpdir(), 'ops-tasks-'));
@@ -77,7 +88,13 @@ describe('ops:status: tasks', () => {
       env: { PATH: process.env.PATH, DATABASE_URL: db.url, OPS_JOBS_DIR: root },
     });
     expect(JSON.parse(out.stdout).tasks).toEqual([
-      expect.objectContaining({ name: 'ops-items', status: 'budget', parked: 4, parkedDue: 4, outcomes: { resolved: 32, no_match: 4, parked: 4 } }),
+      expect.objectContaining({
+        name: 'ops-items',
+        status: 'budget',
+        parked: 4,
+        parkedDue: 4,
+        outcomes: { resolved: 32, no_match: 4, parked: 4 },
+      }),
     ]);
   });
 

@@ -12,8 +12,21 @@ let source: LegacySource;
 
 describe.skipIf(!server)('rotation-etl queries on MariaDB', () => {
   beforeAll(async () => {
-    await insertLegacy(legacy.conn, 'COMPANY', Array.from({ length: 500 }, (_, i) => ({ ID: i + 1, NAME: `Label ${i + 1}`, TIME_LAST_MODIFIED: 1, TIME_CREATED: 1 })));
-    await insertLegacy(legacy.conn, 'ROTATION_RELEASE', Array.from({ length: 10_000 }, (_, i) => legacyRotation(i + 1, { COMPANY_ID: 1 + (i % 500) })));
+    await insertLegacy(
+      legacy.conn,
+      'COMPANY',
+      Array.from({ length: 500 }, (_, i) => ({
+        ID: i + 1,
+        NAME: `Label ${i + 1}`,
+        TIME_LAST_MODIFIED: 1,
+        TIME_CREATED: 1,
+      })),
+    );
+    await insertLegacy(
+      legacy.conn,
+      'ROTATION_RELEASE',
+      Array.from({ length: 10_000 }, (_, i) => legacyRotation(i + 1, { COMPANY_ID: 1 + (i % 500) })),
+    );
     await legacy.conn.query('ANALYZE TABLE COMPANY, ROTATION_RELEASE');
     source = await connectLegacy(legacy.url);
     return () => source.close();

@@ -7,7 +7,9 @@ import { startLmlServer, type LmlScript } from '../../support/lml-server.js';
 import { API_KEY, runResolver, startResolver, summaryOf } from './run-job.js';
 
 const db = useTestDatabase();
-const direct = (id: number): LmlScript => ({ answer: { results: [{ artwork: { release_id: id } }], search_type: 'direct' } });
+const direct = (id: number): LmlScript => ({
+  answer: { results: [{ artwork: { release_id: id } }], search_type: 'direct' },
+});
 const script = new Map<string, LmlScript>([
   ['Stereolab - Dots and Loops', direct(111)],
   ['Zero - Streaming', direct(0)],
@@ -41,9 +43,16 @@ const rows = async () =>
   ).map((r) => [r.id, r.rid, r.src, r.stamped]);
 const asked = () => lml.requests.map((r) => (r.body as { raw_message: string }).raw_message);
 const UNTOUCHED = [
-  [1, null, 'legacy', false], [2, null, 'legacy', false], [3, null, 'legacy', false], [4, null, 'legacy', false],
-  [5, null, 'legacy', false], [6, 0, 'legacy', false], [7, null, 'legacy', false], [8, null, 'legacy', false],
-  [9, 999, 'legacy', false], [10, null, 'legacy', false],
+  [1, null, 'legacy', false],
+  [2, null, 'legacy', false],
+  [3, null, 'legacy', false],
+  [4, null, 'legacy', false],
+  [5, null, 'legacy', false],
+  [6, 0, 'legacy', false],
+  [7, null, 'legacy', false],
+  [8, null, 'legacy', false],
+  [9, 999, 'legacy', false],
+  [10, null, 'legacy', false],
 ];
 const COUNTS = { scanned: 7, resolved: 2, sentinel: 1, trust_rejected: 1, no_match: 1, transient: 1, parked: 1 };
 
@@ -79,7 +88,11 @@ describe('rotation-release-id-resolver (the built job)', () => {
     expect(asked().filter((k) => k === 'Down - Server').length).toBeGreaterThan(1); // retried before giving up
     // entities decoded before asking; the key as a Bearer token
     const amp = lml.requests.find((q) => (q.body as { album: string }).album.startsWith('Caf'))!;
-    expect(amp.body).toEqual({ artist: 'Simon & Garfunkel', album: 'Café Blue', raw_message: 'Simon & Garfunkel - Café Blue' });
+    expect(amp.body).toEqual({
+      artist: 'Simon & Garfunkel',
+      album: 'Café Blue',
+      raw_message: 'Simon & Garfunkel - Café Blue',
+    });
     expect(amp.auth).toBe(`Bearer ${API_KEY}`);
     expect(r.lines.join('\n')).not.toContain(API_KEY);
   });
@@ -93,7 +106,8 @@ describe('rotation-release-id-resolver (the built job)', () => {
     expect(r.code, r.lines.join('\n')).toBe(0);
     expect(asked().sort()).toEqual(['Down - Server', 'None - Nothing']);
     expect(summaryOf(r.lines)).toMatchObject({ scanned: 2, resolved: 1, no_match: 1, transient: 0 });
-    const [four] = await db.sql`SELECT discogs_release_id_attempted_at > now() - interval '1 hour' AS fresh FROM wxyc_schema.rotation WHERE id = 4`;
+    const [four] =
+      await db.sql`SELECT discogs_release_id_attempted_at > now() - interval '1 hour' AS fresh FROM wxyc_schema.rotation WHERE id = 4`;
     expect(four!.fresh).toBe(true);
     expect((await rows())[4]).toEqual([5, 555, 'lml_direct', true]);
   });
@@ -101,7 +115,9 @@ describe('rotation-release-id-resolver (the built job)', () => {
   it('pauses while a DJ is on air (a flowsheet entry in the last 60 s): asks nothing until it ages out', async () => {
     await db.sql`INSERT INTO wxyc_schema.rotation (id, rotation_bin, artist_name, album_title) VALUES (11, 'H', 'Late', 'Arrival')`;
     const [{ id }] = (await db.sql`
-      INSERT INTO wxyc_schema.flowsheet (entry_type, play_order, add_time) VALUES ('track', 1, now() - interval '57 seconds') RETURNING id`) as unknown as [{ id: number }];
+      INSERT INTO wxyc_schema.flowsheet (entry_type, play_order, add_time) VALUES ('track', 1, now() - interval '57 seconds') RETURNING id`) as unknown as [
+      { id: number },
+    ];
     lml.requests.length = 0;
     const r = await runResolver(db.url, lml.url);
     expect(r.code, r.lines.join('\n')).toBe(0);
@@ -117,9 +133,13 @@ describe('rotation-release-id-resolver (the built job)', () => {
     const r = await runResolver(db.url, lml.url, { LML_API_KEY: 'wrong-key-91c' });
     expect(r.code, r.lines.join('\n')).toBe(1);
     expect(r.lines.join('\n')).toMatch(/refused the API key \(HTTP 401\): check LML_API_KEY/);
-    expect(r.lines.filter((l) => /error|\s+at /.test(l))).toEqual(['[backfill] error: the lookup service refused the API key (HTTP 401): check LML_API_KEY']);
+    expect(r.lines.filter((l) => /error|\s+at /.test(l))).toEqual([
+      '[backfill] error: the lookup service refused the API key (HTTP 401): check LML_API_KEY',
+    ]);
     expect(r.lines.join('\n')).not.toContain('wrong-key-91c');
-    expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NOT NULL`).toEqual([{ n: 0 }]);
+    expect(
+      await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NOT NULL`,
+    ).toEqual([{ n: 0 }]);
   });
 
   it('SIGTERM while answers trickle in: exit 130, the rows in flight are neither stamped nor parked; the next run resolves them', async () => {
@@ -130,13 +150,16 @@ describe('rotation-release-id-resolver (the built job)', () => {
     p.child.kill('SIGTERM');
     const r = await p.done;
     expect(r.code, r.lines.join('\n')).toBe(130);
-    const untouched = await db.sql`SELECT id FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NULL AND discogs_release_id IS NULL ORDER BY id`;
+    const untouched =
+      await db.sql`SELECT id FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_attempted_at IS NULL AND discogs_release_id IS NULL ORDER BY id`;
     expect(untouched.map((x) => x.id)).toEqual([20, 21, 22]);
     for (let g = 20; g <= 22; g++) script.delete(`Key - Album ${g}`);
     const again = await runResolver(db.url, lml.url);
     expect(again.code, again.lines.join('\n')).toBe(0);
     expect(summaryOf(again.lines)).toMatchObject({ resolved: 3, parked: 0 });
-    expect(await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_source = 'lml_direct'`).toEqual([{ n: 3 }]);
+    expect(
+      await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.rotation WHERE id >= 20 AND discogs_release_id_source = 'lml_direct'`,
+    ).toEqual([{ n: 3 }]);
   });
 
   it('bad settings: one line naming the variable, exit 2, before any lookup', async () => {

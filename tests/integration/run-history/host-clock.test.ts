@@ -19,7 +19,13 @@ const YEAR_S = 365 * 24 * 3600;
 
 function job(mode: 'ok' | 'fail', host: string, offsetS: number): Promise<number | null> {
   const child = spawn(process.execPath, [fixture, mode], {
-    env: { PATH: process.env.PATH, DATABASE_URL: db.url, HISTORY_JOB: 'tick-clock', JOB_HOST: host, FAKE_CLOCK_OFFSET_S: String(offsetS) },
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: db.url,
+      HISTORY_JOB: 'tick-clock',
+      JOB_HOST: host,
+      FAKE_CLOCK_OFFSET_S: String(offsetS),
+    },
     stdio: 'ignore',
   });
   return new Promise((resolve) => child.on('close', resolve));
@@ -34,10 +40,15 @@ describe('a host with a wrong clock', () => {
     const rows = await db.sql<{ host: string; skew: number }[]>`
       SELECT host, extract(epoch FROM started_at - now())::int AS skew FROM wxyc_schema.job_runs WHERE job_name = 'tick-clock' ORDER BY id`;
     // both rows carry the server's time, whatever the host's clock said
-    expect(rows.map((r) => [r.host, Math.abs(r.skew) < 600])).toEqual([['ahead-host', true], ['good-host', true]]);
+    expect(rows.map((r) => [r.host, Math.abs(r.skew) < 600])).toEqual([
+      ['ahead-host', true],
+      ['good-host', true],
+    ]);
     const s = await collectStatus(db.sql, [spec], MIGRATIONS_DIR);
     expect(s.cron[0]).toMatchObject({ verdict: 'failed', last: { host: 'good-host', outcome: 'failed' } });
-    expect(s.problems).toContainEqual(expect.stringMatching(/^host ahead-host: its clock is 36[45]d\d\dh ahead of the database server's/));
+    expect(s.problems).toContainEqual(
+      expect.stringMatching(/^host ahead-host: its clock is 36[45]d\d\dh ahead of the database server's/),
+    );
     expect(s.problems.some((p) => p.includes('good-host:'))).toBe(false);
   });
 
@@ -45,8 +56,13 @@ describe('a host with a wrong clock', () => {
     expect(await job('ok', 'behind-host', -7200)).toBe(0);
     const root = mkdtempSync(join(tmpdir(), 'ops-clock-'));
     mkdirSync(join(root, 'jobs/tick-clock'), { recursive: true });
-    writeFileSync(join(root, 'jobs/tick-clock/package.json'), JSON.stringify({ 'job-type': 'cron', 'cron-schedule': '*/30 * * * *' }));
-    const r = await promisify(execFile)(process.execPath, [entry, '--check'], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, OPS_JOBS_DIR: root } }).then(
+    writeFileSync(
+      join(root, 'jobs/tick-clock/package.json'),
+      JSON.stringify({ 'job-type': 'cron', 'cron-schedule': '*/30 * * * *' }),
+    );
+    const r = await promisify(execFile)(process.execPath, [entry, '--check'], {
+      env: { PATH: process.env.PATH, DATABASE_URL: db.url, OPS_JOBS_DIR: root },
+    }).then(
       () => ({ code: 0, stdout: '' }),
       (e: { code: number; stdout: string }) => e,
     );

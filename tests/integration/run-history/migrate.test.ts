@@ -15,7 +15,9 @@ describe('migrate runs in the run history', () => {
     const first = spawnRunner(db.url, { dir: MIGRATIONS_DIR, env: { JOB_HOST: 'deploy-host' } });
     expect((await first.exited).code, first.output()).toBe(0);
     expect(first.output()).not.toContain('run history');
-    expect(await migrateRuns(db.sql)).toEqual([{ kind: 'migrate', outcome: 'ok', exit_code: 0, host: 'deploy-host', finished: true }]);
+    expect(await migrateRuns(db.sql)).toEqual([
+      { kind: 'migrate', outcome: 'ok', exit_code: 0, host: 'deploy-host', finished: true },
+    ]);
     const status = spawnRunner(db.url, { dir: MIGRATIONS_DIR, args: ['--status'] });
     expect((await status.exited).code).toBe(0);
     const again = spawnRunner(db.url, { dir: MIGRATIONS_DIR });
@@ -28,7 +30,9 @@ describe('migrate runs in the run history', () => {
     const dir = migrationsDir([{ tag: '0000_boom', sql: 'SELECT 1/0;' }]);
     const r = spawnRunner(db.url, { dir });
     expect((await r.exited).code).toBe(11);
-    expect(await migrateRuns(db.sql)).toEqual([{ kind: 'migrate', outcome: 'failed', exit_code: 11, host: expect.any(String), finished: true }]);
+    expect(await migrateRuns(db.sql)).toEqual([
+      { kind: 'migrate', outcome: 'failed', exit_code: 11, host: expect.any(String), finished: true },
+    ]);
     const [row] = await db.sql`SELECT error FROM wxyc_schema.job_runs WHERE job_name = 'migrate'`;
     expect(row!.error).toMatch(/division by zero/);
   });

@@ -43,8 +43,15 @@ describe('run history', () => {
     expect(r.err).toBe('');
     const [row] = await rowsOf(job);
     expect(row).toMatchObject({
-      kind: 'cron', outcome: 'ok', exit_code: 0, host: 'host-a', image_version: 'sha-abc123',
-      rows_read: '4', rows_written: '2', rows_skipped: '1', error: null,
+      kind: 'cron',
+      outcome: 'ok',
+      exit_code: 0,
+      host: 'host-a',
+      image_version: 'sha-abc123',
+      rows_read: '4',
+      rows_written: '2',
+      rows_skipped: '1',
+      error: null,
     });
     expect(row!.finished_at.getTime()).toBeGreaterThanOrEqual(row!.started_at.getTime());
   });
@@ -56,7 +63,11 @@ describe('run history', () => {
     const failed = await run('fail', { HISTORY_JOB: job, HISTORY_KIND: 'one-shot' });
     expect(failed.code).toBe(11);
     const rows = await rowsOf(job);
-    expect(rows.map((r) => [r.outcome, r.exit_code])).toEqual([['skipped', 0], ['interrupted', 130], ['failed', 11]]);
+    expect(rows.map((r) => [r.outcome, r.exit_code])).toEqual([
+      ['skipped', 0],
+      ['interrupted', 130],
+      ['failed', 11],
+    ]);
     expect(rows[0]!.rows_read).toBeNull();
     expect(rows[2]!.kind).toBe('one-shot');
     expect(rows[2]!.error).toContain('source postgres://etl:***@db.example:5432/wxyc');
@@ -68,10 +79,14 @@ describe('run history', () => {
   it('a SIGKILLed run shows as running while it lives and as never-finished once its process is gone', async () => {
     const job = jobName();
     const p = start('hang', { HISTORY_JOB: job });
-    await expect.poll(async () => (await latestRuns(db.sql)).find((l) => l.job === job)?.state, { timeout: 15_000 }).toBe('running');
+    await expect
+      .poll(async () => (await latestRuns(db.sql)).find((l) => l.job === job)?.state, { timeout: 15_000 })
+      .toBe('running');
     p.child.kill('SIGKILL');
     await p.done;
-    await expect.poll(async () => (await latestRuns(db.sql)).find((l) => l.job === job)?.state, { timeout: 15_000 }).toBe('never-finished');
+    await expect
+      .poll(async () => (await latestRuns(db.sql)).find((l) => l.job === job)?.state, { timeout: 15_000 })
+      .toBe('never-finished');
     const [row] = await rowsOf(job);
     expect(row!.finished_at).toBeNull();
     expect(row!.outcome).toBeNull();
@@ -82,7 +97,9 @@ describe('run history', () => {
     const p = start('hang', { HISTORY_JOB: job, RUN_HISTORY_HEARTBEAT_S: '1' });
     await expect.poll(async () => (await rowsOf(job)).length, { timeout: 15_000 }).toBe(1);
     const [first] = await rowsOf(job);
-    await expect.poll(async () => (await rowsOf(job))[0]!.heartbeat_at.getTime(), { timeout: 10_000 }).toBeGreaterThan(first!.heartbeat_at.getTime());
+    await expect
+      .poll(async () => (await rowsOf(job))[0]!.heartbeat_at.getTime(), { timeout: 10_000 })
+      .toBeGreaterThan(first!.heartbeat_at.getTime());
     p.child.kill('SIGKILL');
     await p.done;
   });
@@ -110,7 +127,9 @@ describe('run history', () => {
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('did the work');
     expect(ok.err.trim().split('\n')).toEqual([
-      expect.stringMatching(/^\[.+\] warning: run history: recording the start failed \(permission denied for table job_runs\); the job's outcome is unaffected$/),
+      expect.stringMatching(
+        /^\[.+\] warning: run history: recording the start failed \(permission denied for table job_runs\); the job's outcome is unaffected$/,
+      ),
     ]);
     const failed = await run('fail', { HISTORY_JOB: job, DATABASE_URL: u.toString() });
     expect(failed.code).toBe(11);

@@ -29,30 +29,58 @@ afterAll(async () => {
   await new Promise((r) => silent.close(r));
 });
 
-const runs = () => db.sql`SELECT host, outcome, exit_code, finished_at, rows_read, rows_written, rows_skipped FROM wxyc_schema.job_runs WHERE job_name = 'rotation-etl' ORDER BY id`;
+const runs = () =>
+  db.sql`SELECT host, outcome, exit_code, finished_at, rows_read, rows_written, rows_skipped FROM wxyc_schema.job_runs WHERE job_name = 'rotation-etl' ORDER BY id`;
 
 describe('ticks on two hosts', () => {
   it('exclude each other through the advisory tick lock; a SIGKILLed tick frees it and shows as never finished', async () => {
-    const a = startJob(job, [], { DATABASE_URL: db.url, LEGACY_DATABASE_URL: `mysql://root@127.0.0.1:${silentPort}/legacy`, JOB_HOST: 'host-a' });
+    const a = startJob(job, [], {
+      DATABASE_URL: db.url,
+      LEGACY_DATABASE_URL: `mysql://root@127.0.0.1:${silentPort}/legacy`,
+      JOB_HOST: 'host-a',
+    });
     // A holds the tick lock once it is waiting on the silent MySQL.
     await expect.poll(() => sockets.length, { timeout: 15_000 }).toBe(1);
-    const b = await startJob(job, [], { DATABASE_URL: db.url, LEGACY_DATABASE_URL: `mysql://root@127.0.0.1:${silentPort}/legacy`, JOB_HOST: 'host-b' }).done;
+    const b = await startJob(job, [], {
+      DATABASE_URL: db.url,
+      LEGACY_DATABASE_URL: `mysql://root@127.0.0.1:${silentPort}/legacy`,
+      JOB_HOST: 'host-b',
+    }).done;
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/previous tick still running \(pid \d+ since .*\); skipping\./);
     expect(sockets).toHaveLength(1); // B never reached MySQL
-    expect((await runs()).map((r) => [r.host, r.outcome])).toEqual([['host-a', null], ['host-b', 'skipped']]);
+    expect((await runs()).map((r) => [r.host, r.outcome])).toEqual([
+      ['host-a', null],
+      ['host-b', 'skipped'],
+    ]);
 
     a.kill('SIGKILL');
     await a.done;
-    await expect.poll(async () => (await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.job_runs r
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.sql`SELECT count(*)::int AS n FROM wxyc_schema.job_runs r
       WHERE r.host = 'host-a' AND r.finished_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity s WHERE s.pid = r.backend_pid AND s.backend_start = r.backend_start)`)[0]!.n, { timeout: 15_000 }).toBe(1);
+        AND NOT EXISTS (SELECT 1 FROM pg_stat_activity s WHERE s.pid = r.backend_pid AND s.backend_start = r.backend_start)`
+          )[0]!.n,
+        { timeout: 15_000 },
+      )
+      .toBe(1);
   });
 
   it.skipIf(!mysql && !process.env.CI)('with the lock free, host B ticks and its counts are recorded', async () => {
-    const r = await startJob(job, [], { DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, JOB_HOST: 'host-b' }).done;
+    const r = await startJob(job, [], { DATABASE_URL: db.url, LEGACY_DATABASE_URL: legacy.url, JOB_HOST: 'host-b' })
+      .done;
     expect(r.code, r.stderr).toBe(0);
-    expect((await runs()).at(-1)).toMatchObject({ host: 'host-b', outcome: 'ok', exit_code: 0, rows_read: '5', rows_written: '4', rows_skipped: '1' });
+    expect((await runs()).at(-1)).toMatchObject({
+      host: 'host-b',
+      outcome: 'ok',
+      exit_code: 0,
+      rows_read: '5',
+      rows_written: '4',
+      rows_skipped: '1',
+    });
     const [latest] = (await latestRuns(db.sql)).filter((l) => l.job === 'rotation-etl');
     expect(latest).toMatchObject({ state: 'finished', outcome: 'ok', host: 'host-b' });
   });

@@ -11,17 +11,24 @@ import { seedProdShape } from '@wxyc/fixtures';
 import { useTestDatabase } from '../../support/test-database.js';
 import { runRunner } from '../../support/migrate-runner.js';
 
-const JOB = fileURLToPath(new URL('../../../jobs/backfills/flowsheet-search-doc-backfill/dist/job.js', import.meta.url));
+const JOB = fileURLToPath(
+  new URL('../../../jobs/backfills/flowsheet-search-doc-backfill/dist/job.js', import.meta.url),
+);
 const ROWS = 6000;
 const db = useTestDatabase('empty');
 
 function start(env: Record<string, string> = {}, args: string[] = []) {
-  const child = spawn(process.execPath, [JOB, ...args], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [JOB, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: db.url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   return { child, exit, out: () => out, err: () => err };
 }
 const run = async (env: Record<string, string> = {}, args: string[] = []) => {
@@ -33,7 +40,9 @@ const until = async (check: () => boolean, ms = 30_000) => {
   const end = Date.now() + ms;
   while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 };
-const nulls = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`)[0]!.n;
+const nulls = async () =>
+  (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`)[0]!
+    .n;
 
 describe('flowsheet-search-doc-backfill job process', () => {
   beforeAll(async () => {
@@ -72,7 +81,9 @@ describe('flowsheet-search-doc-backfill job process', () => {
     const r = await run();
     expect(r.code, r.err).toBe(0);
     expect(r.out[1]).toMatch(new RegExp(`^\\[backfill\\] resuming flowsheet-search-doc after key ${state.cursor} `));
-    expect(r.out.at(-1)).toBe('[backfill] check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)');
+    expect(r.out.at(-1)).toBe(
+      '[backfill] check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)',
+    );
     expect((await loadState(db.sql, 'flowsheet-search-doc'))!.rowsProcessed).toBe(ROWS);
     expect(await nulls()).toBe(0);
     const [bad] = await db.sql<{ n: number }[]>`
@@ -86,6 +97,8 @@ describe('flowsheet-search-doc-backfill job process', () => {
     expect(m.code, m.output).toBe(0);
     const r = await run();
     expect(r.code).toBe(0);
-    expect(r.out.at(-1)).toBe('[backfill] check: migration 0060 has already switched search_doc in (the trigger owns it): nothing to do');
+    expect(r.out.at(-1)).toBe(
+      '[backfill] check: migration 0060 has already switched search_doc in (the trigger owns it): nothing to do',
+    );
   }, 60_000);
 });

@@ -15,12 +15,17 @@ import { useTestDatabase } from '../../support/test-database.js';
 import { runRunner } from '../../support/migrate-runner.js';
 
 const ROWS = 3000;
-const NEW_TAGS = ['0054_flowsheet-search-doc-expand', '0059_flowsheet-search-doc-index', '0060_flowsheet-search-doc-switch'];
+const NEW_TAGS = [
+  '0054_flowsheet-search-doc-expand',
+  '0059_flowsheet-search-doc-index',
+  '0060_flowsheet-search-doc-switch',
+];
 const db = useTestDatabase('empty');
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const waits: Record<string, WriterWindow> = {};
 
-const deploy = () => runRunner(db.url, { dir: MIGRATIONS_DIR, env: { MIGRATE_RETRY_BASE_MS: '200', MIGRATE_RETRY_CAP_MS: '400' } });
+const deploy = () =>
+  runRunner(db.url, { dir: MIGRATIONS_DIR, env: { MIGRATE_RETRY_BASE_MS: '200', MIGRATE_RETRY_CAP_MS: '400' } });
 const backfill = async (def: typeof flowsheetDjName) => {
   const pool = postgres(db.url, { max: 3, onnotice: () => {} });
   try {
@@ -30,7 +35,9 @@ const backfill = async (def: typeof flowsheetDjName) => {
   }
 };
 const count = async (where: string) =>
-  Number((await db.sql.unsafe<{ n: string }[]>(`SELECT count(*) AS n FROM wxyc_schema.flowsheet f WHERE ${where}`))[0]!.n);
+  Number(
+    (await db.sql.unsafe<{ n: string }[]>(`SELECT count(*) AS n FROM wxyc_schema.flowsheet f WHERE ${where}`))[0]!.n,
+  );
 
 describe('search_doc rebuilt online while a DJ writes', () => {
   let writerSql: postgres.Sql;
@@ -52,7 +59,9 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     waits['deploy 1 (0054-0059)'] = writer.take();
     expect(r.code, r.output).toBe(11);
     for (const tag of ['0054_', '0055_', '0056_', '0059_']) expect(r.output).toMatch(new RegExp(`applied ${tag}`));
-    expect(r.output).toContain('flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060');
+    expect(r.output).toContain(
+      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060',
+    );
     // rolled back: the old generated column and the new one are both still there
     expect(await count('f.search_doc IS NOT NULL AND f.search_doc_new IS NULL')).toBeGreaterThan(0);
     // the trigger fills search_doc_new of every row the writer inserts or updates from now on
@@ -70,7 +79,9 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     expect(left).toBeGreaterThan(0);
     const r = await deploy();
     expect(r.code, r.output).toBe(11);
-    expect(r.output).toContain('flowsheet.search_doc_new backfill incomplete; run jobs/backfills/flowsheet-search-doc-backfill before applying 0060');
+    expect(r.output).toContain(
+      'flowsheet.search_doc_new backfill incomplete; run jobs/backfills/flowsheet-search-doc-backfill before applying 0060',
+    );
     expect(r.output).toMatch(/detail: \d+ rows have search_doc_new IS NULL/);
   }, 60_000);
 
@@ -115,7 +126,10 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     const [idx] = await db.sql<{ valid: boolean; def: string }[]>`
       SELECT i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
       WHERE i.indexrelid = 'wxyc_schema.flowsheet_search_doc_idx'::regclass`;
-    expect(idx).toEqual({ valid: true, def: 'CREATE INDEX flowsheet_search_doc_idx ON wxyc_schema.flowsheet USING gin (search_doc)' });
+    expect(idx).toEqual({
+      valid: true,
+      def: 'CREATE INDEX flowsheet_search_doc_idx ON wxyc_schema.flowsheet USING gin (search_doc)',
+    });
     await db.sql`ANALYZE wxyc_schema.flowsheet`;
     const plan = JSON.stringify(
       await db.sql`EXPLAIN (FORMAT JSON) SELECT id FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'writer & 7')`,
@@ -126,12 +140,16 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     const [row] = await db.sql<{ id: number }[]>`
       INSERT INTO wxyc_schema.flowsheet (artist_name, play_order, dj_name, search_doc) VALUES ('Stereolab', 1, 'DJ Owl', 'bogus') RETURNING id`;
     await db.sql`UPDATE wxyc_schema.flowsheet SET search_doc = 'bogus' WHERE id = ${row!.id}`;
-    expect(await count(`f.id = ${row!.id} AND f.search_doc = (${searchDocSql('f')}) AND f.search_doc @@ 'owl'::tsquery`)).toBe(1);
+    expect(
+      await count(`f.id = ${row!.id} AND f.search_doc = (${searchDocSql('f')}) AND f.search_doc @@ 'owl'::tsquery`),
+    ).toBe(1);
     // The writer never failed, and its longest wait over the whole sequence:
     const all = Object.values(waits);
     expect(all.flatMap((x) => x.errors)).toEqual([]);
     for (const [step, x] of Object.entries(waits)) {
-      console.log(`[search-doc] writer during ${step}: ${x.writes} writes, longest wait ${x.maxMs.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms`);
+      console.log(
+        `[search-doc] writer during ${step}: ${x.writes} writes, longest wait ${x.maxMs.toFixed(1)} ms, p99 ${x.p99Ms.toFixed(1)} ms`,
+      );
     }
     const longest = Math.max(...all.map((x) => x.maxMs));
     console.log(`[search-doc] writer's longest wait over the whole sequence: ${longest.toFixed(1)} ms`);
@@ -153,7 +171,13 @@ describe('the new migrations lint clean and trace under the write-lock budget', 
   it('trace (the library) at production size: no step holds a write-blocking lock over the budget', async () => {
     const all = loadMigrations(MIGRATIONS_DIR);
     const base = all.findIndex((m) => m.tag.startsWith('0053')) + 1;
-    const r = await traceMigrations({ migrations: all, baseCount: base, rows: 3000, stats: readTableStats(), serverUrl: inject('pgAdminUrl') });
+    const r = await traceMigrations({
+      migrations: all,
+      baseCount: base,
+      rows: 3000,
+      stats: readTableStats(),
+      serverUrl: inject('pgAdminUrl'),
+    });
     expect(r.error).toBeUndefined();
     expect(r.failures).toEqual([]);
     for (const tag of NEW_TAGS) {

@@ -37,7 +37,10 @@ beforeAll(async () => {
       if (mode === 'trickle') return trickle(res);
       if (mode === 'hang') return;
       if (mode === '500') return void res.writeHead(500).end('oops');
-      if (mode === '429') return void res.writeHead(429, { 'retry-after': '99999999999999999999', 'x-sentry-rate-limits': '99999999999999:all:org' }).end();
+      if (mode === '429')
+        return void res
+          .writeHead(429, { 'retry-after': '99999999999999999999', 'x-sentry-rate-limits': '99999999999999:all:org' })
+          .end();
       req.socket.destroy();
     });
   });
@@ -76,7 +79,9 @@ describe('a misbehaving Sentry never holds a job', () => {
       const [fail, ok] = await Promise.all([run('fail', { SENTRY_DSN: dsn() }), run('ok', { SENTRY_DSN: dsn() })]);
       expect(requests).toBeGreaterThan(0); // Sentry was really asked
       expect(fail.code).toBe(11);
-      expect(fail.err.trim().split('\n')).toEqual(['[tick] error: source postgres://etl:hunter2@db.example:5432/wxyc?password=hunter2 refused']);
+      expect(fail.err.trim().split('\n')).toEqual([
+        '[tick] error: source postgres://etl:hunter2@db.example:5432/wxyc?password=hunter2 refused',
+      ]);
       expect(ok.code).toBe(0);
     }, 70_000);
   }

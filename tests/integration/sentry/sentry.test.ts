@@ -26,7 +26,10 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      received.push({ path: req.url ?? '', body: (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString() });
+      received.push({
+        path: req.url ?? '',
+        body: (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString(),
+      });
       if (!hang) res.end('{}');
     });
   });
@@ -59,7 +62,8 @@ function items(): { type: string; payload: Record<string, any> }[] {
   return received.flatMap(({ body }) => {
     const lines = body.split('\n').filter(Boolean).slice(1);
     const out = [];
-    for (let i = 0; i + 1 < lines.length; i += 2) out.push({ type: JSON.parse(lines[i]!).type as string, payload: JSON.parse(lines[i + 1]!) });
+    for (let i = 0; i + 1 < lines.length; i += 2)
+      out.push({ type: JSON.parse(lines[i]!).type as string, payload: JSON.parse(lines[i + 1]!) });
     return out;
   });
 }
@@ -71,9 +75,16 @@ describe('Sentry', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1); // the job's own error line only
     expect(received.every((x) => x.path.startsWith('/api/42/envelope/'))).toBe(true);
     const all = items();
-    expect(all.filter((i) => i.type === 'check_in').map((i) => [i.payload.monitor_slug, i.payload.status])).toEqual([['tick', 'in_progress'], ['tick', 'error']]);
+    expect(all.filter((i) => i.type === 'check_in').map((i) => [i.payload.monitor_slug, i.payload.status])).toEqual([
+      ['tick', 'in_progress'],
+      ['tick', 'error'],
+    ]);
     const [event] = all.filter((i) => i.type === 'event');
-    expect(event!.payload).toMatchObject({ level: 'error', release: 'sha-abc123', tags: { job: 'tick', exit_code: '11', outcome: 'failed' } });
+    expect(event!.payload).toMatchObject({
+      level: 'error',
+      release: 'sha-abc123',
+      tags: { job: 'tick', exit_code: '11', outcome: 'failed' },
+    });
     expect(event!.payload.message).toBe('tick failed with exit code 11: source postgres://db.example/… refused');
     const everything = received.map((x) => x.body).join('\n');
     expect(everything).not.toContain('hunter2');
@@ -87,7 +98,8 @@ describe('Sentry', () => {
     expect(event!.payload).not.toHaveProperty('server_name');
     const frames = (event!.payload.exception?.values ?? []).flatMap((v: any) => v.stacktrace?.frames ?? []);
     for (const f of frames) {
-      for (const p of [f.filename, f.abs_path].filter((x) => x !== undefined)) expect(isAbsolute(p) || String(p).startsWith('file:')).toBe(false);
+      for (const p of [f.filename, f.abs_path].filter((x) => x !== undefined))
+        expect(isAbsolute(p) || String(p).startsWith('file:')).toBe(false);
     }
     const everything = received.map((x) => x.body).join('\n');
     expect(everything).not.toContain(repoRoot);
@@ -100,7 +112,14 @@ describe('Sentry', () => {
     expect((await run('interrupt', { SENTRY_DSN: dsn() })).code).toBe(130);
     const all = items();
     expect(all.filter((i) => i.type === 'event')).toEqual([]);
-    expect(all.filter((i) => i.type === 'check_in').map((i) => i.payload.status)).toEqual(['in_progress', 'ok', 'in_progress', 'ok', 'in_progress', 'error']);
+    expect(all.filter((i) => i.type === 'check_in').map((i) => i.payload.status)).toEqual([
+      'in_progress',
+      'ok',
+      'in_progress',
+      'ok',
+      'in_progress',
+      'error',
+    ]);
   });
 
   it('a one-shot job sends no check-ins, only its failure', async () => {
@@ -120,7 +139,9 @@ describe('Sentry', () => {
   it('a DSN that is not one: one warning, nothing sent, the exit code stands', async () => {
     const r = await run('ok', { SENTRY_DSN: 'https://sentry.example.org' });
     expect(r.code).toBe(0);
-    expect(r.err.trim()).toBe('[tick] warning: SENTRY_DSN is not a Sentry DSN (expected https://<key>@<host>/<project id>); nothing is reported to Sentry.');
+    expect(r.err.trim()).toBe(
+      '[tick] warning: SENTRY_DSN is not a Sentry DSN (expected https://<key>@<host>/<project id>); nothing is reported to Sentry.',
+    );
     expect(received).toEqual([]);
   });
 
@@ -131,7 +152,6 @@ describe('Sentry', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(received.length).toBeGreaterThan(0); // it did arrive; no answer ever came
     expect(r.ms).toBeLessThan(10_000); // two envelopes, 2 s each at most, plus the process
-
   });
 
   it('redactUrls keeps scheme and host only', () => {

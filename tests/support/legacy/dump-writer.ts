@@ -25,7 +25,9 @@ export function dumpText(ddlFile: string, tables: Record<string, LegacyRowValues
     out.push(`LOCK TABLES \`${name}\` WRITE;`, `/*!40000 ALTER TABLE \`${name}\` DISABLE KEYS */;`);
     const cols = rows.length ? Object.keys(rows[0]!) : [];
     for (let i = 0; i < rows.length; i += rowsPerInsert) {
-      const chunk = rows.slice(i, i + rowsPerInsert).map((r) => `(${cols.map((c) => literal(r[c] ?? null)).join(',')})`);
+      const chunk = rows
+        .slice(i, i + rowsPerInsert)
+        .map((r) => `(${cols.map((c) => literal(r[c] ?? null)).join(',')})`);
       out.push(`INSERT INTO \`${name}\` VALUES ${chunk.join(',\n')};`);
     }
     out.push(`/*!40000 ALTER TABLE \`${name}\` ENABLE KEYS */;`, 'UNLOCK TABLES;');
@@ -38,7 +40,9 @@ export function dumpText(ddlFile: string, tables: Record<string, LegacyRowValues
  * Returns the 1-based line of that row and the token the reader will stumble on.
  */
 export function writeMalformedDump(file: string, shows: LegacyRowValues[]): { line: number; found: string } {
-  const lines = dumpText(DDL, { FLOWSHEET_RADIO_SHOW_PROD: shows, FLOWSHEET_ENTRY_PROD: [legacyEntry(1, 1)] }).split('\n');
+  const lines = dumpText(DDL, { FLOWSHEET_RADIO_SHOW_PROD: shows, FLOWSHEET_ENTRY_PROD: [legacyEntry(1, 1)] }).split(
+    '\n',
+  );
   const bad = lines.findIndex((l) => l.startsWith('(150,'));
   lines[bad] = lines[bad]!.replace(/^\(150,/, '(150 ');
   writeFileSync(file, lines.join('\n'));

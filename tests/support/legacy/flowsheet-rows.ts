@@ -59,6 +59,8 @@ export async function insertLegacy(conn: Connection, table: string, rows: Legacy
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
     const cols = Object.keys(chunk[0]!);
-    await conn.query(`INSERT INTO \`${table}\` (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [chunk.map((r) => cols.map((c) => r[c]))]);
+    await conn.query(`INSERT INTO \`${table}\` (${cols.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [
+      chunk.map((r) => cols.map((c) => r[c])),
+    ]);
   }
 }

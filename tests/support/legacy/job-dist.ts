@@ -29,14 +29,20 @@ export function ensureJobBuilt(pkgDir: string, pkgName: string): string {
 function newestSource(paths: string[]): number {
   let newest = 0;
   for (const p of paths.filter((x) => existsSync(x))) {
-    const files = statSync(p).isDirectory() ? readdirSync(p, { recursive: true, encoding: 'utf8' }).map((f) => `${p}/${f}`) : [p];
+    const files = statSync(p).isDirectory()
+      ? readdirSync(p, { recursive: true, encoding: 'utf8' }).map((f) => `${p}/${f}`)
+      : [p];
     for (const f of files) if (f.endsWith('.ts')) newest = Math.max(newest, statSync(f).mtimeMs);
   }
   return newest;
 }
 
 /** A running job process; `done` resolves when it exits. */
-export function startJob(entry: string, args: string[], env: Record<string, string>): { pid: number; done: Promise<ProcessResult>; kill(sig: NodeJS.Signals): void } {
+export function startJob(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+): { pid: number; done: Promise<ProcessResult>; kill(sig: NodeJS.Signals): void } {
   const child = spawn(process.execPath, [entry, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -2,7 +2,9 @@
 import type { Sql } from 'postgres';
 
 export async function rowVersions(sql: Sql, table: string, legacyColumn: string): Promise<Map<number, string>> {
-  const rows = await sql<{ k: number; v: string }[]>`SELECT ${sql(legacyColumn)} AS k, xmin::text AS v FROM ${sql(table)}`;
+  const rows = await sql<
+    { k: number; v: string }[]
+  >`SELECT ${sql(legacyColumn)} AS k, xmin::text AS v FROM ${sql(table)}`;
   return new Map(rows.map((r) => [r.k, r.v]));
 }
 

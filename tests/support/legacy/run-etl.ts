@@ -19,7 +19,12 @@ export function captureLogger(lines: string[], job = 'flowsheet-etl'): Logger {
 }
 
 /** Runs `main` like runJob does: its exit code, or the code and one error line of what it threw. */
-export async function runEtlMain(job: string, main: EtlMain, env: Record<string, string | undefined>, args: string[] = []): Promise<EtlRun> {
+export async function runEtlMain(
+  job: string,
+  main: EtlMain,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+): Promise<EtlRun> {
   const lines: string[] = [];
   try {
     const code = await main(captureLogger(lines, job), args, env);

@@ -9,7 +9,9 @@ describe('progress formatting', () => {
   });
 
   it('says "nothing pending" instead of an ETA when nothing is left (an empty run has no rate: not "ETA ~?")', () => {
-    expect(batchLine({ batch: 1, rows: 0, processed: 0, remaining: 0, etaMs: Number.NaN })).toBe('batch 1: 0 rows, total processed 0, remaining 0, nothing pending');
+    expect(batchLine({ batch: 1, rows: 0, processed: 0, remaining: 0, etaMs: Number.NaN })).toBe(
+      'batch 1: 0 rows, total processed 0, remaining 0, nothing pending',
+    );
   });
 
   it('ends the walk at remaining 0, naming rows counted at start that another session changed', () => {

@@ -30,19 +30,35 @@ describe('flowsheet-dj-name-backfill config', () => {
 
   it('reads the overrides, --reset and the fallback', () => {
     const c = readConfig(
-      { BACKFILL_BATCH_SIZE: '20000', BACKFILL_TARGET_MS: '1000', BACKFILL_DRY_RUN: '1', BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' },
+      {
+        BACKFILL_BATCH_SIZE: '20000',
+        BACKFILL_TARGET_MS: '1000',
+        BACKFILL_DRY_RUN: '1',
+        BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ',
+      },
       ['--reset'],
     );
-    expect(c).toMatchObject({ batchSize: 20000, targetMs: 1000, statementTimeoutMs: 10000, dryRun: true, fallback: 'Unknown DJ', reset: true });
+    expect(c).toMatchObject({
+      batchSize: 20000,
+      targetMs: 1000,
+      statementTimeoutMs: 10000,
+      dryRun: true,
+      fallback: 'Unknown DJ',
+      reset: true,
+    });
   });
 
   it.each(['0', '-5', 'abc', '12.5', '5k'])('rejects BACKFILL_BATCH_SIZE=%s with the variable named', (v) => {
     expect(() => readConfig({ BACKFILL_BATCH_SIZE: v }, [])).toThrow(ConfigError);
-    expect(() => readConfig({ BACKFILL_BATCH_SIZE: v }, [])).toThrow(/^BACKFILL_BATCH_SIZE=".*" is invalid: expected a whole number >= 1\.$/);
+    expect(() => readConfig({ BACKFILL_BATCH_SIZE: v }, [])).toThrow(
+      /^BACKFILL_BATCH_SIZE=".*" is invalid: expected a whole number >= 1\.$/,
+    );
   });
 
   it('rejects unknown arguments and a blank fallback', () => {
     expect(() => readConfig({}, ['--rest'])).toThrow(/unknown argument "--rest"/);
-    expect(() => readConfig({ BACKFILL_UNRESOLVED_FALLBACK: '  ' }, [])).toThrow(/BACKFILL_UNRESOLVED_FALLBACK is blank/);
+    expect(() => readConfig({ BACKFILL_UNRESOLVED_FALLBACK: '  ' }, [])).toThrow(
+      /BACKFILL_UNRESOLVED_FALLBACK is blank/,
+    );
   });
 });

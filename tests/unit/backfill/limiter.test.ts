@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, CircuitBreaker, isRetryableStatus, nextDelayMs, retryAfterMs, Semaphore, TokenBucket } from '@wxyc/backfill';
+import {
+  backoffDelayMs,
+  CircuitBreaker,
+  isRetryableStatus,
+  nextDelayMs,
+  retryAfterMs,
+  Semaphore,
+  TokenBucket,
+} from '@wxyc/backfill';
 
 const clock = (start = 0) => {
   const c = { t: start, now: () => c.t };

@@ -53,12 +53,20 @@ describe('parking', () => {
 
 describe('lock refusal', () => {
   it('names the holder, how long it has run and how long it may go on', () => {
-    const h = { pid: 4242, application_name: 'flowsheet-dj-name-backfill', client: '10.0.0.5', state: 'active', running_ms: 12_400 };
+    const h = {
+      pid: 4242,
+      application_name: 'flowsheet-dj-name-backfill',
+      client: '10.0.0.5',
+      state: 'active',
+      running_ms: 12_400,
+    };
     expect(lockBusyMessage('flowsheet-dj-name', h, 60_000, 5_000)).toBe(
       "another run of flowsheet-dj-name is in progress: backend pid 4242 (application_name 'flowsheet-dj-name-backfill', client 10.0.0.5) " +
         'holds its lock, running a statement for 12 s; it ends within 48 s (statement_timeout 60 s), or within 1 s of the server noticing ' +
         'its client is gone; waited 5 s. Wait for it, or stop it: SELECT pg_terminate_backend(4242);',
     );
-    expect(lockBusyMessage('x', undefined, 1000, 0)).toBe('another run of x held its lock and has just released it; run again');
+    expect(lockBusyMessage('x', undefined, 1000, 0)).toBe(
+      'another run of x held its lock and has just released it; run again',
+    );
   });
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '@wxyc/backfill';
-import { refreshDryRunLines, refreshSummaryLines, summaryLines } from '../../../jobs/backfills/flowsheet-dj-name-backfill/src/report.js';
+import {
+  refreshDryRunLines,
+  refreshSummaryLines,
+  summaryLines,
+} from '../../../jobs/backfills/flowsheet-dj-name-backfill/src/report.js';
 
 const summary = (over: Partial<RunSummary> = {}): RunSummary => ({
   name: 'flowsheet-dj-name',
@@ -42,20 +46,29 @@ describe('flowsheet-dj-name-backfill report', () => {
   });
 
   it('names parked rows, in a fill and in a refresh', () => {
-    const parked = { rowsParked: 2, parked: [{ sqlstate: '22001', message: 'value too long', count: 2, sample: [8, 9] }] };
+    const parked = {
+      rowsParked: 2,
+      parked: [{ sqlstate: '22001', message: 'value too long', count: 2, sample: [8, 9] }],
+    };
     const line = 'parked (SQLSTATE 22001: value too long): 2 rows, e.g. ids 8, 9; retry them with --retry-parked';
     expect(summaryLines(summary({ ...parked, unresolved: [] })).at(-1)).toBe(line);
     expect(refreshSummaryLines(summary(parked)).at(-1)).toBe(line);
   });
 
   it('a refresh reports what it rewrote, and its dry run what would change by reason', () => {
-    expect(refreshSummaryLines(summary({ rowsWritten: 12, unresolved: [] }))[0]).toMatch(/^done: 12 rows re-resolved by the DJ-name rule/);
+    expect(refreshSummaryLines(summary({ rowsWritten: 12, unresolved: [] }))[0]).toMatch(
+      /^done: 12 rows re-resolved by the DJ-name rule/,
+    );
     expect(
       refreshDryRunLines([
         { reason: 'anonymous', count: 2, sample: [3, 9] },
         { reason: 'real name', count: 5, sample: [1] },
       ]),
-    ).toEqual(['refresh would change 7 rows', 'would change (anonymous): 2 rows, e.g. ids 3, 9', 'would change (real name): 5 rows, e.g. ids 1']);
+    ).toEqual([
+      'refresh would change 7 rows',
+      'would change (anonymous): 2 rows, e.g. ids 3, 9',
+      'would change (real name): 5 rows, e.g. ids 1',
+    ]);
     expect(refreshDryRunLines([])).toEqual(['refresh would change 0 rows']);
   });
 });

@@ -36,7 +36,14 @@ describe('state after a batch', () => {
       { lo: 100, hi: 200 },
       200,
     );
-    expect(next).toMatchObject({ cursor: 200, rowsProcessed: 140, rowsWritten: 135, rowsUnresolved: 5, batches: 2, skipped: [40, 140] });
+    expect(next).toMatchObject({
+      cursor: 200,
+      rowsProcessed: 140,
+      rowsWritten: 135,
+      rowsUnresolved: 5,
+      batches: 2,
+      skipped: [40, 140],
+    });
     expect(next.unresolved).toEqual([
       { reason: 'no name', count: 2, sample: [130, 131] },
       { reason: 'no show', count: 3, sample: [5, 9, 120] },
@@ -46,7 +53,12 @@ describe('state after a batch', () => {
   });
 
   it('a revisit of skipped keys removes them and leaves the cursor', () => {
-    const next = applyOutcome(base, { rows: 1, written: 1, fallback: 0, unresolved: [], skipped: [], parked: [] }, { ids: [40], wait: true }, null);
+    const next = applyOutcome(
+      base,
+      { rows: 1, written: 1, fallback: 0, unresolved: [], skipped: [], parked: [] },
+      { ids: [40], wait: true },
+      null,
+    );
     expect(next.cursor).toBe(100);
     expect(next.skipped).toEqual([]);
     expect(next.parked).toEqual(base.parked);
@@ -54,9 +66,19 @@ describe('state after a batch', () => {
 
   it('a retry of parked keys takes them off the list, and parks again those that fail again', () => {
     const again = { id: 7, sqlstate: '22001', message: 'still too long' };
-    const next = applyOutcome(base, { rows: 1, written: 0, fallback: 0, unresolved: [], skipped: [], parked: [again] }, { ids: [7], wait: true }, null);
+    const next = applyOutcome(
+      base,
+      { rows: 1, written: 0, fallback: 0, unresolved: [], skipped: [], parked: [again] },
+      { ids: [7], wait: true },
+      null,
+    );
     expect(next.parked).toEqual([again]);
-    const fixed = applyOutcome(base, { rows: 1, written: 1, fallback: 0, unresolved: [], skipped: [], parked: [] }, { ids: [7], wait: true }, null);
+    const fixed = applyOutcome(
+      base,
+      { rows: 1, written: 1, fallback: 0, unresolved: [], skipped: [], parked: [] },
+      { ids: [7], wait: true },
+      null,
+    );
     expect(fixed.parked).toEqual([]);
   });
 });

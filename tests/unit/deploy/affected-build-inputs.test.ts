@@ -14,8 +14,12 @@ const allJobs = packages.flatMap((p) => (p.job === null ? [] : [p.job])).sort();
 const jobsBundling = (pkgName: string) => {
   const byName = new Map(packages.map((p) => [p.name, p]));
   const reaches = (name: string, seen = new Set<string>()): boolean =>
-    name === pkgName || (!seen.has(name) && (seen.add(name), (byName.get(name)?.workspaceDeps ?? []).some((d) => reaches(d, seen))));
-  return packages.filter((p) => p.job !== null && reaches(p.name)).map((p) => p.job!).sort();
+    name === pkgName ||
+    (!seen.has(name) && (seen.add(name), (byName.get(name)?.workspaceDeps ?? []).some((d) => reaches(d, seen))));
+  return packages
+    .filter((p) => p.job !== null && reaches(p.name))
+    .map((p) => p.job!)
+    .sort();
 };
 
 describe('a file that changes what an image contains deploys the jobs it affects', () => {
@@ -47,12 +51,19 @@ describe('a file that changes what an image contains deploys the jobs it affects
     },
   );
 
-  it.each([['README.md'], ['tsconfig.json'], ['vitest.config.ts'], ['docs/deploy.md'], ['tests/unit/x.test.ts'], ['bench/x.ts'], ['scripts/deploy-k8s.mjs'], ['.github/workflows/test.yml'], ['.ci/run']])(
-    '%s is in no job image and deploys no job',
-    (file) => {
-      expect(affectedTargets([file], packages).jobs).toEqual([]);
-    },
-  );
+  it.each([
+    ['README.md'],
+    ['tsconfig.json'],
+    ['vitest.config.ts'],
+    ['docs/deploy.md'],
+    ['tests/unit/x.test.ts'],
+    ['bench/x.ts'],
+    ['scripts/deploy-k8s.mjs'],
+    ['.github/workflows/test.yml'],
+    ['.ci/run'],
+  ])('%s is in no job image and deploys no job', (file) => {
+    expect(affectedTargets([file], packages).jobs).toEqual([]);
+  });
 });
 
 /** The files outside a package that its build reads: tsconfig `extends` chain, tsup.config imports. */
@@ -75,14 +86,19 @@ function buildInputsOf(dir: string): string[] {
 }
 
 describe('derived from the repository', () => {
-  it.each(packages.filter((p) => p.job !== null).map((p) => [p.job!, p.dir]))('every file outside %s that its build reads deploys it', (job, dir) => {
-    const inputs = buildInputsOf(dir);
-    expect(inputs.length).toBeGreaterThan(0);
-    for (const file of inputs) expect(affectedTargets([file], packages).jobs, file).toContain(job);
-  });
+  it.each(packages.filter((p) => p.job !== null).map((p) => [p.job!, p.dir]))(
+    'every file outside %s that its build reads deploys it',
+    (job, dir) => {
+      const inputs = buildInputsOf(dir);
+      expect(inputs.length).toBeGreaterThan(0);
+      for (const file of inputs) expect(affectedTargets([file], packages).jobs, file).toContain(job);
+    },
+  );
 
   it('every root file tracked by git is classified: it deploys every job, or it is in no image', () => {
-    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => f && !f.includes('/'));
+    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.includes('/'));
     for (const file of tracked.filter((f) => !f.startsWith('Dockerfile.'))) {
       const jobs = affectedTargets([file], packages).jobs;
       expect([[], allJobs], file).toContainEqual(jobs);
@@ -92,7 +108,13 @@ describe('derived from the repository', () => {
   it('every @wxyc/* package a package imports is declared, so the dependency walk sees what the bundle holds', () => {
     const sources = (d: string): string[] =>
       readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-        e.name === 'node_modules' || e.name === 'dist' ? [] : e.isDirectory() ? sources(join(d, e.name)) : /\.(ts|mjs)$/.test(e.name) ? [join(d, e.name)] : [],
+        e.name === 'node_modules' || e.name === 'dist'
+          ? []
+          : e.isDirectory()
+            ? sources(join(d, e.name))
+            : /\.(ts|mjs)$/.test(e.name)
+              ? [join(d, e.name)]
+              : [],
       );
     for (const p of packages) {
       for (const file of sources(join(root, p.dir))) {

@@ -32,7 +32,10 @@ describe('affectedTargets', () => {
   });
 
   it('a new migration runs migrate (and redeploys the jobs bundling @wxyc/database)', () => {
-    expect(targets('shared/database/src/migrations/0056_x.sql')).toEqual({ jobs: ['dj-backfill', 'flowsheet-etl'], migrate: true });
+    expect(targets('shared/database/src/migrations/0056_x.sql')).toEqual({
+      jobs: ['dj-backfill', 'flowsheet-etl'],
+      migrate: true,
+    });
     expect(targets('dev_env/init-db.mjs')).toEqual({ jobs: [], migrate: true });
     expect(targets('Dockerfile.migrate')).toEqual({ jobs: [], migrate: true });
   });
@@ -46,7 +49,10 @@ describe('affectedTargets', () => {
   });
 
   it('docs, tests and workflow changes deploy nothing', () => {
-    expect(targets('README.md', 'docs/deploy.md', 'tests/unit/x.test.ts', '.github/workflows/test.yml')).toEqual({ jobs: [], migrate: false });
+    expect(targets('README.md', 'docs/deploy.md', 'tests/unit/x.test.ts', '.github/workflows/test.yml')).toEqual({
+      jobs: [],
+      migrate: false,
+    });
   });
 
   it('a folder whose name starts like a job is not that job', () => {

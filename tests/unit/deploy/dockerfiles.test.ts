@@ -40,7 +40,9 @@ describe('dockerfileProblems on a fixture tree', () => {
     tree({});
     writeFileSync(join(root, 'package.json'), JSON.stringify({ packageManager: pinned }));
     writeFileSync(join(root, 'Dockerfile.fixture-probe'), other);
-    expect(dockerfileProblems(root)).toEqual([`Dockerfile.fixture-probe:5: installs pnpm@9.0.0; package.json pins pnpm@${pinned.split('@')[1]!.split('+')[0]} (packageManager)`]);
+    expect(dockerfileProblems(root)).toEqual([
+      `Dockerfile.fixture-probe:5: installs pnpm@9.0.0; package.json pins pnpm@${pinned.split('@')[1]!.split('+')[0]} (packageManager)`,
+    ]);
   });
 
   it('an image Node other than the .nvmrc major', () => {
@@ -48,7 +50,9 @@ describe('dockerfileProblems on a fixture tree', () => {
     const other = GOOD.replace('FROM node:24-bookworm-slim AS build', 'FROM node:20-bookworm-slim AS build');
     tree({ 'fixture-probe': other });
     writeFileSync(join(root, '.nvmrc'), `${major}\n`);
-    expect(dockerfileProblems(root)).toEqual([`Dockerfile.fixture-probe:4: FROM node:20-bookworm-slim is not node:${major}-<debian>-slim (.nvmrc)`]);
+    expect(dockerfileProblems(root)).toEqual([
+      `Dockerfile.fixture-probe:4: FROM node:20-bookworm-slim is not node:${major}-<debian>-slim (.nvmrc)`,
+    ]);
   });
 
   it('a job without a Dockerfile, and a Dockerfile without a job', () => {
@@ -77,10 +81,28 @@ describe('dockerfileProblems on a fixture tree', () => {
 describe('parseDockerfile', () => {
   it('joins continuations, drops comments inside them, reads flags and stage names', () => {
     const [build, final] = parseDockerfile(
-      ['# syntax comment', 'FROM node:24-bookworm-slim AS build', 'RUN a \\', '  # dropped', '  && b', '', 'from node:24-bookworm-slim', 'COPY --from=build --chown=node /out ./', 'CMD ["node", "x.js"]'].join('\n'),
+      [
+        '# syntax comment',
+        'FROM node:24-bookworm-slim AS build',
+        'RUN a \\',
+        '  # dropped',
+        '  && b',
+        '',
+        'from node:24-bookworm-slim',
+        'COPY --from=build --chown=node /out ./',
+        'CMD ["node", "x.js"]',
+      ].join('\n'),
     );
-    expect(build).toMatchObject({ from: 'node:24-bookworm-slim', name: 'build', line: 2, steps: [{ keyword: 'RUN', args: 'a    && b', line: 3 }] });
-    expect(final).toMatchObject({ name: null, steps: [{ keyword: 'COPY', flags: { from: 'build', chown: 'node' }, args: '/out ./' }, { keyword: 'CMD' }] });
+    expect(build).toMatchObject({
+      from: 'node:24-bookworm-slim',
+      name: 'build',
+      line: 2,
+      steps: [{ keyword: 'RUN', args: 'a    && b', line: 3 }],
+    });
+    expect(final).toMatchObject({
+      name: null,
+      steps: [{ keyword: 'COPY', flags: { from: 'build', chown: 'node' }, args: '/out ./' }, { keyword: 'CMD' }],
+    });
     expect(execForm(final!.steps[1]!.args)).toEqual(['node', 'x.js']);
     expect(execForm('node x.js')).toBeNull();
   });
@@ -96,7 +118,7 @@ describe('parseDockerfile', () => {
 });
 
 it('mapAbsolutePaths moves image paths under the stage folder and leaves system paths alone', () => {
-  expect(mapAbsolutePaths('pnpm deploy --prod /out && ln -s ../x /out/a && cp /etc/hosts /tmp/h --dir=/repo/x', '/s')).toBe(
-    'pnpm deploy --prod /s/out && ln -s ../x /s/out/a && cp /etc/hosts /tmp/h --dir=/s/repo/x',
-  );
+  expect(
+    mapAbsolutePaths('pnpm deploy --prod /out && ln -s ../x /out/a && cp /etc/hosts /tmp/h --dir=/repo/x', '/s'),
+  ).toBe('pnpm deploy --prod /s/out && ln -s ../x /s/out/a && cp /etc/hosts /tmp/h --dir=/s/repo/x');
 });

@@ -27,8 +27,20 @@ const entry = (over: Record<string, unknown> = {}) => ({
 describe('entryTypeFor', () => {
   it('maps the legacy type codes', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1, null].map(entryTypeFor)).toEqual([
-      'track', 'track', 'track', 'track', 'track', 'track', 'track',
-      'talkset', 'breakpoint', 'show_start', 'show_end', 'message', 'message', 'message',
+      'track',
+      'track',
+      'track',
+      'track',
+      'track',
+      'track',
+      'track',
+      'talkset',
+      'breakpoint',
+      'show_start',
+      'show_end',
+      'message',
+      'message',
+      'message',
     ]);
   });
 });
@@ -74,12 +86,22 @@ describe('mapEntry', () => {
   it('non-track rows carry ARTIST_NAME as the message and no track fields', () => {
     const text = 'START OF SHOW: DJ Bluejay SIGNED ON at 12:01 PM (4/4/26)';
     const m = mapEntry(entry({ FLOWSHEET_ENTRY_TYPE_CODE_ID: 9, ARTIST_NAME: text }), new BadRows(), NOW)!;
-    expect(m).toMatchObject({ entry_type: 'show_start', message: text, artist_name: null, track_title: null, album_title: null, record_label: null, legacy_release_id: null });
+    expect(m).toMatchObject({
+      entry_type: 'show_start',
+      message: text,
+      artist_name: null,
+      track_title: null,
+      album_title: null,
+      record_label: null,
+      legacy_release_id: null,
+    });
   });
 
   it('message is cut at 250 characters, track text at 128', () => {
     const bad = new BadRows();
-    expect(mapEntry(entry({ FLOWSHEET_ENTRY_TYPE_CODE_ID: 7, ARTIST_NAME: 'm'.repeat(300) }), bad, NOW)!.message).toHaveLength(250);
+    expect(
+      mapEntry(entry({ FLOWSHEET_ENTRY_TYPE_CODE_ID: 7, ARTIST_NAME: 'm'.repeat(300) }), bad, NOW)!.message,
+    ).toHaveLength(250);
     expect(mapEntry(entry({ SONG_TITLE: 's'.repeat(200) }), bad, NOW)!.track_title).toHaveLength(128);
     expect(bad.repairedCount).toBe(2);
   });
@@ -120,7 +142,9 @@ describe('mapShow', () => {
   it('start_time falls back to STARTING_RADIO_HOUR; no time at all is rejected', () => {
     const bad = new BadRows();
     expect(mapShow(show({ SIGNON_TIME: 0 }), bad, NOW)!.start_time).toEqual(new Date(T));
-    expect(mapShow(show({ SIGNON_TIME: 0, STARTING_RADIO_HOUR: 0, TIME_CREATED: null, TIME_LAST_MODIFIED: null }), bad, NOW)).toBeNull();
+    expect(
+      mapShow(show({ SIGNON_TIME: 0, STARTING_RADIO_HOUR: 0, TIME_CREATED: null, TIME_LAST_MODIFIED: null }), bad, NOW),
+    ).toBeNull();
     expect(bad.rejectedCount).toBe(1);
   });
 });

@@ -9,7 +9,20 @@ const opts = (tag: string) => ({ registry: null, tag, namespace: 'wxyc-jobs', se
 
 describe('migrate Job name', () => {
   it('tags that read alike get different names, each a valid DNS-1123 label of at most 63', () => {
-    const tags = ['v1.0', 'v1-0', 'V1_0', 'v1..0', 'sha-abc123', 'SHA-ABC123', '_', '9', 'a'.repeat(128), `${'a'.repeat(127)}b`, `${'x'.repeat(60)}.y`, `${'x'.repeat(60)}-y`];
+    const tags = [
+      'v1.0',
+      'v1-0',
+      'V1_0',
+      'v1..0',
+      'sha-abc123',
+      'SHA-ABC123',
+      '_',
+      '9',
+      'a'.repeat(128),
+      `${'a'.repeat(127)}b`,
+      `${'x'.repeat(60)}.y`,
+      `${'x'.repeat(60)}-y`,
+    ];
     const names = tags.map(migrateJobName);
     expect(new Set(names).size).toBe(tags.length);
     for (const n of names) {
@@ -28,7 +41,9 @@ describe('migrate Job name', () => {
   it('refuses latest (any case): a ConfigError, so exit 2 with one line', () => {
     for (const t of ['latest', 'LATEST', 'Latest']) {
       expect(() => migrateJobName(t)).toThrow(ConfigError);
-      expect(() => migrateManifest(opts(t))).toThrow(/the migrate Job needs the image tag of this deploy \(--tag sha-<commit> or IMAGE_TAG\), not "latest"/);
+      expect(() => migrateManifest(opts(t))).toThrow(
+        /the migrate Job needs the image tag of this deploy \(--tag sha-<commit> or IMAGE_TAG\), not "latest"/,
+      );
     }
   });
 });

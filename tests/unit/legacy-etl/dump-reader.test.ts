@@ -69,7 +69,11 @@ describe('readDumpRows', () => {
   });
 
   it('keeps bytes that are not UTF-8 visible as U+FFFD', async () => {
-    const bytes = Buffer.concat([Buffer.from("INSERT INTO `X` (`S`) VALUES ('a"), Buffer.from([0xc3, 0x28]), Buffer.from("b');\n")]);
+    const bytes = Buffer.concat([
+      Buffer.from("INSERT INTO `X` (`S`) VALUES ('a"),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from("b');\n"),
+    ]);
     expect((await read(bytes))[0]!.row.S).toBe('a\uFFFD(b');
   });
 
@@ -81,7 +85,7 @@ describe('readDumpRows', () => {
   });
 
   it('names the line of a malformed row', async () => {
-    const text = DUMP.replace("(4,NULL,0)", "(4,NULL 0)");
+    const text = DUMP.replace('(4,NULL,0)', '(4,NULL 0)');
     const err = await failure(text);
     expect(err.line).toBe(15);
     expect(err.message).toMatch(/^line 15: expected , or \) after a value of `T`, found "0"$/);

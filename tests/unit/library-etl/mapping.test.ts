@@ -20,7 +20,19 @@ describe('isMissing: DATE_LOST set and DATE_FOUND not after it', () => {
   });
 
   it('0 in DATE_LOST/DATE_FOUND means not set', () => {
-    const r = mapRelease({ ID: 1, TITLE: 'A', LIBRARY_CODE_ID: 2, CALL_NUMBERS: 3, TIME_CREATED: 1000, TIME_LAST_MODIFIED: 2000, DATE_LOST: 0, DATE_FOUND: 0 }, new BadRows());
+    const r = mapRelease(
+      {
+        ID: 1,
+        TITLE: 'A',
+        LIBRARY_CODE_ID: 2,
+        CALL_NUMBERS: 3,
+        TIME_CREATED: 1000,
+        TIME_LAST_MODIFIED: 2000,
+        DATE_LOST: 0,
+        DATE_FOUND: 0,
+      },
+      new BadRows(),
+    );
     expect(r).toMatchObject({ missing: false, date_lost: null, date_found: null, legacy_format_id: null });
   });
 });
@@ -37,7 +49,17 @@ describe('genres', () => {
 describe('artists', () => {
   it('takes the creation day in the station time zone', () => {
     // 2024-01-01 03:00 UTC is still December 31 in Chapel Hill.
-    const a = mapArtist({ ID: 1, PRESENTATION_NAME: 'X', CALL_LETTERS: 'XY', CALL_NUMBERS: 0, TIME_CREATED: Date.UTC(2024, 0, 1, 3), TIME_LAST_MODIFIED: null }, new BadRows());
+    const a = mapArtist(
+      {
+        ID: 1,
+        PRESENTATION_NAME: 'X',
+        CALL_LETTERS: 'XY',
+        CALL_NUMBERS: 0,
+        TIME_CREATED: Date.UTC(2024, 0, 1, 3),
+        TIME_LAST_MODIFIED: null,
+      },
+      new BadRows(),
+    );
     expect(a).toMatchObject({ add_date: '2023-12-31', code_artist_number: 0, legacy_genre_id: null });
   });
 });
@@ -57,16 +79,29 @@ describe('rotation', () => {
   });
 
   it('LIBRARY_RELEASE_ID 0 and DISCOGS_RELEASE_ID 0 or negative are none; the company name wins over the alternate label', () => {
-    const base = { ID: 1, ROTATION_TYPE: 'H', ROTATION_ADD_DATE: Date.UTC(2026, 0, 5, 12), TIME_CREATED: 1, TIME_LAST_MODIFIED: 1 };
+    const base = {
+      ID: 1,
+      ROTATION_TYPE: 'H',
+      ROTATION_ADD_DATE: Date.UTC(2026, 0, 5, 12),
+      TIME_CREATED: 1,
+      TIME_LAST_MODIFIED: 1,
+    };
     const bad = new BadRows();
-    expect(mapRotation({ ...base, LIBRARY_RELEASE_ID: 0, DISCOGS_RELEASE_ID: -4, ALTERNATE_LABEL_NAME: 'Alt' }, bad)).toMatchObject({
+    expect(
+      mapRotation({ ...base, LIBRARY_RELEASE_ID: 0, DISCOGS_RELEASE_ID: -4, ALTERNATE_LABEL_NAME: 'Alt' }, bad),
+    ).toMatchObject({
       legacy_release_id: null,
       discogs_release_id: null,
       record_label: 'Alt',
       add_date: '2026-01-05',
       kill_date: null,
     });
-    expect(mapRotation({ ...base, LIBRARY_RELEASE_ID: 7, DISCOGS_RELEASE_ID: 0, COMPANY_NAME: 'Co', ALTERNATE_LABEL_NAME: 'Alt' }, bad)).toMatchObject({
+    expect(
+      mapRotation(
+        { ...base, LIBRARY_RELEASE_ID: 7, DISCOGS_RELEASE_ID: 0, COMPANY_NAME: 'Co', ALTERNATE_LABEL_NAME: 'Alt' },
+        bad,
+      ),
+    ).toMatchObject({
       legacy_release_id: 7,
       discogs_release_id: null,
       record_label: 'Co',
@@ -77,7 +112,9 @@ describe('rotation', () => {
   it('a kill date may lie ahead (planned); an absurd one is dropped and counted', () => {
     const bad = new BadRows();
     const base = { ID: 2, ROTATION_TYPE: 'L', ROTATION_ADD_DATE: Date.UTC(2026, 0, 5, 12) };
-    expect(mapRotation({ ...base, ROTATION_KILL_DATE: Date.now() + 90 * 86_400_000 }, bad)!.kill_date).toBe(stationDate(new Date(Date.now() + 90 * 86_400_000)));
+    expect(mapRotation({ ...base, ROTATION_KILL_DATE: Date.now() + 90 * 86_400_000 }, bad)!.kill_date).toBe(
+      stationDate(new Date(Date.now() + 90 * 86_400_000)),
+    );
     expect(mapRotation({ ...base, ROTATION_KILL_DATE: Date.UTC(12_000, 0, 1) }, bad)!.kill_date).toBeNull();
     expect(bad.repairedCount).toBe(1);
   });

@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { decodeName, outcomeOf, requestOf, STAMPED } from '@wxyc/lml';
 
 describe('outcomeOf (the resolver classifier)', () => {
-  const hit = (release_id: unknown, search_type?: string) => ({ results: [{ artwork: { release_id } }], ...(search_type ? { search_type } : {}) });
+  const hit = (release_id: unknown, search_type?: string) => ({
+    results: [{ artwork: { release_id } }],
+    ...(search_type ? { search_type } : {}),
+  });
   it('direct with an id > 0 resolves; id 0 is the sentinel', () => {
     expect(outcomeOf(hit(249504, 'direct'))).toEqual({ kind: 'resolved', releaseId: 249504 });
     expect(outcomeOf(hit(0, 'direct'))).toEqual({ kind: 'sentinel' });
   });
   it('an id on any other or absent search_type is trust-rejected, never resolved', () => {
     expect(outcomeOf(hit(5, 'fallback'))).toEqual({ kind: 'trust_rejected', releaseId: 5, searchType: 'fallback' });
-    expect(outcomeOf(hit(5, 'alternative'))).toEqual({ kind: 'trust_rejected', releaseId: 5, searchType: 'alternative' });
+    expect(outcomeOf(hit(5, 'alternative'))).toEqual({
+      kind: 'trust_rejected',
+      releaseId: 5,
+      searchType: 'alternative',
+    });
     expect(outcomeOf(hit(5))).toEqual({ kind: 'trust_rejected', releaseId: 5, searchType: null });
   });
   it('no result is a no-match; a timeout body or an unreadable answer is transient', () => {
@@ -43,6 +50,10 @@ describe('decodeName (HTML entities before asking)', () => {
   it('a row without an artist or album (once decoded) cannot be asked', () => {
     expect(requestOf({ artist: '&#32;', album: 'X' })).toBe('no artist to ask with');
     expect(requestOf({ artist: 'A', album: '' })).toBe('no album to ask with');
-    expect(requestOf({ artist: 'Simon &amp; Garfunkel', album: 'Bookends' })).toEqual({ artist: 'Simon & Garfunkel', album: 'Bookends', raw_message: 'Simon & Garfunkel - Bookends' });
+    expect(requestOf({ artist: 'Simon &amp; Garfunkel', album: 'Bookends' })).toEqual({
+      artist: 'Simon & Garfunkel',
+      album: 'Bookends',
+      raw_message: 'Simon & Garfunkel - Bookends',
+    });
   });
 });

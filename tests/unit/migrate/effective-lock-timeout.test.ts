@@ -18,7 +18,7 @@ describe('lockTimeoutAt', () => {
     expect(lockTimeoutAt(m, 3, '2s')).toBe('100');
   });
 
-  it("counts set_config(..., true) and ignores a session-wide set_config and other settings", () => {
+  it('counts set_config(..., true) and ignores a session-wide set_config and other settings', () => {
     const m = stmts(
       "SELECT set_config('lock_timeout', '750ms', true);--> statement-breakpoint\nSELECT set_config('lock_timeout', '9s', false);--> statement-breakpoint\nSET LOCAL statement_timeout = '1min';--> statement-breakpoint\nALTER TABLE t DROP COLUMN a;",
     );

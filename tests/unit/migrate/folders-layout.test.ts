@@ -47,9 +47,13 @@ const converted = () => {
 
 describe('folder names', () => {
   it('are what drizzle-kit up makes of a journal entry: UTC seconds of `when`, then the tag without its number', () => {
-    expect(folderNameFor(1754606446000, '0053_flowsheet-dj-name-column')).toBe('20250807224046_flowsheet-dj-name-column');
+    expect(folderNameFor(1754606446000, '0053_flowsheet-dj-name-column')).toBe(
+      '20250807224046_flowsheet-dj-name-column',
+    );
     // 0054's `when` has a millisecond part: a folder keeps whole seconds only.
-    expect(folderNameFor(1755661617001, '0054_flowsheet-search-doc-expand')).toBe('20250820034657_flowsheet-search-doc-expand');
+    expect(folderNameFor(1755661617001, '0054_flowsheet-search-doc-expand')).toBe(
+      '20250820034657_flowsheet-search-doc-expand',
+    );
     expect(folderTime('20250820034657_flowsheet-search-doc-expand')).toBe(1755661617000);
   });
 
@@ -80,7 +84,7 @@ describe('the history converted to folders', () => {
     expect(set.migrations).toHaveLength(journal.length);
   });
 
-  it('applies in drizzle 1.0\'s order: by timestamp, then by name within one second (0058 moves after 0059 and 0060)', () => {
+  it("applies in drizzle 1.0's order: by timestamp, then by name within one second (0058 moves after 0059 and 0060)", () => {
     const order = converted().migrations.map((m) => journal.find((j) => j.name === m.name)!.tag.slice(0, 4));
     // 0058-0060 share one second; 0061 on have seconds of their own, so only 0058 moves.
     const expected = journal.map((j) => j.tag.slice(0, 4)).filter((n) => n !== '0058');
@@ -95,7 +99,9 @@ describe('the history converted to folders', () => {
     const newest = journal[journal.length - 1]!;
     const folder = names.find((n) => n.endsWith(`_${newest.tag.slice(5)}`))!;
     const number = newest.tag.slice(0, 4);
-    expect(readFileSync(join(dir, folder, 'snapshot.json'), 'utf8')).toBe(readFileSync(join(MIGRATIONS_DIR, 'meta', `${number}_snapshot.json`), 'utf8'));
+    expect(readFileSync(join(dir, folder, 'snapshot.json'), 'utf8')).toBe(
+      readFileSync(join(MIGRATIONS_DIR, 'meta', `${number}_snapshot.json`), 'utf8'),
+    );
     expect(() => convertToFolders(MIGRATIONS_DIR, dir)).toThrow(/is not empty/);
   });
 });
@@ -104,18 +110,24 @@ describe('a malformed migrations folder is refused in one line naming the file a
   it('a folder whose name is not <timestamp>_<name>', () => {
     const dir = folders({ '20250101000000_a': 'CREATE TABLE a (id int);', 'add-b': 'CREATE TABLE b (id int);' });
     expect(() => readMigrationSet(dir)).toThrow(JournalError);
-    expect(() => readMigrationSet(dir)).toThrow(`${join(dir, 'add-b')}: not a drizzle-kit 1.0 migration folder (its name is not <yyyymmddhhmmss>_<name>): rename it like 20250807224046_add_dj_name`);
+    expect(() => readMigrationSet(dir)).toThrow(
+      `${join(dir, 'add-b')}: not a drizzle-kit 1.0 migration folder (its name is not <yyyymmddhhmmss>_<name>): rename it like 20250807224046_add_dj_name`,
+    );
   });
 
   it('a timestamp that is no date', () => {
     const dir = folders({ '20251399000000_a': 'CREATE TABLE a (id int);' });
-    expect(() => readMigrationSet(dir)).toThrow(/20251399000000_a: not a drizzle-kit 1.0 migration folder \(its first 14 digits are not a valid UTC time\)/);
+    expect(() => readMigrationSet(dir)).toThrow(
+      /20251399000000_a: not a drizzle-kit 1.0 migration folder \(its first 14 digits are not a valid UTC time\)/,
+    );
   });
 
   it('a folder without migration.sql (drizzle would skip it silently)', () => {
     const dir = folders({ '20250101000000_a': 'CREATE TABLE a (id int);', '20250102000000_b': undefined });
     writeFileSync(join(dir, '20250102000000_b', 'snapshot.json'), '{}');
-    expect(() => readMigrationSet(dir)).toThrow(`${join(dir, '20250102000000_b', 'migration.sql')} does not exist: every migration folder needs one`);
+    expect(() => readMigrationSet(dir)).toThrow(
+      `${join(dir, '20250102000000_b', 'migration.sql')} does not exist: every migration folder needs one`,
+    );
   });
 
   it('a folder holding both layouts', () => {
@@ -123,19 +135,28 @@ describe('a malformed migrations folder is refused in one line naming the file a
     convertToFolders(MIGRATIONS_DIR, dir);
     mkdirSync(join(dir, 'meta'));
     writeFileSync(join(dir, 'meta', '_journal.json'), readFileSync(join(MIGRATIONS_DIR, 'meta', '_journal.json')));
-    expect(() => readMigrationSet(dir)).toThrow(/holds both meta\/_journal\.json and drizzle-kit 1\.0 migration folders \(\d{14}_auth_tables and \d+ more\): keep one layout/);
+    expect(() => readMigrationSet(dir)).toThrow(
+      /holds both meta\/_journal\.json and drizzle-kit 1\.0 migration folders \(\d{14}_auth_tables and \d+ more\): keep one layout/,
+    );
   });
 
   it('a folder with neither', () => {
     const dir = temp();
     writeFileSync(join(dir, 'README.md'), 'nothing here');
-    expect(() => readMigrationSet(dir)).toThrow(`${dir} has no meta/_journal.json and no <timestamp>_<name>/migration.sql folder: pass the migrations folder`);
+    expect(() => readMigrationSet(dir)).toThrow(
+      `${dir} has no meta/_journal.json and no <timestamp>_<name>/migration.sql folder: pass the migrations folder`,
+    );
     expect(() => readMigrationSet(join(dir, 'missing'))).toThrow(/missing is not a folder/);
   });
 
   it('the same content checks as the journal: one statement under the no-transaction marker', () => {
-    const dir = folders({ '20250101000000_idx': '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);\n--> statement-breakpoint\nSELECT 1;' });
-    expect(() => readMigrationSet(dir)).toThrow(/migration\.sql: a -- migrate:no-transaction migration must hold exactly one statement, found 2/);
+    const dir = folders({
+      '20250101000000_idx':
+        '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY a ON t (a);\n--> statement-breakpoint\nSELECT 1;',
+    });
+    expect(() => readMigrationSet(dir)).toThrow(
+      /migration\.sql: a -- migrate:no-transaction migration must hold exactly one statement, found 2/,
+    );
   });
 });
 
@@ -147,7 +168,9 @@ it('lists .sql files nothing applies, beside the folders or inside one', () => {
   const set = readMigrationSet(dir);
   expect(set.migrations.map((m) => m.tag)).toEqual(['20250101000000_a']);
   expect(set.strays).toEqual(['0001_forgotten.sql', '20250101000000_a/down.sql']);
-  expect(strayAdvice('folders')).toMatch(/^is not the migration\.sql of a <timestamp>_<name> folder, so it is never applied/);
+  expect(strayAdvice('folders')).toMatch(
+    /^is not the migration\.sql of a <timestamp>_<name> folder, so it is never applied/,
+  );
 });
 
 describe('planning in the folders layout', () => {
@@ -170,8 +193,10 @@ describe('planning in the folders layout', () => {
   const z = m('20250102000000_z');
   const all = [a, x, y, z];
 
-  it('takes a named row (drizzle 1.0\'s table) by name alone', () => {
-    const plan = planMigrations(all, [{ id: 1, hash: 'h-20250102000000_y', created_at: '1', name: '20250102000000_y' }]);
+  it("takes a named row (drizzle 1.0's table) by name alone", () => {
+    const plan = planMigrations(all, [
+      { id: 1, hash: 'h-20250102000000_y', created_at: '1', name: '20250102000000_y' },
+    ]);
     expect(plan.applied).toEqual([y]);
     expect(plan.pending).toEqual([a, x, z]);
     expect(plan.outOfOrder).toEqual([a, x]);
@@ -209,7 +234,9 @@ describe('planning in the folders layout', () => {
     const renamed = m('20250105000000_a', a.hash);
     const byName = planMigrations([renamed], [{ id: 7, hash: a.hash, created_at: String(a.when), name: a.tag }]);
     expect(byName.pending).toEqual([]);
-    expect(byName.movedWhen).toEqual([{ migration: renamed, row: { id: 7, hash: a.hash, created_at: String(a.when), name: a.tag } }]);
+    expect(byName.movedWhen).toEqual([
+      { migration: renamed, row: { id: 7, hash: a.hash, created_at: String(a.when), name: a.tag } },
+    ]);
     const bySecond = planMigrations([renamed], [{ id: 8, hash: a.hash, created_at: String(a.when + 5), name: null }]);
     expect(bySecond.movedWhen.map((x) => x.row.id)).toEqual([8]);
   });
@@ -222,7 +249,9 @@ describe('planning in the folders layout', () => {
 
   it('in the journal layout takes a named row by the folder name drizzle-kit up gives the entry', () => {
     const j = journal.slice(0, 3);
-    const plan = planMigrations(j, [{ id: 1, hash: j[1]!.hash, created_at: '0', name: folderNameFor(j[1]!.when, j[1]!.tag) }]);
+    const plan = planMigrations(j, [
+      { id: 1, hash: j[1]!.hash, created_at: '0', name: folderNameFor(j[1]!.when, j[1]!.tag) },
+    ]);
     expect(plan.applied).toEqual([j[1]]);
     expect(plan.pending).toEqual([j[0], j[2]]);
   });

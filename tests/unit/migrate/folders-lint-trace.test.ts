@@ -34,7 +34,11 @@ describe('the linter on the history converted to folders', () => {
     expect(folders.findings).toEqual([]);
     const key = (w: { rule: string; reason: string }) => `${w.rule}: ${w.reason}`;
     expect(folders.waived.map(key).sort()).toEqual(journal.waived.map(key).sort());
-    expect(folders.waived.some((w) => w.reason.startsWith('historical exception') && w.file.endsWith('_flowsheet_entry_type/migration.sql'))).toBe(true);
+    expect(
+      folders.waived.some(
+        (w) => w.reason.startsWith('historical exception') && w.file.endsWith('_flowsheet_entry_type/migration.sql'),
+      ),
+    ).toBe(true);
   });
 
   it('reports a .sql file nothing applies under the same rule id, and refuses a malformed folder in one line (exit 2)', async () => {
@@ -42,16 +46,20 @@ describe('the linter on the history converted to folders', () => {
     writeFileSync(join(dir, 'forgotten.sql'), 'CREATE TABLE f (id int);');
     const stray = await lint([dir]);
     expect(stray.code).toBe(1);
-    expect(stray.err).toContain(`${join(dir, 'forgotten.sql').slice(1)}:1: [file-not-in-journal] forgotten.sql is not the migration.sql of a <timestamp>_<name> folder`);
+    expect(stray.err).toContain(
+      `${join(dir, 'forgotten.sql').slice(1)}:1: [file-not-in-journal] forgotten.sql is not the migration.sql of a <timestamp>_<name> folder`,
+    );
     mkdirSync(join(dir, 'not-a-migration'));
     const bad = await lint([dir]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe(`[lint:migrations] error: ${join(dir, 'not-a-migration')}: not a drizzle-kit 1.0 migration folder (its name is not <yyyymmddhhmmss>_<name>): rename it like 20250807224046_add_dj_name (UTC time of creation), or move it out of the migrations folder.`);
+    expect(bad.err).toBe(
+      `[lint:migrations] error: ${join(dir, 'not-a-migration')}: not a drizzle-kit 1.0 migration folder (its name is not <yyyymmddhhmmss>_<name>): rename it like 20250807224046_add_dj_name (UTC time of creation), or move it out of the migrations folder.`,
+    );
   });
 });
 
 describe('the trace in the folders layout', () => {
-  it('finds 0060\'s prepare step under its folder name', () => {
+  it("finds 0060's prepare step under its folder name", () => {
     const folder = loadMigrations(converted()).find((m) => m.tag.endsWith('_flowsheet-search-doc-switch'))!;
     expect(folder.tag).toMatch(/^\d{14}_flowsheet-search-doc-switch$/);
     expect(prepareStepFor(PREPARE_STEPS, folder.tag)).toBe(PREPARE_STEPS['0060_flowsheet-search-doc-switch']);
@@ -59,8 +67,10 @@ describe('the trace in the folders layout', () => {
   });
 });
 
-it('migrateWithDrizzle (drizzle 0.x\'s migrator) refuses the folders layout before connecting', async () => {
-  await expect(migrateWithDrizzle('postgres://nobody@127.0.0.1:1/none', { migrationsDir: converted() })).rejects.toThrow(
+it("migrateWithDrizzle (drizzle 0.x's migrator) refuses the folders layout before connecting", async () => {
+  await expect(
+    migrateWithDrizzle('postgres://nobody@127.0.0.1:1/none', { migrationsDir: converted() }),
+  ).rejects.toThrow(
     /is in drizzle-kit 1\.0's folders layout: drizzle-orm 0\.x's migrator \(migrateWithDrizzle\) reads only meta\/_journal\.json; use the runner/,
   );
 });

@@ -9,11 +9,16 @@ import { loadMigrations, MIGRATIONS_DIR, schema, type TableStats } from '@wxyc/d
 import { lintSource, loadParser, newHistory, schemaTables, type History } from '@wxyc/migration-lint';
 
 const dir = fileURLToPath(new URL('./corpus/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 const statsWith = (flowsheet: number): TableStats => ({
   exportedAt: '',
   source: 'corpus',
-  tables: { 'wxyc_schema.flowsheet': { reltuples: flowsheet, relpages: Math.ceil(flowsheet / 33) }, 'wxyc_schema.shows': { reltuples: 150_000, relpages: 1765 } },
+  tables: {
+    'wxyc_schema.flowsheet': { reltuples: flowsheet, relpages: Math.ceil(flowsheet / 33) },
+    'wxyc_schema.shows': { reltuples: 150_000, relpages: 1765 },
+  },
 });
 
 let afterHistory: History;
@@ -37,14 +42,18 @@ describe.each([
   it.each(files)('%s', (file) => {
     const text = readFileSync(join(dir, file), 'utf8');
     const want = expected(text, size);
-    const { findings } = lintSource(file, text, structuredClone(afterHistory), undefined, { stats: statsWith(rows), schema: schemaTables(schema) });
+    const { findings } = lintSource(file, text, structuredClone(afterHistory), undefined, {
+      stats: statsWith(rows),
+      schema: schemaTables(schema),
+    });
     const errors = findings.filter((f) => f.severity === 'error');
     const notes = findings.filter((f) => f.severity === 'note');
     if (want.severity === 'clean') expect(findings).toEqual([]);
     if (want.severity === 'note') {
       expect(errors).toEqual([]);
       expect(notes.length).toBeGreaterThan(0);
-      for (const n of notes) expect(n.message).toContain('[wxyc_schema.flowsheet: 1,000 rows, 31 pages; big from 100,000 rows]');
+      for (const n of notes)
+        expect(n.message).toContain('[wxyc_schema.flowsheet: 1,000 rows, 31 pages; big from 100,000 rows]');
     }
     if (want.severity === 'error') {
       expect(errors.map((f) => f.rule)).toContain(want.rule);

@@ -4,7 +4,7 @@ import { lintDirectory, loadParser } from '@wxyc/migration-lint';
 
 beforeAll(() => loadParser());
 
-describe('the repository\'s migrations', () => {
+describe("the repository's migrations", () => {
   it('pass the linter; the only waivers are 0015, 0024, 0043 (history) and the two in-file markers (0041, 0060)', () => {
     const { findings, waived } = lintDirectory(MIGRATIONS_DIR);
     expect(findings).toEqual([]);

@@ -7,16 +7,13 @@ beforeAll(() => loadParser());
 
 // The project's drizzle schema, as the CLI reads it (drop-in-schema).
 const drizzle = { schema: schemaTables(schema) };
-const problems = (sql: string) => lintSource('m.sql', sql, newHistory(), undefined, drizzle).findings.map((f) => `${f.line}:${f.rule}`);
+const problems = (sql: string) =>
+  lintSource('m.sql', sql, newHistory(), undefined, drizzle).findings.map((f) => `${f.line}:${f.rule}`);
 const rulesOf = (sql: string) => lintSource('m.sql', sql, newHistory(), undefined, drizzle).findings.map((f) => f.rule);
 
 // Each rule: [rule, a migration that breaks it, the safe way to write it].
 const cases: [RuleId, string, string][] = [
-  [
-    'dml-with-ddl',
-    'ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 1;',
-    'ALTER TABLE t ADD COLUMN c int;',
-  ],
+  ['dml-with-ddl', 'ALTER TABLE t ADD COLUMN c int;\nUPDATE t SET c = 1;', 'ALTER TABLE t ADD COLUMN c int;'],
   [
     'index-not-concurrent',
     'CREATE INDEX t_a_idx ON t (a);',
@@ -32,16 +29,8 @@ const cases: [RuleId, string, string][] = [
     'ALTER TABLE t ADD COLUMN flag boolean NOT NULL;',
     'ALTER TABLE t ADD COLUMN flag boolean DEFAULT false NOT NULL;',
   ],
-  [
-    'alter-column-type',
-    'ALTER TABLE t ALTER COLUMN a TYPE bigint;',
-    'ALTER TABLE t ADD COLUMN a_big bigint;',
-  ],
-  [
-    'transaction-control',
-    'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;',
-    'ALTER TABLE t ADD COLUMN c int;',
-  ],
+  ['alter-column-type', 'ALTER TABLE t ALTER COLUMN a TYPE bigint;', 'ALTER TABLE t ADD COLUMN a_big bigint;'],
+  ['transaction-control', 'BEGIN;\nALTER TABLE t ADD COLUMN c int;\nCOMMIT;', 'ALTER TABLE t ADD COLUMN c int;'],
   [
     'constraint-not-valid',
     'ALTER TABLE t ADD CONSTRAINT t_u_fk FOREIGN KEY (u) REFERENCES u (id);',
@@ -89,30 +78,58 @@ const cases: [RuleId, string, string][] = [
     '-- migrate-lint allow alter-column-type: t is tiny\nALTER TABLE t ALTER COLUMN a TYPE bigint;',
   ],
   ['parse-error', 'ALTER TABEL t ADD COLUMN c int;', 'ALTER TABLE t ADD COLUMN c int;'],
-  ['session-setting', 'SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN c int;', "SET LOCAL lock_timeout = '500ms';\nALTER TABLE t ADD COLUMN c int;"],
+  [
+    'session-setting',
+    'SET lock_timeout = 0;\nALTER TABLE t ADD COLUMN c int;',
+    "SET LOCAL lock_timeout = '500ms';\nALTER TABLE t ADD COLUMN c int;",
+  ],
   [
     'drop-index-not-concurrent',
     'DROP INDEX t_a_idx;',
     '-- migrate:no-transaction\nDROP INDEX CONCURRENTLY IF EXISTS t_a_idx;',
   ],
-  ['reindex-not-concurrent', 'REINDEX INDEX t_a_idx;', '-- migrate:no-transaction\nREINDEX INDEX CONCURRENTLY t_a_idx;'],
+  [
+    'reindex-not-concurrent',
+    'REINDEX INDEX t_a_idx;',
+    '-- migrate:no-transaction\nREINDEX INDEX CONCURRENTLY t_a_idx;',
+  ],
   ['vacuum-full-or-cluster', 'VACUUM FULL t;', 'ALTER TABLE t SET (autovacuum_vacuum_scale_factor = 0.01);'],
   [
     'domain-change-scans',
     'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0);',
     'ALTER DOMAIN wxyc_schema.play_count ADD CONSTRAINT play_count_nonneg CHECK (VALUE >= 0) NOT VALID;',
   ],
-  ['rename-in-use', 'ALTER TABLE t RENAME COLUMN a TO b;', 'CREATE TABLE n (a int);\nALTER TABLE n RENAME COLUMN a TO b;'],
-  ['drop-in-schema', 'ALTER TABLE wxyc_schema.flowsheet DROP COLUMN artist_name;', 'ALTER TABLE wxyc_schema.library DROP COLUMN notes;'],
-  ['lock-timeout-not-raised', 'ALTER TABLE t VALIDATE CONSTRAINT t_c;', "SET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT t_c;"],
+  [
+    'rename-in-use',
+    'ALTER TABLE t RENAME COLUMN a TO b;',
+    'CREATE TABLE n (a int);\nALTER TABLE n RENAME COLUMN a TO b;',
+  ],
+  [
+    'drop-in-schema',
+    'ALTER TABLE wxyc_schema.flowsheet DROP COLUMN artist_name;',
+    'ALTER TABLE wxyc_schema.library DROP COLUMN notes;',
+  ],
+  [
+    'lock-timeout-not-raised',
+    'ALTER TABLE t VALIDATE CONSTRAINT t_c;',
+    "SET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT t_c;",
+  ],
   [
     'lock-timeout-raised-for-blocking-lock',
     "SET LOCAL lock_timeout = '30s';\nALTER TABLE t ADD COLUMN c int;",
     "SET LOCAL lock_timeout = '30s';\nALTER TABLE t VALIDATE CONSTRAINT t_c;",
   ],
-  ['timeout-outside-runner-range', "SET LOCAL lock_timeout = '0';\nALTER TABLE t ADD COLUMN c int;", "SET LOCAL statement_timeout = '30min';\nALTER TABLE t ADD COLUMN c int;"],
+  [
+    'timeout-outside-runner-range',
+    "SET LOCAL lock_timeout = '0';\nALTER TABLE t ADD COLUMN c int;",
+    "SET LOCAL statement_timeout = '30min';\nALTER TABLE t ADD COLUMN c int;",
+  ],
   // The USING INDEX pass needs the index from an earlier file: see 'unique-constraint-without-index' below.
-  ['unique-constraint-without-index', 'ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);', 'CREATE TABLE n (a int);\nALTER TABLE n ADD CONSTRAINT n_a_key UNIQUE (a);'],
+  [
+    'unique-constraint-without-index',
+    'ALTER TABLE t ADD CONSTRAINT t_a_key UNIQUE (a);',
+    'CREATE TABLE n (a int);\nALTER TABLE n ADD CONSTRAINT n_a_key UNIQUE (a);',
+  ],
 ];
 
 describe('every rule has a failing and a passing example', () => {
@@ -150,30 +167,52 @@ describe('details', () => {
 
   it('reads INSERT ... SELECT and MERGE as DML but not INSERT ... VALUES, and allows DML with no DDL beside it', () => {
     expect(rulesOf('CREATE TABLE k (id int);\nINSERT INTO k SELECT id FROM t;')).toEqual(['dml-with-ddl']);
-    expect(rulesOf('ALTER TABLE t ADD COLUMN c int;\nMERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET c = 1;')).toEqual(['dml-with-ddl']);
-    expect(rulesOf("CREATE TABLE k (id int);\nINSERT INTO k VALUES (1), (2);")).toEqual([]);
+    expect(
+      rulesOf(
+        'ALTER TABLE t ADD COLUMN c int;\nMERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET c = 1;',
+      ),
+    ).toEqual(['dml-with-ddl']);
+    expect(rulesOf('CREATE TABLE k (id int);\nINSERT INTO k VALUES (1), (2);')).toEqual([]);
     expect(rulesOf('UPDATE t SET c = 1 WHERE id = 3;')).toEqual([]);
   });
 
   it('treats tables created earlier in the same file as new', () => {
-    expect(rulesOf('CREATE TABLE "s"."k" (id int, u int);\nCREATE INDEX k_u ON "s"."k" (u);\nALTER TABLE "s"."k" ALTER COLUMN u TYPE bigint, ADD CONSTRAINT k_fk FOREIGN KEY (u) REFERENCES u (id), ADD COLUMN z int NOT NULL;')).toEqual([]);
+    expect(
+      rulesOf(
+        'CREATE TABLE "s"."k" (id int, u int);\nCREATE INDEX k_u ON "s"."k" (u);\nALTER TABLE "s"."k" ALTER COLUMN u TYPE bigint, ADD CONSTRAINT k_fk FOREIGN KEY (u) REFERENCES u (id), ADD COLUMN z int NOT NULL;',
+      ),
+    ).toEqual([]);
     // Same name in another schema is another table.
     expect(rulesOf('CREATE TABLE a.k (id int);\nCREATE INDEX k_id ON b.k (id);')).toEqual(['index-not-concurrent']);
   });
 
   it('knows serial and identity columns have volatile defaults, and now() does not', () => {
     expect(rulesOf('ALTER TABLE t ADD COLUMN n bigserial;')).toEqual(['add-column-volatile-default']);
-    expect(rulesOf('ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;')).toEqual(['add-column-volatile-default']);
-    expect(rulesOf("ALTER TABLE t ADD COLUMN d date DEFAULT now() NOT NULL, ADD COLUMN e text DEFAULT 'x';")).toEqual([]);
+    expect(rulesOf('ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;')).toEqual([
+      'add-column-volatile-default',
+    ]);
+    expect(rulesOf("ALTER TABLE t ADD COLUMN d date DEFAULT now() NOT NULL, ADD COLUMN e text DEFAULT 'x';")).toEqual(
+      [],
+    );
   });
 
   it('remembers a CHECK (c IS NOT NULL) validated in an earlier file', () => {
     const history = newHistory();
-    expect(lintSource('1.sql', 'ALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;', history).findings).toEqual([]);
-    expect(lintSource('2.sql', 'ALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings.map((f) => f.rule)).toEqual(['set-not-null-without-check']);
+    expect(
+      lintSource('1.sql', 'ALTER TABLE t ADD CONSTRAINT t_c_nn CHECK (c IS NOT NULL) NOT VALID;', history).findings,
+    ).toEqual([]);
+    expect(
+      lintSource('2.sql', 'ALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings.map((f) => f.rule),
+    ).toEqual(['set-not-null-without-check']);
     // Validating (SHARE UPDATE EXCLUSIVE) and then SET NOT NULL in one migration is fine: no scan under ACCESS EXCLUSIVE
     // (and the SET NOT NULL keeps the runner's lock_timeout: lock-timeout-not-raised does not ask to raise it).
-    expect(lintSource('3.sql', 'ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;', history).findings).toEqual([]);
+    expect(
+      lintSource(
+        '3.sql',
+        'ALTER TABLE t VALIDATE CONSTRAINT t_c_nn;\nALTER TABLE t ALTER COLUMN c SET NOT NULL;',
+        history,
+      ).findings,
+    ).toEqual([]);
   });
 
   it('a marker waives only its rule on the statement directly below it', () => {
@@ -185,19 +224,26 @@ describe('details', () => {
     ].join('\n');
     const r = lintSource('m.sql', sql);
     expect(r.findings.map((f) => `${f.line}:${f.rule}`)).toEqual(['4:index-not-concurrent']);
-    expect(r.waived.map((f) => `${f.line}:${f.rule}:${f.reason}`)).toEqual(['3:index-not-concurrent:marker: t has a dozen rows']);
-    expect(rulesOf('-- migrate-lint allow index-not-concurrent\nCREATE INDEX a ON t (a);').sort()).toEqual(['allow-marker-invalid', 'index-not-concurrent']);
+    expect(r.waived.map((f) => `${f.line}:${f.rule}:${f.reason}`)).toEqual([
+      '3:index-not-concurrent:marker: t has a dozen rows',
+    ]);
+    expect(rulesOf('-- migrate-lint allow index-not-concurrent\nCREATE INDEX a ON t (a);').sort()).toEqual([
+      'allow-marker-invalid',
+      'index-not-concurrent',
+    ]);
   });
 
   it('names the line of the statement, past leading comments and breakpoints', () => {
-    const sql = '-- header\n\nALTER TABLE t ADD COLUMN c int;--> statement-breakpoint\n-- why\nCREATE INDEX i ON t (c);';
+    const sql =
+      '-- header\n\nALTER TABLE t ADD COLUMN c int;--> statement-breakpoint\n-- why\nCREATE INDEX i ON t (c);';
     const [f] = lintSource('x.sql', sql).findings;
     expect(f).toMatchObject({ file: 'x.sql', line: 5, rule: 'index-not-concurrent' });
     expect(f!.message).toBe('CREATE INDEX i on existing table public.t without CONCURRENTLY');
   });
 
   it('waives only the listed rules of a historical exception', () => {
-    const sql = 'ALTER TABLE auth_user ADD COLUMN x boolean;\nUPDATE auth_user SET x = true;\nCREATE INDEX i ON auth_user (x);';
+    const sql =
+      'ALTER TABLE auth_user ADD COLUMN x boolean;\nUPDATE auth_user SET x = true;\nCREATE INDEX i ON auth_user (x);';
     const r = lintSource('0043.sql', sql, newHistory(), '0043_add-has-completed-onboarding');
     expect(r.findings.map((f) => f.rule)).toEqual(['index-not-concurrent']);
     expect(r.waived.map((f) => f.rule)).toEqual(['dml-with-ddl']);
@@ -233,7 +279,10 @@ describe('drop-index-not-concurrent and reindex-not-concurrent', () => {
     const history = newHistory();
     lintSource('a.sql', 'CREATE TABLE wxyc_schema.t (a int);\nCREATE INDEX t_a_idx ON wxyc_schema.t (a);', history);
     const [f] = lintSource('b.sql', 'DROP INDEX wxyc_schema.t_a_idx;', history).findings;
-    expect(f).toMatchObject({ rule: 'drop-index-not-concurrent', message: expect.stringContaining('(on wxyc_schema.t)') });
+    expect(f).toMatchObject({
+      rule: 'drop-index-not-concurrent',
+      message: expect.stringContaining('(on wxyc_schema.t)'),
+    });
   });
 
   it('lets a file drop an index on a table it created itself', () => {
@@ -262,9 +311,21 @@ describe('unique-constraint-without-index', () => {
   const history = () => {
     const h = newHistory();
     lintSource('0.sql', 'CREATE TABLE wxyc_schema.t (id int, a int, b int NOT NULL);', h);
-    lintSource('1.sql', '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON wxyc_schema.t (a);', h);
-    lintSource('2.sql', '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_b_idx ON wxyc_schema.t (b);', h);
-    lintSource('3.sql', '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON wxyc_schema.t (id);', h);
+    lintSource(
+      '1.sql',
+      '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON wxyc_schema.t (a);',
+      h,
+    );
+    lintSource(
+      '2.sql',
+      '-- migrate:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_b_idx ON wxyc_schema.t (b);',
+      h,
+    );
+    lintSource(
+      '3.sql',
+      '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON wxyc_schema.t (id);',
+      h,
+    );
     return h;
   };
   const rules = (sql: string) => lintSource('4.sql', sql, history()).findings.map((f) => f.rule);
@@ -275,56 +336,101 @@ describe('unique-constraint-without-index', () => {
   });
 
   it('fails a build under ACCESS EXCLUSIVE: UNIQUE, PRIMARY KEY, EXCLUDE, ADD COLUMN ... UNIQUE', () => {
-    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_a_key UNIQUE (a);')).toEqual(['unique-constraint-without-index']);
-    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);')).toEqual(['unique-constraint-without-index']);
-    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_x EXCLUDE USING gist (a WITH =);')).toEqual(['unique-constraint-without-index']);
+    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_a_key UNIQUE (a);')).toEqual([
+      'unique-constraint-without-index',
+    ]);
+    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);')).toEqual([
+      'unique-constraint-without-index',
+    ]);
+    expect(rules('ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_x EXCLUDE USING gist (a WITH =);')).toEqual([
+      'unique-constraint-without-index',
+    ]);
     expect(rules('ALTER TABLE wxyc_schema.t ADD COLUMN c int UNIQUE;')).toEqual(['unique-constraint-without-index']);
   });
 
   it('fails USING INDEX of an index no migration built as unique on that table', () => {
-    const [f] = lintSource('4.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_id_key UNIQUE USING INDEX t_id_idx;', history()).findings;
-    expect(f).toMatchObject({ rule: 'unique-constraint-without-index', message: expect.stringContaining('no earlier migration creates a unique index t_id_idx on wxyc_schema.t') });
-    expect(rules('ALTER TABLE wxyc_schema.u ADD CONSTRAINT u_a_key UNIQUE USING INDEX t_a_idx;')).toEqual(['unique-constraint-without-index']);
+    const [f] = lintSource(
+      '4.sql',
+      'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_id_key UNIQUE USING INDEX t_id_idx;',
+      history(),
+    ).findings;
+    expect(f).toMatchObject({
+      rule: 'unique-constraint-without-index',
+      message: expect.stringContaining('no earlier migration creates a unique index t_id_idx on wxyc_schema.t'),
+    });
+    expect(rules('ALTER TABLE wxyc_schema.u ADD CONSTRAINT u_a_key UNIQUE USING INDEX t_a_idx;')).toEqual([
+      'unique-constraint-without-index',
+    ]);
   });
 
   it('fails PRIMARY KEY USING INDEX over a nullable column (PostgreSQL scans for SET NOT NULL), passes once a CHECK was validated', () => {
-    const [f] = lintSource('4.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx;', history()).findings;
-    expect(f).toMatchObject({ rule: 'set-not-null-without-check', message: expect.stringContaining('a may be NULL, so PostgreSQL runs SET NOT NULL and scans wxyc_schema.t') });
+    const [f] = lintSource(
+      '4.sql',
+      'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx;',
+      history(),
+    ).findings;
+    expect(f).toMatchObject({
+      rule: 'set-not-null-without-check',
+      message: expect.stringContaining('a may be NULL, so PostgreSQL runs SET NOT NULL and scans wxyc_schema.t'),
+    });
     const h = history();
     lintSource('4.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_a_nn CHECK (a IS NOT NULL) NOT VALID;', h);
     lintSource('5.sql', 'ALTER TABLE wxyc_schema.t VALIDATE CONSTRAINT t_a_nn;', h);
-    expect(lintSource('6.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx;', h).findings).toEqual([]);
+    expect(
+      lintSource('6.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx;', h)
+        .findings,
+    ).toEqual([]);
     // DROP NOT NULL forgets what CREATE TABLE declared.
     lintSource('7.sql', 'ALTER TABLE wxyc_schema.t ALTER COLUMN b DROP NOT NULL;', h);
-    expect(lintSource('8.sql', 'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_b_idx;', h).findings.map((x) => x.rule)).toEqual(['set-not-null-without-check']);
+    expect(
+      lintSource(
+        '8.sql',
+        'ALTER TABLE wxyc_schema.t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_b_idx;',
+        h,
+      ).findings.map((x) => x.rule),
+    ).toEqual(['set-not-null-without-check']);
   });
 });
 
-describe('constraint-not-valid on a foreign key: both tables\' sizes count', () => {
+describe("constraint-not-valid on a foreign key: both tables' sizes count", () => {
   const stats = (flowsheet: number, shows: number) => ({
-    stats: { exportedAt: '', source: 'test', tables: { 'wxyc_schema.flowsheet': { reltuples: flowsheet, relpages: 10 }, 'wxyc_schema.shows': { reltuples: shows, relpages: 10 } } },
+    stats: {
+      exportedAt: '',
+      source: 'test',
+      tables: {
+        'wxyc_schema.flowsheet': { reltuples: flowsheet, relpages: 10 },
+        'wxyc_schema.shows': { reltuples: shows, relpages: 10 },
+      },
+    },
   });
-  const fk = 'ALTER TABLE wxyc_schema.flowsheet ADD CONSTRAINT f_show_fk FOREIGN KEY (show_id) REFERENCES wxyc_schema.shows (id);';
-  const lint = (sql: string, s: ReturnType<typeof stats>) => lintSource('m.sql', sql, newHistory(), undefined, s).findings;
+  const fk =
+    'ALTER TABLE wxyc_schema.flowsheet ADD CONSTRAINT f_show_fk FOREIGN KEY (show_id) REFERENCES wxyc_schema.shows (id);';
+  const lint = (sql: string, s: ReturnType<typeof stats>) =>
+    lintSource('m.sql', sql, newHistory(), undefined, s).findings;
 
   it('is an error when the referenced table is big, even if the referencing one is small, and names both sizes', () => {
     const [f] = lint(fk, stats(1000, 2_600_000));
     expect(f).toMatchObject({ rule: 'constraint-not-valid', severity: 'error' });
     expect(f!.message).toContain('REFERENCES wxyc_schema.shows without NOT VALID');
-    expect(f!.message).toContain('[wxyc_schema.flowsheet: 1,000 rows, 10 pages; wxyc_schema.shows: 2,600,000 rows, 10 pages; big from 100,000 rows]');
+    expect(f!.message).toContain(
+      '[wxyc_schema.flowsheet: 1,000 rows, 10 pages; wxyc_schema.shows: 2,600,000 rows, 10 pages; big from 100,000 rows]',
+    );
     expect(lint(fk, stats(2_600_000, 1000))[0]).toMatchObject({ severity: 'error' });
   });
 
   it('is a note when both are small, an error when the referenced one is not in stats.json, and nothing with NOT VALID', () => {
     expect(lint(fk, stats(1000, 2000))[0]).toMatchObject({ rule: 'constraint-not-valid', severity: 'note' });
     const unknown = lint(fk.replace('wxyc_schema.shows', 'wxyc_schema.artists'), stats(1000, 2000))[0];
-    expect(unknown).toMatchObject({ severity: 'error', message: expect.stringContaining('wxyc_schema.artists: size unknown (not in stats.json)') });
+    expect(unknown).toMatchObject({
+      severity: 'error',
+      message: expect.stringContaining('wxyc_schema.artists: size unknown (not in stats.json)'),
+    });
     expect(lint(fk.replace(';', ' NOT VALID;'), stats(2_600_000, 2_600_000))).toEqual([]);
   });
 });
 
-describe('drop-in-schema (the schema read with drizzle-orm\'s getTableConfig)', () => {
-  it('reads the schema\'s tables and columns as PostgreSQL names them', () => {
+describe("drop-in-schema (the schema read with drizzle-orm's getTableConfig)", () => {
+  it("reads the schema's tables and columns as PostgreSQL names them", () => {
     const tables = schemaTables(schema);
     expect(tables.get('wxyc_schema.flowsheet')).toContain('artist_name');
     expect(tables.get('public.auth_user')).toContain('email_verified');
@@ -332,9 +438,20 @@ describe('drop-in-schema (the schema read with drizzle-orm\'s getTableConfig)', 
   });
 
   it('fails DROP TABLE of a schema table, in a DO block too, with the table named', () => {
-    const [f] = lintSource('m.sql', 'DROP TABLE IF EXISTS "wxyc_schema"."flowsheet";', newHistory(), undefined, drizzle).findings;
-    expect(f).toMatchObject({ rule: 'drop-in-schema', message: expect.stringContaining('DROP TABLE wxyc_schema.flowsheet: the drizzle schema') });
-    expect(rulesOf("DO $$ BEGIN EXECUTE 'ALTER TABLE wxyc_schema.shows DROP COLUMN show_name'; END $$;")).toEqual(['drop-in-schema']);
+    const [f] = lintSource(
+      'm.sql',
+      'DROP TABLE IF EXISTS "wxyc_schema"."flowsheet";',
+      newHistory(),
+      undefined,
+      drizzle,
+    ).findings;
+    expect(f).toMatchObject({
+      rule: 'drop-in-schema',
+      message: expect.stringContaining('DROP TABLE wxyc_schema.flowsheet: the drizzle schema'),
+    });
+    expect(rulesOf("DO $$ BEGIN EXECUTE 'ALTER TABLE wxyc_schema.shows DROP COLUMN show_name'; END $$;")).toEqual([
+      'drop-in-schema',
+    ]);
     expect(rulesOf('DROP TABLE public.auth_user;')).toEqual(['drop-in-schema']);
   });
 
@@ -355,31 +472,58 @@ describe('drop-in-schema (the schema read with drizzle-orm\'s getTableConfig)', 
 
 describe('lock_timeout: what the runner allows (MIGRATE_LOCK_TIMEOUT 2s, SET LOCAL in the file)', () => {
   it('asks a lone VALIDATE to raise lock_timeout (size-aware: a note on a small table)', () => {
-    const stats = (n: number) => ({ stats: { exportedAt: '', source: 't', tables: { 'wxyc_schema.shows': { reltuples: n, relpages: 1 } } } });
+    const stats = (n: number) => ({
+      stats: { exportedAt: '', source: 't', tables: { 'wxyc_schema.shows': { reltuples: n, relpages: 1 } } },
+    });
     const sql = 'ALTER TABLE wxyc_schema.shows VALIDATE CONSTRAINT shows_fk;';
     const [big] = lintSource('m.sql', sql, newHistory(), undefined, stats(150_000)).findings;
-    expect(big).toMatchObject({ rule: 'lock-timeout-not-raised', severity: 'error', message: expect.stringContaining("runner's lock_timeout (2s)") });
-    expect(lintSource('m.sql', sql, newHistory(), undefined, stats(500)).findings[0]).toMatchObject({ severity: 'note' });
+    expect(big).toMatchObject({
+      rule: 'lock-timeout-not-raised',
+      severity: 'error',
+      message: expect.stringContaining("runner's lock_timeout (2s)"),
+    });
+    expect(lintSource('m.sql', sql, newHistory(), undefined, stats(500)).findings[0]).toMatchObject({
+      severity: 'note',
+    });
     // set_config(..., true) raises it as well; lowering it does not.
     expect(rulesOf("SELECT set_config('lock_timeout', '1min', true);\n" + sql)).toEqual([]);
     expect(rulesOf("SET LOCAL lock_timeout = '500ms';\n" + sql)).toEqual(['lock-timeout-not-raised']);
-    expect(rulesOf("SET LOCAL lock_timeout = '1min';\nSET LOCAL lock_timeout TO DEFAULT;\n" + sql)).toEqual(['lock-timeout-not-raised']);
+    expect(rulesOf("SET LOCAL lock_timeout = '1min';\nSET LOCAL lock_timeout TO DEFAULT;\n" + sql)).toEqual([
+      'lock-timeout-not-raised',
+    ]);
   });
 
   it('leaves VALIDATE at the default beside a write-blocking statement, and refuses raising it there, before or after', () => {
     expect(rulesOf('ALTER TABLE t VALIDATE CONSTRAINT t_c;\nALTER TABLE t ADD COLUMN d int;')).toEqual([]);
-    expect(problems("SET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT c;\nALTER TABLE t ADD COLUMN d int;")).toEqual(['3:lock-timeout-raised-for-blocking-lock']);
-    expect(problems("ALTER TABLE u ADD COLUMN x int;\nSET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT c;")).toEqual(['1:lock-timeout-raised-for-blocking-lock']);
+    expect(
+      problems(
+        "SET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT c;\nALTER TABLE t ADD COLUMN d int;",
+      ),
+    ).toEqual(['3:lock-timeout-raised-for-blocking-lock']);
+    expect(
+      problems(
+        "ALTER TABLE u ADD COLUMN x int;\nSET LOCAL lock_timeout = '1min';\nALTER TABLE t VALIDATE CONSTRAINT c;",
+      ),
+    ).toEqual(['1:lock-timeout-raised-for-blocking-lock']);
     // A foreign key locks the referenced table too; a table created in the file is seen by no one.
-    expect(rulesOf("SET LOCAL lock_timeout = '10s';\nCREATE TABLE n (u int);\nALTER TABLE n ADD CONSTRAINT n_u_fk FOREIGN KEY (u) REFERENCES u (id);")).toEqual(['lock-timeout-raised-for-blocking-lock']);
+    expect(
+      rulesOf(
+        "SET LOCAL lock_timeout = '10s';\nCREATE TABLE n (u int);\nALTER TABLE n ADD CONSTRAINT n_u_fk FOREIGN KEY (u) REFERENCES u (id);",
+      ),
+    ).toEqual(['lock-timeout-raised-for-blocking-lock']);
     expect(rulesOf("SET LOCAL lock_timeout = '10s';\nCREATE TABLE n (u int);\nCREATE INDEX n_u ON n (u);")).toEqual([]);
     expect(rulesOf("SET LOCAL lock_timeout = '10s';\nLOCK TABLE t IN ROW EXCLUSIVE MODE;")).toEqual([]);
-    expect(rulesOf("SET LOCAL lock_timeout = '10s';\nLOCK TABLE t;")).toEqual(['lock-timeout-raised-for-blocking-lock']);
+    expect(rulesOf("SET LOCAL lock_timeout = '10s';\nLOCK TABLE t;")).toEqual([
+      'lock-timeout-raised-for-blocking-lock',
+    ]);
   });
 
-  it('refuses a SET LOCAL timeout the runner would refuse as MIGRATE_*, with the runner\'s range', () => {
+  it("refuses a SET LOCAL timeout the runner would refuse as MIGRATE_*, with the runner's range", () => {
     const [f] = lintSource('m.sql', 'SET LOCAL lock_timeout = 0;').findings;
-    expect(f).toMatchObject({ rule: 'timeout-outside-runner-range', message: expect.stringContaining('between 10ms and 1min') });
+    expect(f).toMatchObject({
+      rule: 'timeout-outside-runner-range',
+      message: expect.stringContaining('between 10ms and 1min'),
+    });
     expect(rulesOf("SET LOCAL lock_timeout = '5min';")).toEqual(['timeout-outside-runner-range']);
     expect(rulesOf("SET LOCAL statement_timeout = '0';")).toEqual(['timeout-outside-runner-range']);
     expect(rulesOf("SET LOCAL statement_timeout = '7h';")).toEqual(['timeout-outside-runner-range']);

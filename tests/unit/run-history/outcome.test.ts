@@ -24,8 +24,15 @@ describe('scrubError', () => {
 
 describe('readHistorySettings', () => {
   it('takes JOB_HOST and IMAGE_VERSION, and refuses a bad retention with the variable named', () => {
-    expect(readHistorySettings({ JOB_HOST: 'host-b', IMAGE_VERSION: 'sha-1' })).toMatchObject({ host: 'host-b', imageVersion: 'sha-1', retentionDays: 30, heartbeatMs: 30_000 });
+    expect(readHistorySettings({ JOB_HOST: 'host-b', IMAGE_VERSION: 'sha-1' })).toMatchObject({
+      host: 'host-b',
+      imageVersion: 'sha-1',
+      retentionDays: 30,
+      heartbeatMs: 30_000,
+    });
     expect(readHistorySettings({}).imageVersion).toBeNull();
-    expect(() => readHistorySettings({ RUN_HISTORY_RETENTION_DAYS: '0' })).toThrow(/RUN_HISTORY_RETENTION_DAYS="0" is invalid/);
+    expect(() => readHistorySettings({ RUN_HISTORY_RETENTION_DAYS: '0' })).toThrow(
+      /RUN_HISTORY_RETENTION_DAYS="0" is invalid/,
+    );
   });
 });

@@ -6,15 +6,19 @@ const rateOf = (s: RunSummary) => {
   return secs > 0 ? Math.round(s.rowsProcessed / secs) : 0;
 };
 
-const groupLine = (label: string, g: UnresolvedGroup) => `${label} (${g.reason}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}`;
+const groupLine = (label: string, g: UnresolvedGroup) =>
+  `${label} (${g.reason}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}`;
 
 /** Rows a run left pending: parked on a data error, or held by another session. */
 function leftLines(s: RunSummary): string[] {
   const lines = s.parked.map(
-    (g) => `parked (SQLSTATE ${g.sqlstate}: ${g.message}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}; retry them with --retry-parked`,
+    (g) =>
+      `parked (SQLSTATE ${g.sqlstate}: ${g.message}): ${g.count} rows, e.g. ids ${g.sample.join(', ')}; retry them with --retry-parked`,
   );
   if (s.stillLocked.length) {
-    lines.push(`still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`);
+    lines.push(
+      `still locked by another session, left pending: ${s.stillLocked.length} rows, e.g. ids ${s.stillLocked.slice(0, 10).join(', ')}`,
+    );
   }
   return lines;
 }

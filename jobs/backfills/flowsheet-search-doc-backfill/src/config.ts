@@ -8,7 +8,9 @@ export type BackfillConfig = BackfillSettings;
 /** Env and argv of the job: the shared settings, without a fallback (every row resolves). */
 export function readConfig(env: Env, argv: readonly string[]): BackfillConfig {
   if (env.BACKFILL_UNRESOLVED_FALLBACK !== undefined) {
-    throw new ConfigError('BACKFILL_UNRESOLVED_FALLBACK is not a setting of this job (every row has a search_doc): unset it.');
+    throw new ConfigError(
+      'BACKFILL_UNRESOLVED_FALLBACK is not a setting of this job (every row has a search_doc): unset it.',
+    );
   }
   return readBackfillSettings(env, argv);
 }

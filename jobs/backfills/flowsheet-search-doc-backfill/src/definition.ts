@@ -38,6 +38,8 @@ export async function columnState(sql: Sql): Promise<ColumnState> {
 
 /** The condition of 0060's search_doc guard: rows whose search_doc_new is still NULL. */
 export async function guardCount(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: string }[]>`SELECT count(*) AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`;
+  const [row] = await sql<
+    { n: string }[]
+  >`SELECT count(*) AS n FROM wxyc_schema.flowsheet WHERE search_doc_new IS NULL`;
   return Number(row!.n);
 }

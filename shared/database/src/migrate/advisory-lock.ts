@@ -16,7 +16,12 @@ export interface LockHolder {
 }
 
 /** Takes the lock, polling until `waitMs` has passed; then names the holder. */
-export async function acquireMigrateLock(sql: Sql, waitMs: number, signal: AbortSignal, onWait: (h: LockHolder | undefined) => void): Promise<void> {
+export async function acquireMigrateLock(
+  sql: Sql,
+  waitMs: number,
+  signal: AbortSignal,
+  onWait: (h: LockHolder | undefined) => void,
+): Promise<void> {
   const deadline = Date.now() + waitMs;
   let told = false;
   for (;;) {
@@ -29,7 +34,8 @@ export async function acquireMigrateLock(sql: Sql, waitMs: number, signal: Abort
     if (Date.now() >= deadline || signal.aborted) break;
     await sleep(Math.min(500, Math.max(0, deadline - Date.now())), signal);
   }
-  if (signal.aborted) throw new MigrateError('interrupted while waiting for the migration lock', MIGRATE_EXIT.INTERRUPTED);
+  if (signal.aborted)
+    throw new MigrateError('interrupted while waiting for the migration lock', MIGRATE_EXIT.INTERRUPTED);
   const h = await lockHolder(sql);
   const who = h
     ? `pid ${h.pid} (application_name '${h.application_name}', connected since ${h.backend_start}, state ${h.state})`

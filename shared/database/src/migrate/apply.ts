@@ -8,7 +8,13 @@ import { MigrateError } from './errors.js';
 import { MIGRATE_EXIT } from './exit-codes.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, describeStatementFailure, errorLine, sqlState } from './failure.js';
 import { lockTimeoutAt } from './effective-lock-timeout.js';
-import { dropInvalidIndex, indexesOf, isValidIndex, parseConcurrentIndex, type ConcurrentIndex } from './invalid-index.js';
+import {
+  dropInvalidIndex,
+  indexesOf,
+  isValidIndex,
+  parseConcurrentIndex,
+  type ConcurrentIndex,
+} from './invalid-index.js';
 import type { SessionBaseline } from './session-guard.js';
 import { reestablishSession } from './session-guard.js';
 import type { MigrateSettings } from './settings.js';
@@ -60,9 +66,15 @@ export async function applyMigration(ctx: ApplyContext, m: Migration, rebuild = 
       const where = `${migrationFileName(m)} line ${errorLine(m.statements[err.index]!, err.cause)}${err.step ? ` (${err.step})` : ''}`;
       if (sqlState(err.cause) !== LOCK_NOT_AVAILABLE) throw await failed(ctx, m, err, rebuild);
       // The bookkeeping step runs after the last statement: every SET LOCAL of the migration counts.
-      const lockTimeout = lockTimeoutAt(m.statements, err.step === BOOKKEEPING_STEP ? m.statements.length : err.index, settings.lockTimeout);
+      const lockTimeout = lockTimeoutAt(
+        m.statements,
+        err.step === BOOKKEEPING_STEP ? m.statements.length : err.index,
+        settings.lockTimeout,
+      );
       const blockedBy = err.blockers.length
-        ? err.blockers.map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`).join(', ')
+        ? err.blockers
+            .map((b) => `pid ${b.pid} ('${b.application_name}', ${b.state}: ${JSON.stringify(b.query ?? '')})`)
+            .join(', ')
         : 'a backend that let go before it could be named';
       if (attempt >= settings.lockRetries) {
         throw new MigrateError(
@@ -126,8 +138,15 @@ async function applyOutsideTransaction(ctx: ApplyContext, m: Migration, rebuild:
   const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (index) {
     let dropped: string | undefined;
-    await onServer(ctx, m, 0, 'dropping the INVALID index an earlier run left', async () => (dropped = await dropInvalidIndex(ctx.sql, index)));
-    if (dropped) ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
+    await onServer(
+      ctx,
+      m,
+      0,
+      'dropping the INVALID index an earlier run left',
+      async () => (dropped = await dropInvalidIndex(ctx.sql, index)),
+    );
+    if (dropped)
+      ctx.log.warn(`${m.tag}: dropped INVALID index ${dropped} left by an earlier failed run; rebuilding it`);
   }
   const before = index ? new Set((await indexesOf(ctx.sql, index)).map((s) => s.oid)) : undefined;
   await runStatement(ctx, m, 0);
@@ -148,7 +167,11 @@ function leftAfterFailure(m: Migration, rebuild: boolean): string {
  * migration after it is applied (a later one may have renamed or dropped it on purpose, as 0060
  * renames 0059's). Nothing re-creates such an index otherwise: its migration is never pending again.
  */
-export async function recordedIndexToRebuild(sql: Sql, m: Migration, laterApplied: boolean): Promise<ConcurrentIndex | undefined> {
+export async function recordedIndexToRebuild(
+  sql: Sql,
+  m: Migration,
+  laterApplied: boolean,
+): Promise<ConcurrentIndex | undefined> {
   if (!m.noTransaction || laterApplied) return undefined;
   const index = await parseConcurrentIndex(m.statements[0]!.sql);
   if (!index?.name) return undefined;
@@ -156,14 +179,24 @@ export async function recordedIndexToRebuild(sql: Sql, m: Migration, laterApplie
 }
 
 /** After the build: the statement's index exists on its table and pg_index says it is valid. */
-async function assertBuilt(ctx: ApplyContext, m: Migration, index: ConcurrentIndex, unnamedBefore: Set<number> | undefined, rebuild: boolean): Promise<void> {
+async function assertBuilt(
+  ctx: ApplyContext,
+  m: Migration,
+  index: ConcurrentIndex,
+  unnamedBefore: Set<number> | undefined,
+  rebuild: boolean,
+): Promise<void> {
   const found = (await indexesOf(ctx.sql, index)).filter((s) => !unnamedBefore?.has(s.oid));
   const checked = await Promise.all(found.map(async (s) => ({ ...s, valid: await isValidIndex(ctx.sql, s.oid) })));
   const bad = checked.find((s) => !s.valid);
-  const what = index.name ? `index ${index.name} on ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.table}` : `the index on ${index.table}`;
+  const what = index.name
+    ? `index ${index.name} on ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.table}`
+    : `the index on ${index.table}`;
   let problem: string | undefined;
-  if (bad) problem = `${what} is INVALID after the build (pg_index.indisvalid is false for ${bad.qualified}, OID ${bad.oid})`;
-  else if (index.name && !checked.length) problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
+  if (bad)
+    problem = `${what} is INVALID after the build (pg_index.indisvalid is false for ${bad.qualified}, OID ${bad.oid})`;
+  else if (index.name && !checked.length)
+    problem = `${what} does not exist after the build (IF NOT EXISTS skipped it: is that name taken by another relation?)`;
   if (!problem) return;
   throw new MigrateError(
     `migration failed: ${migrationFileName(m)}, line ${m.statements[0]!.line}: ${problem}.\n  ${leftAfterFailure(m, rebuild)}`,
@@ -180,8 +213,15 @@ async function runStatement(ctx: ApplyContext, m: Migration, index: number): Pro
  * leftover index), cancellable by a signal and watched for blockers; a failure is a
  * StatementError naming the file, the line and the step.
  */
-async function onServer(ctx: ApplyContext, m: Migration, index: number, step: string | undefined, run: () => Promise<unknown>): Promise<void> {
-  if (ctx.signal.aborted) throw new StatementError(m, index, new Error('interrupted before the statement started'), [], step);
+async function onServer(
+  ctx: ApplyContext,
+  m: Migration,
+  index: number,
+  step: string | undefined,
+  run: () => Promise<unknown>,
+): Promise<void> {
+  if (ctx.signal.aborted)
+    throw new StatementError(m, index, new Error('interrupted before the statement started'), [], step);
   const sampling = sampleBlockers(ctx.control, ctx.runnerPid);
   ctx.inFlight.value = true;
   try {
@@ -195,9 +235,18 @@ async function onServer(ctx: ApplyContext, m: Migration, index: number, step: st
 }
 
 /** The migrating connection died: one line with what the server said, nothing more sent on it. */
-export function connectionLost(ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>, m: Migration | undefined, err: unknown): MigrateError {
+export function connectionLost(
+  ctx: Pick<ApplyContext, 'sql' | 'runnerPid'>,
+  m: Migration | undefined,
+  err: unknown,
+): MigrateError {
   const cause = err instanceof StatementError ? err.cause : err;
-  const at = err instanceof StatementError ? ` during ${migrationFileName(m!)} line ${m!.statements[err.index]!.line}` : m ? ` during ${m.tag}` : '';
+  const at =
+    err instanceof StatementError
+      ? ` during ${migrationFileName(m!)} line ${m!.statements[err.index]!.line}`
+      : m
+        ? ` during ${m.tag}`
+        : '';
   const left = m?.noTransaction
     ? `${m.tag} ran outside a transaction: an index it was building may be left INVALID (the next run drops and rebuilds it); it is not recorded`
     : `The server rolled back ${m ? m.tag : 'any open transaction'}`;
@@ -222,7 +271,9 @@ function interrupted(ctx: ApplyContext, err: unknown): MigrateError {
 }
 
 async function failed(ctx: ApplyContext, m: Migration, err: StatementError, rebuild: boolean): Promise<MigrateError> {
-  const lines = [`migration failed: ${describeStatementFailure(m, err.index, err.cause)}${err.step ? ` (while ${err.step})` : ''}`];
+  const lines = [
+    `migration failed: ${describeStatementFailure(m, err.index, err.cause)}${err.step ? ` (while ${err.step})` : ''}`,
+  ];
   if (sqlState(err.cause) === QUERY_CANCELED) {
     lines.push(
       `  statement_timeout is ${ctx.settings.statementTimeout} (MIGRATE_STATEMENT_TIMEOUT); a migration that needs longer ` +
@@ -234,7 +285,9 @@ async function failed(ctx: ApplyContext, m: Migration, err: StatementError, rebu
     const states = index ? await indexesOf(ctx.sql, index).catch(() => []) : [];
     const invalid = states.find((s) => !s.valid);
     if (invalid) lines.push(`  it left the INVALID index ${invalid.qualified}; the next run drops and rebuilds it.`);
-    lines.push(`  ${rebuild ? leftAfterFailure(m, true) : `${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`}`);
+    lines.push(
+      `  ${rebuild ? leftAfterFailure(m, true) : `${m.tag} ran outside a transaction (-- migrate:no-transaction) and is not recorded as applied.`}`,
+    );
   } else {
     lines.push(`  ${m.tag} was rolled back; migrations before it stay committed. Fix the cause and run again.`);
   }

@@ -39,8 +39,13 @@ export async function ensureBookkeeping(sql: Sql, layout: MigrationLayout = 'jou
 export async function readApplied(sql: Sql): Promise<AppliedRow[]> {
   const shape = await bookkeepingShape(sql);
   if (shape === 'absent') return [];
-  if (shape === 'v0') return sql<AppliedRow[]>`SELECT id, hash, created_at::text AS created_at, NULL::text AS name FROM drizzle.__drizzle_migrations ORDER BY id`;
-  return sql<AppliedRow[]>`SELECT id, hash, created_at::text AS created_at, name FROM drizzle.__drizzle_migrations ORDER BY id`;
+  if (shape === 'v0')
+    return sql<
+      AppliedRow[]
+    >`SELECT id, hash, created_at::text AS created_at, NULL::text AS name FROM drizzle.__drizzle_migrations ORDER BY id`;
+  return sql<
+    AppliedRow[]
+  >`SELECT id, hash, created_at::text AS created_at, name FROM drizzle.__drizzle_migrations ORDER BY id`;
 }
 
 /**
@@ -53,12 +58,17 @@ export async function upgradeBookkeeping(sql: Sql, named: { id: number; name: st
   await sql.begin(async (tx) => {
     await tx`ALTER TABLE drizzle.__drizzle_migrations ADD COLUMN IF NOT EXISTS name text`;
     await tx`ALTER TABLE drizzle.__drizzle_migrations ADD COLUMN IF NOT EXISTS applied_at timestamp with time zone DEFAULT now()`;
-    for (const r of named) await tx`UPDATE drizzle.__drizzle_migrations SET name = ${r.name}, applied_at = NULL WHERE id = ${r.id}`;
+    for (const r of named)
+      await tx`UPDATE drizzle.__drizzle_migrations SET name = ${r.name}, applied_at = NULL WHERE id = ${r.id}`;
   });
 }
 
 /** Records an applied migration; in a v1 table with its name (applied_at takes its default, as drizzle 1.0 leaves it). */
-export async function recordApplied(sql: Sql, m: Pick<Migration, 'hash' | 'when' | 'tag' | 'name'>, shape: BookkeepingShape): Promise<void> {
+export async function recordApplied(
+  sql: Sql,
+  m: Pick<Migration, 'hash' | 'when' | 'tag' | 'name'>,
+  shape: BookkeepingShape,
+): Promise<void> {
   if (shape === 'v1') {
     await sql`INSERT INTO drizzle.__drizzle_migrations (hash, created_at, name) VALUES (${m.hash}, ${m.when}, ${drizzleName(m)})`;
   } else {

@@ -11,19 +11,23 @@ export interface MigrateCliOptions {
 
 export const MIGRATE_COMMAND = {
   command: 'node dev_env/init-db.mjs',
-  summary: 'The guarded migration runner: applies the pending DDL-only migrations of shared/database (pre-flight, lock_timeout, guards); the migrate image\'s entrypoint.',
+  summary:
+    "The guarded migration runner: applies the pending DDL-only migrations of shared/database (pre-flight, lock_timeout, guards); the migrate image's entrypoint.",
   options: {
     status: { type: 'boolean', description: 'list applied and pending migrations; change nothing' },
     'dry-run': { type: 'boolean', description: 'pre-flight and plan only; change nothing' },
-    seed: { type: 'boolean', description: 'after the migrations, write the dev seed (pnpm dev passes it; production never does)' },
+    seed: {
+      type: 'boolean',
+      description: 'after the migrations, write the dev seed (pnpm dev passes it; production never does)',
+    },
   },
   env: {
     DATABASE_URL: 'the database to migrate',
     'MIGRATE_*, DB_*': 'timeouts and retries: docs/migrations.md, "Settings"',
   },
   notes:
-    'Also: --trace [--rows N] [--from TAG | --since-ref REF] (= pnpm migrate:trace) and --export-stats [--out FILE], the trace\'s (node dev_env/init-db.mjs --trace --help).\n' +
-    'exit codes: 0 ok, 2 bad arguments or config, 3 unreachable; the runner\'s own codes are in docs/migrations.md.',
+    "Also: --trace [--rows N] [--from TAG | --since-ref REF] (= pnpm migrate:trace) and --export-stats [--out FILE], the trace's (node dev_env/init-db.mjs --trace --help).\n" +
+    "exit codes: 0 ok, 2 bad arguments or config, 3 unreachable; the runner's own codes are in docs/migrations.md.",
 } as const satisfies CommandSpec;
 
 export interface MigrateArgs {
@@ -34,7 +38,10 @@ export interface MigrateArgs {
 
 export function parseMigrateArgs(argv: string[]): MigrateArgs {
   const { values } = parseCommandLine(MIGRATE_COMMAND, argv);
-  const modes: MigrateMode[] = [...(values.status ? (['status'] as const) : []), ...(values['dry-run'] ? (['dry-run'] as const) : [])];
+  const modes: MigrateMode[] = [
+    ...(values.status ? (['status'] as const) : []),
+    ...(values['dry-run'] ? (['dry-run'] as const) : []),
+  ];
   const seed = values.seed ?? false;
   if (modes.length > 1) throw new ConfigError('give at most one of --status, --dry-run.');
   if (seed && modes.length) throw new ConfigError(`--seed writes data; it cannot go with --${modes[0]}.`);

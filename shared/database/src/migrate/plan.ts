@@ -36,7 +36,15 @@ export function planMigrations(migrations: Migration[], rows: AppliedRow[]): Mig
   const matches = matchRows(migrations, rows);
   const firstRow = new Map<Migration, AppliedRow>();
   for (const [row, m] of matches) if (!firstRow.has(m)) firstRow.set(m, row);
-  const plan: MigrationPlan = { applied: [], pending: [], drifted: [], outOfOrder: [], unknownRows: [], movedWhen: [], matched: [] };
+  const plan: MigrationPlan = {
+    applied: [],
+    pending: [],
+    drifted: [],
+    outOfOrder: [],
+    unknownRows: [],
+    movedWhen: [],
+    matched: [],
+  };
   plan.matched = [...matches].map(([row, migration]) => ({ migration, row }));
   let lastApplied = -1;
   migrations.forEach((m, i) => {

@@ -66,7 +66,9 @@ export function describeOffenders(offenders: Offender[]): string {
     const q = o.query ? `; query: ${JSON.stringify(o.query.replace(/\s+/g, ' '))}` : '';
     return `  ${o.pid !== null ? `pid ${o.pid}` : `prepared transaction '${o.gid ?? '?'}'`}, age ${o.age_s ?? '?'}s: ${what}${q}`;
   });
-  const advice = [...new Map(offenders.map((o) => [o.pid ?? `gid:${o.gid}`, endBackendAdvice(o.pid, o.state, o.gid)])).values()];
+  const advice = [
+    ...new Map(offenders.map((o) => [o.pid ?? `gid:${o.gid}`, endBackendAdvice(o.pid, o.state, o.gid)])).values(),
+  ];
   return [
     `pre-flight refused: nothing was applied. Backends that would block or race the migrations:`,
     ...lines,

@@ -9,7 +9,14 @@ import { checkDatabaseUrl, describeTarget } from '../database-url.js';
 import { maskUrl } from '../mask-url.js';
 import { acquireMigrateLock, MIGRATE_LOCK_KEY } from './advisory-lock.js';
 import { applyMigration, connectionLost, recordedIndexToRebuild, type ApplyContext } from './apply.js';
-import { bookkeepingLockHolders, bookkeepingShape, ensureBookkeeping, readApplied, upgradeBookkeeping, type BookkeepingShape } from './bookkeeping.js';
+import {
+  bookkeepingLockHolders,
+  bookkeepingShape,
+  ensureBookkeeping,
+  readApplied,
+  upgradeBookkeeping,
+  type BookkeepingShape,
+} from './bookkeeping.js';
 import { LOCK_NOT_AVAILABLE, sqlState } from './failure.js';
 import { endBackendAdvice } from './remediation.js';
 import { MigrateError } from './errors.js';
@@ -50,7 +57,9 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
   // Before anything else: where this run goes, once PG* variables have filled the URL's gaps.
   const target = `${maskUrl(settings.url)} (${describeTarget(checkDatabaseUrl(settings.url))})`;
   if (opts.mode === 'apply') return apply(opts, settings, target, env, set);
-  opts.log.info(`${opts.mode === 'status' ? 'status of' : 'dry run on'} ${target}${opts.mode === 'dry-run' ? ': nothing will be changed' : ''}`);
+  opts.log.info(
+    `${opts.mode === 'status' ? 'status of' : 'dry run on'} ${target}${opts.mode === 'dry-run' ? ': nothing will be changed' : ''}`,
+  );
   warnAboutInputs(opts, env, set);
   const sql = connectSide(settings, env, STATUS_APPLICATION_NAME);
   try {
@@ -65,10 +74,14 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
     // The same refusal as the real run, so a dry run predicts its exit code.
     refuseUnsafePlan(plan, settings);
     if (needsUpgrade(set.layout, await bookkeepingShape(sql))) {
-      opts.log.info(`would add name and applied_at to drizzle.__drizzle_migrations (drizzle-kit 1.0's table) and name its ${plan.matched.length} recorded row(s)`);
+      opts.log.info(
+        `would add name and applied_at to drizzle.__drizzle_migrations (drizzle-kit 1.0's table) and name its ${plan.matched.length} recorded row(s)`,
+      );
     }
     opts.log.info(
-      plan.pending.length ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}` : 'nothing to apply',
+      plan.pending.length
+        ? `would apply ${plan.pending.length}: ${plan.pending.map((m) => m.tag).join(', ')}`
+        : 'nothing to apply',
     );
     return MIGRATE_EXIT.OK;
   } finally {
@@ -79,7 +92,8 @@ export async function runMigrate(opts: MigrateOptions): Promise<number> {
 /** Things in the folder or the environment that do nothing, said once after the target line. */
 function warnAboutInputs(opts: MigrateOptions, env: Env, set: MigrationSet): void {
   for (const f of set.strays) opts.log.warn(`${f} ${strayAdvice(set.layout)}`);
-  if (env.SKIP_SEED !== undefined) opts.log.warn('SKIP_SEED is no longer read: the runner seeds only when given --seed (pnpm dev does).');
+  if (env.SKIP_SEED !== undefined)
+    opts.log.warn('SKIP_SEED is no longer read: the runner seeds only when given --seed (pnpm dev does).');
 }
 
 function refuseUnsafePlan(plan: MigrationPlan, settings: MigrateSettings): void {
@@ -123,7 +137,13 @@ function loadSet(dir: string): MigrationSet {
   }
 }
 
-async function apply(opts: MigrateOptions, settings: MigrateSettings, target: string, env: Env, set: MigrationSet): Promise<number> {
+async function apply(
+  opts: MigrateOptions,
+  settings: MigrateSettings,
+  target: string,
+  env: Env,
+  set: MigrationSet,
+): Promise<number> {
   const { log, signal } = opts;
   const sql = connectRunner(settings, env, (msg) => log.info(`server notice: ${msg}`));
   const control = connectSide(settings, env, CONTROL_APPLICATION_NAME);
@@ -165,10 +185,25 @@ async function apply(opts: MigrateOptions, settings: MigrateSettings, target: st
       bookkeeping = await upgradeTable(sql, plan, log);
       bookkeepingStep = 'reading';
     }
-    const ctx: ApplyContext = { sql, control, runnerPid, settings, baseline, signal, log, inFlight, random: opts.random, bookkeeping };
+    const ctx: ApplyContext = {
+      sql,
+      control,
+      runnerPid,
+      settings,
+      baseline,
+      signal,
+      log,
+      inFlight,
+      random: opts.random,
+      bookkeeping,
+    };
     await rebuildRecordedIndexes(ctx, set.migrations, plan);
     for (const m of plan.pending) {
-      if (signal.aborted) throw new MigrateError(`interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`, MIGRATE_EXIT.INTERRUPTED);
+      if (signal.aborted)
+        throw new MigrateError(
+          `interrupted by ${String(signal.reason)} before ${m.tag}; run again to continue`,
+          MIGRATE_EXIT.INTERRUPTED,
+        );
       const started = Date.now();
       log.info(`applying ${m.tag}${m.noTransaction ? ' (no transaction)' : ''}`);
       await applyMigration(ctx, m);
@@ -208,10 +243,16 @@ async function rebuildRecordedIndexes(ctx: ApplyContext, migrations: Migration[]
   for (let i = 0; i < migrations.length; i++) {
     const m = migrations[i]!;
     if (!applied.has(m)) continue;
-    const index = await recordedIndexToRebuild(ctx.sql, m, migrations.slice(i + 1).some((later) => applied.has(later)));
+    const index = await recordedIndexToRebuild(
+      ctx.sql,
+      m,
+      migrations.slice(i + 1).some((later) => applied.has(later)),
+    );
     if (!index) continue;
     const started = Date.now();
-    ctx.log.warn(`${m.tag} is applied but its index ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.name} is missing or INVALID; building it again (online)`);
+    ctx.log.warn(
+      `${m.tag} is applied but its index ${index.tableSchema ? `${index.tableSchema}.` : ''}${index.name} is missing or INVALID; building it again (online)`,
+    );
     await applyMigration(ctx, m, true);
     ctx.log.info(`rebuilt the index of ${m.tag} in ${Date.now() - started} ms`);
   }
@@ -221,15 +262,27 @@ async function rebuildRecordedIndexes(ctx: ApplyContext, migrations: Migration[]
 async function upgradeTable(sql: Sql, plan: MigrationPlan, log: Logger): Promise<BookkeepingShape> {
   const named = plan.matched.filter((x) => !x.row.name).map((x) => ({ id: x.row.id, name: drizzleName(x.migration) }));
   await upgradeBookkeeping(sql, named);
-  log.info(`drizzle.__drizzle_migrations: added name and applied_at (drizzle-kit 1.0's table), named ${named.length} recorded row(s)`);
+  log.info(
+    `drizzle.__drizzle_migrations: added name and applied_at (drizzle-kit 1.0's table), named ${named.length} recorded row(s)`,
+  );
   return 'v1';
 }
 
 /** lock_timeout outside a migration: only the bookkeeping table is read or written there. */
-async function bookkeepingLockTimeout(control: Sql, runnerPid: number, settings: MigrateSettings, step: string): Promise<MigrateError> {
+async function bookkeepingLockTimeout(
+  control: Sql,
+  runnerPid: number,
+  settings: MigrateSettings,
+  step: string,
+): Promise<MigrateError> {
   const holders = await bookkeepingLockHolders(control, runnerPid).catch(() => []);
   const who = holders.length
-    ? holders.map((h) => `pid ${h.pid} (${h.mode}, '${h.application_name ?? ''}', ${h.state ?? 'unknown'}: ${JSON.stringify(h.query ?? '')})`).join(', ')
+    ? holders
+        .map(
+          (h) =>
+            `pid ${h.pid} (${h.mode}, '${h.application_name ?? ''}', ${h.state ?? 'unknown'}: ${JSON.stringify(h.query ?? '')})`,
+        )
+        .join(', ')
     : 'a backend that let go before it could be named';
   const advice = holders.map((h) => endBackendAdvice(h.pid, h.state)).join('; ');
   return new MigrateError(
@@ -254,7 +307,8 @@ function reportPlan(log: Logger, plan: MigrationPlan, settings: MigrateSettings)
   for (const r of plan.unknownRows) {
     if (!moved.has(r)) log.warn(`drizzle.__drizzle_migrations row ${r.id} (${describeRow(r)}) matches no migration`);
   }
-  for (const m of plan.outOfOrder) log.warn(`${m.tag} is older than an applied migration but was never applied: it will be applied now`);
+  for (const m of plan.outOfOrder)
+    log.warn(`${m.tag} is older than an applied migration but was never applied: it will be applied now`);
 }
 
 function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan): void {
@@ -264,7 +318,13 @@ function printStatus(log: Logger, migrations: Migration[], plan: MigrationPlan):
   for (const m of migrations) {
     const row = moved.get(m);
     const now = m.layout === 'folders' ? `folder is ${m.tag}` : `journal says ${m.when}`;
-    const state = row ? `when-moved (applied with ${describeRow(row)}, ${now})` : drifted.has(m) ? 'drifted' : applied.has(m) ? 'applied' : 'pending';
+    const state = row
+      ? `when-moved (applied with ${describeRow(row)}, ${now})`
+      : drifted.has(m)
+        ? 'drifted'
+        : applied.has(m)
+          ? 'applied'
+          : 'pending';
     log.info(`${state}  ${m.tag}`);
   }
   for (const r of plan.unknownRows) log.info(`unknown  row ${r.id} ${describeRow(r)} (no migration)`);

@@ -28,7 +28,11 @@ export async function readBaseline(sql: Sql): Promise<SessionBaseline> {
  * them back. A session that does not show them (a pooler in transaction mode, a role- or
  * database-level setting forced on it) stops the run before the migration starts.
  */
-export async function reestablishSession(sql: Sql, settings: MigrateSettings, baseline: SessionBaseline): Promise<void> {
+export async function reestablishSession(
+  sql: Sql,
+  settings: MigrateSettings,
+  baseline: SessionBaseline,
+): Promise<void> {
   const wanted = runnerSessionSettings(settings);
   await sql`RESET ALL`;
   for (const [name, value] of Object.entries({ ...wanted, application_name: RUNNER_APPLICATION_NAME })) {
@@ -41,9 +45,11 @@ export async function reestablishSession(sql: Sql, settings: MigrateSettings, ba
   for (const [name, value] of Object.entries(wanted)) {
     const s = byName.get(name);
     const ms = s ? Number(s.setting) * (UNIT_MS[s.unit ?? 'ms'] ?? NaN) : NaN;
-    if (ms !== durationMs(value)) wrong.push(`${name} shows ${s ? `${s.setting}${s.unit ?? ''}` : 'nothing'}, expected ${value}`);
+    if (ms !== durationMs(value))
+      wrong.push(`${name} shows ${s ? `${s.setting}${s.unit ?? ''}` : 'nothing'}, expected ${value}`);
   }
-  if (byName.get('application_name')?.setting !== RUNNER_APPLICATION_NAME) wrong.push(`application_name is not ${RUNNER_APPLICATION_NAME}`);
+  if (byName.get('application_name')?.setting !== RUNNER_APPLICATION_NAME)
+    wrong.push(`application_name is not ${RUNNER_APPLICATION_NAME}`);
   if (byName.get('search_path')?.setting !== baseline.searchPath) {
     wrong.push(`search_path shows ${byName.get('search_path')?.setting}, expected ${baseline.searchPath}`);
   }

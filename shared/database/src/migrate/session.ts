@@ -45,7 +45,10 @@ export function connectSide(settings: MigrateSettings, env: Env, applicationName
     env: connectEnv(env),
     max: 1,
     statementTimeoutMs: 10_000,
-    settings: { lock_timeout: settings.lockTimeout, client_connection_check_interval: settings.connectionCheckInterval },
+    settings: {
+      lock_timeout: settings.lockTimeout,
+      client_connection_check_interval: settings.connectionCheckInterval,
+    },
   });
 }
 

@@ -48,7 +48,9 @@ function durationEnv(env: Env, name: string, b: DurationBounds): string {
   const raw = env[name]?.trim();
   if (!raw) return b.fallback;
   if (!DURATION.test(raw)) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected a PostgreSQL duration such as 2s, 500ms or 5min.`);
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is invalid: expected a PostgreSQL duration such as 2s, 500ms or 5min.`,
+    );
   }
   const ms = durationMs(raw);
   if (ms < b.minMs || ms > b.maxMs) {
@@ -69,7 +71,10 @@ function secondsEnv(env: Env, name: string, fallbackS: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallbackS * 1000;
   const m = raw.match(/^(\d+)\s*(ms|s|min)?$/);
-  if (!m) throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected seconds (e.g. 60) or a duration (90s, 2min).`);
+  if (!m)
+    throw new ConfigError(
+      `${name}=${JSON.stringify(raw)} is invalid: expected seconds (e.g. 60) or a duration (90s, 2min).`,
+    );
   const n = Number(m[1]);
   return m[2] === 'ms' ? n : m[2] === 'min' ? n * 60_000 : n * 1000;
 }
@@ -86,7 +91,7 @@ export function readMigrateSettings(env: Env = process.env): MigrateSettings {
     }),
     lockTimeout: durationEnv(env, 'MIGRATE_LOCK_TIMEOUT', {
       fallback: '2s',
-      guarantee: 'the bound on how long a DDL statement queues for its lock while the table\'s readers queue behind it',
+      guarantee: "the bound on how long a DDL statement queues for its lock while the table's readers queue behind it",
       minMs: 10,
       maxMs: 60_000,
     }),
@@ -98,7 +103,7 @@ export function readMigrateSettings(env: Env = process.env): MigrateSettings {
     }),
     connectionCheckInterval: durationEnv(env, 'MIGRATE_CONNECTION_CHECK_INTERVAL', {
       fallback: '2s',
-      guarantee: 'the server ending a killed runner\'s statement (client_connection_check_interval)',
+      guarantee: "the server ending a killed runner's statement (client_connection_check_interval)",
       minMs: 100,
       maxMs: 60_000,
     }),
@@ -108,7 +113,9 @@ export function readMigrateSettings(env: Env = process.env): MigrateSettings {
     strictHashes: boolEnv(env, 'MIGRATE_STRICT_HASHES', false),
   };
   if (settings.retryCapMs < settings.retryBaseMs) {
-    throw new ConfigError(`MIGRATE_RETRY_CAP_MS (${settings.retryCapMs}) must be >= MIGRATE_RETRY_BASE_MS (${settings.retryBaseMs}).`);
+    throw new ConfigError(
+      `MIGRATE_RETRY_CAP_MS (${settings.retryCapMs}) must be >= MIGRATE_RETRY_BASE_MS (${settings.retryBaseMs}).`,
+    );
   }
   return settings;
 }

@@ -65,7 +65,13 @@ export async function latestRuns(sql: Sql): Promise<LatestRun[]> {
     WHERE NOT ${JUNK(sql)}
     ORDER BY r.job_name, r.started_at DESC, r.id DESC`;
   const num = (v: string | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({ ...r, ageS: Math.round(r.ageS), rowsRead: num(r.rowsRead), rowsWritten: num(r.rowsWritten), rowsSkipped: num(r.rowsSkipped) }));
+  return rows.map((r) => ({
+    ...r,
+    ageS: Math.round(r.ageS),
+    rowsRead: num(r.rowsRead),
+    rowsWritten: num(r.rowsWritten),
+    rowsSkipped: num(r.rowsSkipped),
+  }));
 }
 
 export interface JunkRun {

@@ -31,7 +31,13 @@ export function runHistory(opts: RunHistoryOptions): RunHook {
       } catch {
         return; // no usable DATABASE_URL: the job itself says so, history stays silent
       }
-      rec = new Recording({ job: opts.job, kind: opts.kind, startedAt: new Date() }, readHistorySettings(env), url, env, log);
+      rec = new Recording(
+        { job: opts.job, kind: opts.kind, startedAt: new Date() },
+        readHistorySettings(env),
+        url,
+        env,
+        log,
+      );
     },
     async finish(end) {
       await rec?.finish(end);

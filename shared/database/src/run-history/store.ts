@@ -26,7 +26,8 @@ export async function historyTable(sql: Sql): Promise<HistoryTable> {
 
 // backend_pid/backend_start name the session that writes the row; when it is gone and the
 // row has no finished_at, the process died without finishing (SIGKILL, OOM, host lost).
-const SESSION = (sql: Sql) => sql`pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())`;
+const SESSION = (sql: Sql) =>
+  sql`pg_backend_pid(), (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())`;
 
 /**
  * Run times are the database server's clock (clock_timestamp()), so runs from hosts whose clocks
@@ -34,7 +35,14 @@ const SESSION = (sql: Sql) => sql`pg_backend_pid(), (SELECT backend_start FROM p
  * in host_started_at (when the table has it) to show a host whose clock is off. `sinceStartS`
  * back-dates started_at for a row written at the end of its run.
  */
-export async function insertRun(sql: Sql, run: RunStart, s: HistorySettings, t: HistoryTable, hostNow: Date, sinceStartS = 0): Promise<number> {
+export async function insertRun(
+  sql: Sql,
+  run: RunStart,
+  s: HistorySettings,
+  t: HistoryTable,
+  hostNow: Date,
+  sinceStartS = 0,
+): Promise<number> {
   const started = sql`clock_timestamp() - make_interval(secs => ${sinceStartS})`;
   const [row] = t.hostClock
     ? await sql<{ id: number }[]>`
@@ -64,7 +72,15 @@ export async function finishRun(sql: Sql, id: number, end: RunEnd, error: string
 }
 
 /** The whole row at the end, when the start could not be written (e.g. migrate created the table during its run). */
-export async function insertFinishedRun(sql: Sql, run: RunStart, s: HistorySettings, t: HistoryTable, end: RunEnd, error: string | null, hostNow: Date): Promise<void> {
+export async function insertFinishedRun(
+  sql: Sql,
+  run: RunStart,
+  s: HistorySettings,
+  t: HistoryTable,
+  end: RunEnd,
+  error: string | null,
+  hostNow: Date,
+): Promise<void> {
   // The run's length by the host's clock (a wrong clock is still a steady one); its start on the server's.
   const sinceStartS = Math.max(0, (hostNow.getTime() - run.startedAt.getTime()) / 1000);
   const id = await insertRun(sql, run, s, t, run.startedAt, sinceStartS);
