@@ -45,7 +45,11 @@ describe('--help and unknown flags', () => {
     ['dev_env/init-db.mjs', [], 'usage: node dev_env/init-db.mjs [--status] [--dry-run] [--seed]'],
     ['dev_env/init-db.mjs', ['--trace'], 'usage: node dev_env/init-db.mjs --trace [--rows N]'],
     ['scripts/deploy-k8s.mjs', [], 'usage: pnpm deploy:k8s [--out DIR]'],
-    ['jobs/flowsheet-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair] [DUMP_FILE]'],
+    [
+      'jobs/flowsheet-etl/dist/job.js',
+      [],
+      'usage: node dist/job.js [--verify] [--repair] [--confirm-deleted TABLE:FROM-TO] [DUMP_FILE]',
+    ],
     ['jobs/library-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair]'],
     ['jobs/rotation-etl/dist/job.js', [], 'usage: node dist/job.js [--verify] [--repair]'],
     [

@@ -143,7 +143,17 @@ describe('run history', () => {
     await reserved`BEGIN`;
     await reserved`LOCK TABLE wxyc_schema.job_runs IN ACCESS EXCLUSIVE MODE`;
     const p = start('ok', { HISTORY_JOB: job });
-    setTimeout(() => void reserved`ROLLBACK`.then(() => reserved.release()), 3_000);
+    // Ordered by events, not a timer: the lock goes once the job has said its start write gave up.
+    await new Promise<void>((resolve) => {
+      const seen = (d: Buffer) => {
+        if (!/recording the start failed/.test(d.toString())) return;
+        p.child.stderr!.off('data', seen);
+        resolve();
+      };
+      p.child.stderr!.on('data', seen);
+    });
+    await reserved`ROLLBACK`;
+    reserved.release();
     const r = await p.done;
     await locker.end();
     expect(r.code).toBe(0);
