@@ -7,19 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, JobError } from '@wxyc/job-runtime';
 import { fileJsonlSource } from '@wxyc/backfill';
 import { gz, jsonl } from '../../support/feed-server.js';
+import { failure } from '../../support/job-failure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sources-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const records = Array.from({ length: 500 }, (_, i) => ({ id: i, s: `line ${i} ü` }));
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 describe('fileJsonlSource', () => {
   it('reads .jsonl.gz in batches and resumes at the checkpoint', async () => {

@@ -1,9 +1,10 @@
 // JSON Lines feeds over HTTP from a local server: streamed and gunzipped, resumed at a checkpoint,
 // and each way a feed breaks ends in one line naming the (masked) URL, in bounded time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { httpJsonlSource, type SourceReader } from '@wxyc/backfill';
 import { gz, jsonl, serve, startFeedServer } from '../../support/feed-server.js';
+import { failure } from '../../support/job-failure.js';
 
 const records = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, artist: `Artist ${i + 1} é 🎧` }));
 const body = jsonl(records);
@@ -37,15 +38,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => feed.stop());
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 async function drain(r: SourceReader, limit: number) {
   const batches = [];

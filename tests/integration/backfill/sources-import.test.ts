@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { literalSource, loadState, runTask, type Checkpoint, type RecordSource, type SourceTask } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { LEGACY_FLOWSHEET_DDL, findMysqlServer, useLegacyDatabase } from '../../support/mysql.js';
@@ -13,6 +13,7 @@ import { gz, jsonl, serve, startFeedServer } from '../../support/feed-server.js'
 import { captureLog } from './helpers.js';
 import { LEGACY_PLAYS_DDL, mysqlWindowImport } from './definitions/mysql-window-import.js';
 import { FEED_PLAYS_DDL, feedRecords } from './definitions/jsonl-feed-import.js';
+import { failure } from '../../support/job-failure.js';
 
 const db = useTestDatabase('empty');
 const server = await findMysqlServer();
@@ -23,15 +24,6 @@ const T0 = Date.UTC(2026, 3, 1);
 
 const run = (task: SourceTask, extra: Partial<Parameters<typeof runTask>[1]> = {}) =>
   runTask(task, { sql: db.sql, log: captureLog(), batchSize: 100, backoffMs: 20, ...extra });
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 describe.skipIf(!server)('import from MySQL over a date window', () => {
   beforeAll(async () => {

@@ -2,9 +2,10 @@
 // (int8 above 2^53, microsecond zoned times), resumed at a checkpoint; a terminated source
 // connection ends in one line with the URL masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { postgresSource, writeStaged, type SourceReader } from '@wxyc/backfill';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { failure } from '../../support/job-failure.js';
 
 const target = useTestDatabase('empty');
 let other: TestDatabase;
@@ -18,15 +19,6 @@ beforeAll(async () => {
   await target.sql`CREATE TABLE copied (played_at timestamptz, id bigint, artist text)`;
 });
 afterAll(() => other?.drop());
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 const spec = () => ({
   url: other.url,

@@ -1,10 +1,11 @@
 // Staged writes on a real PostgreSQL: awkward values round-trip exactly; a refused record is named
 // and its batch rolled back with the checkpoint; the staged rows need no temp table or session.
 import { describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { literalSource, loadState, runTask, writeStaged, type SourceTask, type StagedColumn } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { captureLog } from './helpers.js';
+import { failure } from '../../support/job-failure.js';
 
 const db = useTestDatabase('empty');
 
@@ -18,15 +19,6 @@ const columns: StagedColumn[] = [
   { name: 'tags', type: 'text[]' },
   { name: 'flag', type: 'boolean' },
 ];
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 describe('writeStaged on PostgreSQL', () => {
   it('round-trips NULLs, unicode, quotes, integers above 2^53 as text, zoned timestamps, jsonb, bytea, arrays', async () => {

@@ -1,22 +1,14 @@
 // connectLegacy against a real MariaDB: parameterised reads, and each way a connection fails.
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { connectLegacy } from '@wxyc/legacy-etl';
 import { freePort } from '@wxyc/local-postgres';
 import { findMysqlServer, useLegacyDatabase } from '../../support/mysql.js';
+import { failure } from '../../support/job-failure.js';
 
 const server = await findMysqlServer();
 const legacy = useLegacyDatabase(server);
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 describe.skipIf(!server)('connectLegacy', () => {
   it('binds values as parameters (quotes and backslashes stay data)', async () => {

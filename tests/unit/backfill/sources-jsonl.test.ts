@@ -1,20 +1,12 @@
 // JSON Lines read from an in-memory stream: line numbers, checkpoints, bad lines, chunk edges.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { EXIT, JobError } from '@wxyc/job-runtime';
+import { EXIT } from '@wxyc/job-runtime';
 import { jsonlReader, literalSource } from '@wxyc/backfill';
+import { failure } from '../../support/job-failure.js';
 
 const chunks = (...parts: (string | Buffer)[]) =>
   Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-
-async function failure(p: Promise<unknown>): Promise<JobError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(JobError);
-  return err as JobError;
-}
 
 describe('jsonlReader', () => {
   it('batches by limit, skips blank lines, CRLF and a last line without newline, UTF-8 split across chunks', async () => {
