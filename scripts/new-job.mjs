@@ -81,7 +81,7 @@ for (const [path, text] of Object.entries(files)) {
   console.log(`[new-job] wrote ${path}`);
 }
 if (!args.values['no-install']) {
-  const r = spawnSync('pnpm', ['install', '--prefer-offline'], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(
       '[new-job] error: pnpm install failed; the files are written: run pnpm install, then commit pnpm-lock.yaml with them\n',

@@ -140,7 +140,9 @@ describe('every rule has a failing and a passing example', () => {
 
   it('lists every rule id in the docs/migrations.md rule table', () => {
     const docs = readFileSync(new URL('../../../docs/migrations.md', import.meta.url), 'utf8');
-    expect(Object.keys(RULES).filter((id) => !docs.includes(`| \`${id}\` |`))).toEqual([]);
+    // A row of the table: the id in its first cell, however the columns are padded.
+    const listed = (id: string) => new RegExp(`^\\| \`${id}\` +\\|`, 'm').test(docs);
+    expect(Object.keys(RULES).filter((id) => !listed(id))).toEqual([]);
   });
 
   it.each(cases)('%s', (rule, bad, good) => {
