@@ -101,4 +101,6 @@ if (failed.length) {
   process.stderr.write(`[build] error: ${failed.length} of ${packages.length} packages failed to build (${secs} s)\n`);
   process.exit(1);
 }
-console.log(`[build] built ${packages.length} packages in ${secs} s with ${n} processes`);
+console.log(
+  `[build] built ${packages.length} package${packages.length === 1 ? '' : 's'} in ${secs} s with ${n} processes`,
+);
