@@ -94,10 +94,14 @@ describe('the online switch converges while a writer never sets dj_name', () => 
   }, 60_000);
 
   it('deploy 1 stops at the switch: rows written before it are the dj_name backfill’s', async () => {
+    writer.take();
     const r = await deploy();
+    const w = writer.take();
+    console.log(`[older-writer] writer during deploy 1: ${w.writes} writes, longest wait ${w.maxMs.toFixed(1)} ms`);
     expect(r.code, r.output).toBe(11);
     expect(r.output).toContain(DJ_GUARD);
     expect(r.output).toMatch(/applied \d{4}_flowsheet-search-doc-index/);
+    expect(r.output).toMatch(/applied \d{4}_flowsheet-dj-name-fill/);
   }, 60_000);
 
   it('the dj_name backfill, with rows written during it, leaves nothing for the guard', async () => {
