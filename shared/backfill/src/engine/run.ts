@@ -160,6 +160,7 @@ function engineOf(task: Task, o: TaskRunOptions, session: BatchSession, spec: En
     runRows: 0,
     runTables: {},
     preview: [],
+    waiters: [],
     onBatch: o.onBatch,
   };
 }
