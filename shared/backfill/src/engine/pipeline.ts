@@ -6,7 +6,7 @@ import { connectionLost } from '../policy.js';
 import type { BatchSession } from '../session.js';
 import { saveState, type RunState, type TableCounts } from '../state.js';
 import type { ProgressTicker } from '../ticker.js';
-import { backOff, type PauseContext } from '../walk.js';
+import { backOff, type PauseContext } from './pauses.js';
 import { applyItems, type Item } from './apply.js';
 import type { Catalog } from './catalog.js';
 import { keyId, type KeySpec, type KeyText } from './keys.js';
@@ -50,6 +50,8 @@ export interface Engine {
   preview: string[];
   /** Sessions queued behind the last batch's locks at its commit (the SQL walk sees them): the next pause check includes them. */
   waiters: number[];
+  /** The statement in flight, when its step tracks it: cancelled if it still runs 3 s after a shutdown signal. */
+  current: { cancel(): void } | null;
   onBatch?: (b: { batch: number; rows: number; elapsedMs: number }) => unknown;
 }
 

@@ -3,7 +3,6 @@ import { saveState, type RunState, type TableCounts } from '../state.js';
 import { stagedColumnsProblem } from '../sources/stage.js';
 import type { Checkpoint, RecordSource, SourceBatch, SourceReader } from '../sources/source.js';
 import { writeStaged, type StagedWrite } from '../sources/write.js';
-import type { KeySpec } from './keys.js';
 import { begin, drive, type Budget, type Engine } from './pipeline.js';
 import { withBatchRecovery, type BatchRecovery } from './recovery.js';
 import { addCounts } from './side.js';
@@ -39,9 +38,6 @@ export const sourceFrame = (t: SourceTask): Task => ({
   prepare: t.prepare,
   pauseWhen: t.pauseWhen,
 });
-
-/** A source task walks no keys. */
-export const NO_KEYS: KeySpec = { cols: [], keyAt: [] };
 
 const VERB = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 
