@@ -47,8 +47,10 @@ export interface RunOptions {
   lockWaitMs?: number;
   /** How long to pause when the back-off check fires, before checking again. */
   backoffMs?: number;
-  /** Consecutive failed attempts of one batch (timeouts at the minimum size, lock timeouts, reconnects) before giving up. */
+  /** Consecutive failed attempts of one batch (timeouts at the minimum size, lock timeouts) before giving up. */
   maxAttempts?: number;
+  /** Lost batch connections in a row (no batch committed between) before the run stops with exit 3 (default 8). */
+  maxReconnects?: number;
   /** More parked rows than this in one run's state stops it: the definition, not the data, is likely wrong. */
   maxParked?: number;
   /** Seen after each committed batch (benchmarks, tests); awaited before the next batch. */
@@ -132,6 +134,7 @@ function engineOptions(o: RunOptions, batchSize: number): TaskRunOptions {
     lockWaitMs: o.lockWaitMs ?? 5_000,
     backoffMs: o.backoffMs ?? 1_000,
     maxAttempts: o.maxAttempts ?? 8,
+    maxReconnects: o.maxReconnects,
     maxParked: o.maxParked ?? 1_000,
     maxPauseMs: o.maxPauseMs,
     onPauseCap: o.onPauseCap,
