@@ -187,10 +187,12 @@ async function pauseForBreaker(e: Engine): Promise<void> {
 
 export const going = (e: Engine) => !e.signal.aborted && !e.breaker.stopped && !e.gate.pause.stopped;
 
-/** Before each batch: the pause conditions (lock waiters, pauseWhen, replica lag, the cap). */
+/** Before each batch: the pause conditions (the last batch's lock waiters, once; pauseWhen, replica lag, the cap). */
 export async function mayGo(e: Engine): Promise<boolean> {
   if (!going(e)) return false;
-  await backOff(e.gate, e.waiters);
+  const waiters = e.waiters;
+  e.waiters = [];
+  await backOff(e.gate, waiters);
   return going(e);
 }
 
