@@ -30,7 +30,7 @@ export { checkDbStatementTimeout, MIN_DB_STATEMENT_TIMEOUT_MS, BACKFILL_FLAGS } 
 export { definitionProblem, isDestructive, type BackfillMode, type CandidateLimits } from './definition.js';
 export { limitProblem, EXIT_LIMITS } from './limits.js';
 export { analyzeIfChanged, pendingNow, DEFAULT_ANALYZE_SHARE } from './finish.js';
-export type { PauseCapAction } from './walk.js';
+export type { PauseCapAction } from './engine/pauses.js';
 export { runLookupBackfill, type LookupRunOptions, type LookupSummary } from './lookup-runner.js';
 export { lostTooOften } from './reconnect.js';
 export { runTask, markEnded, type TaskRunOptions, type TaskSummary } from './engine/run.js';

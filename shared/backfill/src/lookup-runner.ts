@@ -8,7 +8,7 @@ import type { Task } from './engine/task.js';
 import { lookupDefinitionProblem, type LookupBackfillDefinition } from './lookup-definition.js';
 import { LookupCache, resolveRows } from './lookup-resolve.js';
 import { LOOKUP_FAILED, type ParkedGroup } from './parking.js';
-import type { PauseCapAction } from './walk.js';
+import type { PauseCapAction } from './engine/pauses.js';
 
 export interface LookupRunOptions {
   /** A pool with room for one reserved connection (the lock holder, which reads and writes). */

@@ -47,7 +47,7 @@ export function recoveryFor(err: unknown): Recovery {
 }
 
 /** Halving is progress (until the minimum size), as is isolating; every other retry uses up one of the batch's attempts. */
-export function usesAttempt(r: Recovery, size: number): boolean {
-  if (r === 'halve') return size <= MIN_BATCH_SIZE;
+export function usesAttempt(r: Recovery, size: number, minSize = MIN_BATCH_SIZE): boolean {
+  if (r === 'halve') return size <= minSize;
   return r !== 'isolate';
 }

@@ -3,6 +3,7 @@
 // batch size.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
+import { EXIT } from '@wxyc/job-runtime';
 import { loadState, runBackfill, type BackfillDefinition } from '@wxyc/backfill';
 import { useTestDatabase } from '../../support/test-database.js';
 import { captureLog } from './helpers.js';
@@ -56,6 +57,41 @@ describe('backfill faults (#13 items 8-10)', () => {
     expect(log.lines.some((l) => /^reconnected: backend pid \d+ holds the lock of items-v again$/.test(l))).toBe(true);
     expect(s).toMatchObject({ interrupted: false, rowsProcessed: 1000, rowsWritten: 1000 });
     expect(await loadState(db.sql, 'items-v')).toMatchObject({ status: 'done' });
+    expect(await pendingRows()).toBe(0);
+  });
+
+  it('8. its batch backend terminated more often than maxReconnects in a row: one line, exit 3, state failed at the last commit; a rerun finishes', async () => {
+    const log = captureLog();
+    const run = runBackfill(slow(300), {
+      sql: db.sql,
+      log,
+      batchSize: 200,
+      targetMs: 100_000,
+      backoffMs: 50,
+      maxReconnects: 1,
+    }).catch((e: Error & { exitCode?: number }) => e);
+    // every attempt of the first batch is terminated while it sleeps (a replayed FATAL, porsager/postgres#1223, counts as a loss too)
+    let done = false;
+    const killer = (async () => {
+      while (!done) {
+        const [r] = await db.sql<{ pid: number }[]>`
+          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%WITH locked AS%' AND pid <> pg_backend_pid() LIMIT 1`;
+        if (r) await db.sql`SELECT pg_terminate_backend(${r.pid})`;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    })();
+    const err = (await run) as Error & { exitCode?: number };
+    done = true;
+    await killer;
+    expect(err.exitCode).toBe(EXIT.UNREACHABLE);
+    expect(err.message).toMatch(
+      /^backfill items-v: the database connection was lost 2 times in a row \(last: .+\); stopped at the last committed batch \(after key -6, 0 rows written\); run again to resume$/,
+    );
+    expect(log.lines.filter((l) => l.includes('connection lost'))).toHaveLength(1);
+    expect(await loadState(db.sql, 'items-v')).toMatchObject({ status: 'failed', cursor: -6, rowsProcessed: 0 });
+    expect(await pendingRows()).toBe(1000);
+    const again = await runBackfill(slow(0), { sql: db.sql, log: captureLog(), batchSize: 200, targetMs: 100_000 });
+    expect(again).toMatchObject({ interrupted: false, rowsProcessed: 1000, rowsWritten: 1000 });
     expect(await pendingRows()).toBe(0);
   });
 

@@ -27,6 +27,11 @@ describe('recovery policy', () => {
     expect(usesAttempt('wait', 5000)).toBe(true);
     expect(usesAttempt('reconnect', 5000)).toBe(true);
   });
+
+  it("a step's own minimum size: a task's batch halves freely down to one row", () => {
+    expect(usesAttempt('halve', 2, 1)).toBe(false);
+    expect(usesAttempt('halve', 1, 1)).toBe(true);
+  });
 });
 
 describe('parking', () => {

@@ -2,18 +2,18 @@ import type { ReservedSql, Sql } from 'postgres';
 import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
 import { sleep } from '@wxyc/database';
 import type { ApiLimiter } from '../limiter.js';
-import { recoveryFor, connectionLost } from '../policy.js';
-import { afterConnectionLost, lostTooOften } from '../reconnect.js';
+import { connectionLost } from '../policy.js';
 import type { BatchSession } from '../session.js';
-import { loadState, saveState, type RunState, type TableCounts } from '../state.js';
+import { saveState, type RunState, type TableCounts } from '../state.js';
 import type { ProgressTicker } from '../ticker.js';
-import { backOff, type PauseContext } from '../walk.js';
+import { backOff, type PauseContext } from './pauses.js';
 import { applyItems, type Item } from './apply.js';
 import type { Catalog } from './catalog.js';
 import { keyId, type KeySpec, type KeyText } from './keys.js';
 import type { Outcome } from './outcome.js';
 import { nextState, parkedKey } from './progress.js';
 import { readBatch, type ReadRow, type ReadScope } from './read.js';
+import { withBatchRecovery, type BatchRecovery } from './recovery.js';
 import { resolveInSql } from './resolve.js';
 import { addCounts } from './side.js';
 import type { Task } from './task.js';
@@ -48,6 +48,10 @@ export interface Engine {
   runRows: number;
   runTables: Record<string, TableCounts>;
   preview: string[];
+  /** Sessions queued behind the last batch's locks at its commit (the SQL walk sees them): the next pause check includes them. */
+  waiters: number[];
+  /** The statement in flight, when its step tracks it: cancelled if it still runs 3 s after a shutdown signal. */
+  current: { cancel(): void } | null;
   onBatch?: (b: { batch: number; rows: number; elapsedMs: number }) => unknown;
 }
 
@@ -158,39 +162,11 @@ async function batch(e: Engine, scope: ReadScope): Promise<{ read: number; cut: 
   return { read: rows.length, cut: at >= 0 };
 }
 
-/**
- * A batch that survives a lost connection (reopen: reserve, lock, prepare; then the state as last
- * committed, so a commit whose answer was lost counts) and waits out lock timeouts; a statement
- * timeout halves the batch. Up to maxReconnects losses in a row, maxAttempts other failures.
- */
-export async function resilientBatch(e: Engine, scope: () => ReadScope): Promise<{ read: number; cut: boolean }> {
-  for (let lost = 0, tries = 0; ; ) {
-    try {
-      if (!e.session.alive) {
-        await e.session.reopen();
-        const saved = e.dryRun ? null : await loadState(e.session.c, e.task.name);
-        if (saved && +saved.startedAt === +e.s.startedAt) e.s = { ...saved, status: 'running' };
-      }
-      return await batch(e, scope());
-    } catch (err) {
-      if (e.signal.aborted) throw err;
-      const rec = recoveryFor(err);
-      if (rec === 'reconnect') {
-        if (++lost > e.maxReconnects) {
-          e.session.drop({ dead: true });
-          throw lostTooOften(e.task.name, lost, err, e.s);
-        }
-        await afterConnectionLost(e.session, e.log, err, e.backoffMs, e.signal);
-      } else if ((rec === 'wait' || rec === 'halve') && ++tries < e.maxAttempts) {
-        if (rec === 'halve') e.batchSize = Math.max(1, Math.floor(e.batchSize / 2));
-        e.log.warn(
-          `batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms${rec === 'halve' ? ` with ${e.batchSize} rows` : ''}`,
-        );
-        await sleep(e.backoffMs, e.signal);
-      } else throw err;
-    }
-  }
-}
+/** The walked rows' recovery: a timeout halves the rows read, down to one. */
+const WALKED: BatchRecovery = { unit: 'rows', minSize: 1 };
+
+/** A batch of walked rows under the engine's recovery (its read limit shrinks after a statement timeout). */
+const resilientBatch = (e: Engine, scope: () => ReadScope) => withBatchRecovery(e, WALKED, () => batch(e, scope()));
 
 /** Waits out an open circuit; each opening counts a whole cool-down toward the cap, past which the run stops resumably. */
 async function pauseForBreaker(e: Engine): Promise<void> {
@@ -211,22 +187,27 @@ async function pauseForBreaker(e: Engine): Promise<void> {
 
 export const going = (e: Engine) => !e.signal.aborted && !e.breaker.stopped && !e.gate.pause.stopped;
 
-/** Before each batch: the pause conditions (pauseWhen, replica lag, the cap). */
+/** Before each batch: the pause conditions (the last batch's lock waiters, once; pauseWhen, replica lag, the cap). */
 export async function mayGo(e: Engine): Promise<boolean> {
   if (!going(e)) return false;
-  await backOff(e.gate, []);
+  const waiters = e.waiters;
+  e.waiters = [];
+  await backOff(e.gate, waiters);
   return going(e);
 }
 
 /** Listed keys in batches (parked rows due for a retry, rows to revisit), each once unless held by the breaker. */
 async function walkListed(e: Engine, keys: readonly KeyText[], what: string): Promise<void> {
-  if (keys.length) e.log.info(`${keys.length} rows ${what}`);
-  for (let i = 0; i < keys.length && (await mayGo(e)); ) {
+  if (keys.length === 0) return;
+  e.log.info(`${keys.length} rows ${what}`);
+  let i = 0;
+  await drive(e, null, async () => {
     const chunk = keys.slice(i, i + e.batchSize);
     const r = await resilientBatch(e, () => ({ keys: chunk }));
     if (r.cut) await pauseForBreaker(e);
     else i += chunk.length;
-  }
+    return i < keys.length;
+  });
 }
 
 /** Whether the run's budget (rows, time) is used up; says so once. */
@@ -244,22 +225,37 @@ export function budgetLeft(e: Engine, b: Budget): number {
   return rows;
 }
 
+/**
+ * The one batch loop of every kind of task: before each batch the pause conditions (with the lock
+ * waiters the last batch saw), then the run's budget (`null`: none); `next` runs one batch of at
+ * most `limit` and says whether there is more.
+ */
+export async function drive(
+  e: Engine,
+  budget: Budget | null,
+  next: (limit: number) => Promise<boolean>,
+): Promise<void> {
+  while (await mayGo(e)) {
+    const left = budget ? budgetLeft(e, budget) : Infinity;
+    if (left <= 0) return;
+    if (!(await next(Math.min(e.batchSize, left)))) return;
+  }
+}
+
 /** The walk: due parked rows, then the keyset from the saved position to the end (or the budget), then the revisits. */
 export async function walk(e: Engine, due: readonly KeyText[], budget: Budget, maxRevisits: number): Promise<void> {
   await walkListed(e, due, 'parked before, due for a retry');
-  while (await mayGo(e)) {
-    const left = budgetLeft(e, budget);
-    if (left <= 0) return;
-    const limit = Math.min(e.batchSize, left);
+  await drive(e, budget, async (limit) => {
+    // a retry after a statement timeout reads fewer rows: the walk ends only on a short read at the limit used
+    let used = limit;
     // every parked key is left out: the due ones were retried just before
-    const r = await resilientBatch(e, () => ({
-      after: e.s.position ?? null,
-      limit,
-      exclude: e.s.parked.map(parkedKey),
-    }));
+    const r = await resilientBatch(e, () => {
+      used = Math.min(limit, e.batchSize);
+      return { after: e.s.position ?? null, limit: used, exclude: e.s.parked.map(parkedKey) };
+    });
     if (r.cut) await pauseForBreaker(e);
-    else if (r.read < limit) break;
-  }
+    return r.cut || r.read >= used;
+  });
   for (let round = 0; round < maxRevisits && e.revisit.length > 0 && going(e); round++) {
     await walkListed(e, [...e.revisit], 'changed or locked by another session since they were read: revisiting');
   }

@@ -1,61 +1,15 @@
-import type { Sql } from 'postgres';
-import { JobError, EXIT, type Logger } from '@wxyc/job-runtime';
-import { replicaLagMs } from '../backoff.js';
-import { ApiLimiter, DEFAULT_LIMITER } from '../limiter.js';
-import { EXIT_LIMITS, limitProblem } from '../limits.js';
+import { JobError, EXIT } from '@wxyc/job-runtime';
 import { parkedGroups, type ParkedGroup } from '../parking.js';
-import { BatchSession } from '../session.js';
-import {
-  deleteState,
-  ensureStateTable,
-  freshState,
-  loadState,
-  saveState,
-  type RunState,
-  type RunStatus,
-  type TableCounts,
-} from '../state.js';
-import { ProgressTicker } from '../ticker.js';
-import type { PauseCapAction } from '../walk.js';
-import { Catalog } from './catalog.js';
+import { freshState, loadState, type RunState, type TableCounts } from '../state.js';
+import { analyzeChanged, checkOnce, runEngine, type Step, type TaskRunOptions } from './frame.js';
 import { keyId, keySpec, type KeyText } from './keys.js';
-import { dueParked, going, walk, type Budget, type Engine } from './pipeline.js';
+import { dueParked, walk, type Engine } from './pipeline.js';
 import { parkedKey } from './progress.js';
 import { countAhead } from './read.js';
-import { isSourceTask, NO_KEYS, sourceFrame, sourceTaskProblem, walkSource, type SourceTask } from './source-step.js';
+import { isSourceTask, sourceFrame, sourceTaskProblem, walkSource, type SourceTask } from './source-step.js';
 import { taskProblem, type Task } from './task.js';
 
-export interface TaskRunOptions {
-  /** A pool with room for one reserved connection (the lock holder, which reads and writes) and the pause checks. */
-  sql: Sql;
-  log: Logger;
-  signal?: AbortSignal;
-  /** Rows read (and resolved) per batch. */
-  batchSize: number;
-  /** Per-run budget (cron ticks): stop after this many rows handled, or this long; the next run resumes at the position. */
-  maxRows?: number;
-  maxMs?: number;
-  /** Resolve and plan every batch, roll each back: counts per outcome and table, a preview; nothing written, no state. */
-  dryRun?: boolean;
-  reset?: boolean;
-  /** Retry every parked row now, whatever its time and tries (`'due'`: those whose retry time passed). */
-  retryParked?: boolean | 'due';
-  /** More parked rows than this stops the run with exit 1 (default 1000). */
-  maxParked?: number;
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  lockWaitMs?: number;
-  backoffMs?: number;
-  maxReconnects?: number;
-  maxAttempts?: number;
-  maxRevisits?: number;
-  maxBreakerPauseMs?: number;
-  maxPauseMs?: number;
-  onPauseCap?: PauseCapAction;
-  maxReplicaLagMs?: number;
-  replicaLag?: (sql: Sql) => Promise<number>;
-  onBatch?: (b: { batch: number; rows: number; elapsedMs: number }) => unknown;
-}
+export { markEnded, type TaskRunOptions } from './frame.js';
 
 export interface TaskSummary {
   name: string;
@@ -115,88 +69,6 @@ function countsSince(base: Base, s: RunState): RunCounts {
   };
 }
 
-function engineOf(task: Task, o: TaskRunOptions, session: BatchSession, spec: Engine['spec'], s: RunState): Engine {
-  const signal = o.signal ?? new AbortController().signal;
-  const backoffMs = o.backoffMs ?? 1_000;
-  return {
-    task,
-    spec,
-    cat: new Catalog(o.sql),
-    sql: o.sql,
-    log: o.log,
-    signal,
-    session,
-    limiter: new ApiLimiter({ ...DEFAULT_LIMITER, ...task.limiter }, signal),
-    ticker: new ProgressTicker(o.log),
-    gate: {
-      sql: o.sql,
-      log: o.log,
-      signal,
-      backoffMs,
-      maxReplicaLagMs: o.maxReplicaLagMs ?? 5_000,
-      replicaLag: o.replicaLag ?? replicaLagMs,
-      pause: {
-        totalMs: 0,
-        maxMs: o.maxPauseMs ?? Infinity,
-        onCap: o.onPauseCap ?? 'continue',
-        capReached: false,
-        stopped: false,
-      },
-      def: task,
-      session,
-    },
-    s,
-    dryRun: !!o.dryRun,
-    batchSize: Math.max(1, o.batchSize),
-    statementTimeoutMs: o.statementTimeoutMs ?? 60_000,
-    lockTimeoutMs: o.lockTimeoutMs ?? 2_000,
-    backoffMs,
-    maxReconnects: o.maxReconnects ?? 8,
-    maxAttempts: o.maxAttempts ?? 8,
-    maxParked: o.maxParked ?? 1_000,
-    revisit: [],
-    held: [],
-    breaker: { ms: 0, maxMs: o.maxBreakerPauseMs ?? 300_000, stopped: false },
-    runRows: 0,
-    runTables: {},
-    preview: [],
-    onBatch: o.onBatch,
-  };
-}
-
-/** Guard and limits, once per run, before anything is written: a reason refuses the run with exit 12. */
-async function checkOnce(e: Engine, sql: Sql): Promise<void> {
-  const reason = await e.task.guard?.(sql);
-  if (reason) throw new JobError(`${e.task.name}: refusing: ${reason}`, EXIT_LIMITS);
-  const l = e.task.limits;
-  if (!l) return;
-  const denom = l.denominator
-    ? Number((await sql.unsafe<{ n: string }[]>(`SELECT (${l.denominator})::bigint AS n`))[0]!.n)
-    : 0;
-  const problem = limitProblem(
-    e.task.name,
-    l,
-    e.s.pendingAtStart,
-    denom,
-    l.denominator ? 'the declared denominator' : undefined,
-  );
-  if (problem) throw new JobError(problem, EXIT_LIMITS);
-}
-
-/** ANALYZE each table this run changed (the station's rule after a bulk write), unless the task opts out. */
-async function analyzeChanged(e: Engine): Promise<string[]> {
-  if (e.task.analyze === false || e.dryRun) return [];
-  const changed = Object.entries(e.runTables)
-    .filter(([, n]) => n.inserted + n.updated + n.deleted > 0)
-    .map(([t]) => t);
-  for (const t of changed) {
-    await e.sql`ANALYZE ${e.sql.unsafe(t)}`;
-    const n = e.runTables[t]!;
-    e.log.info(`ANALYZE ${t}: this run inserted ${n.inserted}, updated ${n.updated}, deleted ${n.deleted} rows`);
-  }
-  return changed;
-}
-
 function summarize(
   e: Engine,
   started: number,
@@ -227,25 +99,8 @@ function summarize(
   };
 }
 
-/** The end of a run that threw, on the pool (the session may be what died): the committed state, never older than seen. */
-export async function markEnded(sql: Sql, s: RunState, status: RunStatus): Promise<RunState> {
-  try {
-    const saved = await loadState(sql, s.name);
-    const newer = saved && +saved.startedAt === +s.startedAt && saved.batches > s.batches;
-    const ended = { ...(newer ? saved : s), status };
-    await saveState(sql, ended);
-    return ended;
-  } catch {
-    return s;
-  }
-}
-
 /** The state to run from: resumed unless done (or reset), keeping parked rows across fresh walks. */
 async function startState(e: Engine, o: TaskRunOptions, source: boolean): Promise<RunState> {
-  if (o.reset && !e.dryRun) {
-    await deleteState(e.session.c, e.task.name);
-    o.log.info(`--reset: forgot the saved position of ${e.task.name}; starting over`);
-  }
   const saved = o.reset ? null : await loadState(e.session.c, e.task.name);
   if (saved && saved.status !== 'done') {
     o.log.info(
@@ -260,6 +115,52 @@ async function startState(e: Engine, o: TaskRunOptions, source: boolean): Promis
   };
 }
 
+/** A task walking its table (or read query): due parked rows, the keyset, the revisits. */
+function walkedStep(task: Task, o: TaskRunOptions): Step {
+  let due: KeyText[] = [];
+  return {
+    task,
+    spec: (c) => keySpec(c, task),
+    async start(e) {
+      e.s = await startState(e, o, false);
+      due = dueParked(task, e.s, o.retryParked ?? false, Date.now());
+      const dueIds = new Set(due.map(keyId));
+      e.held = e.s.parked.map(parkedKey).filter((k) => !dueIds.has(keyId(k)));
+      const ahead = await countAhead(e.session.c, task, e.spec, e.s.position ?? null, e.held);
+      e.s.pendingAtStart = e.s.rowsProcessed + ahead + due.length;
+      await checkOnce(e.session.c, task, e.s.pendingAtStart);
+      o.log.info(
+        `${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
+    },
+    walk: (e, budget) => walk(e, due, budget, o.maxRevisits ?? 5),
+    async end(e) {
+      const analyzed = await analyzeChanged(e);
+      return { analyzed, pendingAtEnd: e.dryRun ? null : await countAhead(o.sql, task, e.spec, null, []) };
+    },
+  };
+}
+
+/** A task fed by a record source: its checkpoint instead of a position, no count ahead (unknown until read). */
+function sourceStep(source: SourceTask, o: TaskRunOptions): Step {
+  const task = sourceFrame(source);
+  return {
+    task,
+    async start(e) {
+      e.s = await startState(e, o, true);
+      e.s.pendingAtStart = e.s.rowsProcessed;
+      await checkOnce(e.session.c, task, e.s.pendingAtStart);
+      o.log.info(
+        `${task.name}: reading ${source.source.name} from ${(e.s.checkpoint ?? null) === null ? 'the beginning' : `checkpoint ${JSON.stringify(e.s.checkpoint)}`}; batch ${e.batchSize} records${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
+      );
+    },
+    walk: (e, budget) => walkSource(e, source, budget),
+    async end(e) {
+      return { analyzed: await analyzeChanged(e), pendingAtEnd: null };
+    },
+  };
+}
+
 /**
  * Runs a task: one session holding its advisory lock; the guard and limits once; then batches
  * (read, resolve, one transaction writing the plan and the position) to the end or the budget;
@@ -268,60 +169,8 @@ async function startState(e: Engine, o: TaskRunOptions, source: boolean): Promis
 export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Promise<TaskSummary> {
   const started = Date.now();
   const source = isSourceTask(input) ? input : null;
-  const task = source ? sourceFrame(source) : (input as Task);
-  const problem = source ? sourceTaskProblem(source) : taskProblem(task);
+  const problem = source ? sourceTaskProblem(source) : taskProblem(input as Task);
   if (problem) throw new JobError(problem, EXIT.FAILED);
-  if (!o.dryRun) await ensureStateTable(o.sql);
-  const session = new BatchSession(o.sql, task.name, o.log, {
-    lockWaitMs: o.lockWaitMs ?? 5_000,
-    statementTimeoutMs: o.statementTimeoutMs ?? 60_000,
-    prepare: task.prepare,
-  });
-  await session.open();
-  let e: Engine | null = null;
-  let base: Base = freshState(task.name, o.batchSize, 0);
-  try {
-    e = engineOf(
-      task,
-      o,
-      session,
-      source ? NO_KEYS : await keySpec(session.c, task),
-      freshState(task.name, o.batchSize, 0),
-    );
-    e.s = await startState(e, o, !!source);
-    base = { ...e.s, outcomes: { ...e.s.outcomes } };
-    const due = source ? [] : dueParked(task, e.s, o.retryParked ?? false, Date.now());
-    const dueIds = new Set(due.map(keyId));
-    e.held = e.s.parked.map(parkedKey).filter((k) => !dueIds.has(keyId(k)));
-    // a source's records ahead are unknown until read
-    const ahead = source ? 0 : await countAhead(session.c, task, e.spec, e.s.position ?? null, e.held);
-    e.s.pendingAtStart = e.s.rowsProcessed + ahead + due.length;
-    await checkOnce(e, session.c);
-    if (source)
-      o.log.info(
-        `${task.name}: reading ${source.source.name} from ${(e.s.checkpoint ?? null) === null ? 'the beginning' : `checkpoint ${JSON.stringify(e.s.checkpoint)}`}; batch ${e.batchSize} records${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
-      );
-    else
-      o.log.info(
-        `${task.name}: ${ahead} pending rows ahead${due.length ? `, ${due.length} parked due for a retry` : ''}; batch ${e.batchSize} rows${e.dryRun ? ' (dry run: each batch rolled back, nothing saved)' : ''}`,
-      );
-    const budget: Budget = { maxRows: o.maxRows, maxMs: o.maxMs, startedAt: started, reached: false };
-    if (source) await walkSource(e, source, budget);
-    else await walk(e, due, budget, o.maxRevisits ?? 5);
-    const interrupted = !going(e);
-    e.s = { ...e.s, status: interrupted ? 'interrupted' : budget.reached ? 'budget' : 'done' };
-    if (!e.dryRun) await saveState(session.alive ? session.c : o.sql, e.s);
-    const analyzed = interrupted ? [] : await analyzeChanged(e);
-    const pendingAtEnd = interrupted || e.dryRun || source ? null : await countAhead(o.sql, task, e.spec, null, []);
-    if (e.dryRun) for (const line of e.preview) o.log.info(`dry run: ${line}`);
-    return summarize(e, started, base, { interrupted, budgetReached: budget.reached, pendingAtEnd, analyzed });
-  } catch (err) {
-    if (!e) throw err;
-    if (!e.dryRun) e.s = await markEnded(o.sql, e.s, o.signal?.aborted ? 'interrupted' : 'failed');
-    if (o.signal?.aborted)
-      return summarize(e, started, base, { interrupted: true, budgetReached: false, pendingAtEnd: null, analyzed: [] });
-    throw err;
-  } finally {
-    await session.close();
-  }
+  const r = await runEngine(source ? sourceStep(source, o) : walkedStep(input as Task, o), o);
+  return summarize(r.e, started, r.base, r);
 }

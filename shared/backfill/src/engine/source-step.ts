@@ -1,13 +1,10 @@
-import { JobError } from '@wxyc/job-runtime';
-import { sleep } from '@wxyc/database';
-import { connectionLost, recoveryFor } from '../policy.js';
-import { afterConnectionLost, lostTooOften } from '../reconnect.js';
-import { loadState, saveState, type RunState, type TableCounts } from '../state.js';
+import { connectionLost } from '../policy.js';
+import { saveState, type RunState, type TableCounts } from '../state.js';
 import { stagedColumnsProblem } from '../sources/stage.js';
 import type { Checkpoint, RecordSource, SourceBatch, SourceReader } from '../sources/source.js';
 import { writeStaged, type StagedWrite } from '../sources/write.js';
-import type { KeySpec } from './keys.js';
-import { begin, budgetLeft, mayGo, type Budget, type Engine } from './pipeline.js';
+import { begin, drive, type Budget, type Engine } from './pipeline.js';
+import { withBatchRecovery, type BatchRecovery } from './recovery.js';
 import { addCounts } from './side.js';
 import type { Task } from './task.js';
 
@@ -41,9 +38,6 @@ export const sourceFrame = (t: SourceTask): Task => ({
   prepare: t.prepare,
   pauseWhen: t.pauseWhen,
 });
-
-/** A source task walks no keys. */
-export const NO_KEYS: KeySpec = { cols: [], keyAt: [] };
 
 const VERB = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 
@@ -137,39 +131,15 @@ async function sourceBatch(e: Engine, t: SourceTask, reader: SourceReader, limit
 }
 
 /**
- * A source batch that survives a lost connection: reopen the session, reload the state as last
- * committed (a commit whose answer was lost counts), reopen the reader at its checkpoint, read
- * again. A JobError (the source failed, a record was refused) ends the run with its one line.
+ * A source batch under the engine's recovery: before a retry the reader is reopened at the
+ * committed checkpoint (after a lost connection, at the state reloaded as last committed). A
+ * JobError (the source failed, a record was refused) ends the run with its one line.
  */
-async function resilientSourceBatch(e: Engine, t: SourceTask, rd: Reading, limit: number): Promise<boolean> {
-  for (let lost = 0, tries = 0; ; ) {
-    try {
-      if (!e.session.alive) {
-        await e.session.reopen();
-        const saved = e.dryRun ? null : await loadState(e.session.c, e.task.name);
-        if (saved && +saved.startedAt === +e.s.startedAt) e.s = { ...saved, status: 'running' };
-        await reopenReader(e, t, rd);
-      }
-      return await sourceBatch(e, t, rd.reader ?? (await reopenReader(e, t, rd)), limit);
-    } catch (err) {
-      if (e.signal.aborted || err instanceof JobError) throw err;
-      const rec = recoveryFor(err);
-      if (rec === 'reconnect') {
-        if (++lost > e.maxReconnects) {
-          e.session.drop({ dead: true });
-          throw lostTooOften(e.task.name, lost, err, e.s);
-        }
-        await afterConnectionLost(e.session, e.log, err, e.backoffMs, e.signal);
-      } else if ((rec === 'wait' || rec === 'halve') && ++tries < e.maxAttempts) {
-        if (rec === 'halve') limit = Math.max(1, Math.floor(limit / 2));
-        e.log.warn(
-          `batch failed (${(err as { code?: string }).code}); retrying in ${e.backoffMs} ms from the committed checkpoint`,
-        );
-        await sleep(e.backoffMs, e.signal);
-        await reopenReader(e, t, rd);
-      } else throw err;
-    }
-  }
+function resilientSourceBatch(e: Engine, t: SourceTask, rd: Reading, limit: number): Promise<boolean> {
+  const how: BatchRecovery = { unit: 'records', minSize: 1, again: () => reopenReader(e, t, rd).then(() => {}) };
+  return withBatchRecovery(e, how, async () =>
+    sourceBatch(e, t, rd.reader ?? (await reopenReader(e, t, rd)), Math.min(limit, e.batchSize)),
+  );
 }
 
 /** The walk of a source: open at the committed checkpoint, batches to its end (or the budget), close in any case. */
@@ -177,11 +147,7 @@ export async function walkSource(e: Engine, t: SourceTask, budget: Budget): Prom
   const rd: Reading = { reader: null };
   try {
     await reopenReader(e, t, rd);
-    while (await mayGo(e)) {
-      const left = budgetLeft(e, budget);
-      if (left <= 0) return;
-      if (await resilientSourceBatch(e, t, rd, Math.min(e.batchSize, left))) return;
-    }
+    await drive(e, budget, async (limit) => !(await resilientSourceBatch(e, t, rd, limit)));
   } finally {
     await rd.reader
       ?.close()
