@@ -26,6 +26,15 @@ describe('VerdictCache', () => {
     c.set('a', 1);
     c.set('b', 2);
     c.set('c', 3);
-    expect([c.has('a'), c.get('b'), c.get('c'), c.size]).toEqual([false, 2, 3, 2]);
+    expect([c.get('a'), c.get('b'), c.get('c'), c.size]).toEqual([undefined, 2, 3, 2]);
+  });
+
+  it('forgets a key only while it still holds the given entry', () => {
+    const c = new VerdictCache<number>(4);
+    c.set('a', 1);
+    c.forget('a', 2);
+    expect(c.get('a')).toBe(1);
+    c.forget('a', 1);
+    expect(c.get('a')).toBeUndefined();
   });
 });

@@ -45,17 +45,17 @@ export function planRequests(keys: readonly string[], cached: (k: string) => boo
 /** A map that forgets its oldest entries past `max` (insertion order). */
 export class VerdictCache<V> {
   private readonly m = new Map<string, V>();
-  hits = 0;
   constructor(private readonly max: number) {}
-  has(k: string): boolean {
-    return this.m.has(k);
-  }
   get(k: string): V | undefined {
     return this.m.get(k);
   }
   set(k: string, v: V): void {
     this.m.set(k, v);
     if (this.m.size > this.max) this.m.delete(this.m.keys().next().value!);
+  }
+  /** Drops `k` if it still holds `v` (a newer entry stays). */
+  forget(k: string, v: V): void {
+    if (this.m.get(k) === v) this.m.delete(k);
   }
   get size(): number {
     return this.m.size;
@@ -68,8 +68,8 @@ async function askOne<I, V>(
   keys: readonly string[],
   itemByKey: ReadonlyMap<string, I>,
   ctx: ResolveContext,
-): Promise<[string, Answered<V>][]> {
-  const all = (failed: Outcome) => keys.map((k): [string, Answered<V>] => [k, { failed }]);
+): Promise<Map<string, Answered<V>>> {
+  const all = (failed: Outcome) => new Map(keys.map((k): [string, Answered<V>] => [k, { failed }]));
   if (ctx.signal.aborted) return all(held('shutdown'));
   let verdicts: V[];
   try {
@@ -85,46 +85,68 @@ async function askOne<I, V>(
   }
   if (!Array.isArray(verdicts) || verdicts.length !== keys.length)
     return all(outcome.pending(`bulk answer has ${verdicts?.length ?? 'no'} verdicts for ${keys.length} items`));
-  return keys.map((k, i) => [k, { verdict: verdicts[i]! }]);
+  return new Map(keys.map((k, i) => [k, { verdict: verdicts[i]! }]));
 }
 
+type Entry<V> = Promise<Answered<V>>;
+
 /** One cache per run: a run has one limiter, so the limiter keys the cache. */
-const caches = new WeakMap<ApiLimiter, VerdictCache<unknown>>();
+const caches = new WeakMap<ApiLimiter, VerdictCache<Entry<unknown>>>();
 
 /**
  * A task's resolve for bulk lookups: the batch's rows to items, equal keys asked once per run (an
- * in-run cache of definitive verdicts), the rest in requests of `size` with up to `concurrency` in
- * flight, each verdict mapped back to every row that asked it. A whole request failing after the
- * limiter's retries leaves its rows pending; an open circuit or a shutdown holds them.
+ * in-run cache of answers, in flight or definitive),
+ * the rest in requests of `size` with up to `concurrency` in flight, each verdict mapped back to
+ * every row that asked it. A whole request failing after the limiter's retries leaves its rows
+ * pending; an open circuit or a shutdown holds them. Failures and verdicts `cacheable` refuses
+ * leave the cache once answered, so a later batch asks again.
  */
 export function eachBulk<I, V>(b: BulkLookup<I, V>) {
   const keyOf = b.keyOf ?? ((i: I) => JSON.stringify(i));
   return async (rows: Row[], ctx: ResolveContext): Promise<Outcome[]> => {
-    const cache = (caches.get(ctx.limiter) ?? new VerdictCache<V>(b.cacheSize ?? 100_000)) as VerdictCache<V>;
+    const cache = (caches.get(ctx.limiter) ?? new VerdictCache<Entry<V>>(b.cacheSize ?? 100_000)) as VerdictCache<
+      Entry<V>
+    >;
     caches.set(ctx.limiter, cache);
     const items = rows.map((r) => b.itemOf(r));
     const keys = items.map(keyOf);
     const itemByKey = new Map(keys.map((k, i) => [k, items[i]!]));
-    // verdicts known before this batch, taken now: the sets below may drop old entries from the cache
-    const known = new Map<string, V>();
-    for (const k of keys) if (cache.has(k)) known.set(k, cache.get(k)!);
-    cache.hits += keys.filter((k) => known.has(k)).length;
-    const plan = planRequests(keys, (k) => known.has(k), b.size);
-    const answers = new Map<string, Answered<V>>();
+    // answers known or under way before this batch, taken now (the sets below may drop old entries)
+    const mine = new Map<string, Entry<V>>();
+    for (const k of keys) {
+      const had = cache.get(k);
+      if (had) mine.set(k, had);
+    }
+    const plan = planRequests(keys, (k) => mine.has(k), b.size);
+    // every key asked here is in the cache before anything is awaited: a batch beside this one waits for it
+    const runs = plan.map((chunk) => {
+      let settle!: (a: Promise<Map<string, Answered<V>>>) => void;
+      const answered = new Promise<Map<string, Answered<V>>>((r) => (settle = r));
+      for (const k of chunk) {
+        const entry = answered.then((m) => m.get(k)!);
+        entry.then(
+          (a) => ('failed' in a || !(b.cacheable?.(a.verdict) ?? true)) && cache.forget(k, entry),
+          () => cache.forget(k, entry),
+        );
+        cache.set(k, entry);
+        mine.set(k, entry);
+      }
+      return { start: () => settle(askOne(b, chunk, itemByKey, ctx)), answered };
+    });
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < plan.length; i = next++)
-        for (const [k, a] of await askOne(b, plan[i]!, itemByKey, ctx)) answers.set(k, a);
+      for (let i = next++; i < runs.length; i = next++) {
+        runs[i]!.start();
+        await runs[i]!.answered.catch(() => {}); // a failure reaches the rows through their entries
+      }
     };
     const width = Math.max(1, b.concurrency ?? ctx.limiter.s.maxConcurrency);
-    await Promise.all(Array.from({ length: Math.min(width, plan.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(width, runs.length) }, worker));
+    const answers = new Map<string, Answered<V>>();
+    for (const k of new Set(keys)) answers.set(k, await mine.get(k)!);
     return rows.map((row, i) => {
-      const k = keys[i]!;
-      const a = answers.get(k);
-      if (!a) return b.outcomeOf(row, known.get(k)!, ctx);
-      if ('failed' in a) return a.failed;
-      if (b.cacheable?.(a.verdict) ?? true) cache.set(k, a.verdict);
-      return b.outcomeOf(row, a.verdict, ctx);
+      const a = answers.get(keys[i]!)!;
+      return 'failed' in a ? a.failed : b.outcomeOf(row, a.verdict, ctx);
     });
   };
 }
