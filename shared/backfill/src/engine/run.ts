@@ -22,6 +22,7 @@ import { keyId, keySpec, type KeyText } from './keys.js';
 import { dueParked, going, walk, type Budget, type Engine } from './pipeline.js';
 import { parkedKey } from './progress.js';
 import { countAhead } from './read.js';
+import { standingOf, standingRow } from './status.js';
 import { isSourceTask, NO_KEYS, sourceFrame, sourceTaskProblem, walkSource, type SourceTask } from './source-step.js';
 import { taskProblem, type Task } from './task.js';
 
@@ -309,10 +310,17 @@ export async function runTask(input: Task | SourceTask, o: TaskRunOptions): Prom
     if (source) await walkSource(e, source, budget);
     else await walk(e, due, budget, o.maxRevisits ?? 5);
     const interrupted = !going(e);
-    e.s = { ...e.s, status: interrupted ? 'interrupted' : budget.reached ? 'budget' : 'done' };
+    // counted with the definition and kept in the state row: ops:status shows them (it has no definition)
+    const end =
+      interrupted || e.dryRun || source ? null : await standingOf(o.sql, task, e.spec, e.s.parked.map(parkedKey));
+    e.s = {
+      ...e.s,
+      status: interrupted ? 'interrupted' : budget.reached ? 'budget' : 'done',
+      ...(end && { standing: standingRow(end, e.s.parked.length) }),
+    };
     if (!e.dryRun) await saveState(session.alive ? session.c : o.sql, e.s);
     const analyzed = interrupted ? [] : await analyzeChanged(e);
-    const pendingAtEnd = interrupted || e.dryRun || source ? null : await countAhead(o.sql, task, e.spec, null, []);
+    const pendingAtEnd = end?.ahead ?? null;
     if (e.dryRun) for (const line of e.preview) o.log.info(`dry run: ${line}`);
     return summarize(e, started, base, { interrupted, budgetReached: budget.reached, pendingAtEnd, analyzed });
   } catch (err) {
