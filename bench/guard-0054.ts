@@ -1,5 +1,5 @@
 // pnpm bench:guard-0054 [--rows N]: how long the dj_name guard (the first 0054's, now the first
-// check of the switch 0060) takes on a production-shaped
+// check of the switch 0061) takes on a production-shaped
 // flowsheet (seedProdShape at 0053), before the backfill (it refuses: EXISTS, then the count) and
 // after it (it passes: a full pass that finds nothing), extrapolated linearly to 2.6M rows; then
 // the full-table queries a `--refresh` runs at start (pending count, dry-run reasons), which run
@@ -19,7 +19,7 @@ const { values } = readArgs(
   {
     command: 'pnpm bench:guard-0054',
     summary:
-      "How long the dj_name guard (0060's first check) takes on a production-shaped flowsheet before and after the backfill, extrapolated to 2.6M rows; then the full-table queries of a --refresh start.",
+      "How long the dj_name guard (0061's first check) takes on a production-shaped flowsheet before and after the backfill, extrapolated to 2.6M rows; then the full-table queries of a --refresh start.",
     options: { rows: { type: 'string', value: 'N', default: '650000', description: 'flowsheet rows (>= 1000)' } },
   },
   process.argv.slice(2),
@@ -29,9 +29,9 @@ const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000) throw new Error(`--rows must be an integer >= 1000, got ${values.rows}`);
 
 const log = (m: string) => console.log(`[bench] ${m}`);
-// 0060's DO block checks dj_name first; its first IF ... END IF is that guard, run on its own here.
+// 0061's DO block checks dj_name first; its first IF ... END IF is that guard, run on its own here.
 const switchBlock = loadMigrations(MIGRATIONS_DIR)
-  .find((m) => m.tag.startsWith('0060'))!
+  .find((m) => m.tag.startsWith('0061'))!
   .statements.find((st) => st.sql.includes('DO $$'))!.sql;
 const guard = `${switchBlock.slice(0, switchBlock.indexOf('END IF;') + 'END IF;'.length)}\nEND $$;`;
 

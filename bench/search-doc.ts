@@ -1,6 +1,6 @@
 // pnpm bench:search-doc [--rows N]: the superseded 0054 (search_doc re-added as a STORED generated
 // column: a whole-table rewrite under ACCESS EXCLUSIVE) against the online sequence that replaced
-// it (0054 expand, the search_doc backfill, 0059 index CONCURRENTLY, 0060 switch), on identical
+// it (0054 expand, the search_doc backfill, 0059 index CONCURRENTLY, 0061 switch), on identical
 // copies of a production-shaped database (dj_name already filled), each with a concurrent writer
 // (startFlowsheetWriter: an INSERT and an UPDATE every 50 ms, each timed).
 import { readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ const { values } = readArgs(
   {
     command: 'pnpm bench:search-doc',
     summary:
-      "The superseded 0054 rewrite against the online sequence (0054, the backfill, 0059, 0060) on identical production-shaped copies: total time and a concurrent writer's longest wait.",
+      "The superseded 0054 rewrite against the online sequence (0054, the backfill, 0059, 0061) on identical production-shaped copies: total time and a concurrent writer's longest wait.",
     options: { rows: { type: 'string', value: 'N', default: '1000000', description: 'flowsheet rows (>= 1000)' } },
   },
   process.argv.slice(2),
@@ -53,7 +53,7 @@ async function apply(sql: Sql, m: Pick<Migration, 'statements' | 'noTransaction'
   return performance.now() - t0;
 }
 
-/** 0060 gives up after its lock_timeout; like the runner, retry the whole migration. */
+/** 0061 gives up after its lock_timeout; like the runner, retry the whole migration. */
 async function applyRetrying(sql: Sql, m: Migration): Promise<{ ms: number; attempts: number }> {
   for (let attempts = 1; ; attempts++) {
     try {
@@ -157,8 +157,8 @@ try {
     await step('search_doc backfill', () =>
       runBackfill(flowsheetSearchDoc, { sql: newSql, log: quiet, batchSize: 5000, targetMs: 300 }),
     );
-    await step('0060 switch', async () =>
-      log(`(b) 0060 attempts: ${(await applyRetrying(newSql, byTag('0060'))).attempts}`),
+    await step('0061 switch', async () =>
+      log(`(b) 0061 attempts: ${(await applyRetrying(newSql, byTag('0061'))).attempts}`),
     );
   });
   const [{ bad } = { bad: -1 }] = await newSql<{ bad: number }[]>`

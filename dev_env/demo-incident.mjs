@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // pnpm demo:incident [--rows N]: the 13-hour outage, replayed against the fixes, step by step.
 // A fresh database at migration 0052 with N production-shaped flowsheet rows (default 500k):
-//   1. the runner applies 0053 and the expand 0054 in milliseconds, then the unrelated 0055+ and
-//      the index 0059 (CONCURRENTLY), and stops at the switch 0060's guard;
+//   1. the runner applies 0053 and the expand 0054 in milliseconds, then the unrelated 0055+,
+//      the index 0059 (CONCURRENTLY) and the dj_name fill trigger 0060, and stops at the switch 0061's guard;
 //   2. a session holding ACCESS EXCLUSIVE on flowsheet makes the runner refuse at pre-flight;
 //   3. the dj_name backfill fills dj_name in bounded batches, printing its progress;
 //   4. the search_doc backfill fills search_doc_new the same way;
-//   5. the runner applies the switch 0060 (catalog only, under a 500 ms lock_timeout).
+//   5. the runner applies the switch 0061 (catalog only, under a 500 ms lock_timeout).
 // A writer (a live DJ) inserts and updates flowsheet rows all along; each step prints the longest
 // any of its writes waited: the longest write-blocking lock as the station feels it.
 // Exits 0 only when every step behaved as expected (CI runs it at a small N).
@@ -27,7 +27,7 @@ const { values } = await readScriptArgs(
     command: 'pnpm demo:incident',
     summary:
       'The 13-hour outage replayed against the fixes on a throwaway server: a database at 0052 with N production-shaped rows, ' +
-      "the runner applying 0053-0059 and refusing 0060 and a locked table, both backfills, then the switch 0060; a concurrent writer's longest wait per step.",
+      "the runner applying 0053-0059 and refusing 0061 and a locked table, both backfills, then the switch 0061; a concurrent writer's longest wait per step.",
     options: { rows: { type: 'string', value: 'N', default: '500000', description: 'flowsheet rows (at least 100)' } },
     env: {
       DEMO_ADMIN_URL: 'use this server (a fresh database is created and dropped) instead of starting a throwaway one',
@@ -175,20 +175,20 @@ try {
   );
 
   await step(
-    'deploy: the runner applies 0053, the expand 0054, 0055+ and the index 0059, then meets the switch 0060',
-    '0053 and 0054 in milliseconds; 0060 refused by its guard (exit 11)',
+    'deploy: the runner applies 0053, the expand 0054, 0055+, the index 0059 and the dj_name fill 0060, then meets the switch 0061',
+    '0053 and 0054 in milliseconds; 0061 refused by its guard (exit 11)',
     async () => {
       const r = await migrate(url);
       const ms = (n) => r.output.match(new RegExp(`applied ${n}_\\S+ in (\\d+) ms`))?.[1];
       const guard = r.output.includes(
-        'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060',
+        'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0061',
       );
-      const applied = ['0053', '0054', '0055', '0059'].every((n) => ms(n) !== undefined);
+      const applied = ['0053', '0054', '0055', '0059', '0060'].every((n) => ms(n) !== undefined);
       return {
         ok: r.code === EXIT.MIGRATION_FAILED && applied && guard,
         got:
           `exit ${r.code}; 0053 ${ms('0053') ?? '?'} ms, 0054 ${ms('0054') ?? '?'} ms, 0059 ${ms('0059') ?? '?'} ms` +
-          `${applied ? '' : ' (NOT all applied)'}; guard ${guard ? 'refused 0060' : 'did not fire'}`,
+          `${applied ? '' : ' (NOT all applied)'}; guard ${guard ? 'refused 0061' : 'did not fire'}`,
       };
     },
   );
@@ -215,7 +215,7 @@ try {
 
   await step(
     'the dj_name backfill (unresolvable rows get the opt-in fallback name)',
-    "every track row has dj_name; 0060's dj_name check passes (exit 0)",
+    "every track row has dj_name; 0061's dj_name check passes (exit 0)",
     async () => {
       const r = await run(`${ROOT}${BACKFILL_DIR}/dist/job.js`, {
         DATABASE_URL: url,
@@ -233,7 +233,7 @@ try {
 
   await step(
     'the search_doc backfill',
-    "every row has search_doc_new; 0060's search_doc check passes (exit 0)",
+    "every row has search_doc_new; 0061's search_doc check passes (exit 0)",
     async () => {
       const r = await run(`${ROOT}${SEARCH_DOC_DIR}/dist/job.js`, { DATABASE_URL: url });
       const batches = (r.output.match(/\[backfill\] batch \d+:/g) ?? []).length;
@@ -247,15 +247,15 @@ try {
 
   await step(
     'deploy again: the switch',
-    '0060 applies in one short transaction (exit 0); search finds DJ names',
+    '0061 applies in one short transaction (exit 0); search finds DJ names',
     async () => {
       const r = await migrate(url);
-      const ms = r.output.match(/applied 0060_\S+ in (\d+) ms/)?.[1];
+      const ms = r.output.match(/applied 0061_\S+ in (\d+) ms/)?.[1];
       const [hit] =
         await sql`SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'writer:B')`;
       return {
         ok: r.code === EXIT.OK && ms !== undefined && hit.n > 0,
-        got: `exit ${r.code}; 0060 ${ms ? `applied in ${ms} ms` : 'NOT applied'}; ${hit.n} rows found by DJ name 'writer'`,
+        got: `exit ${r.code}; 0061 ${ms ? `applied in ${ms} ms` : 'NOT applied'}; ${hit.n} rows found by DJ name 'writer'`,
       };
     },
   );

@@ -265,39 +265,58 @@ function runProcess(argv, { cwd, env, timeoutMs }) {
   });
 }
 
+/** The command line: `image-build.mjs Dockerfile.<x> [--context DIR] [--out DIR] [--run [-e K=V]... [-- ARG...]]`. */
+const SPEC = /** @type {const} */ ({
+  command: 'node scripts/image-build.mjs',
+  summary: 'Replays a Dockerfile without Docker (each stage in a folder) and can start the image it built.',
+  positionals: {
+    usage: 'Dockerfile.<x> [-- ARG...]',
+    min: 1,
+    max: 1,
+    description: 'the Dockerfile; after --, the arguments for --run',
+  },
+  options: {
+    context: { type: 'string', value: 'DIR', description: 'the build context (default: the repository)' },
+    out: { type: 'string', value: 'DIR', description: 'where the stages are built (default: a new temp folder)' },
+    run: { type: 'boolean', description: "start the image's command in its folder after the build" },
+    env: {
+      type: 'string',
+      short: 'e',
+      value: 'K[=V]',
+      multiple: true,
+      description: "an env var for --run (K alone: this shell's value)",
+    },
+  },
+  notes:
+    "Exit codes: 0 built, 1 the build failed, 2 bad arguments; with --run, the command's own exit code. docs/deploy.md has examples.",
+});
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  (await import('./lib/build-state.mjs')).buildIfStale(root, ['@wxyc/job-runtime'], 'image-build');
+  const { readArgs } = await import('@wxyc/job-runtime');
   const argv = process.argv.slice(2);
   const dash = argv.indexOf('--');
-  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const args = readArgs(SPEC, dash < 0 ? argv : argv.slice(0, dash), 'image-build');
   const runArgs = dash < 0 ? [] : argv.slice(dash + 1);
-  const opt = (/** @type {string} */ name) => {
-    const i = own.indexOf(name);
-    return i < 0 ? undefined : own[i + 1];
-  };
-  const dockerfile = own.find((a, i) => !a.startsWith('-') && !['--context', '--out', '-e'].includes(own[i - 1] ?? ''));
-  if (!dockerfile) {
-    console.error('usage: image-build.mjs Dockerfile.<x> [--context DIR] [--out DIR] [--run [-e K=V]... [-- ARG...]]');
-    process.exit(2);
-  }
+  const dockerfile = /** @type {string} */ (args.positionals[0]);
   try {
     const image = await buildImage({
       dockerfile,
-      context: opt('--context'),
-      out: opt('--out'),
+      context: args.values.context,
+      out: args.values.out,
       log: (l) => console.error(l),
     });
     console.log(
       `built ${dockerfile}: ${image.root} (workdir ${image.workdir}, user ${image.user ?? 'root'}, cmd ${JSON.stringify([...image.entrypoint, ...image.cmd])})`,
     );
-    if (own.includes('--run')) {
+    if (args.values.run) {
       /** @type {Record<string, string>} */
       const env = {};
-      own.forEach((a, i) => {
-        if (a === '-e') {
-          const [k = '', ...v] = (own[i + 1] ?? '').split('=');
-          env[k] = v.length ? v.join('=') : (process.env[k] ?? '');
-        }
-      });
+      for (const pair of args.values.env ?? []) {
+        const [k = '', ...v] = pair.split('=');
+        env[k] = v.length ? v.join('=') : (process.env[k] ?? '');
+      }
       const r = await startImage(image, { args: runArgs, env, timeoutMs: 10 * 60_000 });
       process.stdout.write(r.stdout);
       process.stderr.write(r.stderr);

@@ -97,10 +97,9 @@ export function buildIfStale(repo, names, prefix) {
   const wanted = [...new Map(names.flatMap((n) => withWorkspaceDeps(all, n)).map((p) => [p.name, p])).values()];
   const stale = stalePackages(wanted, all);
   if (stale.length === 0) return;
-  const roots = names.filter((n) => stalePackages(withWorkspaceDeps(all, n), all).length > 0);
-  const command = [...roots.flatMap((n) => ['--filter', `${n}...`]), 'build'];
+  const command = ['build', ...stale.map((p) => p.name)];
   console.log(`[${prefix}] building ${stale.map((p) => p.name).join(', ')} (missing or older than their sources)...`);
-  const r = spawnSync('pnpm', command, { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync('pnpm', ['--silent', ...command], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.error) fail(`could not run pnpm (${r.error.message}): install pnpm >= 10 (README.md, Quick start)`);
   if (r.status !== 0)
     fail(

@@ -24,7 +24,7 @@ function infoSchemaType(sqlType: string): string {
 }
 
 describe('a database migrated from scratch', () => {
-  it('applies every migration of the journal to an empty database (the guards of 0060 pass on an empty table)', async () => {
+  it('applies every migration of the journal to an empty database (the guards of 0061 pass on an empty table)', async () => {
     await migrateWithDrizzle(db.url);
     const [row] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`;
     expect(row!.n).toBe(readJournal(MIGRATIONS_DIR).entries.length);

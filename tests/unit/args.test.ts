@@ -34,6 +34,19 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(spec, ['--rows=9', '-o', 'x']).values).toEqual({ rows: '9', out: 'x' });
   });
 
+  it('a repeatable option keeps every value in order; its usage says it repeats', () => {
+    const many = {
+      command: 'x',
+      summary: 's',
+      options: { env: { type: 'string', short: 'e', value: 'K=V', description: 'set', multiple: true } },
+    } as const satisfies CommandSpec;
+    const parsed = parseCommandLine(many, ['-e', 'A=1', '--env', 'B=2', '-e', 'A=3']);
+    const values: string[] | undefined = parsed.values.env;
+    expect(values).toEqual(['A=1', 'B=2', 'A=3']);
+    expect(parseCommandLine(many, []).values.env).toBeUndefined();
+    expect(usageLine(many)).toBe('x [--env K=V]...');
+  });
+
   it('--help or -h anywhere wins, even beside an unknown flag; after -- it is a positional', () => {
     expect(parseCommandLine(spec, ['--wat', '--help']).help).toBe(true);
     expect(parseCommandLine(spec, ['-h']).help).toBe(true);

@@ -20,7 +20,7 @@ import {
 
 /**
  * Exit code when the run ended with work the rule could still do: track rows NULL that have a
- * handle (0060's dj_name guard will refuse), or for --refresh, stored names that still differ. Rows
+ * handle (0061's dj_name guard will refuse), or for --refresh, stored names that still differ. Rows
  * held by another session the whole time, or written meanwhile: run again. Rows with no handle
  * anywhere no longer cause it.
  */
@@ -31,7 +31,7 @@ await runBackfillJob<BackfillConfig>({
   readConfig,
   help: {
     summary:
-      "Fills flowsheet.dj_name (an on-air handle, never a real name) in bounded batches, resumably; 0060's dj_name guard waits for it. README.md says how to run it.",
+      "Fills flowsheet.dj_name (an on-air handle, never a real name) in bounded batches, resumably; 0061's dj_name guard waits for it. README.md says how to run it.",
     flags: DJ_NAME_FLAGS,
     env: DJ_NAME_ENV,
   },
@@ -56,15 +56,15 @@ await runBackfillJob<BackfillConfig>({
 async function finishFill(sql: Sql, log: Logger, s: RunSummary, config: BackfillConfig): Promise<number> {
   if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
   if (s.unresolved.length) log.info(`no-handle reasons: ${REASONS_HELP}`);
-  // The same condition as 0060's dj_name guard, counted now (rows may have arrived meanwhile). Not the
+  // The same condition as 0061's dj_name guard, counted now (rows may have arrived meanwhile). Not the
   // runner's pendingAtEnd: the fill's pending rows include those with no handle, which stay NULL.
   const left = await guardCount(sql);
   if (left === 0) {
-    log.info("check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes");
+    log.info("check: 0 track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard passes");
     return EXIT.OK;
   }
   log.info(
-    `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse. ` +
+    `check: ${left} track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard will still refuse. ` +
       (config.dryRun
         ? 'Run without BACKFILL_DRY_RUN to fill them.'
         : 'Run the job again (rows held by another session or written meanwhile; parked rows: add --retry-parked).'),

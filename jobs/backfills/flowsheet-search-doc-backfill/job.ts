@@ -4,7 +4,7 @@ import { readConfig, type BackfillConfig } from './src/config.js';
 import { columnState, flowsheetSearchDoc, guardCount } from './src/definition.js';
 import { summaryLines } from './src/report.js';
 
-/** Exit code when the run ended but rows remain NULL (parked or still locked), so 0060's guard will still refuse. */
+/** Exit code when the run ended but rows remain NULL (parked or still locked), so 0061's guard will still refuse. */
 export const EXIT_INCOMPLETE = 11;
 
 await runBackfillJob<BackfillConfig>({
@@ -12,12 +12,12 @@ await runBackfillJob<BackfillConfig>({
   readConfig,
   help: {
     summary:
-      'Fills flowsheet.search_doc_new (search_doc with the DJ name) in bounded batches, resumably, so the switch 0060 can apply; run after the dj_name backfill. README.md says how to run it.',
+      'Fills flowsheet.search_doc_new (search_doc with the DJ name) in bounded batches, resumably, so the switch 0061 can apply; run after the dj_name backfill. README.md says how to run it.',
   },
   async before({ sql, log }) {
     const state = await columnState(sql);
     if (state === 'switched') {
-      log.info('check: migration 0060 has already switched search_doc in (the trigger owns it): nothing to do');
+      log.info('check: migration 0061 has already switched search_doc in (the trigger owns it): nothing to do');
       return EXIT.OK;
     }
     if (state === 'missing') {
@@ -30,16 +30,16 @@ await runBackfillJob<BackfillConfig>({
   definition: () => flowsheetSearchDoc,
   async finish({ sql, log }, s) {
     if (!s.dryRun) for (const line of summaryLines(s)) log.info(line);
-    // The same condition as 0060's guard, counted now.
+    // The same condition as 0061's guard, counted now.
     const left = await guardCount(sql);
     if (left === 0) {
       log.info(
-        'check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)',
+        'check: 0 rows have search_doc_new IS NULL; migration 0061 can now apply (once the dj_name backfill is done too)',
       );
       return EXIT.OK;
     }
     log.info(
-      `check: ${left} rows have search_doc_new IS NULL; 0060's guard will still refuse. ` +
+      `check: ${left} rows have search_doc_new IS NULL; 0061's guard will still refuse. ` +
         (s.dryRun
           ? 'Run without BACKFILL_DRY_RUN to fill them.'
           : 'See docs/runbooks/flowsheet-search-doc-backfill.md.'),

@@ -1,21 +1,16 @@
-import type { Logger } from '@wxyc/job-runtime';
-import { etlCommand, readEtlArgs, runEtl } from '@wxyc/legacy-etl';
-import { JOB, runTick, runVerify } from './tick.js';
+import { mirrorEtlMain } from '@wxyc/legacy-etl';
 import { ARTISTS_MIRROR, LIBRARY_MIRROR } from './legacy-tables.js';
-
-export const COMMAND = etlCommand(
-  'Legacy card catalogue (MySQL) -> genres, formats, artists, library: an incremental tick, each verifying a slice of the mirror; --verify [--repair] for a whole pass.',
-);
+import { JOB, runTick, runVerify } from './tick.js';
 
 /** An incremental tick from the legacy MySQL; `--verify [--repair]`: one whole verification pass. */
-export async function libraryEtl(
-  log: Logger,
-  args: string[],
-  env: Record<string, string | undefined> = process.env,
-): Promise<number> {
-  const { verify } = readEtlArgs(COMMAND, args);
-  return runEtl(
-    { job: JOB, log, env, needLegacy: true, statementTimeoutMs: 120_000, mirrors: [ARTISTS_MIRROR, LIBRARY_MIRROR] },
-    (ctx) => (verify ? runVerify(ctx, verify) : runTick(ctx)),
-  );
-}
+const etl = mirrorEtlMain({
+  job: JOB,
+  summary:
+    'Legacy card catalogue (MySQL) -> genres, formats, artists, library: an incremental tick, each verifying a slice of the mirror; --verify [--repair] for a whole pass.',
+  mirrors: [ARTISTS_MIRROR, LIBRARY_MIRROR],
+  tick: runTick,
+  verify: runVerify,
+});
+
+export const COMMAND = etl.command;
+export const libraryEtl = etl.main;

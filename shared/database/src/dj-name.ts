@@ -5,8 +5,9 @@ const WHITESPACE = "E' \\t\\n\\r\\f\\013'";
 
 /**
  * The one definition of a flowsheet row's DJ name, used by flowsheet-etl, the dj_name
- * backfill (fill and --refresh) and migration 0054's guard (which embeds DJ_NAME_SQL verbatim;
- * a unit test keeps the two equal).
+ * backfill (fill and --refresh), the fill trigger of migration 0060 and the dj_name guard of the
+ * switch 0061 (both embed it verbatim, through djNameOfRowSql and DJ_NAME_SQL; unit tests keep
+ * them equal).
  *
  * flowsheet.dj_name is PUBLIC (on-air playlist, search_doc), so it is only ever an on-air
  * handle: the DJ's handle on their account (auth_user.dj_name), else the legacy handle recorded
@@ -23,6 +24,23 @@ export const DJ_NAME_SQL = `COALESCE(${handle('u.dj_name')}, ${handle('s.legacy_
 export const DJ_NAME_SOURCE_SQL = 'wxyc_schema.shows s LEFT JOIN public.auth_user u ON u.id = s.primary_dj_id';
 
 /**
+ * The name the rule gives flowsheet row `alias` (`NEW`, `f`, ...) now: a scalar subquery, one
+ * primary-key probe of shows and auth_user; NULL for a row without a show or a show without a handle.
+ */
+export function djNameOfRowSql(alias: string): string {
+  if (!/^[A-Za-z_]+$/.test(alias)) throw new Error(`djNameOfRowSql: ${JSON.stringify(alias)} is not a row alias`);
+  return `(SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = ${alias}.show_id)`;
+}
+
+/**
+ * The trigger (migration 0060) that names a track row whose dj_name a writer left NULL, and its
+ * function. Its name sorts before flowsheet_search_doc_fill: PostgreSQL fires the BEFORE triggers
+ * of one event in name order, so search_doc is computed from the row with its name.
+ */
+export const DJ_NAME_FILL_TRIGGER = 'flowsheet_dj_name_fill';
+export const DJ_NAME_FILL_FUNCTION = 'wxyc_schema.flowsheet_dj_name_fill';
+
+/**
  * SQL that is TRUE when `column` (an alias-qualified column such as `t.dj_name`) holds no handle
  * by the rule (blank or anonymous). For the refresh, which tells such stored values apart.
  */
@@ -33,7 +51,7 @@ export function noHandleSql(column: string): string {
 
 /**
  * A handle column as published: trimmed, or NULL when blank or anonymous. Constant columns only.
- * translate/btrim, not regexp_replace: the rule runs per row in 0054's guard and the refresh's
+ * translate/btrim, not regexp_replace: the rule runs per row in 0061's guard and the refresh's
  * scans, and a regex per row cost several times as much there (bench:guard-0054).
  */
 function handle(column: 'u.dj_name' | 's.legacy_dj_name'): string {

@@ -5,7 +5,16 @@ export { checkDatabaseUrl, describeTarget, type DatabaseTarget } from './databas
 export { silentCloseDelayMs, ConnectGuardError } from './connect-guard.js';
 export { isConnectionLost, describeConnectionLoss } from './connection-lost.js';
 export { intArray, bigintArray } from './int-array.js';
-export { DJ_NAME_SQL, DJ_NAME_SOURCE_SQL, djNameExpression, djNameSource, noHandleSql } from './dj-name.js';
+export {
+  DJ_NAME_SQL,
+  DJ_NAME_SOURCE_SQL,
+  DJ_NAME_FILL_TRIGGER,
+  DJ_NAME_FILL_FUNCTION,
+  djNameExpression,
+  djNameOfRowSql,
+  djNameSource,
+  noHandleSql,
+} from './dj-name.js';
 export { searchDocSql, SEARCH_DOC_TRIGGER, SEARCH_DOC_FUNCTION } from './search-doc.js';
 export {
   readJournal,

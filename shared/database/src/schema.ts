@@ -157,7 +157,7 @@ export const rotation = wxycSchema.table(
     albumTitle: varchar('album_title', { length: 128 }),
     recordLabel: varchar('record_label', { length: 128 }),
     discogsReleaseId: integer('discogs_release_id'),
-    // Where discogs_release_id came from: 'legacy' (mirrored; every row that predates 0063 reads
+    // Where discogs_release_id came from: 'legacy' (mirrored; every row that predates 0064 reads
     // it through the column DEFAULT, no UPDATE), 'lml_direct' (rotation-release-id-resolver).
     // Local columns: rotation-etl never writes them.
     discogsReleaseIdSource: text('discogs_release_id_source').default('legacy'),
@@ -238,7 +238,7 @@ export const flowsheet = wxycSchema.table(
     legacyReleaseId: integer('legacy_release_id'),
     legacyRotationId: integer('legacy_rotation_id'),
     djName: text('dj_name'),
-    // Owned by the trigger flowsheet_search_doc_fill (migrations 0054/0060, src/search-doc.ts): it is
+    // Owned by the trigger flowsheet_search_doc_fill (migrations 0054/0061, src/search-doc.ts): it is
     // computed on every INSERT and UPDATE and a value a writer sets is overwritten. Never set it.
     searchDoc: tsvector('search_doc'),
   },
@@ -276,7 +276,7 @@ export const cronjobRuns = wxycSchema.table('cronjob_runs', {
 // One row per run of every job (cron tick, one-shot, migrate), written by the job itself
 // (src/run-history). finished_at NULL with its backend gone = started, never finished (SIGKILL).
 // started_at/heartbeat_at/finished_at are the database server's clock; host_started_at is the
-// host's own reading of the same instant (0061), so a host with a wrong clock shows.
+// host's own reading of the same instant (0062), so a host with a wrong clock shows.
 export const jobRuns = wxycSchema.table(
   'job_runs',
   {

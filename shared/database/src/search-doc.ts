@@ -1,6 +1,6 @@
 /**
  * The one definition of flowsheet.search_doc (weights: artist A, track B, DJ B, album C, label D).
- * Migration 0054's trigger function and 0060's replacement embed searchDocSql('NEW') verbatim,
+ * Migration 0054's trigger function and 0061's replacement embed searchDocSql('NEW') verbatim,
  * the search_doc backfill writes searchDocSql('l') and the tests compare every row with
  * searchDocSql('f'); a unit test keeps the migrations equal to this text.
  *
@@ -22,6 +22,6 @@ export function searchDocSql(alias: string): string {
   return WEIGHTED.map(([c, w]) => `setweight(to_tsvector('simple', coalesce(${alias}.${c}, '')), '${w}')`).join(' || ');
 }
 
-/** The trigger that owns flowsheet.search_doc and its function (created by 0054, retargeted by 0060). */
+/** The trigger that owns flowsheet.search_doc and its function (created by 0054, retargeted by 0061). */
 export const SEARCH_DOC_TRIGGER = 'flowsheet_search_doc_fill';
 export const SEARCH_DOC_FUNCTION = 'wxyc_schema.flowsheet_search_doc_fill';

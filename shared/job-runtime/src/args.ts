@@ -13,6 +13,8 @@ export interface OptionSpec {
   value?: string;
   short?: string;
   default?: string;
+  /** May be given more than once (string options): the value is every occurrence, in order. */
+  multiple?: boolean;
   /** Accepted but left out of the usage and help (the flag that selects the command: `--trace`). */
   hidden?: boolean;
 }
@@ -32,7 +34,11 @@ export interface CommandSpec {
 }
 
 type Values<S extends CommandSpec> = {
-  [K in keyof S['options']]?: S['options'][K] extends { type: 'boolean' } ? boolean : string;
+  [K in keyof S['options']]?: S['options'][K] extends { type: 'boolean' }
+    ? boolean
+    : S['options'][K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 export interface ParsedArgs<S extends CommandSpec> {
@@ -53,7 +59,9 @@ const HELP = new Set(['--help', '-h']);
 export function usageLine(spec: CommandSpec): string {
   const opts = Object.entries(spec.options ?? {})
     .filter(([, o]) => !o.hidden)
-    .map(([name, o]) => (o.type === 'string' ? `[--${name} ${o.value ?? 'VALUE'}]` : `[--${name}]`));
+    .map(([name, o]) =>
+      o.type === 'string' ? `[--${name} ${o.value ?? 'VALUE'}]${o.multiple ? '...' : ''}` : `[--${name}]`,
+    );
   return [spec.command, ...opts, spec.positionals?.usage].filter(Boolean).join(' ');
 }
 
@@ -72,6 +80,7 @@ export function parseCommandLine<S extends CommandSpec>(spec: S, argv: readonly 
       {
         type: o.type,
         ...(o.short ? { short: o.short } : {}),
+        ...(o.multiple ? { multiple: true } : {}),
         ...(o.default !== undefined ? { default: o.default } : {}),
       },
     ]),

@@ -19,6 +19,7 @@ export { upsertBatch, type UpsertSpec, type UpsertResult } from './upsert.js';
 export { readWatermark, saveCursor, finishTick, type Watermark } from './watermark.js';
 export { withTickLock, assertTickLock, type LockOutcome } from './tick-lock.js';
 export { runEtl, type EtlContext, type RunEtlOptions } from './run-etl.js';
+export { mirrorEtlMain, type MirrorEtlSpec } from './mirror-etl-main.js';
 export { DumpTokenizer, DumpSyntaxError, type Token, type TokenKind } from './dump-tokens.js';
 export { DumpParser, readDumpRows, type DumpRow, type DumpValue, type DumpReadOptions } from './dump-rows.js';
 export {

@@ -1,6 +1,6 @@
 // Legacy ids retired locally: a job that merges duplicates deletes (or repoints) a mirrored row
 // and records the legacy id it retired here, in its own transaction. The import and the
-// verification then skip that id for good instead of re-inserting the row (migration 0062).
+// verification then skip that id for good instead of re-inserting the row (migration 0063).
 import type { Sql, TransactionSql } from 'postgres';
 import { intArray } from '@wxyc/database';
 

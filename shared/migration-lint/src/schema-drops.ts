@@ -43,7 +43,7 @@ function dropsAndRecreations(units: Unit[]): { drops: Drop[]; recreated: Set<str
 /**
  * A DROP of a table or column the drizzle schema still has: the backend built from that schema
  * (the release running during the deploy, and the one deployed with it) queries it, and breaks
- * the moment the migration commits. A name the same file creates again (0060 drops search_doc
+ * the moment the migration commits. A name the same file creates again (0061 drops search_doc
  * and renames search_doc_new to it) is not a break.
  */
 export function checkSchemaDrops(units: Unit[], schema: SchemaTables, add: Add): void {

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, migrationTitle, searchDocSql } from '@wxyc/database';
+import { djNameOfRowSql, migrationTitle, searchDocSql } from '@wxyc/database';
 
 /**
  * Data a migration expects production to have when it deploys (what its runbook's backfill
@@ -11,17 +11,17 @@ export interface PrepareStep {
 }
 
 export const PREPARE_STEPS: Record<string, PrepareStep> = {
-  // 0060's guards refuse while a backfill has work left: production applies it after
+  // 0061's guards refuse while a backfill has work left: production applies it after
   // jobs/backfills/flowsheet-dj-name-backfill and jobs/backfills/flowsheet-search-doc-backfill,
   // so the trace fills both columns first.
-  '0060_flowsheet-search-doc-switch': {
+  '0061_flowsheet-search-doc-switch': {
     describe:
       'dj_name and search_doc backfills (jobs/backfills/flowsheet-dj-name-backfill, flowsheet-search-doc-backfill)',
     async run(sql) {
       // Constant SQL fragments from @wxyc/database; no values are interpolated.
       await sql.unsafe(`
         UPDATE wxyc_schema.flowsheet f
-        SET dj_name = COALESCE((SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = f.show_id), 'unresolved')
+        SET dj_name = COALESCE(${djNameOfRowSql('f')}, 'unresolved')
         WHERE f.entry_type = 'track' AND f.dj_name IS NULL`);
       await sql.unsafe(
         `UPDATE wxyc_schema.flowsheet f SET search_doc_new = ${searchDocSql('f')} WHERE f.search_doc_new IS NULL`,

@@ -7,7 +7,7 @@ export interface RetiredIds {
   newest: Date;
 }
 
-/** One row per mirrored table with retired ids; [] before migration 0062 (no table yet). */
+/** One row per mirrored table with retired ids; [] before migration 0063 (no table yet). */
 export async function readRetiredIds(sql: Sql): Promise<RetiredIds[]> {
   const [found] = await sql<
     { present: boolean }[]

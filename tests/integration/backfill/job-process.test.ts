@@ -223,7 +223,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
-  it("reports rows with no handle by reason with sample ids, exits 0, and 0060's dj_name guard then passes without a fallback", async () => {
+  it("reports rows with no handle by reason with sample ids, exits 0, and 0061's dj_name guard then passes without a fallback", async () => {
     const db = await copy();
     const r = await run(db.url);
     expect(r.code, r.out.join('\n')).toBe(0);
@@ -234,7 +234,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
     expect(lines).toMatch(/\[backfill\] no handle \(show without handle\): \d+ rows, e\.g\. ids \d+/);
     expect(lines).toMatch(/\[backfill\] no handle \(no show\): 30 rows, e\.g\. ids 1000, 2000, 3000/);
     expect(r.out.at(-1)).toBe(
-      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard passes",
     );
     expect(await nullTrackRows(db.sql)).toBeGreaterThan(30);
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/); // the dj_name guard passed
@@ -258,7 +258,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
       expect(r.code, r.out.join('\n')).toBe(11);
       expect(r.out.join('\n')).toMatch(/still locked by another session, left pending: 1 rows, e\.g\. ids \d+/);
       expect(r.out.at(-1)).toMatch(
-        /^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard will still refuse\. Run the job again/,
+        /^\[backfill\] check: 1 track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard will still refuse\. Run the job again/,
       );
     } finally {
       release();
@@ -266,7 +266,7 @@ describe('flowsheet-dj-name-backfill job process', () => {
       await holder.end();
     }
     // After the holder is gone (0059's concurrent index build would wait for its transaction):
-    // the row is still NULL, so 0060's dj_name guard refuses.
+    // the row is still NULL, so 0061's dj_name guard refuses.
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.dj_name backfill incomplete/);
     await db.sql.end();
   });
@@ -307,15 +307,15 @@ describe('flowsheet-dj-name-backfill job process', () => {
     await db.sql.end();
   });
 
-  it('with BACKFILL_UNRESOLVED_FALLBACK every track row gets a name, it exits 0, and 0060 then passes its dj_name guard', async () => {
+  it('with BACKFILL_UNRESOLVED_FALLBACK every track row gets a name, it exits 0, and 0061 then passes its dj_name guard', async () => {
     const db = await copy();
     const r = await run(db.url, { BACKFILL_UNRESOLVED_FALLBACK: 'Unknown DJ' });
     expect(r.code).toBe(0);
     expect(r.out.at(-1)).toBe(
-      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard passes",
     );
     expect(r.out.join('\n')).toMatch(/rows filled \(\d+ with the fallback name\)/);
-    // 0054-0059 apply; 0060 now waits only for the search_doc backfill
+    // 0054-0060 apply; 0061 now waits only for the search_doc backfill
     expect(await migrateError(db.url)).toMatch(/^flowsheet\.search_doc_new backfill incomplete/);
     expect(await nullTrackRows(db.sql)).toBe(0);
     await db.sql.end();

@@ -1,5 +1,6 @@
 // Incremental ticks end to end: a real MariaDB with the legacy tables -> a migrated PostgreSQL.
 import { describe, expect, it } from 'vitest';
+import { DJ_NAME_FILL_TRIGGER } from '@wxyc/database';
 import { useTestDatabase } from '../../support/test-database.js';
 import {
   findMysqlServer,
@@ -100,7 +101,12 @@ describe.skipIf(!server)('flowsheet-etl incremental tick', () => {
       "UPDATE FLOWSHEET_RADIO_SHOW_PROD SET SHOW_NAME = 'Heron Hour', TIME_LAST_MODIFIED = 1775400000000 WHERE ID = 2",
     );
     // A legacy row whose dj_name was never set stays so: resolution is for this tick's rows only.
-    await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = NULL WHERE legacy_entry_id = 2`;
+    // Such a row predates migration 0060 (its trigger would name it on this very UPDATE).
+    await db.sql.begin(async (tx) => {
+      await tx`ALTER TABLE wxyc_schema.flowsheet DISABLE TRIGGER ${tx(DJ_NAME_FILL_TRIGGER)}`;
+      await tx`UPDATE wxyc_schema.flowsheet SET dj_name = NULL WHERE legacy_entry_id = 2`;
+      await tx`ALTER TABLE wxyc_schema.flowsheet ENABLE TRIGGER ${tx(DJ_NAME_FILL_TRIGGER)}`;
+    });
 
     const run = await runFlowsheetEtl(env());
     expect(run.code, run.lines.join('\n')).toBe(0);

@@ -1,4 +1,4 @@
-// 0062's drift triggers follow the owners declared in the jobs' legacy-tables.ts: the columns a
+// 0063's drift triggers follow the owners declared in the jobs' legacy-tables.ts: the columns a
 // trigger watches are exactly the `source` columns (but the key and the hash) of its table.
 import { describe, expect, it } from 'vitest';
 import { driftColumns, type MirrorTable } from '@wxyc/legacy-etl';

@@ -37,7 +37,7 @@ describe('pnpm demo:incident', () => {
     expect(code, demo.output()).toBe(0);
     const out = demo.output();
     expect(out).toMatch(
-      /ok {3}2\. deploy: the runner applies 0053, the expand 0054, .* exit 11; 0053 \d+ ms, 0054 \d+ ms, 0059 \d+ ms; guard refused 0060; longest write wait \d+/,
+      /ok {3}2\. deploy: the runner applies 0053, the expand 0054, .* exit 11; 0053 \d+ ms, 0054 \d+ ms, 0059 \d+ ms; guard refused 0061; longest write wait \d+/,
     );
     expect(out).toMatch(/ok {3}3\. .* exit 14; migrations recorded (\d+) -> \1/);
     expect(out).toMatch(/\| \[backfill\] batch 1: \d+ rows, total processed \d+, remaining \d+, ETA ~/);
@@ -45,7 +45,7 @@ describe('pnpm demo:incident', () => {
       /ok {3}5\. the search_doc backfill .* exit 0; \d+ batches; 0 rows left without search_doc_new; longest write wait/,
     );
     expect(out).toMatch(
-      /ok {3}6\. deploy again: the switch .* exit 0; 0060 applied in \d+ ms; [1-9]\d* rows found by DJ name 'writer'; longest write wait \d+ ms \(\d+ writes\)/,
+      /ok {3}6\. deploy again: the switch .* exit 0; 0061 applied in \d+ ms; [1-9]\d* rows found by DJ name 'writer'; longest write wait \d+ ms \(\d+ writes\)/,
     );
     expect(out).toContain('[demo] every step behaved as expected.');
     expect(await demoDatabases()).toEqual([]);

@@ -60,7 +60,7 @@ describe('the local stack', () => {
     const ok = run('run-job.mjs', 'flowsheet-dj-name-backfill');
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toContain(
-      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0060's dj_name guard passes",
+      "[backfill] check: 0 track rows have dj_name IS NULL and a handle to fill; 0061's dj_name guard passes",
     );
     const bad = run('run-job.mjs', 'no-such-job');
     expect(bad.code).toBe(2);

@@ -45,6 +45,8 @@ describe('--help and unknown flags', () => {
     ['dev_env/init-db.mjs', [], 'usage: node dev_env/init-db.mjs [--status] [--dry-run] [--seed]'],
     ['dev_env/init-db.mjs', ['--trace'], 'usage: node dev_env/init-db.mjs --trace [--rows N]'],
     ['scripts/deploy-k8s.mjs', [], 'usage: pnpm deploy:k8s [--out DIR]'],
+    ['scripts/image-build.mjs', [], 'usage: node scripts/image-build.mjs [--context DIR] [--out DIR] [--run]'],
+    ['.github/scripts/changed-jobs.mjs', [], 'usage: node .github/scripts/changed-jobs.mjs [BASE] [HEAD]'],
     [
       'jobs/flowsheet-etl/dist/job.js',
       [],

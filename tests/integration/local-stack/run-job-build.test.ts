@@ -101,7 +101,7 @@ it('builds the job together with the workspace packages it bundles, then runs it
   const first = runJob();
   expect(first.stderr).toBe('');
   expect(first.code).toBe(0);
-  expect(calls()).toEqual(['--filter @wxyc/job-probe... build']);
+  expect(calls()).toEqual(['--silent build @wxyc/job-probe @wxyc/lib @wxyc/base']);
   expect(first.stdout).toContain(
     '[job] building @wxyc/job-probe, @wxyc/lib, @wxyc/base (missing or older than their sources)...',
   );
@@ -131,7 +131,7 @@ it('a failed build is one line naming the command and what to do, exit 2, and th
   const lines = r.stderr.trim().split('\n');
   expect(lines[0]).toBe('tsup: boom'); // the build's own output, then ours
   expect(lines.slice(1)).toEqual([
-    '[job] building failed (pnpm --filter @wxyc/job-probe... build exited 1): fix the error above and run the command again',
+    '[job] building failed (pnpm build @wxyc/job-probe @wxyc/lib @wxyc/base exited 1): fix the error above and run the command again',
   ]);
   expect(r.stdout).not.toContain('probe ran');
 });

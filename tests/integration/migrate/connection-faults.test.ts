@@ -21,13 +21,13 @@ const dir = migrationsDir(
 describe('the migrating backend is terminated', () => {
   it('at any point of the run: exit 0 (done first) or 17 with one line naming what the server said, never 13', async () => {
     const seen = new Map<number, number>();
-    const budgetMs = 25_000;
-    const started = Date.now();
+    // Kill points at 0, 10, 20, 40, 80 ... ms after the runner's backend appears: counted, not a
+    // time budget, so a loaded machine (slow runs: every point lands mid-run) gets 8 kills and a
+    // fast one its kills until the run is done first twice in a row.
     let trials = 0;
-    // Later and later kills until the run finishes first twice in a row: each point of the run
-    // (every 20 ms) gets a trial.
     let doneInARow = 0;
-    for (let delay = 0; doneInARow < 2 && Date.now() - started < budgetMs; delay += 20, trials++) {
+    for (let delay = 0; doneInARow < 2 && (seen.get(MIGRATE_EXIT.CONNECTION_LOST) ?? 0) < 8 && trials < 14; trials++) {
+      delay = trials === 0 ? 0 : Math.max(10, delay * 2);
       const db = await createTestDatabase('empty');
       try {
         const run = spawnRunner(db.url, { dir });
@@ -59,18 +59,16 @@ describe('the migrating backend is terminated', () => {
       }
     }
     console.log(`[faults] ${trials} termination trials: exit codes ${JSON.stringify(Object.fromEntries(seen))}`);
-    // The run may finish within a few kill points on a fast machine: at least 5 kills, each checked above.
+    // The run may finish before the later kill points on a fast machine: at least 5 kills, each checked above.
     expect(seen.get(MIGRATE_EXIT.CONNECTION_LOST) ?? 0).toBeGreaterThanOrEqual(5);
-  }, 90_000);
+  }, 120_000);
 });
 
 describe('a peer that accepts TCP and closes', () => {
   it('the runner gives up within DB_CONNECT_TIMEOUT_S with exit 3 and one line, without a hot loop', async () => {
     const peer = await acceptAndClose();
-    const started = Date.now();
     const run = spawnRunner(peer.url(), { dir, env: { DB_CONNECT_TIMEOUT_S: '2' } });
     const { code } = await run.exited;
-    const tookMs = Date.now() - started;
     expect(code, run.output()).toBe(MIGRATE_EXIT.UNREACHABLE);
     const errors = run
       .output()
@@ -81,20 +79,24 @@ describe('a peer that accepts TCP and closes', () => {
       /\[migrate\] error: wxyc@127\.0\.0\.1:\d+\/wxyc accepted \d+ connection\(s\) in 2\.\ds and closed each before the PostgreSQL handshake \(DB_CONNECT_TIMEOUT_S=2\)/,
     );
     expect(run.output()).not.toContain('Pw-peer-7');
-    expect(tookMs).toBeLessThan(6000);
+    // The bound is the runner's own clock in the line above ("in 2.Xs"), not this test's: a
+    // process start on a loaded machine can take seconds by itself.
     // Backed off: a few dozen connects at most (7,632 in 15 s before).
     expect(peer.connects()).toBeLessThan(60);
-    console.log(`[faults] accept-and-close: exit ${code} after ${tookMs} ms, ${peer.connects()} connects`);
+    console.log(`[faults] accept-and-close: exit ${code}, ${peer.connects()} connects`);
   }, 20_000);
 
-  it('SIGTERM while it retries ends the runner within 2 s', async () => {
+  it('SIGTERM while it retries ends the runner at once: no connect after it', async () => {
     const peer = await acceptAndClose();
     const run = spawnRunner(peer.url(), { dir, env: { DB_CONNECT_TIMEOUT_S: '30' } });
     await waitFor(() => peer.connects() > 3, 10_000, 'a few connects');
-    const sent = Date.now();
+    const before = peer.connects();
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
-    expect(Date.now() - sent).toBeLessThan(2000);
+    // Stopped at the signal, not at DB_CONNECT_TIMEOUT_S (30 s, past this test's timeout): at most
+    // the connect under way and one already due when the signal was read (it keeps backing off
+    // for 30 s otherwise: dozens).
+    expect(peer.connects() - before).toBeLessThanOrEqual(2);
     expect(code, run.output()).toBe(MIGRATE_EXIT.INTERRUPTED);
     expect(run.output()).toContain('[migrate] error: gave up connecting to wxyc@127.0.0.1');
   }, 20_000);

@@ -1,6 +1,6 @@
 // The incident, replayed: production at 0052 with a big flowsheet, someone holding ACCESS
 // EXCLUSIVE on it. The runner must refuse, then apply 0053 and the expand 0054 quickly (and the
-// unrelated migrations after them), stop at the switch 0060's guard, and finish once the backfills
+// unrelated migrations after them), stop at the switch 0061's guard, and finish once the backfills
 // have filled dj_name and search_doc_new.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ describe('incident replay', () => {
     }
   });
 
-  it('once the lock is gone: 0053, 0054 and the rest apply without rewriting the 100k rows, 0060 stops at its guard', async () => {
+  it('once the lock is gone: 0053, 0054 and the rest apply without rewriting the 100k rows, 0061 stops at its guard', async () => {
     const filenode = async () =>
       (await db.sql<{ f: string }[]>`SELECT pg_relation_filenode('wxyc_schema.flowsheet')::text AS f`)[0]!.f;
     const before = await filenode();
@@ -61,7 +61,7 @@ describe('incident replay', () => {
     expect(Number.isFinite(ms)).toBe(true);
     expect(await filenode()).toBe(before);
     expect(r.output).toContain(
-      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060 [SQLSTATE P0001]',
+      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0061 [SQLSTATE P0001]',
     );
     expect(r.output).toContain(
       `detail: ${ROWS * 0.9} track rows have dj_name IS NULL and a DJ name the backfill can fill`,
@@ -69,15 +69,15 @@ describe('incident replay', () => {
     expect(r.output).toContain('hint: See docs/runbooks/flowsheet-dj-name-backfill.md, then deploy again.');
     expect(r.output).toContain('applied 0054_flowsheet-search-doc-expand');
     expect(r.output).toContain('applied 0055_add-reconciled-identity-to-artists');
-    expect(await recorded()).toBe(readJournal(MIGRATIONS_DIR).entries.findIndex((e) => e.tag.startsWith('0060')));
+    expect(await recorded()).toBe(readJournal(MIGRATIONS_DIR).entries.findIndex((e) => e.tag.startsWith('0061')));
     console.log(`[incident] 0053 on ${ROWS} rows: ${ms} ms`);
   });
 
-  it('after the backfills, the switch 0060 applies', async () => {
+  it('after the backfills, the switch 0061 applies', async () => {
     await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Bluejay'`; // the trigger fills search_doc_new too
     const r = await runRunner(db.url, { dir: MIGRATIONS_DIR });
     expect(r.code, r.output).toBe(0);
-    expect(r.output).toContain('applying 0060_flowsheet-search-doc-switch');
+    expect(r.output).toContain('applying 0061_flowsheet-search-doc-switch');
     expect(await recorded()).toBe(readJournal(MIGRATIONS_DIR).entries.length);
     const [hit] = await db.sql<{ n: number }[]>`
       SELECT count(*)::int AS n FROM wxyc_schema.flowsheet WHERE search_doc @@ to_tsquery('simple', 'bluejay')`;

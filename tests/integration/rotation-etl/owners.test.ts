@@ -52,7 +52,7 @@ describe.skipIf(!server)('rotation-etl: column owners', () => {
     const killed =
       await db.sql`UPDATE wxyc_schema.rotation SET kill_date = '2026-05-01' WHERE legacy_rotation_id <= 150`;
     expect([resolved.count, killed.count]).toEqual([192, 150]);
-    // Not drift: 0062's trigger leaves the hash of a source-else-local write alone.
+    // Not drift: 0063's trigger leaves the hash of a source-else-local write alone.
     expect((await counts()).hashed).toBe(300);
     ok(await tick({ ETL_VERIFY_LAP_TICKS: '0' }));
     ok(await verifyRepair());

@@ -1,6 +1,6 @@
 // The flowsheet-search-doc-backfill job as the image runs it (built dist/job.js, real process):
 // one-line refusals, kill -9 mid-run then a rerun that finishes each row once, SIGTERM, and
-// "nothing to do" once 0060 has switched.
+// "nothing to do" once 0061 has switched.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +82,7 @@ describe('flowsheet-search-doc-backfill job process', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out[1]).toMatch(new RegExp(`^\\[backfill\\] resuming flowsheet-search-doc after key ${state.cursor} `));
     expect(r.out.at(-1)).toBe(
-      '[backfill] check: 0 rows have search_doc_new IS NULL; migration 0060 can now apply (once the dj_name backfill is done too)',
+      '[backfill] check: 0 rows have search_doc_new IS NULL; migration 0061 can now apply (once the dj_name backfill is done too)',
     );
     expect((await loadState(db.sql, 'flowsheet-search-doc'))!.rowsProcessed).toBe(ROWS);
     expect(await nulls()).toBe(0);
@@ -91,14 +91,14 @@ describe('flowsheet-search-doc-backfill job process', () => {
     expect(bad!.n).toBe(0);
   }, 60_000);
 
-  it('after the switch (0060) it has nothing to do and exits 0', async () => {
+  it('after the switch (0061) it has nothing to do and exits 0', async () => {
     await db.sql`UPDATE wxyc_schema.flowsheet SET dj_name = 'DJ Test' WHERE entry_type = 'track' AND dj_name IS NULL`;
     const m = await runRunner(db.url, { dir: MIGRATIONS_DIR });
     expect(m.code, m.output).toBe(0);
     const r = await run();
     expect(r.code).toBe(0);
     expect(r.out.at(-1)).toBe(
-      '[backfill] check: migration 0060 has already switched search_doc in (the trigger owns it): nothing to do',
+      '[backfill] check: migration 0061 has already switched search_doc in (the trigger owns it): nothing to do',
     );
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-// Issue 18: search_doc rebuilt online (0054 expand, the backfills, 0059 index, 0060 switch) on a
+// Issue 18: search_doc rebuilt online (0054 expand, the backfills, 0059 index, 0060 dj_name fill, 0061 switch) on a
 // production-shaped flowsheet (@wxyc/fixtures) while a writer inserts and updates rows all along,
 // with the real runner and the real backfill definitions.
 import postgres from 'postgres';
@@ -18,7 +18,8 @@ const ROWS = 3000;
 const NEW_TAGS = [
   '0054_flowsheet-search-doc-expand',
   '0059_flowsheet-search-doc-index',
-  '0060_flowsheet-search-doc-switch',
+  '0060_flowsheet-dj-name-fill',
+  '0061_flowsheet-search-doc-switch',
 ];
 const db = useTestDatabase('empty');
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -54,13 +55,14 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     writer = startFlowsheetWriter(writerSql, { intervalMs: 10, maxId: ROWS });
   }, 60_000);
 
-  it('deploy 1 applies the expand (0054), 0055, 0056 and the index (0059), then 0060 refuses: the dj_name backfill is not done', async () => {
+  it('deploy 1 applies the expand (0054), 0055, 0056, the index (0059) and the dj_name fill (0060), then 0061 refuses: the dj_name backfill is not done', async () => {
     const r = await deploy();
-    waits['deploy 1 (0054-0059)'] = writer.take();
+    waits['deploy 1 (0054-0060)'] = writer.take();
     expect(r.code, r.output).toBe(11);
-    for (const tag of ['0054_', '0055_', '0056_', '0059_']) expect(r.output).toMatch(new RegExp(`applied ${tag}`));
+    for (const tag of ['0054_', '0055_', '0056_', '0059_', '0060_'])
+      expect(r.output).toMatch(new RegExp(`applied ${tag}`));
     expect(r.output).toContain(
-      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0060',
+      'flowsheet.dj_name backfill incomplete; run jobs/backfills/flowsheet-dj-name-backfill before applying 0061',
     );
     // rolled back: the old generated column and the new one are both still there
     expect(await count('f.search_doc IS NOT NULL AND f.search_doc_new IS NULL')).toBeGreaterThan(0);
@@ -71,7 +73,7 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     expect(await count(`f.id > ${last} AND f.search_doc_new IS DISTINCT FROM (${searchDocSql('f')})`)).toBe(0);
   }, 60_000);
 
-  it('after the dj_name backfill 0060 still refuses, naming the search_doc backfill and the count', async () => {
+  it('after the dj_name backfill 0061 still refuses, naming the search_doc backfill and the count', async () => {
     const s = await backfill(flowsheetDjName);
     waits['dj_name backfill'] = writer.take();
     expect(s.rowsWritten).toBeGreaterThan(0);
@@ -80,7 +82,7 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     const r = await deploy();
     expect(r.code, r.output).toBe(11);
     expect(r.output).toContain(
-      'flowsheet.search_doc_new backfill incomplete; run jobs/backfills/flowsheet-search-doc-backfill before applying 0060',
+      'flowsheet.search_doc_new backfill incomplete; run jobs/backfills/flowsheet-search-doc-backfill before applying 0061',
     );
     expect(r.output).toMatch(/detail: \d+ rows have search_doc_new IS NULL/);
   }, 60_000);
@@ -95,21 +97,21 @@ describe('search_doc rebuilt online while a DJ writes', () => {
     expect(again.rowsWritten).toBe(0);
   }, 60_000);
 
-  it('0060 waits out a long reader with its 500 ms lock_timeout (retried, writers never queue long), then switches', async () => {
+  it('0061 waits out a long reader with its 500 ms lock_timeout (retried, writers never queue long), then switches', async () => {
     const blocker = await db.sql.reserve();
     await blocker`BEGIN`;
     await blocker`SELECT 1 FROM wxyc_schema.flowsheet LIMIT 1`; // ACCESS SHARE until ROLLBACK
     const deploying = deploy();
     await new Promise((r) => setTimeout(r, 1500));
     const whileBlocked = writer.take();
-    waits['0060 retrying while a reader blocks it (1.5 s)'] = whileBlocked;
+    waits['0061 retrying while a reader blocks it (1.5 s)'] = whileBlocked;
     await blocker`ROLLBACK`;
     blocker.release();
     const r = await deploying;
-    waits['0060 switch, after the reader ended'] = writer.take();
+    waits['0061 switch, after the reader ended'] = writer.take();
     expect(r.code, r.output).toBe(0);
     expect(r.output).toMatch(/lock_timeout \(2s\) on attempt 1\/10|lock_timeout \(\S+\) on attempt 1\//);
-    expect(r.output).toContain('applied 0060_flowsheet-search-doc-switch');
+    expect(r.output).toContain('applied 0061_flowsheet-search-doc-switch');
     // A write queued behind the switch's lock request waits at most its lock_timeout, then goes.
     expect(whileBlocked.writes).toBeGreaterThan(10);
     expect(whileBlocked.maxMs).toBeLessThan(1000);
@@ -162,7 +164,7 @@ describe('search_doc rebuilt online while a DJ writes', () => {
 });
 
 describe('the new migrations lint clean and trace under the write-lock budget', () => {
-  it('lint: no finding in 0054, 0059, 0060', async () => {
+  it('lint: no finding in 0054, 0059, 0060, 0061', async () => {
     await loadParser();
     const { findings } = lintDirectory(MIGRATIONS_DIR);
     expect(findings.filter((f) => NEW_TAGS.some((t) => f.file.includes(t)))).toEqual([]);
@@ -187,8 +189,10 @@ describe('the new migrations lint clean and trace under the write-lock budget', 
       console.log(`[search-doc] trace ${tag}: longest write-blocking hold ~${worst.toFixed(0)} ms at production size`);
       expect(worst).toBeLessThan(r.budgetMs);
     }
-    // the switch takes ACCESS EXCLUSIVE (catalog only), the index build only SHARE UPDATE EXCLUSIVE
-    const m60 = r.migrations.find((x) => x.tag === NEW_TAGS[2])!;
-    expect(m60.statements.flatMap((s) => s.effects.rewrites)).toEqual([]);
+    // the fill trigger and the switch are catalog only (SHARE ROW EXCLUSIVE, ACCESS EXCLUSIVE); the index build takes only SHARE UPDATE EXCLUSIVE
+    for (const tag of NEW_TAGS.slice(2)) {
+      const m = r.migrations.find((x) => x.tag === tag)!;
+      expect(m.statements.flatMap((s) => s.effects.rewrites)).toEqual([]);
+    }
   }, 120_000);
 });

@@ -25,9 +25,9 @@ describe('lockTimeoutAt', () => {
     expect(lockTimeoutAt(m, 3, '2s')).toBe('750ms');
   });
 
-  it("reads 0060's own setting", async () => {
+  it("reads 0061's own setting", async () => {
     const { loadMigrations, MIGRATIONS_DIR } = await import('@wxyc/database');
-    const m = loadMigrations(MIGRATIONS_DIR).find((x) => x.tag.startsWith('0060_'))!;
+    const m = loadMigrations(MIGRATIONS_DIR).find((x) => x.tag.startsWith('0061_'))!;
     const last = m.statements.length - 1;
     expect(lockTimeoutAt(m.statements, last, '2s')).toBe('500ms');
   });

@@ -59,10 +59,10 @@ describe('the linter on the history converted to folders', () => {
 });
 
 describe('the trace in the folders layout', () => {
-  it("finds 0060's prepare step under its folder name", () => {
+  it("finds 0061's prepare step under its folder name", () => {
     const folder = loadMigrations(converted()).find((m) => m.tag.endsWith('_flowsheet-search-doc-switch'))!;
     expect(folder.tag).toMatch(/^\d{14}_flowsheet-search-doc-switch$/);
-    expect(prepareStepFor(PREPARE_STEPS, folder.tag)).toBe(PREPARE_STEPS['0060_flowsheet-search-doc-switch']);
+    expect(prepareStepFor(PREPARE_STEPS, folder.tag)).toBe(PREPARE_STEPS['0061_flowsheet-search-doc-switch']);
     expect(prepareStepFor(PREPARE_STEPS, '20250101000000_something-else')).toBeUndefined();
   });
 });

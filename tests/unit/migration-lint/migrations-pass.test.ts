@@ -5,7 +5,7 @@ import { lintDirectory, loadParser } from '@wxyc/migration-lint';
 beforeAll(() => loadParser());
 
 describe("the repository's migrations", () => {
-  it('pass the linter; the only waivers are 0015, 0024, 0043 (history) and the two in-file markers (0041, 0060)', () => {
+  it('pass the linter; the only waivers are 0015, 0024, 0043 (history) and the two in-file markers (0041, 0061)', () => {
     const { findings, waived } = lintDirectory(MIGRATIONS_DIR);
     expect(findings).toEqual([]);
     const name = (f: string) => f.split('/').pop()!.slice(0, 4);
@@ -15,7 +15,7 @@ describe("the repository's migrations", () => {
       '0024:set-not-null-without-check',
       '0041:index-not-concurrent',
       '0043:dml-with-ddl',
-      '0060:rename-in-use',
+      '0061:rename-in-use',
     ]);
   });
 });

@@ -457,11 +457,11 @@ describe("drop-in-schema (the schema read with drizzle-orm's getTableConfig)", (
     expect(rulesOf('DROP TABLE public.auth_user;')).toEqual(['drop-in-schema']);
   });
 
-  it('passes a drop of what the schema no longer has, and a drop whose name the file creates again (0060)', () => {
+  it('passes a drop of what the schema no longer has, and a drop whose name the file creates again (0061)', () => {
     expect(rulesOf('DROP TABLE IF EXISTS wxyc_schema.legacy_notes;')).toEqual([]);
     const sql = [
       'ALTER TABLE "wxyc_schema"."flowsheet" DROP COLUMN "search_doc";',
-      '-- migrate-lint allow rename-in-use: the switch of 0060',
+      '-- migrate-lint allow rename-in-use: the switch of 0061',
       'ALTER TABLE "wxyc_schema"."flowsheet" RENAME COLUMN "search_doc_new" TO "search_doc";',
     ].join('\n');
     expect(rulesOf(sql)).toEqual([]);

@@ -1,12 +1,12 @@
 import type { Sql } from 'postgres';
 import type { BackfillDefinition, UnresolvedGroup } from '@wxyc/backfill';
-import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, noHandleSql } from '@wxyc/database';
+import { DJ_NAME_SOURCE_SQL, DJ_NAME_SQL, djNameOfRowSql, noHandleSql } from '@wxyc/database';
 
 /** Session-local show_id -> DJ name map, built once per connection (150k rows in production). */
 const NAMES = 'pg_temp.backfill_dj_names';
 
 /** The name the rule gives the show of row alias `a` now: one primary-key probe of shows and auth_user. */
-const liveName = (a: 't' | 'l') => `(SELECT ${DJ_NAME_SQL} FROM ${DJ_NAME_SOURCE_SQL} WHERE s.id = ${a}.show_id)`;
+const liveName = (a: 't' | 'l') => djNameOfRowSql(a);
 
 /**
  * Every dj_name write is a non-HOT update, so each row also enters the search_doc GIN index's
@@ -24,7 +24,7 @@ async function smallGinPendingList(sql: Sql): Promise<void> {
  * Names are resolved per show once, into a temp table, instead of joining shows and auth_user
  * in every batch (that join hashed all 150k shows per batch in the prototype). A show created
  * after the map was built is looked up live (an index probe per such row). Rows the rule
- * resolves to NULL are "no handle" (by reason) and stay NULL: 0060's dj_name guard does not wait for them.
+ * resolves to NULL are "no handle" (by reason) and stay NULL: 0061's dj_name guard does not wait for them.
  */
 export const flowsheetDjName: BackfillDefinition = {
   name: 'flowsheet-dj-name',
@@ -90,7 +90,7 @@ export async function refreshReasons(sql: Sql): Promise<UnresolvedGroup[]> {
 }
 
 /**
- * The condition of 0060's dj_name guard: track rows with dj_name IS NULL whose show gives a name by the
+ * The condition of 0061's dj_name guard: track rows with dj_name IS NULL whose show gives a name by the
  * rule, i.e. rows the fill can still write (the guard embeds the same DJ_NAME_SQL).
  */
 export async function guardCount(sql: Sql): Promise<number> {

@@ -13,7 +13,7 @@ export const flowsheetSearchDoc: BackfillDefinition = {
   table: 'wxyc_schema.flowsheet',
   key: 'id',
   columns: ['search_doc_new'],
-  // Exactly the rows 0060's guard counts.
+  // Exactly the rows 0061's guard counts.
   pending: 't.search_doc_new IS NULL',
   resolve: `SELECT l.id, ${searchDocSql('l')} AS search_doc_new, NULL::text AS reason FROM locked l`,
   async prepare(sql: Sql) {
@@ -25,7 +25,7 @@ export const flowsheetSearchDoc: BackfillDefinition = {
 
 export type ColumnState = 'expanded' | 'switched' | 'missing';
 
-/** Where the table is in the sequence: 0054 applied (search_doc_new exists), 0060 applied, or neither. */
+/** Where the table is in the sequence: 0054 applied (search_doc_new exists), 0061 applied, or neither. */
 export async function columnState(sql: Sql): Promise<ColumnState> {
   const [row] = await sql<{ expanded: boolean; switched: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM information_schema.columns
@@ -36,7 +36,7 @@ export async function columnState(sql: Sql): Promise<ColumnState> {
   return row!.expanded ? 'expanded' : row!.switched ? 'switched' : 'missing';
 }
 
-/** The condition of 0060's search_doc guard: rows whose search_doc_new is still NULL. */
+/** The condition of 0061's search_doc guard: rows whose search_doc_new is still NULL. */
 export async function guardCount(sql: Sql): Promise<number> {
   const [row] = await sql<
     { n: string }[]

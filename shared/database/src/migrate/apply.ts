@@ -164,7 +164,7 @@ function leftAfterFailure(m: Migration, rebuild: boolean): string {
 /**
  * The named index of an applied no-transaction migration, when it is missing or INVALID now (dropped
  * by hand, or left INVALID by a failed REINDEX CONCURRENTLY after the migration was recorded), and no
- * migration after it is applied (a later one may have renamed or dropped it on purpose, as 0060
+ * migration after it is applied (a later one may have renamed or dropped it on purpose, as 0061
  * renames 0059's). Nothing re-creates such an index otherwise: its migration is never pending again.
  */
 export async function recordedIndexToRebuild(

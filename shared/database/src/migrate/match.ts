@@ -11,7 +11,7 @@ import type { AppliedRow } from './plan.js';
  * - Such a row in the folders layout: drizzle 1.0's own upgrade rule (up-migrations/pg.ts),
  *   because a folder's time has whole seconds and the journal's `when` had milliseconds:
  *   created_at truncated to the second = the folder's time; when several folders share that
- *   second (0058-0060 do), the one with the row's hash; failing that, the only one of them no
+ *   second (0058 and 0059 do), the one with the row's hash; failing that, the only one of them no
  *   other row claims. Never by hash alone: a folder whose time moved is refused (moved), not
  *   silently taken as applied.
  */

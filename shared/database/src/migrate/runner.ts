@@ -235,7 +235,7 @@ async function apply(
 /**
  * Before the pending migrations: an applied CREATE INDEX CONCURRENTLY migration whose index is
  * missing or INVALID now is built again, online, as the migration builds it (an INVALID one is
- * dropped first). Without this, 0060's index guard failed on every deploy once 0059's index was
+ * dropped first). Without this, 0061's index guard failed on every deploy once 0059's index was
  * dropped after 0059 was recorded (issue #27).
  */
 async function rebuildRecordedIndexes(ctx: ApplyContext, migrations: Migration[], plan: MigrationPlan): Promise<void> {

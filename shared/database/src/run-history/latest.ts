@@ -104,7 +104,7 @@ export interface HostClock {
 /** A host whose clock is further than this from the server's is flagged by ops:status. */
 export const CLOCK_SKEW_LIMIT_S = 60;
 
-/** Each host's clock against the server's, from its newest run with host_started_at (0061); [] before 0061. */
+/** Each host's clock against the server's, from its newest run with host_started_at (0062); [] before 0062. */
 export async function hostClocks(sql: Sql): Promise<HostClock[]> {
   const [t] = await sql<{ ok: boolean }[]>`
     SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('wxyc_schema.job_runs') AND attname = 'host_started_at' AND NOT attisdropped) AS ok`;

@@ -11,7 +11,7 @@ export interface RunStart {
   startedAt: Date;
 }
 
-/** What the table has: job_runs from 0058, host_started_at from 0061 (a job may run before migrate). */
+/** What the table has: job_runs from 0058, host_started_at from 0062 (a job may run before migrate). */
 export interface HistoryTable {
   exists: boolean;
   hostClock: boolean;
