@@ -164,11 +164,13 @@ describe('runTaskJob as a cron job (a real child process)', () => {
     const t = tick({ DB_APPLICATION_NAME: 'cron-fixture-once' }); // its own name: no other backend matches below
     let released = false;
     try {
-      // the event: the tick's batch session has asked for the lock (its try, or the holder query after it)
+      // the event: the tick's batch session has had its answer (idle after its try, or asking who holds the lock);
+      // a try still running would not have been answered yet
       while (!t.exited) {
         const [asked] = await db.sql<{ n: number }[]>`
           SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE application_name = 'cron-fixture-once' AND (query LIKE '%pg_try_advisory_lock%' OR query LIKE '%FROM pg_locks l%')`;
+          WHERE application_name = 'cron-fixture-once'
+            AND ((query LIKE '%pg_try_advisory_lock%' AND state = 'idle') OR query LIKE '%FROM pg_locks l%')`;
         if (asked!.n > 0) break;
         await new Promise((r) => setTimeout(r, 10));
       }
