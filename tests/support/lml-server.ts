@@ -20,6 +20,31 @@ export interface LmlRequest {
   body: unknown;
 }
 
+/**
+ * Faults drawn at random (seeded, so a run can be repeated) on top of the script, bulk endpoint
+ * only: a share of requests answered 429, and a share of items failed alone (`status: "error"`)
+ * the first time they are asked; asked again, such an item answers (a transient upstream error).
+ */
+export interface LmlFaults {
+  tooManyRate: number;
+  itemErrorRate: number;
+  /** Retry-After of the 429s (absent: the client's own back-off). */
+  retryAfter?: string;
+  seed?: number;
+}
+
+/** mulberry32: a small seeded PRNG, [0, 1). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 const standard = (key: string) => ({
   results: [{ artwork: { release_id: 1000 + key.length } }],
   search_type: 'direct',
@@ -31,8 +56,13 @@ const standard = (key: string) => ({
  * Bearer auth (401 otherwise). Each key answers as `script` says (default: a direct match,
  * release id 1000 + key length); every request is recorded.
  */
-export async function startLmlServer(apiKey: string, script: Map<string, LmlScript> = new Map()) {
+export async function startLmlServer(apiKey: string, script: Map<string, LmlScript> = new Map(), faults?: LmlFaults) {
   const requests: LmlRequest[] = [];
+  const draw = random(faults?.seed ?? 1);
+  /** What the random faults did: 429s sent, items failed. */
+  const faulted = { tooMany: 0, itemErrors: 0 };
+  /** When each request arrived (performance.now()), in order: a client's pace, as the service saw it. */
+  const arrivals: number[] = [];
   const seen = new Map<string, number>();
   const once = (key: string) => {
     const n = (seen.get(key) ?? 0) + 1;
@@ -59,22 +89,39 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
     json(res, 200, standard(key));
   };
 
+  /** Bulk requests a scripted status failed so far, by key: its `times` counts these. */
+  const failedWhole = new Map<string, number>();
   const bulk = (res: ServerResponse, items: Record<string, string>[]) => {
+    if (faults && draw() < faults.tooManyRate) {
+      faulted.tooMany++;
+      return res.writeHead(429, faults.retryAfter ? { 'retry-after': faults.retryAfter } : {}).end();
+    }
+    // a scripted status fails the whole request, `times` times for that key (then it answers)
+    for (const key of items.map(keyOf)) {
+      const s = script.get(key);
+      if (!s || !('status' in s)) continue;
+      const n = (failedWhole.get(key) ?? 0) + 1;
+      if (n > (s.times ?? Infinity)) continue;
+      failedWhole.set(key, n);
+      return res.writeHead(s.status, s.retryAfter ? { 'retry-after': s.retryAfter } : {}).end();
+    }
     const results = items.map((item) => {
       const key = keyOf(item);
       const s = script.get(key);
-      once(key);
+      const n = once(key);
       if (s && 'itemError' in s) return { status: 'error', error: s.itemError };
+      if (faults && n === 1 && draw() < faults.itemErrorRate) {
+        faulted.itemErrors++;
+        return { status: 'error', error: 'upstream timeout (random fault)' };
+      }
       if (s && 'answer' in s) return { status: 'ok', ...s.answer };
       return { status: 'ok', ...standard(key) };
     });
-    const whole = items.map((i) => script.get(keyOf(i))).find((s) => s && !('answer' in s) && !('itemError' in s));
-    if (whole && 'status' in whole)
-      return res.writeHead(whole.status, whole.retryAfter ? { 'retry-after': whole.retryAfter } : {}).end();
     json(res, 200, { results });
   };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    arrivals.push(performance.now());
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -100,6 +147,8 @@ export async function startLmlServer(apiKey: string, script: Map<string, LmlScri
     url: `http://127.0.0.1:${port}`,
     requests,
     script,
+    faulted,
+    arrivals,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -13,7 +13,7 @@ export {
 export { columnTypes, type ColumnType } from './columns.js';
 export { recoveryFor, usesAttempt, connectionLost, isDataError, type Recovery } from './policy.js';
 export { parkedGroups, parkedIn, halves, type ParkedRow, type ParkedGroup } from './parking.js';
-export { lockBusyMessage, LockBusy, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
+export { lockBusyMessage, tickSkipLine, LockBusy, CLIENT_CHECK_INTERVAL_MS, type LockHolder } from './session.js';
 export { nextBatchSize, sizeAfterTimeout, initialBatchSize, MIN_BATCH_SIZE, MAX_BATCH_SIZE } from './sizing.js';
 export { pauseReason, lockWaitersOf, replicaLagMs, type Pressure } from './backoff.js';
 export { batchLine, formatDuration, etaMs, percentile, walkDoneLine } from './format.js';
@@ -45,6 +45,7 @@ export {
 } from './engine/source-step.js';
 export { outcome, changes, type Outcome, type SideWrite, type Merge } from './engine/outcome.js';
 export { eachRow, held } from './engine/resolve.js';
+export { eachBulk, planRequests, VerdictCache, type BulkLookup } from './engine/bulk.js';
 export { walkColumns, afterPosition, keyId, numericKey, type KeySpec, type KeyText } from './engine/keys.js';
 export { coalesce } from './engine/side.js';
 export { nextState, parkedOf, DEFAULT_PARK_MS, MAX_PARK_MS } from './engine/progress.js';

@@ -33,7 +33,10 @@ export interface BackfillJobContext<C> {
 interface FrameJob<C extends BackfillSettings> {
   /** The job's name: application_name of its connections, its run-history and Sentry monitor name. */
   name: string;
-  /** `cron` sends Sentry check-ins and skips a tick while the previous one still holds the lock. Default `one-shot`. */
+  /**
+   * `cron` sends Sentry check-ins and skips a tick at once (one try of the lock, no wait) while the
+   * previous one still holds it. Default `one-shot` (waits a few seconds for a dying holder, then fails).
+   */
   kind?: 'one-shot' | 'cron';
   /** Its settings: readBackfillSettings plus its own. */
   readConfig(env: Env, argv: readonly string[]): C;
@@ -121,7 +124,7 @@ function frame<C extends BackfillSettings>(
         return await body(ctx, shutdown.signal, mode);
       } catch (err) {
         if (!(err instanceof LockBusy) || kind !== 'cron') throw err;
-        log.info(`${err.message.split(';')[0]}: the previous tick is still running; this tick skips`);
+        log.info(err.skipLine);
         markSkipped();
         return EXIT.OK;
       } finally {
@@ -132,6 +135,9 @@ function frame<C extends BackfillSettings>(
     { hooks: frameHooks(job.name, kind, job.hooks) },
   );
 }
+
+/** A cron tick tries the lock once: a held lock means the previous tick runs on, and this one skips at once. */
+const tickLock = (job: { kind?: 'one-shot' | 'cron' }) => (job.kind === 'cron' ? { lockWaitMs: 0 } : {});
 
 const stoppedLine = (rows: number, at: string, mode: string) =>
   `stopped after ${rows} rows (position saved: ${at}). To resume, run the same command again; to start over, add --reset${mode}.`;
@@ -145,6 +151,7 @@ export function runBackfillJob<C extends BackfillSettings>(job: BackfillJob<C>):
       log,
       signal,
       ...runOptionsOf(config),
+      ...tickLock(job),
       ...job.options?.(config),
     });
     countRows({ read: s.rowsProcessed, written: s.rowsWritten, skipped: s.rowsUnresolved });
@@ -188,6 +195,7 @@ export function runTaskJob<C extends BackfillSettings>(job: TaskJob<C>): Promise
       lockTimeoutMs: config.lockTimeoutMs,
       statementTimeoutMs: config.statementTimeoutMs,
       maxReplicaLagMs: config.maxReplicaLagMs,
+      ...tickLock(job),
       ...job.options?.(config),
     });
     // run history records this tick's rows, not the state's running totals (which span resumed runs)

@@ -36,8 +36,30 @@ export function lockBusyMessage(
   );
 }
 
+/**
+ * A cron tick's one line when the previous tick holds the lock, worded as the ETL jobs' skip line,
+ * with who holds it if still known: `cron-items: previous tick still running (pid 81,
+ * application_name 'cron-fixture', client local, state active for 3 s); skipping.`
+ */
+export function tickSkipLine(name: string, h: LockHolder | undefined): string {
+  if (!h) return `${name}: previous tick held the lock and has just released it; skipping.`;
+  return (
+    `${name}: previous tick still running (pid ${h.pid}, application_name '${h.application_name}', ` +
+    `client ${h.client ?? 'local'}, state ${h.state ?? 'unknown'} for ${Math.round(h.running_ms / 1000)} s); skipping.`
+  );
+}
+
 /** Another run holds the lock: a one-shot fails (exit 1); a cron tick skips (the last tick is still running). */
-export class LockBusy extends JobError {}
+export class LockBusy extends JobError {
+  constructor(
+    message: string,
+    exitCode: number,
+    /** The cron frame's line for a skipped tick. */
+    readonly skipLine: string,
+  ) {
+    super(message, exitCode);
+  }
+}
 
 /**
  * The batch connection: reserved from the pool, holding the backfill's session advisory lock,
@@ -77,7 +99,7 @@ export class BatchSession {
     return this.conn;
   }
 
-  /** Reserve, set up, take the lock (waiting up to lockWaitMs for a dying holder), prepare. */
+  /** Reserve, set up, take the lock (waiting up to lockWaitMs for a dying holder; 0: one try), prepare. */
   async open(): Promise<void> {
     if (this.client) this.drop({ dead: true }); // a session lost while idle: its client is thrown away
     // A client of its own (the pool's settings, one connection): after a connection loss, postgres-js
@@ -118,9 +140,11 @@ export class BatchSession {
       if (row!.locked) break;
       const waited = Date.now() - started;
       if (waited >= this.o.lockWaitMs) {
+        const h = await this.holder();
         throw new LockBusy(
-          lockBusyMessage(this.name, await this.holder(), this.o.statementTimeoutMs, waited),
+          lockBusyMessage(this.name, h, this.o.statementTimeoutMs, waited),
           EXIT.FAILED,
+          tickSkipLine(this.name, h),
         );
       }
       await sleep(250);

@@ -48,6 +48,19 @@ export interface RunState {
   tables?: Record<string, TableCounts>;
   /** A source-fed task's reader checkpoint (JSON), committed with the batch it follows (null: the beginning). */
   checkpoint?: unknown;
+  /** A task's rows by where they stood when its last run ended (not interrupted): what ops:status shows. */
+  standing?: TaskStanding | null;
+}
+
+/** Counted with the definition at the end of a run, so ops:status (which has none) can show them. */
+export interface TaskStanding {
+  /** Rows the next run handles. */
+  pending: number;
+  /** Rows stamped within the re-ask TTL. */
+  waitingForTtl: number;
+  parked: number;
+  /** When counted (ISO). */
+  at: string;
 }
 
 export async function ensureStateTable(sql: Sql): Promise<void> {
@@ -76,6 +89,8 @@ export async function ensureStateTable(sql: Sql): Promise<void> {
   await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS position jsonb, ADD COLUMN IF NOT EXISTS outcomes jsonb NOT NULL DEFAULT '{}', ADD COLUMN IF NOT EXISTS tables jsonb NOT NULL DEFAULT '{}'`;
   // v4 (sources in the engine): where a source-fed task's reader is, saved with each batch.
   await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS checkpoint jsonb`;
+  // v5: a task's rows by where they stood at the end of its last run (pending, waiting for the TTL, parked).
+  await sql`ALTER TABLE backfill.runs ADD COLUMN IF NOT EXISTS standing jsonb`;
 }
 
 interface StateRow {
@@ -97,6 +112,7 @@ interface StateRow {
   outcomes?: Record<string, number>;
   tables?: Record<string, TableCounts>;
   checkpoint?: unknown;
+  standing?: TaskStanding | null;
 }
 
 /** The state row, or null; reads nothing (and creates nothing) when the table is missing. */
@@ -125,6 +141,7 @@ export async function loadState(sql: Sql, name: string): Promise<RunState | null
     outcomes: r.outcomes ?? {},
     tables: r.tables ?? {},
     checkpoint: r.checkpoint ?? null,
+    standing: r.standing ?? null,
   };
 }
 
@@ -150,19 +167,23 @@ export function freshState(name: string, batchSize: number, cursor: number, park
   };
 }
 
-/** Writes the whole row; called inside each batch's transaction, so cursor and data commit together. */
+/**
+ * Writes the whole row; called inside each batch's transaction, so cursor and data commit together.
+ * A state without `standing` keeps the one saved at the end of the last run.
+ */
 export async function saveState(sql: Sql, s: RunState): Promise<void> {
   await sql`
     INSERT INTO backfill.runs (name, status, cursor, rows_processed, rows_written, rows_fallback, rows_unresolved,
                                unresolved, skipped, parked, batch_size, batches, pending_at_start, started_at, updated_at,
-                               finished_at, position, outcomes, tables, checkpoint)
+                               finished_at, position, outcomes, tables, checkpoint, standing)
     VALUES (${s.name}, ${s.status}, ${s.cursor}, ${s.rowsProcessed}, ${s.rowsWritten}, ${s.rowsFallback},
             ${s.rowsUnresolved}, ${sql.json(s.unresolved as never)}, ${bigintArray(sql, s.skipped)},
             ${sql.json(s.parked as never)},
             ${s.batchSize}, ${s.batches}, ${s.pendingAtStart}, ${s.startedAt}, now(),
             ${s.status === 'done' ? sql`now()` : null},
             ${s.position ? sql.json(s.position as never) : null}, ${sql.json((s.outcomes ?? {}) as never)}, ${sql.json((s.tables ?? {}) as never)},
-            ${s.checkpoint === undefined || s.checkpoint === null ? null : sql.json(s.checkpoint as never)})
+            ${s.checkpoint === undefined || s.checkpoint === null ? null : sql.json(s.checkpoint as never)},
+            ${s.standing ? sql.json(s.standing as never) : null})
     ON CONFLICT (name) DO UPDATE SET
       status = EXCLUDED.status, cursor = EXCLUDED.cursor, rows_processed = EXCLUDED.rows_processed,
       rows_written = EXCLUDED.rows_written, rows_fallback = EXCLUDED.rows_fallback,
@@ -171,7 +192,7 @@ export async function saveState(sql: Sql, s: RunState): Promise<void> {
       batch_size = EXCLUDED.batch_size, batches = EXCLUDED.batches, pending_at_start = EXCLUDED.pending_at_start,
       started_at = EXCLUDED.started_at, updated_at = now(), finished_at = EXCLUDED.finished_at,
       position = EXCLUDED.position, outcomes = EXCLUDED.outcomes, tables = EXCLUDED.tables,
-      checkpoint = EXCLUDED.checkpoint`;
+      checkpoint = EXCLUDED.checkpoint, standing = coalesce(EXCLUDED.standing, backfill.runs.standing)`;
 }
 
 export async function deleteState(sql: Sql, name: string): Promise<void> {

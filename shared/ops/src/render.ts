@@ -65,7 +65,7 @@ export function renderStatus(s: OpsStatus): string {
   out.push(s.backfills.length ? 'backfills:' : 'backfills: none recorded');
   for (const b of s.backfills) out.push(`  ${backfillLine(b, s.at)}`);
   if ((s.tasks ?? []).length)
-    out.push('tasks (from their state rows; pending and TTL counts: the job itself, see docs/deploy.md):');
+    out.push("tasks (from their state rows; pending and TTL counts as of the end of each one's last run):");
   for (const t of s.tasks ?? []) out.push(`  ${taskLine(t, s.at)}`);
   const ss = s.sessions;
   if (!ss.accessExclusive.length && !ss.idleInTransaction.length && !ss.longTransactions.length)

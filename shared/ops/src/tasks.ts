@@ -3,10 +3,11 @@ import { fmtAge } from './cron-status.js';
 
 /**
  * What ops:status can say about a task of the engine (@wxyc/backfill runTask) from its state row in
- * backfill.runs alone. Pending rows and rows waiting for their re-ask TTL are predicates of the
- * task's definition (its `pending` and `attempted`), which ops does not have: those counts come
- * from `taskStatus(sql, task)` in the job's own image. The state row does carry the parked rows
- * (with their retry times), the counts per outcome, the position, and how the last run ended.
+ * backfill.runs alone: the parked rows (with their retry times), the counts per outcome, the
+ * position, how the last run ended, and the rows by where they stood at its end (pending, waiting
+ * for the re-ask TTL, parked). Those are predicates of the task's definition, which ops does not
+ * have: the run counts them with it at its end and keeps them in the row (`standing`); they are as
+ * old as that (`taskStatus(sql, task)` counts them now, where the definition is).
  */
 export interface TaskStateStatus {
   name: string;
@@ -24,6 +25,8 @@ export interface TaskStateStatus {
   /** The earliest retry time still ahead, when a parked row has one. */
   nextRetryAt: Date | null;
   lastRunAt: Date | null;
+  /** Rows by where they stood at the end of the last run that was not interrupted (null: none yet). */
+  standing: { pending: number; waitingForTtl: number; parked: number; at: Date } | null;
 }
 
 type Raw = Record<string, unknown>;
@@ -52,7 +55,19 @@ export function taskStateStatus(r: Raw, now: Date): TaskStateStatus | null {
     parkedDue: parked.length - ahead.length,
     nextRetryAt: ahead.length ? new Date(Math.min(...ahead.map((d) => d.getTime()))) : null,
     lastRunAt: typeof r.updated_at === 'string' ? new Date(r.updated_at) : null,
+    standing: standingOf(r.standing),
   };
+}
+
+/** The state row's `standing` (jsonb), or null when absent or not its shape. */
+function standingOf(v: unknown): TaskStateStatus['standing'] {
+  if (typeof v !== 'object' || v === null) return null;
+  const s = v as Raw;
+  const at = typeof s.at === 'string' ? new Date(s.at) : null;
+  const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+  const [pending, waitingForTtl, parked] = [n(s.pending), n(s.waitingForTtl), n(s.parked)];
+  if (pending === null || waitingForTtl === null || parked === null || !at || Number.isNaN(at.getTime())) return null;
+  return { pending, waitingForTtl, parked, at };
 }
 
 /** Every task's state from backfill.runs (none when the table does not exist yet). */
@@ -75,5 +90,9 @@ export function taskLine(t: TaskStateStatus, now: Date): string {
   const at = t.position ? JSON.stringify(t.position) : 'the start';
   const last = t.lastRunAt ? `, last run ${ago(t.lastRunAt)} ago` : '';
   const stop = t.budgetStopped ? 'budget (resumes next tick)' : t.status;
-  return `${t.name.padEnd(30)} ${stop}, at ${at}, rows ${t.rowsDone}, parked ${t.parked} (${t.parkedDue} due)${retry}; outcomes: ${outcomes}${last}`;
+  const st = t.standing;
+  const standing = st
+    ? `; at the end of the last run (${ago(st.at)} ago): pending ${st.pending}, waiting for TTL ${st.waitingForTtl}, parked ${st.parked}`
+    : '';
+  return `${t.name.padEnd(30)} ${stop}, at ${at}, rows ${t.rowsDone}, parked ${t.parked} (${t.parkedDue} due)${retry}; outcomes: ${outcomes}${last}${standing}`;
 }

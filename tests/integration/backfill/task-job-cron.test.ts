@@ -71,6 +71,23 @@ async function holdGate(): Promise<{ release(): Promise<void> }> {
   };
 }
 
+/** Another session holding the tick lock of cron-items (the backfill session lock of its task). */
+async function holdTickLock(): Promise<{ pid: number; release(): Promise<void> }> {
+  const s: ReservedSql = await db.sql.reserve();
+  await s`SET application_name = 'lock-holder'`;
+  const [r] = await s<
+    { pid: number }[]
+  >`SELECT pg_backend_pid() AS pid, pg_advisory_lock(hashtext('backfill:cron-items'))`;
+  return {
+    pid: r!.pid,
+    async release() {
+      await s`SELECT pg_advisory_unlock(hashtext('backfill:cron-items'))`;
+      await s`RESET application_name`;
+      s.release();
+    },
+  };
+}
+
 const ROWS = 100;
 /** Rows by where they stand: resolved (note), stamped only (no match), untouched. */
 const standing = async () =>
@@ -114,7 +131,9 @@ describe('runTaskJob as a cron job (a real child process)', () => {
       await first.waitFor(/resolving 20 rows from id 1\b/);
       const second = await run();
       expect(second.code).toBe(0);
-      expect(second.out.join('\n')).toMatch(/the previous tick is still running; this tick skips/);
+      expect(second.out.join('\n')).toMatch(
+        /cron-items: previous tick still running \(pid \d+, application_name 'cron-fixture', client [^,]+, state [a-z ]+ for \d+ s\); skipping\./,
+      );
       expect(first.exited).toBe(false); // still held at the gate: the skip happened while it held the lock
     } finally {
       await gate.release();
@@ -122,6 +141,51 @@ describe('runTaskJob as a cron job (a real child process)', () => {
     expect(await first.exit).toBe(0);
     expect(await standing()).toEqual({ resolved: 80, stamped: 10, untouched: 10 });
     expect((await runs()).map((r) => r.outcome).sort()).toEqual(['skipped', 'ok'].sort());
+  });
+
+  it('a tick finding the tick lock held skips at once: one line naming the holder, exit 0, nothing touched', async () => {
+    const holder = await holdTickLock();
+    try {
+      const r = await run();
+      expect(r.code).toBe(0);
+      const lines = r.out.filter((l) => /previous tick still running/.test(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`(pid ${holder.pid}, application_name 'lock-holder'`);
+      expect(r.out.join('\n')).not.toMatch(/another run of cron-items is in progress/);
+    } finally {
+      await holder.release();
+    }
+    expect(await standing()).toEqual({ resolved: 0, stamped: 0, untouched: ROWS });
+    expect((await runs()).map((x) => [x.outcome, x.exit_code])).toEqual([['skipped', 0]]);
+  });
+
+  it('a tick tries the tick lock once, no wait: released right after that try, the tick has still skipped', async () => {
+    const holder = await holdTickLock();
+    const t = tick({ DB_APPLICATION_NAME: 'cron-fixture-once' }); // its own name: no other backend matches below
+    let released = false;
+    try {
+      // the event: the tick's batch session has had its answer (idle after its try, or asking who holds the lock);
+      // a try still running would not have been answered yet
+      while (!t.exited) {
+        const [asked] = await db.sql<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = 'cron-fixture-once'
+            AND ((query LIKE '%pg_try_advisory_lock%' AND state = 'idle') OR query LIKE '%FROM pg_locks l%')`;
+        if (asked!.n > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await holder.release();
+      released = true;
+    } finally {
+      if (!released) await holder.release();
+    }
+    expect(await t.exit).toBe(0);
+    expect(t.out.join('\n')).toMatch(
+      /cron-items: previous tick (still running|held the lock and has just released it)/,
+    );
+    // a waiting tick would have taken the lock once released, and resolved the rows
+    expect(await standing()).toEqual({ resolved: 0, stamped: 0, untouched: ROWS });
+    expect((await runs()).map((x) => x.outcome)).toEqual(['skipped']);
   });
 
   it('TASK_MAX_ROWS stops a tick at its budget; the next tick resumes there; every row handled once', async () => {

@@ -1,6 +1,6 @@
 // ops:status on tasks of the engine: what their state rows in backfill.runs say (parked, due or
-// not, outcomes, position, a budget stop), from real runs of runTask on real PostgreSQL, in
-// collectStatus, the text view and the CLI's --json.
+// not, outcomes, position, a budget stop, the rows by where they stood at the end of the last run),
+// from real runs of runTask on real PostgreSQL, in collectStatus, the text view and the CLI's --json.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,15 +56,17 @@ describe('ops:status: tasks', () => {
       outcomes: { resolved: 32, no_match: 4, parked: 4 },
       parked: 4,
       parkedDue: 0,
+      // counted by the run at its end, with the definition ops does not have
+      standing: { pending: 60, waitingForTtl: 4, parked: 4, at: expect.any(Date) },
     });
     expect(t.nextRetryAt!.getTime()).toBeGreaterThan(st.at.getTime());
     expect(st.problems.some((p) => p.includes('ops-items'))).toBe(false);
     const text = renderStatus(st);
     expect(text).toMatch(
-      /^ {2}ops-items\s+budget \(resumes next tick\), at \["40"\], rows 40, parked 4 \(0 due\), next retry in (1h00m|59m); outcomes: no_match 4, parked 4, resolved 32, last run 0s ago$/m,
+      /^ {2}ops-items\s+budget \(resumes next tick\), at \["40"\], rows 40, parked 4 \(0 due\), next retry in (1h00m|59m); outcomes: no_match 4, parked 4, resolved 32, last run 0s ago; at the end of the last run \(0s ago\): pending 60, waiting for TTL 4, parked 4$/m,
     );
 
-    // what the definition adds (the job's own image has it): pending and waiting-for-TTL counts
+    // the same counted now, where the definition is
     expect(await taskStatus(db.sql, task)).toMatchObject({
       pending: 60,
       waitingForTtl: 4,
@@ -94,8 +96,26 @@ describe('ops:status: tasks', () => {
         parked: 4,
         parkedDue: 4,
         outcomes: { resolved: 32, no_match: 4, parked: 4 },
+        standing: expect.objectContaining({ pending: 60, waitingForTtl: 4, parked: 4 }),
       }),
     ]);
+
+    // the next tick's end replaces them; a tick that is interrupted leaves the last ones
+    await db.sql`UPDATE ops_items SET tried_at = now() - interval '31 days' WHERE tried_at IS NOT NULL AND note IS NULL`;
+    await runTask(task, { sql: db.sql, log: captureLog(), batchSize: 20, maxRows: 20 });
+    // 4 due parked rows retried (parked again) and 16 more rows: 13 resolved, 2 no match, 1 parked
+    expect((await collectStatus(db.sql, [], MIGRATIONS_DIR)).tasks[0]!.standing).toMatchObject({
+      pending: 48,
+      waitingForTtl: 2,
+      parked: 5,
+    });
+    const stop = new AbortController();
+    stop.abort();
+    await runTask(task, { sql: db.sql, log: captureLog(), batchSize: 20, signal: stop.signal });
+    expect((await collectStatus(db.sql, [], MIGRATIONS_DIR)).tasks[0]).toMatchObject({
+      status: 'interrupted',
+      standing: { pending: 48, waitingForTtl: 2, parked: 5 },
+    });
   });
 
   it('an older SQL-walk backfill row is not shown as a task', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { halves, lockBusyMessage, parkedGroups, parkedIn, recoveryFor, usesAttempt } from '@wxyc/backfill';
+import {
+  halves,
+  lockBusyMessage,
+  parkedGroups,
+  parkedIn,
+  recoveryFor,
+  tickSkipLine,
+  usesAttempt,
+} from '@wxyc/backfill';
 
 const pg = (code: string) => Object.assign(new Error(`e ${code}`), { code });
 
@@ -72,6 +80,16 @@ describe('lock refusal', () => {
     );
     expect(lockBusyMessage('x', undefined, 1000, 0)).toBe(
       'another run of x held its lock and has just released it; run again',
+    );
+  });
+
+  it("a cron tick's skip line names the holder, worded as the ETL jobs' skip line", () => {
+    const h = { pid: 81, application_name: 'cron-fixture', client: null, state: 'idle', running_ms: 2_600 };
+    expect(tickSkipLine('cron-items', h)).toBe(
+      "cron-items: previous tick still running (pid 81, application_name 'cron-fixture', client local, state idle for 3 s); skipping.",
+    );
+    expect(tickSkipLine('cron-items', undefined)).toBe(
+      'cron-items: previous tick held the lock and has just released it; skipping.',
     );
   });
 });

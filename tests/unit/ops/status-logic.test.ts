@@ -1,6 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { backfillStatus, cronStatus, fmtAge, parseJobSpec, readJobSpecs, schedulePeriodMs } from '@wxyc/ops';
+import {
+  backfillStatus,
+  cronStatus,
+  fmtAge,
+  parseJobSpec,
+  readJobSpecs,
+  schedulePeriodMs,
+  taskStateStatus,
+} from '@wxyc/ops';
 import type { LatestRun } from '@wxyc/database';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -136,5 +144,25 @@ describe('backfill status', () => {
   it('stuck when running with no batch for longer than the threshold', () => {
     expect(backfillStatus(row({}), now, 60).stuck).toBe(true);
     expect(backfillStatus(row({ status: 'interrupted' }), now, 60).stuck).toBe(false);
+  });
+});
+
+describe("a task's standing (counted by its last run, kept in its state row)", () => {
+  const task = (standing: unknown) =>
+    taskStateStatus({ name: 't', status: 'budget', position: ['5'], outcomes: {}, parked: [], standing }, now)!;
+
+  it('is read from the row, its time a Date', () => {
+    expect(task({ pending: 3, waitingForTtl: 2, parked: 1, at: '2026-04-20T15:00:00Z' }).standing).toEqual({
+      pending: 3,
+      waitingForTtl: 2,
+      parked: 1,
+      at: new Date('2026-04-20T15:00:00Z'),
+    });
+  });
+
+  it('is null when the row has none, or not in its shape', () => {
+    expect(task(null).standing).toBeNull();
+    expect(task({ pending: '3', waitingForTtl: 2, parked: 1, at: '2026-04-20T15:00:00Z' }).standing).toBeNull();
+    expect(task({ pending: 3, waitingForTtl: 2, parked: 1, at: 'yesterday' }).standing).toBeNull();
   });
 });

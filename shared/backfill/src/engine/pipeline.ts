@@ -12,7 +12,8 @@ import type { Catalog } from './catalog.js';
 import { keyId, type KeySpec, type KeyText } from './keys.js';
 import type { Outcome } from './outcome.js';
 import { nextState, parkedKey } from './progress.js';
-import { readBatch, type ReadRow, type ReadScope } from './read.js';
+import type { ReadRow, ReadScope } from './read.js';
+import { aheadScope, dropAhead, readAhead, readResolved } from './ahead.js';
 import { withBatchRecovery, type BatchRecovery } from './recovery.js';
 import { resolveInSql } from './resolve.js';
 import { addCounts } from './side.js';
@@ -73,11 +74,11 @@ const describeOutcome = (i: Item): string => {
 };
 
 /** The outcomes of rows resolved in TypeScript, one per row, checked. */
-async function resolveInTs(e: Engine, rows: readonly ReadRow[]): Promise<Outcome[]> {
+async function resolveInTs(e: Engine, rows: readonly ReadRow[], signal = e.signal): Promise<Outcome[]> {
   const fn = e.task.resolve as Exclude<Task['resolve'], string>;
   const out = await fn(
     rows.map((r) => r.row),
-    { fetch: e.limiter.fetch, limiter: e.limiter, sql: e.sql, log: e.log, signal: e.signal },
+    { fetch: e.limiter.fetch, limiter: e.limiter, sql: e.sql, log: e.log, signal },
   );
   if (out.length !== rows.length)
     throw new JobError(
@@ -148,15 +149,19 @@ async function commit(
 /** One batch: read (autocommit), resolve (nothing open), write in one transaction. */
 async function batch(e: Engine, scope: ReadScope): Promise<{ read: number; cut: boolean }> {
   const t0 = performance.now();
-  const rows = await readBatch(e.session.c, e.task, e.spec, scope);
-  const outs = rows.length === 0 || typeof e.task.resolve === 'string' ? null : await resolveInTs(e, rows);
+  const { rows, outs } = await readResolved(e, scope, resolveInTs);
   const at = outs ? outs.findIndex((o) => o.kind === 'pending' && o.hold) : -1;
   const handled = at < 0 ? rows : rows.slice(0, at);
   // listed keys leave their lists (parked, revisit), those no longer pending included, except the held ones
   const heldKeys = new Set(rows.slice(handled.length).map((r) => keyId(r.key)));
   const settled = 'keys' in scope ? scope.keys.filter((k) => !heldKeys.has(keyId(k))) : null;
+  // the next batch's lookups go on while this one commits; a failed commit drops them
+  if (at < 0 && going(e)) await readAhead(e, scope, rows, 'next' in scope ? (scope.next ?? 0) : 0, resolveInTs);
   if (handled.length > 0 || (settled?.length ?? 0) > 0)
-    await commit(e, handled, outs?.slice(0, handled.length) ?? null, settled, at >= 0);
+    await commit(e, handled, outs?.slice(0, handled.length) ?? null, settled, at >= 0).catch(async (err: unknown) => {
+      await dropAhead(e);
+      throw err;
+    });
   if (rows.length === 0) return { read: 0, cut: false };
   await e.onBatch?.({ batch: e.s.batches, rows: handled.length, elapsedMs: performance.now() - t0 });
   return { read: rows.length, cut: at >= 0 };
@@ -248,14 +253,26 @@ export async function walk(e: Engine, due: readonly KeyText[], budget: Budget, m
   await drive(e, budget, async (limit) => {
     // a retry after a statement timeout reads fewer rows: the walk ends only on a short read at the limit used
     let used = limit;
+    const left = budgetLeft(e, budget);
     // every parked key is left out: the due ones were retried just before
     const r = await resilientBatch(e, () => {
       used = Math.min(limit, e.batchSize);
-      return { after: e.s.position ?? null, limit: used, exclude: e.s.parked.map(parkedKey) };
+      // the next batch is read ahead within the rows budget; a time budget reads nothing it may not write
+      return {
+        after: e.s.position ?? null,
+        limit: used,
+        exclude: e.s.parked.map(parkedKey),
+        next: budget.maxMs === undefined ? Math.max(0, left - used) : 0,
+      };
     });
     if (r.cut) await pauseForBreaker(e);
     return r.cut || r.read >= used;
   });
+  // none by construction when the budget ended the walk: a read-ahead stays within it
+  if (budget.reached) await dropAhead(e);
+  // stopped (signal, breaker, pause cap) with the next batch read ahead: it is in flight, so it finishes
+  const inFlight = await aheadScope(e);
+  if (inFlight) await resilientBatch(e, () => inFlight);
   for (let round = 0; round < maxRevisits && e.revisit.length > 0 && going(e); round++) {
     await walkListed(e, [...e.revisit], 'changed or locked by another session since they were read: revisiting');
   }

@@ -5,8 +5,8 @@ import { pendingOf, VERSION } from './walked.js';
 
 /** Which rows a batch reads: the next ones after the position (held keys left out), or listed keys. */
 export type ReadScope =
-  | { after: string[] | null; limit: number; exclude: readonly KeyText[] }
-  | { keys: readonly KeyText[] };
+  /** `next`: rows the run's budget lets the walk take after this batch; it reads ahead only when > 0. */
+  { after: string[] | null; limit: number; exclude: readonly KeyText[]; next?: number } | { keys: readonly KeyText[] };
 
 /** A read row: the row itself, its walk position, key and version (null for a read query's rows). */
 export interface ReadRow {

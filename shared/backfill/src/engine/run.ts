@@ -1,11 +1,12 @@
 import { JobError, EXIT } from '@wxyc/job-runtime';
 import { parkedGroups, type ParkedGroup } from '../parking.js';
-import { freshState, loadState, type RunState, type TableCounts } from '../state.js';
+import { freshState, loadState, saveState, type RunState, type TableCounts } from '../state.js';
 import { analyzeChanged, checkOnce, runEngine, type Step, type TaskRunOptions } from './frame.js';
 import { keyId, keySpec, type KeyText } from './keys.js';
 import { dueParked, walk, type Engine } from './pipeline.js';
 import { parkedKey } from './progress.js';
 import { countAhead } from './read.js';
+import { standingOf, standingRow } from './status.js';
 import { isSourceTask, sourceFrame, sourceTaskProblem, walkSource, type SourceTask } from './source-step.js';
 import { taskProblem, type Task } from './task.js';
 
@@ -135,8 +136,12 @@ function walkedStep(task: Task, o: TaskRunOptions): Step {
     },
     walk: (e, budget) => walk(e, due, budget, o.maxRevisits ?? 5),
     async end(e) {
-      const analyzed = await analyzeChanged(e);
-      return { analyzed, pendingAtEnd: e.dryRun ? null : await countAhead(o.sql, task, e.spec, null, []) };
+      if (e.dryRun) return { analyzed: await analyzeChanged(e), pendingAtEnd: null };
+      // counted with the definition and kept in the state row: ops:status shows them (it has no definition)
+      const standing = await standingOf(o.sql, task, e.spec, e.s.parked.map(parkedKey));
+      e.s = { ...e.s, standing: standingRow(standing, e.s.parked.length) };
+      await saveState(e.session.alive ? e.session.c : o.sql, e.s);
+      return { analyzed: await analyzeChanged(e), pendingAtEnd: standing.ahead };
     },
   };
 }
