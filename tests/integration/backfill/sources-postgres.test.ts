@@ -2,7 +2,7 @@
 // (int8 above 2^53, microsecond zoned times), resumed at a checkpoint; a terminated source
 // connection ends in one line with the URL masked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '@wxyc/job-runtime';
+import { EXIT, JobError } from '@wxyc/job-runtime';
 import { postgresSource, writeStaged, type SourceReader } from '@wxyc/backfill';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { failure } from '../../support/job-failure.js';
@@ -73,8 +73,18 @@ describe('postgresSource', () => {
     u.username = role;
     u.password = 'pw-s3cret';
     const r = await postgresSource({ ...spec(), url: u.toString() }).open(null);
-    await r.next(10);
-    await other.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backfill-source' AND datname = current_database()`;
+    const first = await r.next(10);
+    const terminate = () =>
+      other.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'backfill-source' AND datname = current_database()`;
+    // each page is its own keyset query: the page after a terminated backend either follows on a new
+    // connection or, when the client reads the reset first, fails as the fault below (a rerun resumes)
+    await terminate();
+    const second = await r.next(10).catch((e: unknown) => e);
+    if (second instanceof JobError) expect(second.exitCode).toBe(EXIT.UNREACHABLE);
+    else expect(JSON.stringify(second)).not.toBe(JSON.stringify(first));
+    // a connection that cannot come back is the fault: one line, exit 3
+    await other.sql.unsafe(`ALTER ROLE ${role} NOLOGIN`);
+    await terminate();
     const err = await failure(r.next(10));
     expect(err.exitCode).toBe(EXIT.UNREACHABLE);
     expect(err.message).toMatch(
