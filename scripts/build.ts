@@ -80,7 +80,9 @@ const n = processCount(args.values.processes, packages.length);
 const started = performance.now();
 const failed: Reply[] = [];
 const nameOf = (dir: string) => all.find((p) => p.dir === dir)?.name ?? dir;
-const workers = Array.from({ length: n }, () => fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+const workers = Array.from({ length: n }, () =>
+  fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] }),
+);
 try {
   await Promise.all(
     workers.map((w) =>

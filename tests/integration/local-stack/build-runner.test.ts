@@ -47,7 +47,7 @@ it('the worker builds each folder with its own tsup config, one after another, a
   const good = pkg('good', 'export const answer: number = 42;\n', cfg('out'));
   const bad = pkg('bad', 'export const broken = ;\n', cfg('dist'));
   const other = pkg('other', 'export const other = "x" as string;\n', cfg('lib'));
-  const worker = fork(WORKER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const worker = fork(WORKER, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: ['--import', 'tsx'] });
   const replies: Reply[] = [];
   const queue = [good, bad, other];
   await new Promise<void>((resolve) => {
