@@ -27,6 +27,12 @@ it('a convention job image ships dist and its npm deps only, and runs with its E
   const lock = await run('pnpm', ['install', '--lockfile-only', '--prefer-offline'], { cwd: ctx, env: process.env });
   expect(lock.stderr).toBe('');
   expect(lock.code).toBe(0);
+  // --lockfile-only skips the root postinstall that keeps patches in pnpm 10's form.
+  const form = await run('node', [join(REPO_ROOT, 'scripts/lockfile-patches.mjs'), '--root', ctx], {
+    cwd: ctx,
+    env: process.env,
+  });
+  expect(form.code).toBe(0);
 
   const image = await buildImage({
     dockerfile: join(ctx, 'Dockerfile.fixture-probe'),
