@@ -74,6 +74,30 @@ describe.skipIf(!server)('rotation-etl: deleted ranges, duplicate ids, future ti
     ]);
   });
 
+  it('copies of one ID on both sides of a page boundary: both read, the one modified last wins', async () => {
+    // Pages of 2: 310 then the older copy of 311 fill the first page; the newer copy comes after
+    // it in MySQL's order (insertion order under the non-unique key).
+    const now = Date.now() - 60_000;
+    await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [
+      legacyRotation(310, { TIME_LAST_MODIFIED: now }),
+      legacyRotation(311, { TITLE: 'Older copy', TIME_LAST_MODIFIED: now - 1000 }),
+      legacyRotation(311, { TITLE: 'Newer copy', TIME_LAST_MODIFIED: now }),
+      legacyRotation(312, { TIME_LAST_MODIFIED: now }),
+    ]);
+    const r = await runEtlMain('rotation-etl', rotationEtl, { ...env(), ETL_BATCH_SIZE: '2' }, []);
+    ok(r);
+    // One line per pass (the earlier case's 301 and 302 are in the edit window again).
+    const dupLines = r.lines.filter((l) => l.includes('more than once'));
+    expect(dupLines).toHaveLength(1);
+    expect(dupLines[0]).toMatch(/ROTATION_RELEASE: the same ID more than once .* \(legacy ids (\d+, )*311\)$/);
+    expect(
+      await db.sql`SELECT legacy_rotation_id AS id FROM wxyc_schema.rotation WHERE legacy_rotation_id BETWEEN 310 AND 312 ORDER BY 1`,
+    ).toEqual([{ id: 310 }, { id: 311 }, { id: 312 }]);
+    expect(
+      (await db.sql`SELECT album_title FROM wxyc_schema.rotation WHERE legacy_rotation_id = 311`)[0]!.album_title,
+    ).toBe('Newer copy');
+  });
+
   it('a time more than 5 minutes ahead falls through to the next usable one', async () => {
     const now = Date.now();
     await insertLegacy(legacy.conn, 'ROTATION_RELEASE', [

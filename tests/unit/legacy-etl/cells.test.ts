@@ -111,6 +111,34 @@ describe('pagesById', () => {
     expect(await collect({ startAfter: 0, pageSize: 3, maxRows: 4 })).toEqual([[2, 4, 6], [8]]);
   });
 
+  it('asks for one row past the page, so the last page needs no empty query after it', async () => {
+    const asked: Array<[number, number]> = [];
+    const pages: number[][] = [];
+    const spy = async (after: number, limit: number) => (asked.push([after, limit]), fetch(after, limit));
+    for await (const p of pagesById({ startAfter: 0, pageSize: 5, idOf: (r: { ID: number }) => r.ID, fetch: spy }))
+      pages.push(p.map((r) => r.ID));
+    expect(pages).toEqual([
+      [2, 4, 6, 8, 10],
+      [12, 14, 16, 18, 20],
+    ]);
+    expect(asked).toEqual([
+      [0, 6],
+      [10, 6],
+    ]);
+  });
+
+  it('never ends a page between two copies of one id, however many there are', async () => {
+    // A source without its primary key: id 4 three times across the first page boundary, id 8
+    // four times across the second (more copies than a page holds).
+    const dup = [1, 2, 4, 4, 4, 5, 6, 8, 8, 8, 8, 9].map((ID, n) => ({ ID, n }));
+    const dupFetch = async (after: number, limit: number) => dup.filter((r) => r.ID > after).slice(0, limit);
+    const pages: number[][] = [];
+    for await (const p of pagesById({ startAfter: 0, pageSize: 3, idOf: (r) => r.ID, fetch: dupFetch }))
+      pages.push(p.map((r) => r.n));
+    expect(pages).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10], [11]]);
+    expect(pages.flat()).toEqual(dup.map((r) => r.n)); // every copy read once
+  });
+
   it('stops when the signal is aborted', async () => {
     const c = new AbortController();
     c.abort();
