@@ -1,5 +1,6 @@
 import type { PendingQuery, Row, Sql, TransactionSql } from 'postgres';
 import { djNameExpression, djNameSource, intArray } from '@wxyc/database';
+import { followMerges } from '@wxyc/legacy-etl';
 
 type Db = Sql | TransactionSql;
 
@@ -16,12 +17,14 @@ export interface ShowName {
  */
 export async function showsByLegacyId(sql: Db, legacyIds: (number | null)[]): Promise<Map<number, ShowName>> {
   const wanted = [...new Set(legacyIds.filter((id): id is number => id !== null))];
-  if (wanted.length === 0) return new Map();
   const s = sql as Sql;
-  const rows = await s<{ legacy_id: number; id: number; dj_name: string | null }[]>`
-    SELECT s.legacy_show_id AS legacy_id, s.id, ${djNameExpression(s)} AS dj_name
-    FROM ${djNameSource(s)} WHERE s.legacy_show_id = ANY(${intArray(s, wanted)})`;
-  return new Map(rows.map((r) => [r.legacy_id, { id: r.id, djName: r.dj_name }]));
+  // A show a merge retired answers with the show that absorbed it (its entries follow it).
+  return followMerges(s, 'wxyc_schema.shows', wanted, async (ids) => {
+    const rows = await s<{ legacy_id: number; id: number; dj_name: string | null }[]>`
+      SELECT s.legacy_show_id AS legacy_id, s.id, ${djNameExpression(s)} AS dj_name
+      FROM ${djNameSource(s)} WHERE s.legacy_show_id = ANY(${intArray(s, ids)})`;
+    return new Map(rows.map((r) => [r.legacy_id, { id: r.id, djName: r.dj_name }]));
+  });
 }
 
 /**

@@ -313,6 +313,8 @@ export const legacyRetiredIds = wxycSchema.table(
     job: varchar('job', { length: 64 }).notNull(),
     retiredAt: timestamptz('retired_at').notNull().defaultNow(),
     sourceHash: bigint('source_hash', { mode: 'number' }),
+    /** The legacy id of the row that absorbed this one in a merge (NULL: only deleted). */
+    successorId: integer('successor_id'),
   },
   (t) => [primaryKey({ columns: [t.mirrorTable, t.legacyId] })],
 );

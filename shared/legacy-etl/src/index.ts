@@ -40,7 +40,7 @@ export {
   type LegacyQueries,
   type LegacyTableSpec,
 } from './legacy-sql.js';
-export { idsByLegacyId, lastPerId } from './lookup.js';
+export { followMerges, idsByLegacyId, lastPerId } from './lookup.js';
 export { syncTables, writePage, type SyncedTable, type TableTotals } from './sync-tables.js';
 export { sourceHash, sourceHashSql } from './source-hash.js';
 export { verifyTable, verifyTables, verifySummary, type VerifyOptions, type VerifyTotals } from './verify.js';
@@ -89,5 +89,12 @@ export {
   type MirrorTable,
 } from './owners.js';
 export { upsertMirror } from './mirror-write.js';
-export { retireLegacyIds, retiredAmong, MIRROR_KEYS, RETIRED_TABLE, type RetireRequest } from './retired.js';
+export {
+  retireLegacyIds,
+  retiredAmong,
+  successorsOf,
+  MIRROR_KEYS,
+  RETIRED_TABLE,
+  type RetireRequest,
+} from './retired.js';
 export { onePerId, DUPLICATE_REASON } from './duplicates.js';

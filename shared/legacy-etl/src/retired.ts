@@ -29,7 +29,17 @@ export interface RetireRequest {
   reason: string;
   /** The job that retired them. */
   job: string;
+  /**
+   * A merge: the legacy id of the row (same table) that absorbed them. The mirror then links rows
+   * that name a retired id (an entry of a merged show) to this one instead of leaving them waiting.
+   */
+  successor?: number;
 }
+
+/** How many merges a chain of successors may take (a cycle ends there instead of looping). */
+const MAX_SUCCESSOR_HOPS = 16;
+
+const isInt4Id = (id: number) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
 
 /**
  * Records legacy ids as retired; call it in the transaction that deletes or repoints their rows
@@ -45,13 +55,17 @@ export async function retireLegacyIds(sql: Db, req: RetireRequest): Promise<numb
     );
   if (req.reason.trim() === '' || req.job.trim() === '')
     throw new Error('retireLegacyIds: reason and job are required.');
-  const bad = req.ids.find((id) => !Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647);
+  const bad = req.ids.find((id) => !isInt4Id(id));
   if (bad !== undefined) throw new Error(`retireLegacyIds: legacy id ${bad} is not a positive int4.`);
+  const successor = req.successor ?? null;
+  if (successor !== null && (!isInt4Id(successor) || req.ids.includes(successor)))
+    throw new Error(`retireLegacyIds: successor ${successor} must be a positive int4 and not one of the retired ids.`);
   if (req.ids.length === 0) return 0;
   const s = sql as Sql;
   const rows = await s`
-    INSERT INTO wxyc_schema.legacy_retired_ids (mirror_table, legacy_id, reason, job, source_hash)
-    SELECT ${req.table}, v.id, ${req.reason}, ${req.job}, (SELECT m.source_hash FROM ${s(req.table)} m WHERE m.${s(key)} = v.id)
+    INSERT INTO wxyc_schema.legacy_retired_ids (mirror_table, legacy_id, reason, job, successor_id, source_hash)
+    SELECT ${req.table}, v.id, ${req.reason}, ${req.job}, ${successor}::int,
+      (SELECT m.source_hash FROM ${s(req.table)} m WHERE m.${s(key)} = v.id)
     FROM unnest(${intArray(s, [...new Set(req.ids)])}) AS v(id)
     ON CONFLICT (mirror_table, legacy_id) DO NOTHING
     RETURNING legacy_id`;
@@ -70,6 +84,27 @@ export async function retiredAmong(
   const rows = await s<{ id: number }[]>`
     SELECT legacy_id AS id FROM wxyc_schema.legacy_retired_ids WHERE mirror_table = ${table} AND legacy_id = ANY(${intArray(s, wanted)})`;
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Of these legacy ids of a table, the ones merged into another: retired id -> the legacy id that
+ * absorbed it, following merges of merges to the last one (at most MAX_SUCCESSOR_HOPS).
+ */
+export async function successorsOf(sql: Db, table: string, ids: readonly number[]): Promise<Map<number, number>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const s = sql as Sql;
+  const rows = await s<{ id: number; successor: number }[]>`
+    WITH RECURSIVE chain(asked, at, hops) AS (
+      SELECT r.legacy_id, r.successor_id, 1
+      FROM wxyc_schema.legacy_retired_ids r
+      WHERE r.mirror_table = ${table} AND r.legacy_id = ANY(${intArray(s, wanted)}) AND r.successor_id IS NOT NULL
+      UNION ALL
+      SELECT c.asked, r.successor_id, c.hops + 1
+      FROM chain c JOIN wxyc_schema.legacy_retired_ids r ON r.mirror_table = ${table} AND r.legacy_id = c.at
+      WHERE r.successor_id IS NOT NULL AND c.hops < ${MAX_SUCCESSOR_HOPS})
+    SELECT DISTINCT ON (asked) asked AS id, at AS successor FROM chain ORDER BY asked, hops DESC`;
+  return new Map(rows.map((r) => [r.id, r.successor]));
 }
 
 /**
