@@ -62,7 +62,7 @@ describe('backfill faults (#13 items 8-10)', () => {
 
   it('8. its batch backend terminated more often than maxReconnects in a row: one line, exit 3, state failed at the last commit; a rerun finishes', async () => {
     const log = captureLog();
-    const run = runBackfill(slow(300), {
+    const run = runBackfill(slow(60_000), {
       sql: db.sql,
       log,
       batchSize: 200,
@@ -70,7 +70,8 @@ describe('backfill faults (#13 items 8-10)', () => {
       backoffMs: 50,
       maxReconnects: 1,
     }).catch((e: Error & { exitCode?: number }) => e);
-    // every attempt of the first batch is terminated while it sleeps (a replayed FATAL, porsager/postgres#1223, counts as a loss too)
+    // every attempt of the first batch is terminated while it sleeps (a replayed FATAL, porsager/postgres#1223, counts as a loss too);
+    // it sleeps until terminated, so no attempt can commit however slowly the killer polls
     let done = false;
     const killer = (async () => {
       while (!done) {

@@ -50,6 +50,7 @@ describe('lookup backfill resilience', () => {
   beforeEach(async () => {
     await db.sql`DROP TABLE IF EXISTS backfill.runs`;
     await db.sql`DROP TRIGGER IF EXISTS albums_slow ON albums`;
+    await db.sql`DROP TRIGGER IF EXISTS albums_hang ON albums`;
     await db.sql`TRUNCATE albums, on_air`;
     await db.sql`INSERT INTO albums (id, catalogue) SELECT g, 'K' || g FROM generate_series(1, ${ROWS}::int) g`;
   });
@@ -59,11 +60,19 @@ describe('lookup backfill resilience', () => {
   });
 
   it('its backend terminated during the lookups (twice) and during a write: reconnects, resumes, every row written once', async () => {
-    // each write statement takes 150 ms, so one can be caught running
-    await db.sql`CREATE FUNCTION slow_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.15); RETURN NULL; END $$`.catch(
-      () => {},
-    );
-    await db.sql`CREATE TRIGGER albums_slow AFTER UPDATE ON albums FOR EACH STATEMENT EXECUTE FUNCTION slow_write()`;
+    // The write of batch 5 (rows 201-250: the first write that sees 250 labels) hangs until the
+    // test terminates its backend; a sequence (not rolled back with the killed transaction) makes
+    // it the only one, so the retried write goes through.
+    await db.sql.unsafe(`
+      CREATE SEQUENCE IF NOT EXISTS hang_once;
+      CREATE OR REPLACE FUNCTION hang_batch_5() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM albums WHERE label IS NOT NULL) >= 250 AND nextval('hang_once') = 1 THEN
+          PERFORM pg_sleep(60);
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER albums_slow AFTER UPDATE ON albums FOR EACH STATEMENT EXECUTE FUNCTION hang_batch_5();`);
     const kills: Promise<number | null>[] = [];
     server = await startMetadataServer({}, undefined, (_k, n) => {
       if (n === 20 || n === 130) kills.push(killHolder()); // mid-resolve of batches 1 and 3
@@ -76,14 +85,11 @@ describe('lookup backfill resilience', () => {
       batchSize: 50,
       backoffMs: 50,
     }).finally(() => (done = true));
-    // and once inside a write, after the lookups of batch 5 (rows 201-250) have been asked
     let writeKilled = false;
     while (!done && !writeKilled) {
-      if (server.log.length >= 250) {
-        const [w] = await db.sql<{ pid: number }[]>`
-          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%jsonb_to_recordset%' AND pid <> pg_backend_pid()`;
-        if (w) writeKilled = (await db.sql`SELECT pg_terminate_backend(${w.pid})`).length > 0;
-      }
+      const [w] = await db.sql<{ pid: number }[]>`
+        SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`;
+      if (w) writeKilled = (await db.sql`SELECT pg_terminate_backend(${w.pid})`).length > 0;
       await new Promise((r) => setTimeout(r, 10));
     }
     const s = await run;
@@ -106,14 +112,24 @@ describe('lookup backfill resilience', () => {
     server = await startMetadataServer({});
     const def = albumLookup(server.url, fast);
     const log = captureLog();
+    // Once a batch has committed, every write hangs until the test terminates its backend: no
+    // batch can commit in between however the machine is loaded, so the losses come in a row.
+    await db.sql.unsafe(`
+      CREATE OR REPLACE FUNCTION hang_after_first_batch() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF coalesce((SELECT batches FROM backfill.runs WHERE name = 'album-lookup'), 0) >= 1 THEN PERFORM pg_sleep(60); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER albums_hang AFTER UPDATE ON albums FOR EACH STATEMENT EXECUTE FUNCTION hang_after_first_batch();`);
     let stop = false;
+    let killed = 0;
     const killer = (async () => {
-      // after the first committed batch, kill the lock holder whenever there is one
-      while (!stop && !((await loadState(db.sql, 'album-lookup').catch(() => null))?.batches ?? 0))
-        await new Promise((r) => setTimeout(r, 5));
       while (!stop) {
-        await killHolder();
-        await new Promise((r) => setTimeout(r, 15));
+        const [w] = await db.sql<{ pid: number }[]>`
+          SELECT pid FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`;
+        if (w) killed += (await db.sql`SELECT pg_terminate_backend(${w.pid})`).length;
+        await new Promise((r) => setTimeout(r, 10));
       }
     })();
     const err = await runLookupBackfill(def, {
@@ -125,6 +141,8 @@ describe('lookup backfill resilience', () => {
     }).catch((e: unknown) => e);
     stop = true;
     await killer;
+    await db.sql`DROP TRIGGER albums_hang ON albums`;
+    expect(killed).toBe(3);
     expect(err, (err as Error).stack).toBeInstanceOf(JobError);
     expect((err as JobError).exitCode).toBe(3);
     expect((err as Error).message).toMatch(
