@@ -9,18 +9,21 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { longFormPatches } from './lib/lockfile-patches.mjs';
 
-const HELP = `Usage: node scripts/lockfile-patches.mjs [--check] [--root <dir>]
+const USAGE = 'usage: node scripts/lockfile-patches.mjs [--check] [--root DIR]';
+const HELP = `${USAGE}
 
 Rewrites pnpm-lock.yaml's patchedDependencies from pnpm 11/12's short form (name: hash) to the
 long form (hash, path) that pnpm 10, the images' pin, also accepts with --frozen-lockfile.
 Runs by itself after every pnpm install (the root postinstall).
 
+options:
   --check       change nothing; exit 1 naming the entries in the short form
-  --root <dir>  the workspace root (default: the current folder)
-  --help        this text
+  --root DIR    the workspace root (default: the current folder)
+  -h, --help    print this help and exit
 
 Exit codes: 0 the lockfile is (now) in the long form, 1 --check found short entries,
-2 bad arguments or a lockfile that patches what pnpm-workspace.yaml does not name.`;
+2 bad arguments or a lockfile that patches what pnpm-workspace.yaml does not name.
+`;
 
 /** @param {string} msg @param {number} code @returns {never} */
 function fail(msg, code) {
@@ -28,16 +31,18 @@ function fail(msg, code) {
   process.exit(code);
 }
 
-let values;
+/** @type {{ check?: boolean, root?: string, help?: boolean }} */
+let values = {};
 try {
   ({ values } = parseArgs({
-    options: { check: { type: 'boolean' }, root: { type: 'string' }, help: { type: 'boolean' } },
+    options: { check: { type: 'boolean' }, root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   }));
 } catch (err) {
-  fail(`${err instanceof Error ? err.message : err} (see --help)`, 2);
+  const arg = /'([^']*)'/.exec(String(/** @type {Error} */ (err).message))?.[1] ?? '';
+  fail(`unknown argument ${JSON.stringify(arg)}; ${USAGE} (--help for details)`, 2);
 }
 if (values.help) {
-  console.log(HELP);
+  process.stdout.write(HELP);
   process.exit(0);
 }
 const root = values.root ?? process.cwd();

@@ -47,6 +47,7 @@ describe('--help and unknown flags', () => {
     ['scripts/deploy-k8s.mjs', [], 'usage: pnpm deploy:k8s [--out DIR]'],
     ['scripts/image-build.mjs', [], 'usage: node scripts/image-build.mjs [--context DIR] [--out DIR] [--run]'],
     ['.github/scripts/changed-jobs.mjs', [], 'usage: node .github/scripts/changed-jobs.mjs [BASE] [HEAD]'],
+    ['scripts/lockfile-patches.mjs', [], 'usage: node scripts/lockfile-patches.mjs [--check] [--root DIR]'],
     [
       'jobs/flowsheet-etl/dist/job.js',
       [],
