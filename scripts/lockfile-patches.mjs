@@ -53,7 +53,13 @@ try {
 } catch {
   process.exit(0); // nothing to keep: `pnpm install --no-lockfile`, or a deployed package
 }
-const workspace = parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) ?? {};
+/** @type {{ patchedDependencies?: Record<string, string> }} */
+let workspace = {};
+try {
+  workspace = parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) ?? {};
+} catch (err) {
+  fail(`${join(root, 'pnpm-workspace.yaml')}: ${err instanceof Error ? err.message.split('\n')[0] : err}`, 2);
+}
 let result;
 try {
   result = longFormPatches(lock, workspace.patchedDependencies ?? {});

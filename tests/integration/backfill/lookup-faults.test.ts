@@ -42,6 +42,14 @@ async function killHolder(): Promise<number | null> {
   return r.pid;
 }
 
+/** Terminates the backend sleeping in pg_sleep (a write the test made hang), if there is one; whether it did. */
+async function killSleeper(): Promise<boolean> {
+  const [r] = await db.sql<{ ok: boolean }[]>`
+    SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid() LIMIT 1`;
+  return r?.ok ?? false;
+}
+
 describe('lookup backfill resilience', () => {
   beforeAll(async () => {
     await createAlbumTable(db.sql);
@@ -87,9 +95,7 @@ describe('lookup backfill resilience', () => {
     }).finally(() => (done = true));
     let writeKilled = false;
     while (!done && !writeKilled) {
-      const [w] = await db.sql<{ pid: number }[]>`
-        SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`;
-      if (w) writeKilled = (await db.sql`SELECT pg_terminate_backend(${w.pid})`).length > 0;
+      writeKilled = await killSleeper();
       await new Promise((r) => setTimeout(r, 10));
     }
     const s = await run;
@@ -125,10 +131,7 @@ describe('lookup backfill resilience', () => {
     let killed = 0;
     const killer = (async () => {
       while (!stop) {
-        const [w] = await db.sql<{ pid: number }[]>`
-          SELECT pid FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`;
-        if (w) killed += (await db.sql`SELECT pg_terminate_backend(${w.pid})`).length;
+        if (await killSleeper()) killed++;
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
